@@ -1,0 +1,47 @@
+# Makefile for the journey extension (PGXS)
+#
+# The install script journey--$(EXTVERSION).sql is assembled from the per-area
+# pieces in src/sql/, taken in name order, so that each area's SQL stands beside
+# its C code.  Regression tests are every file in sql/, run in name order.
+
+EXTENSION = journey
+EXTVERSION = 0.1.0
+
+MODULE_big = journey
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=.
+
+PG_CONFIG ?= pg_config
+# no JIT bitcode: it would need clang at build time and buys nothing here
+override with_llvm = no
+PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers -Wno-cast-function-type
+PG_CPPFLAGS += -I$(srcdir)/src $(ICU_CFLAGS)
+SHLIB_LINK += $(ICU_LIBS) -lm
+
+EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES)
+	cat $^ > $@
+
+$(OBJS): src/journey.h
+
+# "make test": the whole suite on a throwaway cluster (the README's command)
+.PHONY: test demo bench indent
+test:
+	bash test/check
+demo:
+	bash test/demo
+bench:
+	bash test/bench
+indent:
+	pg_bsd_indent -bad -bap -bbb -bc -bl -cli1 -cp33 -cdb -nce -d0 -di12 -nfc1 -i4 -l79 -lp -lpl -nip -npro -sac -tpg -ts4 \
+		-Utypedefs.list src/*.c src/*.h

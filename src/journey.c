@@ -1,0 +1,29 @@
+/*-------------------------------------------------------------------------
+ *
+ * journey.c
+ *	  Module entry point of the journey extension: the module magic and the
+ *	  extension's settings.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "journey.h"
+
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomIntVariable("journey.max_events_per_group",
+							"Largest number of events one aggregate group may hold.",
+							"A group over the limit raises an error instead of exhausting memory.",
+							&journey_max_events_per_group,
+							JOURNEY_DEFAULT_MAX_EVENTS,
+							1, JOURNEY_MAX_MAX_EVENTS,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("journey");
+}

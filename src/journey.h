@@ -1,0 +1,134 @@
+/*-------------------------------------------------------------------------
+ *
+ * journey.h
+ *	  Shared declarations of the journey extension: limits, the per-group
+ *	  event buffer used by every event aggregate, its sort and its
+ *	  serialized form, the parser for "name(key=value, ...)" specs, and
+ *	  small argument checkers.
+ *
+ * Every aggregate over events keeps its rows in one JourneyEvents state:
+ * appended unsorted by the transition function, concatenated by the
+ * combine function, sorted once (by timestamp, then a deterministic
+ * tie-break) before the final function reads it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef JOURNEY_H
+#define JOURNEY_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "nodes/pg_list.h"
+#include "utils/timestamp.h"
+
+/*
+ * Limits.  The number of events one group may hold is a GUC
+ * (journey.max_events_per_group); these are its bounds.
+ */
+#define JOURNEY_DEFAULT_MAX_EVENTS	1000000
+#define JOURNEY_MAX_MAX_EVENTS		50000000
+#define JOURNEY_MAX_CONDITIONS		32	/* steps of a funnel, conditions */
+#define JOURNEY_MAX_LABEL_BYTES		(MaxAllocSize / 2)
+
+extern int	journey_max_events_per_group;
+
+/* One event of one group. */
+typedef struct JourneyEvent
+{
+	TimestampTz ts;
+	float8		value;			/* revenue, or 0 */
+	uint32		flags;			/* condition bitmask / conversion flag */
+	int32		label_off;		/* offset into the label arena, -1: none */
+	int32		label_len;
+} JourneyEvent;
+
+/* Flag bit used by aggregates that mark a conversion event. */
+#define JOURNEY_FLAG_CONVERSION ((uint32) 1 << 31)
+
+/*
+ * Parameters fixed for the whole aggregate call (window, lookback, gap,
+ * number of conditions, mode bits, pattern text).  They are checked once,
+ * when the state is created, and travel with the serialized state so that
+ * a combined state can be checked for agreement.
+ */
+typedef struct JourneyParams
+{
+	int64		interval_usec;	/* window / lookback / gap, or 0 */
+	int32		nconds;			/* number of conditions, or 0 */
+	uint32		modes;			/* aggregate-specific mode bits */
+	int32		text_len;		/* length of text (pattern, model), or 0 */
+	char	   *text;			/* palloc'd, not NUL-terminated; or NULL */
+} JourneyParams;
+
+typedef struct JourneyEvents
+{
+	int32		nevents;
+	int32		maxevents;		/* allocated slots */
+	bool		sorted;
+	JourneyEvent *events;
+	char	   *labels;			/* arena of label bytes */
+	int64		labels_len;
+	int64		labels_cap;
+	JourneyParams params;
+	void	   *cache;			/* final-function cache (e.g. parsed
+								 * pattern); never serialized */
+} JourneyEvents;
+
+/* events.c */
+extern MemoryContext JourneyAggContext(FunctionCallInfo fcinfo,
+									   const char *funcname);
+extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,
+										  const JourneyParams *params);
+extern void JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
+							 const char *label, int label_len,
+							 uint32 flags, float8 value);
+extern JourneyEvents *JourneyEventsCombine(MemoryContext aggcxt,
+										   JourneyEvents *left,
+										   JourneyEvents *right);
+extern void JourneyEventsSort(JourneyEvents *state);
+extern bytea *JourneyEventsSerialize(JourneyEvents *state);
+extern JourneyEvents *JourneyEventsDeserialize(bytea *bytes);
+extern int	JourneyEventLabelCmp(const JourneyEvents *state,
+								 const JourneyEvent *a, const JourneyEvent *b);
+
+static inline const char *
+JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
+{
+	return ev->label_off < 0 ? NULL : state->labels + ev->label_off;
+}
+
+/* Check an interval argument: not negative; months count 30 days. */
+extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
+
+/* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */
+extern void JourneyCheckConditionCount(int n, const char *what);
+
+/*
+ * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either
+ * positional (key NULL) or key=value; surrounding white space is ignored.
+ */
+#define JOURNEY_SPEC_MAX_ARGS 16
+
+typedef struct JourneySpec
+{
+	char	   *name;
+	int			nargs;
+	char	   *keys[JOURNEY_SPEC_MAX_ARGS];	/* NULL for positional */
+	char	   *values[JOURNEY_SPEC_MAX_ARGS];
+} JourneySpec;
+
+/*
+ * Parse one spec.  "what" names the kind of spec in error messages
+ * ("transform", "model"), "hint" is attached to syntax errors.
+ */
+extern void JourneyParseSpec(const char *str, JourneySpec *spec,
+							 const char *what, const char *hint);
+/* Split a comma-separated list at top level (outside parentheses). */
+extern List *JourneySplitList(const char *str);
+extern double JourneySpecDouble(const JourneySpec *spec, int i,
+								const char *what);
+extern int	JourneySpecInt(const JourneySpec *spec, int i, const char *what);
+
+#endif							/* JOURNEY_H */

@@ -1,0 +1,166 @@
+/*-------------------------------------------------------------------------
+ *
+ * spec.c
+ *	  The one parser for "name(arg, key=value, ...)" specs, used by path
+ *	  transforms, attribution models and funnel modes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "journey.h"
+
+#include <ctype.h>
+#include <math.h>
+
+#include "nodes/pg_list.h"
+
+static char *
+TrimCopy(const char *start, const char *end)
+{
+	while (start < end && isspace((unsigned char) *start))
+		start++;
+	while (end > start && isspace((unsigned char) end[-1]))
+		end--;
+	return pnstrdup(start, end - start);
+}
+
+static void
+SpecSyntaxError(const char *str, const char *what, const char *problem,
+				const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid %s \"%s\"", what, str),
+			 errdetail("%s", problem),
+			 hint ? errhint("%s", hint) : 0));
+}
+
+/*
+ * Split at commas outside parentheses; each piece trimmed.  An empty
+ * string gives an empty list; empty pieces are kept (callers reject them).
+ */
+List *
+JourneySplitList(const char *str)
+{
+	List	   *out = NIL;
+	const char *start = str;
+	int			depth = 0;
+	const char *p;
+
+	if (*TrimCopy(str, str + strlen(str)) == '\0')
+		return NIL;
+	for (p = str;; p++)
+	{
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if ((*p == ',' && depth == 0) || *p == '\0')
+		{
+			out = lappend(out, TrimCopy(start, p));
+			if (*p == '\0')
+				break;
+			start = p + 1;
+		}
+	}
+	return out;
+}
+
+void
+JourneyParseSpec(const char *str, JourneySpec *spec, const char *what,
+				 const char *hint)
+{
+	const char *open = strchr(str, '(');
+	const char *end = str + strlen(str);
+	ListCell   *lc;
+	List	   *args;
+	char	   *inner;
+
+	memset(spec, 0, sizeof(*spec));
+	if (open == NULL)
+	{
+		if (strchr(str, ')'))
+			SpecSyntaxError(str, what, "A closing parenthesis has no opening one.", hint);
+		spec->name = TrimCopy(str, end);
+	}
+	else
+	{
+		const char *close;
+
+		spec->name = TrimCopy(str, open);
+		/* the closing parenthesis must be the last non-blank character */
+		close = end;
+		while (close > open && isspace((unsigned char) close[-1]))
+			close--;
+		if (close == open + 0 || close[-1] != ')')
+			SpecSyntaxError(str, what, "The argument list is not closed with \")\".", hint);
+		close--;
+		if (memchr(open + 1, '(', close - open - 1) ||
+			memchr(open + 1, ')', close - open - 1))
+			SpecSyntaxError(str, what, "Arguments may not contain parentheses.", hint);
+		inner = pnstrdup(open + 1, close - open - 1);
+		args = JourneySplitList(inner);
+		if (list_length(args) > JOURNEY_SPEC_MAX_ARGS)
+			SpecSyntaxError(str, what, "Too many arguments.", hint);
+		foreach(lc, args)
+		{
+			char	   *arg = lfirst(lc);
+			char	   *eq = strchr(arg, '=');
+
+			if (*arg == '\0')
+				SpecSyntaxError(str, what, "An argument is empty.", hint);
+			if (eq)
+			{
+				spec->keys[spec->nargs] = TrimCopy(arg, eq);
+				spec->values[spec->nargs] = TrimCopy(eq + 1, arg + strlen(arg));
+				if (*spec->keys[spec->nargs] == '\0' ||
+					*spec->values[spec->nargs] == '\0')
+					SpecSyntaxError(str, what, "A key=value argument lacks its key or its value.", hint);
+			}
+			else
+			{
+				spec->keys[spec->nargs] = NULL;
+				spec->values[spec->nargs] = arg;
+			}
+			spec->nargs++;
+		}
+	}
+	if (spec->name[0] == '\0')
+		SpecSyntaxError(str, what, "The name is empty.", hint);
+	for (const char *c = spec->name; *c; c++)
+		if (!(isalnum((unsigned char) *c) || *c == '_'))
+			SpecSyntaxError(str, what, "A name may contain only letters, digits and underscores.", hint);
+}
+
+/* Argument i as a finite number; the error names the spec's argument. */
+double
+JourneySpecDouble(const JourneySpec *spec, int i, const char *what)
+{
+	char	   *endp;
+	double		v;
+
+	errno = 0;
+	v = strtod(spec->values[i], &endp);
+	if (endp == spec->values[i] || *endp != '\0' || errno != 0 || !isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s \"%s\" expects a number, not \"%s\"",
+						what, spec->name, spec->values[i])));
+	return v;
+}
+
+int
+JourneySpecInt(const JourneySpec *spec, int i, const char *what)
+{
+	char	   *endp;
+	long		v;
+
+	errno = 0;
+	v = strtol(spec->values[i], &endp, 10);
+	if (endp == spec->values[i] || *endp != '\0' || errno != 0 ||
+		v < PG_INT32_MIN || v > PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s \"%s\" expects an integer, not \"%s\"",
+						what, spec->name, spec->values[i])));
+	return (int) v;
+}
