@@ -43,6 +43,7 @@ typedef struct JourneyEvent
 	uint32		flags;			/* condition bitmask / conversion flag */
 	int32		label_off;		/* offset into the label arena, -1: none */
 	int32		label_len;
+	int32		reserved;		/* always 0: makes the layout explicit */
 } JourneyEvent;
 
 /* Flag bit used by aggregates that mark a conversion event. */
