@@ -1,0 +1,283 @@
+-- Multi-touch attribution: touch_weights() for the rule-based models, the
+-- attribution() aggregate (rule-based, markov, shapley), its errors, its
+-- parallel plan and its serialized state.
+
+-- touch_weights: each model on a four-touch path
+SELECT m, journey.touch_weights(ARRAY['Email','Direct','Paid Search','Direct'], m) AS weights
+  FROM unnest(ARRAY['first_touch', 'last_touch', 'last_non_direct',
+                    'last_non_direct(direct=Email)', 'linear', 'position_based',
+                    'position_based(first=0.3, last=0.5)', 'participation']) AS m;
+-- position_based: one touch 100%, two touches 50/50 (or first:last), three
+SELECT journey.touch_weights(ARRAY['a'], 'position_based');
+SELECT journey.touch_weights(ARRAY['a','b'], 'position_based');
+SELECT journey.touch_weights(ARRAY['a','b'], 'position_based(first=0.6, last=0.2)');
+SELECT journey.touch_weights(ARRAY['a','b','c'], 'position_based(first=0.5, last=0.5)');
+-- last_non_direct: every touch direct -> the last touch
+SELECT journey.touch_weights(ARRAY['Direct','Direct'], 'last_non_direct');
+-- participation: each distinct channel one equal share, on its first touch
+SELECT journey.touch_weights(ARRAY['a','b','a','a','c'], 'participation');
+-- every model's weights sum to 1
+SELECT m, abs(1 - (SELECT sum(w) FROM unnest(journey.touch_weights(
+           ARRAY['x','y','x','Direct','z','y','w'], m,
+           ARRAY['2026-01-01','2026-01-02','2026-01-04','2026-01-08',
+                 '2026-01-09','2026-01-20','2026-01-21']::timestamptz[])) w)) < 1e-12 AS sums_to_1
+  FROM unnest(ARRAY['first_touch','last_touch','last_non_direct','linear',
+                    'position_based','time_decay','participation']) m;
+-- time_decay: weight 2^(-age/half_life), age = converted_at - touch time.
+-- Touches 28, 21, 14 and 7 days before the conversion with a 7-day
+-- half-life weigh 1/16 : 1/8 : 1/4 : 1/2, i.e. 1/15, 2/15, 4/15, 8/15.
+SELECT journey.touch_weights(ARRAY['a','b','c','d'], 'time_decay',
+       ARRAY['2026-03-01 00:00+00','2026-03-08 00:00+00','2026-03-15 00:00+00',
+             '2026-03-22 00:00+00']::timestamptz[],
+       '2026-03-29 00:00+00') AS w,
+       ARRAY[1/15.0, 2/15.0, 4/15.0, 8/15.0]::float8[] AS expected;
+-- converted_at defaults to the last touch; half-life in hours
+SELECT journey.touch_weights(ARRAY['a','b'], 'time_decay(half_life=12 hours)',
+       ARRAY['2026-03-01 00:00','2026-03-01 12:00']::timestamptz[]);
+-- shares too small for float8 become 0; the newest touch keeps everything
+SELECT journey.touch_weights(ARRAY['a','b'], 'time_decay(half_life=1 second)',
+       ARRAY['2020-01-01','2026-01-01']::timestamptz[]);
+-- empty path, NULL arguments
+SELECT journey.touch_weights(ARRAY[]::text[], 'linear');
+SELECT journey.touch_weights(NULL, 'linear') IS NULL AS null_path,
+       journey.touch_weights(ARRAY['a'], NULL) IS NULL AS null_model;
+
+-- model spec errors (each with a hint saying what is valid)
+\set VERBOSITY verbose
+SELECT journey.touch_weights(ARRAY['a'], 'bogus');
+SELECT journey.touch_weights(ARRAY['a'], 'linear(x=1)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(middle=0.2)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(0.4)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(first=1.5)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(first=0.7, last=0.4)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(first=x)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(first=0.1, first=0.2)');
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay(half_life=0 days)', ARRAY[now()]);
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay(half_life=7 fortnights)', ARRAY[now()]);
+SELECT journey.touch_weights(ARRAY['a'], 'markov(order=5)');
+SELECT journey.touch_weights(ARRAY['a'], 'markov(order=two)');
+SELECT journey.touch_weights(ARRAY['a'], 'linear(');
+SELECT journey.touch_weights(ARRAY['a'], 'markov');
+SELECT journey.touch_weights(ARRAY['a'], 'shapley');
+-- touch_weights input errors
+SELECT journey.touch_weights(ARRAY['a', NULL], 'linear');
+SELECT journey.touch_weights(ARRAY[['a','b'],['c','d']], 'linear');
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay');
+SELECT journey.touch_weights(ARRAY['a','b'], 'time_decay', ARRAY[now()]);
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY[NULL::timestamptz]);
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY['infinity'::timestamptz]);
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY['2026-01-02'::timestamptz], '2026-01-01');
+SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY['2026-01-02'::timestamptz], 'infinity');
+\set VERBOSITY default
+
+-- The aggregate over path rows (path, conversions, value, nulls).
+CREATE TABLE attr_paths (path text, conv float8, val float8, nulls float8);
+INSERT INTO attr_paths VALUES
+  ('A > B > C', 1, 10, 1),
+  ('A > C', 1, 5, 0),
+  ('B', 0, 0, 1),
+  ('C > A', 1, 3, 2);
+-- one row per channel, sorted by channel; credited conversions sum to 3
+SELECT m, (c).channel, round((c).conversions::numeric, 10) AS conversions,
+       round((c).value::numeric, 10) AS value, round((c).removal_effect::numeric, 10) AS removal_effect
+  FROM (SELECT m, unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, m)) c
+          FROM attr_paths,
+               unnest(ARRAY['first_touch','last_touch','last_non_direct(direct=C)','linear',
+                            'position_based','participation','markov','shapley']) m
+         GROUP BY m) s
+ ORDER BY m, (c).channel;
+
+-- Markov, order 1, on the rows above, solved by hand.  Transition weights:
+-- START->A 3, START->B 1, START->C 3; A->B 2, A->C 1, A->CONV 1, A->NULL 2;
+-- B->C 2, B->NULL 1; C->A 3, C->CONV 2, C->NULL 1.  With x_s the probability
+-- of conversion from s:  x_A = 1/6 + 2/6 x_B + 1/6 x_C,  x_B = 2/3 x_C,
+-- x_C = 2/6 + 3/6 x_A, so x_A = 32/87, x_B = 30/87, x_C = 45/87 and
+-- P = (3 x_A + x_B + 3 x_C) / 7 = 3/7.
+-- Without A: x_B = 2/9, x_C = 1/3, P_A = (2/9 + 1)/7 = 11/63, RE_A = 16/27.
+-- Without B: x_A = 1/6 + 1/6 x_C, x_C = 1/3 + 1/2 x_A: x_A = 8/33, x_C = 15/33,
+--   P_B = (3*8/33 + 3*15/33)/7 = 69/231 = 23/77, RE_B = 1 - (23/77)/(3/7) = 10/33.
+-- Without C: x_A = 1/6 + 1/3 x_B, x_B = 0: P_C = (3/6)/7 = 1/14, RE_C = 5/6.
+SELECT (c).channel,
+       abs((c).removal_effect - CASE (c).channel WHEN 'A' THEN 16/27.0 WHEN 'B' THEN 10/33.0
+                                                  ELSE 5/6.0 END) < 1e-12 AS removal_ok,
+       abs((c).conversions - 3 * CASE (c).channel WHEN 'A' THEN 16/27.0 WHEN 'B' THEN 10/33.0
+                                                   ELSE 5/6.0 END
+                                 / (16/27.0 + 10/33.0 + 5/6.0)) < 1e-12 AS split_ok
+  FROM (SELECT unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, 'markov')) c
+          FROM attr_paths) s;
+
+-- The classic three-path example of the Markov attribution literature
+-- (Anderl et al.; ChannelAttribution's tutorials):
+--   C1 > C2 > C3 converts, C1 does not, C2 > C3 does not.
+-- START->C1 2/3, START->C2 1/3; C1->C2 1/2, C1->NULL 1/2; C2->C3 1;
+-- C3->CONV 1/2, C3->NULL 1/2.  P = 2/3*1/2*1*1/2 + 1/3*1*1/2 = 1/3.
+-- Without C1: P = 1/3*1/2 = 1/6, RE = 1/2.  Without C2 or C3: P = 0, RE = 1.
+-- The one conversion splits 0.5 : 1 : 1, i.e. 0.2, 0.4, 0.4; the value 10
+-- reaches CONV only through C3, so it splits the same way: 2, 4, 4.
+SELECT (c).channel, (c).conversions, (c).value, (c).removal_effect
+  FROM (SELECT unnest(journey.attribution(p, cv, v, n, 'markov')) c
+          FROM (VALUES (ARRAY['C1','C2','C3'], 1, 10, 0),
+                       (ARRAY['C1'], 0, 0, 1),
+                       (ARRAY['C2','C3'], 0, 0, 1)) t(p, cv, v, n)) s;
+
+-- Order 2: the states of A > A > A > B are the windows (A,A), (A,A), (A,B),
+-- collapsed to (A,A) -> (A,B); the state of a path shorter than the order
+-- is the whole path.  Rows: A>A>A>B converts once, A>B is null once, C
+-- converts once.  START->(A,A) 1, START->(A,B) 1, START->(C) 1; (A,A)->(A,B) 1;
+-- (A,B)->CONV 1, (A,B)->NULL 1; (C)->CONV 1.  P = (1/2 + 1/2 + 1)/3 = 2/3.
+-- Without A (both (A,A) and (A,B) contain A): P = 1/3, RE = 1/2; without B:
+-- (A,B) leads to NULL, P = 1/3, RE = 1/2; without C: P = 1/3, RE = 1/2.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       round((c).removal_effect::numeric, 12) AS removal_effect
+  FROM (SELECT unnest(journey.attribution(p, cv, 0, n, 'markov(order=2)')) c
+          FROM (VALUES (ARRAY['A','A','A','B'], 1, 0),
+                       (ARRAY['A','B'], 0, 1),
+                       (ARRAY['C'], 1, 0)) t(p, cv, n)) s;
+-- the same rows under order 1: A -> B is the only way from A, so removing A
+-- or B each cuts the first two journeys: P = 2/3, P_A = P_B = P_C = 1/3.
+SELECT (c).channel, round((c).removal_effect::numeric, 12) AS removal_effect
+  FROM (SELECT unnest(journey.attribution(p, cv, 0, n, 'markov(order=1)')) c
+          FROM (VALUES (ARRAY['A','A','A','B'], 1, 0),
+                       (ARRAY['A','B'], 0, 1),
+                       (ARRAY['C'], 1, 0)) t(p, cv, n)) s;
+-- higher orders on paths shorter than the order: one state per path
+SELECT k, (SELECT string_agg(format('%s=%s', (c).channel, round((c).conversions::numeric, 6)), ' ')
+             FROM unnest(a) c) AS credit
+  FROM (SELECT k, journey.attribution(string_to_array(path, ' > '), conv, val, nulls,
+                                      format('markov(order=%s)', k)) a
+          FROM attr_paths, generate_series(1, 4) k GROUP BY k) s ORDER BY k;
+
+-- Shapley (fractribution's leave-one-out model).  p(A>B>C) = 1/2,
+-- p(A>C) = 1, p(B) = 0, p(C>A) = 1/3; p(B>C), p(A>B) never occur (0).
+-- A>B>C: marginals A: 1/2 - p(B>C) = 1/2, B: 1/2 - p(A>C) = -1/2 -> 0,
+--   C: 1/2 - p(A>B) = 1/2: shares 1/2, 0, 1/2.
+-- A>C: A: 1 - p(C) = 1, C: 1 - p(A) = 1: 1/2 each.
+-- C>A: C: 1/3 - p(A) = 1/3, A: 1/3 - p(C) = 1/3: 1/2 each.
+-- So A gets 1.5 conversions and C 1.5; values 10*1/2 + 5/2 + 3/2 = 9 each.
+SELECT (c).channel, (c).conversions, (c).value, (c).removal_effect
+  FROM (SELECT unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, 'shapley')) c
+          FROM attr_paths) s;
+-- all marginals zero -> last touch
+SELECT (c).channel, (c).conversions
+  FROM (SELECT unnest(journey.attribution(p, cv, 0, n, 'shapley')) c
+          FROM (VALUES (ARRAY['X','Y'], 1, 1), (ARRAY['X'], 1, 1), (ARRAY['Y'], 1, 1)) t(p, cv, n)) s;
+
+-- Repeated paths merge; input order never matters; NULL rows
+CREATE TABLE attr_rows AS
+  SELECT string_to_array(path, ' > ') AS path, conv, val, nulls FROM attr_paths,
+         generate_series(1, 3);
+INSERT INTO attr_rows VALUES (NULL, 5, 5, 5), (ARRAY['A'], NULL, NULL, NULL), (ARRAY[]::text[], 4, 4, 4);
+SELECT m,
+       (SELECT journey.attribution(path, conv, val, nulls, m) FROM (SELECT * FROM attr_rows ORDER BY random()) r)
+     = (SELECT journey.attribution(path, conv, val, nulls, m) FROM (SELECT * FROM attr_rows ORDER BY path DESC) r)
+       AS order_free
+  FROM unnest(ARRAY['linear','markov','markov(order=3)','shapley']) m;
+-- three copies of every row: exactly three times the credit (the empty
+-- path and the NULL path are skipped, NULL numbers count 0)
+SELECT x.channel, x.channel = y.channel AS same_channel,
+       x.conversions = 3 * y.conversions AS conv_x3, x.value = 3 * y.value AS value_x3
+  FROM unnest((SELECT journey.attribution(path, conv, val, nulls, 'linear') FROM attr_rows))
+         WITH ORDINALITY x(channel, conversions, value, removal_effect, i)
+  JOIN unnest((SELECT journey.attribution(string_to_array(path, ' > '), conv, val, nulls, 'linear')
+                 FROM attr_paths))
+         WITH ORDINALITY y(channel, conversions, value, removal_effect, i) USING (i);
+-- no rows, or only NULL paths: NULL
+SELECT journey.attribution(path, conv, val, nulls, 'linear') FROM attr_rows WHERE false;
+SELECT journey.attribution(NULL::text[], 1, 1, 1, 'linear');
+-- a path with no conversions gets no credit but its channels are listed
+SELECT journey.attribution(ARRAY['a','b'], 0, 0, 3, 'linear');
+
+-- Aggregate errors
+\set VERBOSITY verbose
+SELECT journey.attribution(ARRAY['a'], 1, 0, 0, 'time_decay');
+SELECT journey.attribution(ARRAY['a'], 1, 0, 0, 'nope(x=1)');
+SELECT journey.attribution(ARRAY['a'], 1, 0, 0, NULL);
+SELECT journey.attribution(ARRAY['a'], -1, 0, 0, 'linear');
+SELECT journey.attribution(ARRAY['a'], 1, -2, 0, 'linear');
+SELECT journey.attribution(ARRAY['a'], 1, 0, 'NaN', 'linear');
+SELECT journey.attribution(ARRAY['a'], 1, 'Infinity', 0, 'linear');
+SELECT journey.attribution(ARRAY['a', NULL], 1, 0, 0, 'linear');
+SELECT journey.attribution(p, 1, 0, 0, m)
+  FROM (VALUES (ARRAY['a'], 'linear'), (ARRAY['b'], 'markov')) t(p, m);
+\set VERBOSITY default
+-- memory bound: the distinct paths of a group hold at most
+-- journey.max_events_per_group touches
+SET journey.max_events_per_group = 5;
+SELECT journey.attribution(path, conv, val, nulls, 'linear') FROM attr_rows;
+RESET journey.max_events_per_group;
+-- the Markov chain is solved exactly up to a documented number of states
+SELECT journey.attribution(ARRAY[a::text, b::text], 1, 0, 1, 'markov(order=2)')
+  FROM generate_series(1, 60) a, generate_series(1, 60) b;
+
+-- Parallel: partial states are serialized, combined and give the serial answer
+CREATE TABLE attr_par AS
+  SELECT (ARRAY[(ARRAY['Email','Search','Social','Display','Direct'])[1 + i % 5],
+                (ARRAY['Email','Search','Social','Display','Direct'])[1 + (i / 5) % 5],
+                (ARRAY['Email','Search','Social','Display','Direct'])[1 + (i / 25) % 5]])
+           [1:1 + i % 3] AS path,
+         (i % 4)::float8 AS conv, (i % 4 * 8)::float8 AS val, (i % 3)::float8 AS nulls
+    FROM generate_series(1, 20000) i;
+ANALYZE attr_par;
+CREATE TABLE attr_serial AS
+  SELECT m, journey.attribution(path, conv, val, nulls, m) AS a
+    FROM attr_par, unnest(ARRAY['linear','position_based','markov(order=2)','shapley']) m
+   GROUP BY m;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET force_parallel_mode = on;
+EXPLAIN (COSTS OFF)
+  SELECT journey.attribution(path, conv, val, nulls, 'markov') FROM attr_par;
+CREATE TABLE attr_parallel AS
+  SELECT 'linear' AS m, journey.attribution(path, conv, val, nulls, 'linear') AS a FROM attr_par
+  UNION ALL
+  SELECT 'position_based', journey.attribution(path, conv, val, nulls, 'position_based') FROM attr_par
+  UNION ALL
+  SELECT 'markov(order=2)', journey.attribution(path, conv, val, nulls, 'markov(order=2)') FROM attr_par
+  UNION ALL
+  SELECT 'shapley', journey.attribution(path, conv, val, nulls, 'shapley') FROM attr_par;
+SELECT s.m,
+       (SELECT count(*) FROM unnest(s.a)) AS channels,
+       abs((SELECT sum((c).conversions) FROM unnest(s.a) c) - (SELECT sum(conv) FROM attr_par)) < 1e-6
+         AS sums_to_total,
+       NOT EXISTS (SELECT FROM unnest(s.a) WITH ORDINALITY x(channel, conversions, value, re, i)
+                   FULL JOIN unnest(p.a) WITH ORDINALITY y(channel, conversions, value, re, i) USING (i)
+                   WHERE x.channel IS DISTINCT FROM y.channel
+                      OR abs(x.conversions - y.conversions) > 1e-9 * (1 + abs(x.conversions))
+                      OR abs(x.value - y.value) > 1e-9 * (1 + abs(x.value))
+                      OR x.re IS DISTINCT FROM y.re AND abs(x.re - y.re) > 1e-9)
+         AS parallel_equals_serial
+  FROM attr_serial s JOIN attr_parallel p USING (m)
+ ORDER BY s.m;
+RESET force_parallel_mode;
+RESET max_parallel_workers_per_gather;
+RESET min_parallel_table_scan_size;
+RESET parallel_tuple_cost;
+RESET parallel_setup_cost;
+
+-- The serialized state distrusts its bytes.  Layout (little-endian here):
+-- version 1, model text (int32 length + bytes), int32 path count, then per
+-- path three float8 (conversions, value, nulls), int32 touches, int32 key
+-- length and the key (per touch int32 length + bytes).  Tested through a
+-- hook the install script does not expose.
+CREATE FUNCTION public.journey_attr_state_check(bytea) RETURNS text
+  AS 'journey', 'journey_attribution_state_check' LANGUAGE C STRICT;
+-- "linear", one path ['a'] with conversions 1, value 2, nulls 0
+SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea);
+SELECT public.journey_attr_state_check('\x01060000006c696e65617200000000');  -- empty
+SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- version
+SELECT public.journey_attr_state_check('\x01060000006c696e656172');  -- truncated
+SELECT public.journey_attr_state_check('\x01060000006c696e6561720000000000');  -- trailing
+SELECT public.journey_attr_state_check('\x01ff0000006c696e65617200000000');  -- model length
+SELECT public.journey_attr_state_check('\x01040000006e6f706500000000');  -- unknown model
+SELECT public.journey_attr_state_check('\x01060000006c696e656172ffffffff');  -- path count
+SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f0bf00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea);  -- negative
+SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000020000000500000001000000' || '\x61'::bytea);  -- touches
+SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000010000000500000009000000' || '\x61'::bytea);  -- label
+SELECT public.journey_attr_state_check('\x01060000006c696e65617202000000000000000000f03f00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea
+       || '\x000000000000f03f00000000000000400000000000000000010000000500000001000000'::bytea || '\x61'::bytea);  -- duplicate path
+SELECT public.journey_attr_state_check('\x');
+DROP FUNCTION public.journey_attr_state_check(bytea);
+
+DROP TABLE attr_paths, attr_rows, attr_par, attr_serial, attr_parallel;

@@ -1,0 +1,1088 @@
+/*-------------------------------------------------------------------------
+ *
+ * attribution.c
+ *	  Multi-touch attribution: the model-spec parser, the rule-based models,
+ *	  touch_weights(), and the attribution() aggregate over path rows.
+ *
+ * The aggregate keeps a hash of distinct paths, each with its summed
+ * conversions, value and nulls.  Combine merges the hashes; the serialized
+ * form lists the distinct paths.  The final function sorts the paths (so
+ * the answer never depends on input order or on how rows were split among
+ * workers), numbers the channels in byte order, and hands the decoded
+ * paths to the chosen model.
+ *
+ * Serialized layout (native byte order, as for every internal state):
+ *
+ *	  uint8   version (ATTR_STATE_VERSION)
+ *	  int32   model text length, then its bytes
+ *	  int32   number of distinct paths
+ *	  per path:
+ *	    float8  conversions, value, nulls
+ *	    int32   number of touches
+ *	    int32   key length, then the key: per touch int32 length + bytes
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "attribution.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+
+#define ATTR_STATE_VERSION 1
+
+#define ATTR_MODEL_HINT \
+	"Valid models: first_touch, last_touch, last_non_direct(direct=Direct), " \
+	"linear, position_based(first=0.4, last=0.4), time_decay(half_life=7 days), " \
+	"participation, markov(order=1..4), shapley."
+
+PG_FUNCTION_INFO_V1(journey_touch_weights);
+PG_FUNCTION_INFO_V1(journey_attribution_sfunc);
+PG_FUNCTION_INFO_V1(journey_attribution_combine);
+PG_FUNCTION_INFO_V1(journey_attribution_serialize);
+PG_FUNCTION_INFO_V1(journey_attribution_deserialize);
+PG_FUNCTION_INFO_V1(journey_attribution_final);
+PG_FUNCTION_INFO_V1(journey_attribution_state_check);
+
+/* ------------------------------------------------------------------------
+ * Model specs
+ * ------------------------------------------------------------------------
+ */
+typedef struct ModelName
+{
+	const char *name;
+	AttributionKind kind;
+	const char *params;			/* hint: valid parameters */
+} ModelName;
+
+static const ModelName model_names[] = {
+	{"first_touch", ATTR_FIRST_TOUCH, NULL},
+	{"last_touch", ATTR_LAST_TOUCH, NULL},
+	{"last_non_direct", ATTR_LAST_NON_DIRECT, "direct (a channel label, default Direct)"},
+	{"linear", ATTR_LINEAR, NULL},
+	{"position_based", ATTR_POSITION_BASED, "first and last (shares between 0 and 1, first + last <= 1, default 0.4 each)"},
+	{"time_decay", ATTR_TIME_DECAY, "half_life (a positive duration such as 7 days or 12 hours, default 7 days)"},
+	{"participation", ATTR_PARTICIPATION, NULL},
+	{"markov", ATTR_MARKOV, "order (an integer from 1 to 4, default 1)"},
+	{"shapley", ATTR_SHAPLEY, NULL},
+};
+
+static void
+UnknownParameter(const ModelName *mn, const char *key)
+{
+	if (key == NULL && mn->params != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("parameters of attribution model \"%s\" must be written key=value", mn->name),
+				 errhint("Valid parameters of %s: %s.", mn->name, mn->params)));
+	if (mn->params == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attribution model \"%s\" takes no parameters", mn->name),
+				 key ? errdetail("The spec passed \"%s\".", key) : errdetail("The spec passed a positional argument."),
+				 errhint(ATTR_MODEL_HINT)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown parameter \"%s\" for attribution model \"%s\"",
+					key, mn->name),
+			 errhint("Valid parameters of %s: %s.  Write them as key=value.",
+					 mn->name, mn->params)));
+}
+
+static void
+ParamOutOfRange(const char *model, const char *param, const char *value,
+				const char *valid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("parameter \"%s\" of attribution model \"%s\" is out of range: %s",
+					param, model, value),
+			 errhint("%s", valid)));
+}
+
+/*
+ * A duration "<number> <unit>", unit one of second(s), minute(s), hour(s),
+ * day(s), week(s); a day is 24 hours.  Returns microseconds.
+ */
+static double
+ParseDuration(const JourneySpec *spec, int i)
+{
+	const char *s = spec->values[i];
+	char	   *end;
+	double		num;
+	double		unit;
+
+	errno = 0;
+	num = strtod(s, &end);
+	if (end == s || errno != 0 || !isfinite(num))
+		goto bad;
+	while (*end == ' ')
+		end++;
+	if (strcmp(end, "second") == 0 || strcmp(end, "seconds") == 0 || strcmp(end, "s") == 0)
+		unit = USECS_PER_SEC;
+	else if (strcmp(end, "minute") == 0 || strcmp(end, "minutes") == 0)
+		unit = USECS_PER_MINUTE;
+	else if (strcmp(end, "hour") == 0 || strcmp(end, "hours") == 0)
+		unit = USECS_PER_HOUR;
+	else if (strcmp(end, "day") == 0 || strcmp(end, "days") == 0)
+		unit = USECS_PER_DAY;
+	else if (strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0)
+		unit = 7.0 * USECS_PER_DAY;
+	else
+		goto bad;
+	if (!(num > 0) || !isfinite(num * unit))
+		ParamOutOfRange(spec->name, "half_life", s,
+						"The half-life must be a positive duration such as 7 days.");
+	return num * unit;
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("parameter \"half_life\" of attribution model \"%s\" is not a duration: %s",
+					spec->name, s),
+			 errhint("Write a number and a unit: seconds, minutes, hours, days or weeks (e.g. half_life=7 days).")));
+	return 0;					/* keep compiler quiet */
+}
+
+/*
+ * Parse and validate a model spec.  Every error is
+ * ERRCODE_INVALID_PARAMETER_VALUE with a hint naming what is valid.
+ */
+void
+AttributionParseModel(const char *text, AttributionModel *model)
+{
+	JourneySpec spec;
+	const ModelName *mn = NULL;
+
+	JourneyParseSpec(text, &spec, "attribution model", ATTR_MODEL_HINT);
+	for (int i = 0; i < lengthof(model_names); i++)
+		if (strcmp(spec.name, model_names[i].name) == 0)
+			mn = &model_names[i];
+	if (mn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown attribution model \"%s\"", spec.name),
+				 errhint(ATTR_MODEL_HINT)));
+
+	memset(model, 0, sizeof(*model));
+	model->kind = mn->kind;
+	model->first = 0.4;
+	model->last = 0.4;
+	model->half_life_usec = 7.0 * USECS_PER_DAY;
+	model->direct = "Direct";
+	model->order = 1;
+
+	for (int i = 0; i < spec.nargs; i++)
+	{
+		const char *key = spec.keys[i];
+
+		if (key == NULL)
+			UnknownParameter(mn, NULL);
+		for (int j = 0; j < i; j++)
+			if (spec.keys[j] && strcmp(spec.keys[j], key) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("parameter \"%s\" of attribution model \"%s\" is given twice",
+								key, mn->name)));
+		if (mn->kind == ATTR_POSITION_BASED &&
+			(strcmp(key, "first") == 0 || strcmp(key, "last") == 0))
+		{
+			double		v = JourneySpecDouble(&spec, i, "attribution model");
+
+			if (v < 0 || v > 1)
+				ParamOutOfRange(mn->name, key, spec.values[i],
+								"Each of first and last is a share between 0 and 1.");
+			if (key[0] == 'f')
+				model->first = v;
+			else
+				model->last = v;
+		}
+		else if (mn->kind == ATTR_TIME_DECAY && strcmp(key, "half_life") == 0)
+			model->half_life_usec = ParseDuration(&spec, i);
+		else if (mn->kind == ATTR_LAST_NON_DIRECT && strcmp(key, "direct") == 0)
+			model->direct = pstrdup(spec.values[i]);
+		else if (mn->kind == ATTR_MARKOV && strcmp(key, "order") == 0)
+		{
+			model->order = JourneySpecInt(&spec, i, "attribution model");
+			if (model->order < ATTR_MARKOV_MIN_ORDER ||
+				model->order > ATTR_MARKOV_MAX_ORDER)
+				ParamOutOfRange(mn->name, key, spec.values[i],
+								"The order of a Markov model is an integer from 1 to 4.");
+		}
+		else
+			UnknownParameter(mn, key);
+	}
+	if (mn->kind == ATTR_POSITION_BASED && model->first + model->last > 1 + 1e-12)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("shares of attribution model \"position_based\" add up to more than 1"),
+				 errdetail("first = %g and last = %g.", model->first, model->last),
+				 errhint("Choose first + last <= 1; the rest is split evenly over the middle touches.")));
+}
+
+static bool
+IsRuleBased(AttributionKind kind)
+{
+	return kind != ATTR_MARKOV && kind != ATTR_SHAPLEY;
+}
+
+/* ------------------------------------------------------------------------
+ * Rule-based weights of one path
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Weights of the n touches of one path (n >= 1), summing to 1.  ch holds
+ * channel ids (equal ids: equal labels); direct_id is the id of the direct
+ * label or -1; times/converted_at are used by time_decay only.  scratch
+ * has room for 2n int32.
+ */
+static void
+RuleWeights(const AttributionModel *m, int n, const int32 *ch,
+			int32 direct_id, const TimestampTz *times, TimestampTz converted_at,
+			double *w)
+{
+	Assert(n >= 1);
+	for (int i = 0; i < n; i++)
+		w[i] = 0;
+	switch (m->kind)
+	{
+		case ATTR_FIRST_TOUCH:
+			w[0] = 1;
+			break;
+		case ATTR_LAST_TOUCH:
+			w[n - 1] = 1;
+			break;
+		case ATTR_LAST_NON_DIRECT:
+			{
+				int			i = n - 1;
+
+				while (i >= 0 && ch[i] == direct_id)
+					i--;
+				w[i >= 0 ? i : n - 1] = 1;
+				break;
+			}
+		case ATTR_LINEAR:
+			for (int i = 0; i < n; i++)
+				w[i] = 1.0 / n;
+			break;
+		case ATTR_POSITION_BASED:
+			if (n == 1)
+				w[0] = 1;
+			else if (n == 2)
+			{
+				double		s = m->first + m->last;
+
+				w[0] = (s > 0) ? m->first / s : 0.5;
+				w[1] = (s > 0) ? m->last / s : 0.5;
+			}
+			else
+			{
+				double		mid = (1 - m->first - m->last) / (n - 2);
+
+				w[0] = m->first;
+				w[n - 1] = m->last;
+				for (int i = 1; i < n - 1; i++)
+					w[i] = mid;
+				/* first + last == 1 leaves the middle nothing; fine */
+			}
+			break;
+		case ATTR_TIME_DECAY:
+			{
+				double		sum = 0;
+				double		maxlog = -INFINITY;
+
+				/* work in log2 space so that old touches never underflow all */
+				for (int i = 0; i < n; i++)
+				{
+					w[i] = -((double) (converted_at - times[i])) / m->half_life_usec;
+					maxlog = Max(maxlog, w[i]);
+				}
+				for (int i = 0; i < n; i++)
+				{
+					w[i] = exp2(w[i] - maxlog);
+					sum += w[i];
+				}
+				for (int i = 0; i < n; i++)
+					w[i] /= sum;
+				break;
+			}
+		case ATTR_PARTICIPATION:
+			{
+				/* each distinct channel an equal share, on its first touch */
+				int			distinct = 0;
+				bool	   *first = palloc(sizeof(bool) * n);
+				int32		maxid = 0;
+				bool	   *seen;
+
+				for (int i = 0; i < n; i++)
+					maxid = Max(maxid, ch[i]);
+				seen = palloc0(sizeof(bool) * (maxid + 1));
+				for (int i = 0; i < n; i++)
+				{
+					first[i] = !seen[ch[i]];
+					seen[ch[i]] = true;
+					distinct += first[i];
+				}
+				for (int i = 0; i < n; i++)
+					w[i] = first[i] ? 1.0 / distinct : 0;
+				pfree(first);
+				pfree(seen);
+				break;
+			}
+		case ATTR_MARKOV:
+		case ATTR_SHAPLEY:
+			elog(ERROR, "not a rule-based model");
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Channel dictionary: labels sorted bytewise, numbered from 0
+ * ------------------------------------------------------------------------
+ */
+typedef struct LabelRef
+{
+	const char *data;
+	int32		len;
+	int32		pos;			/* position in the input */
+} LabelRef;
+
+static int
+LabelCmp(const char *a, int alen, const char *b, int blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+static int
+LabelRefCmp(const void *pa, const void *pb)
+{
+	const LabelRef *a = pa;
+	const LabelRef *b = pb;
+	int			c = LabelCmp(a->data, a->len, b->data, b->len);
+
+	if (c != 0)
+		return c;
+	return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/*
+ * Number the labels: ids[i] for refs (in input order), distinct labels in
+ * sorted order returned in *uniq (count returned).
+ */
+static int
+NumberLabels(LabelRef *refs, int n, int32 *ids, LabelRef **uniq)
+{
+	LabelRef   *sorted = palloc(sizeof(LabelRef) * Max(n, 1));
+	int			nuniq = 0;
+
+	memcpy(sorted, refs, sizeof(LabelRef) * n);
+	qsort(sorted, n, sizeof(LabelRef), LabelRefCmp);
+	for (int i = 0; i < n; i++)
+	{
+		if (i == 0 || LabelCmp(sorted[i - 1].data, sorted[i - 1].len,
+							   sorted[i].data, sorted[i].len) != 0)
+			sorted[nuniq++] = sorted[i];
+		ids[sorted[i].pos] = nuniq - 1;
+	}
+	*uniq = sorted;
+	return nuniq;
+}
+
+/* Deconstruct a text[] path; NULL elements and multiple dimensions are errors. */
+static int
+PathLabels(ArrayType *arr, LabelRef **refs)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("path must be a one-dimensional array")));
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	*refs = palloc(sizeof(LabelRef) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("path must not contain NULL labels"),
+					 errdetail("Touch %d of the path is NULL.", i + 1)));
+		t = DatumGetTextPP(elems[i]);
+		(*refs)[i].data = VARDATA_ANY(t);
+		(*refs)[i].len = VARSIZE_ANY_EXHDR(t);
+		(*refs)[i].pos = i;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * touch_weights(path, model, touch_times, converted_at)
+ * ------------------------------------------------------------------------
+ */
+Datum
+journey_touch_weights(PG_FUNCTION_ARGS)
+{
+	AttributionModel model;
+	LabelRef   *refs;
+	LabelRef   *uniq;
+	int			n;
+	int32	   *ids;
+	int32		direct_id = -1;
+	TimestampTz *times = NULL;
+	TimestampTz converted_at = 0;
+	double	   *w;
+	Datum	   *out;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	AttributionParseModel(text_to_cstring(PG_GETARG_TEXT_PP(1)), &model);
+	if (!IsRuleBased(model.kind))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("touch_weights needs a rule-based model"),
+				 errdetail("Model \"%s\" weighs touches from all paths together.",
+						   model.kind == ATTR_MARKOV ? "markov" : "shapley"),
+				 errhint("Use the aggregate attribution() for markov and shapley.")));
+
+	n = PathLabels(PG_GETARG_ARRAYTYPE_P(0), &refs);
+	ids = palloc(sizeof(int32) * Max(n, 1));
+	NumberLabels(refs, n, ids, &uniq);
+	if (model.kind == ATTR_LAST_NON_DIRECT)
+	{
+		int			dlen = strlen(model.direct);
+
+		for (int i = 0; i < n; i++)
+			if (LabelCmp(refs[i].data, refs[i].len, model.direct, dlen) == 0)
+				direct_id = ids[i];
+	}
+	if (model.kind == ATTR_TIME_DECAY && n > 0)
+	{
+		ArrayType  *ta;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			nt;
+
+		if (PG_ARGISNULL(2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("attribution model \"time_decay\" needs touch_times"),
+					 errhint("Pass the time of each touch, e.g. the touch_times of paths_to_conversion().")));
+		ta = PG_GETARG_ARRAYTYPE_P(2);
+		if (ARR_NDIM(ta) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("touch_times must be a one-dimensional array")));
+		deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), true,
+						  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
+		if (nt != n)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("touch_times must have one time per touch"),
+					 errdetail("The path has %d touches and touch_times %d.", n, nt)));
+		times = palloc(sizeof(TimestampTz) * n);
+		for (int i = 0; i < n; i++)
+		{
+			if (nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("touch_times must not contain NULL"),
+						 errdetail("The time of touch %d is NULL.", i + 1)));
+			times[i] = DatumGetTimestampTz(elems[i]);
+			if (TIMESTAMP_NOT_FINITE(times[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("touch_times must be finite")));
+		}
+		if (PG_ARGISNULL(3))
+		{
+			/* default: the conversion happens at the last touch */
+			converted_at = times[0];
+			for (int i = 1; i < n; i++)
+				converted_at = Max(converted_at, times[i]);
+		}
+		else
+		{
+			converted_at = PG_GETARG_TIMESTAMPTZ(3);
+			if (TIMESTAMP_NOT_FINITE(converted_at))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("converted_at must be finite")));
+			for (int i = 0; i < n; i++)
+				if (times[i] > converted_at)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("touch %d happens after converted_at", i + 1),
+							 errdetail("time_decay weighs touches by their age at the conversion.")));
+		}
+	}
+
+	w = palloc(sizeof(double) * Max(n, 1));
+	out = palloc(sizeof(Datum) * Max(n, 1));
+	if (n > 0)
+		RuleWeights(&model, n, ids, direct_id, times, converted_at, w);
+	for (int i = 0; i < n; i++)
+		out[i] = Float8GetDatum(w[i]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(out, n, FLOAT8OID, sizeof(float8),
+										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* ------------------------------------------------------------------------
+ * The aggregate state: distinct paths -> totals
+ * ------------------------------------------------------------------------
+ */
+typedef struct PathKey
+{
+	const char *data;			/* per touch: int32 length + bytes */
+	int32		len;
+} PathKey;
+
+typedef struct PathEntry
+{
+	PathKey		key;
+	uint32		hash;
+	char		status;
+	int32		ntouches;
+	double		conv;
+	double		value;
+	double		nulls;
+} PathEntry;
+
+#define SH_PREFIX pathtab
+#define SH_ELEMENT_TYPE PathEntry
+#define SH_KEY_TYPE PathKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).data, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).data, (b).data, (a).len) == 0)
+#define SH_SCOPE static inline
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) ((a)->hash)
+#define SH_DEFINE
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+typedef struct AttrState
+{
+	MemoryContext cxt;
+	pathtab_hash *paths;
+	int64		ntouches;		/* touches over all distinct paths */
+	int32		model_len;
+	char	   *model_text;		/* NUL-terminated */
+	AttributionModel model;
+} AttrState;
+
+static AttrState *
+AttrStateCreate(MemoryContext cxt, const char *model_text, int model_len)
+{
+	AttrState  *st = MemoryContextAllocZero(cxt, sizeof(AttrState));
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	st->cxt = cxt;
+	st->paths = pathtab_create(cxt, 64, NULL);
+	st->model_len = model_len;
+	st->model_text = palloc(model_len + 1);
+	memcpy(st->model_text, model_text, model_len);
+	st->model_text[model_len] = '\0';
+	/* validated once, when the state is created */
+	AttributionParseModel(st->model_text, &st->model);
+	if (st->model.kind == ATTR_TIME_DECAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attribution model \"time_decay\" needs touch times, which path rows do not have"),
+				 errhint("Weigh each conversion path with touch_weights(path, 'time_decay', touch_times, converted_at) and sum the shares per channel.")));
+	MemoryContextSwitchTo(old);
+	return st;
+}
+
+static void
+TooManyTouches(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("too many distinct path touches in one attribution group"),
+			 errdetail("The distinct paths of one group may hold at most %d touches (journey.max_events_per_group).",
+					   journey_max_events_per_group),
+			 errhint("Shorten the paths (e.g. path_transform(path, 'trim_long_path(20)')), group by a finer key, or raise journey.max_events_per_group.")));
+}
+
+static void
+ModelMismatch(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("attribution model must be the same for every row of a group")));
+}
+
+/* Add totals to the entry of one encoded path, creating it if new. */
+static void
+AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
+			 double conv, double value, double nulls)
+{
+	PathKey		k;
+	PathEntry  *e;
+	bool		found;
+
+	k.data = key;
+	k.len = keylen;
+	e = pathtab_insert(st->paths, k, &found);
+	if (!found)
+	{
+		char	   *copy;
+
+		if (st->ntouches + ntouches > journey_max_events_per_group)
+		{
+			pathtab_delete_item(st->paths, e);
+			TooManyTouches();
+		}
+		copy = MemoryContextAlloc(st->cxt, Max(keylen, 1));
+		memcpy(copy, key, keylen);
+		e->key.data = copy;
+		e->ntouches = ntouches;
+		e->conv = e->value = e->nulls = 0;
+		st->ntouches += ntouches;
+	}
+	e->conv += conv;
+	e->value += value;
+	e->nulls += nulls;
+}
+
+static double
+NonNegativeArg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	double		v;
+
+	if (PG_ARGISNULL(argno))
+		return 0;
+	v = PG_GETARG_FLOAT8(argno);
+	if (isnan(v) || isinf(v) || v < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number that is not negative", what),
+				 errdetail("The row passed %g.", v)));
+	return v;
+}
+
+/*
+ * attribution_sfunc(state, path text[], conversions, value, nulls, model)
+ */
+Datum
+journey_attribution_sfunc(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_attribution_sfunc");
+	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	text	   *model;
+	double		conv,
+				value,
+				nulls;
+	LabelRef   *refs;
+	int			n;
+	StringInfoData key;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	if (PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("attribution model must not be NULL"),
+				 errhint(ATTR_MODEL_HINT)));
+	model = PG_GETARG_TEXT_PP(5);
+	if (st == NULL)
+		st = AttrStateCreate(aggcxt, VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model));
+	else if (st->model_len != VARSIZE_ANY_EXHDR(model) ||
+			 memcmp(st->model_text, VARDATA_ANY(model), st->model_len) != 0)
+		ModelMismatch();
+
+	conv = NonNegativeArg(fcinfo, 2, "conversions");
+	value = NonNegativeArg(fcinfo, 3, "value");
+	nulls = NonNegativeArg(fcinfo, 4, "nulls");
+
+	n = PathLabels(PG_GETARG_ARRAYTYPE_P(1), &refs);
+	if (n == 0)
+		PG_RETURN_POINTER(st);	/* an empty path has no touch to credit */
+
+	initStringInfo(&key);
+	for (int i = 0; i < n; i++)
+	{
+		appendBinaryStringInfo(&key, (char *) &refs[i].len, sizeof(int32));
+		appendBinaryStringInfo(&key, refs[i].data, refs[i].len);
+	}
+	AttrStateAdd(st, key.data, key.len, n, conv, value, nulls);
+	pfree(key.data);
+	pfree(refs);
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+journey_attribution_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_attribution_combine");
+	AttrState  *left = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	AttrState  *right = PG_ARGISNULL(1) ? NULL : (AttrState *) PG_GETARG_POINTER(1);
+	pathtab_iterator it;
+	PathEntry  *e;
+
+	if (right == NULL)
+	{
+		if (left == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(left);
+	}
+	if (left == NULL)
+		left = AttrStateCreate(aggcxt, right->model_text, right->model_len);
+	else if (left->model_len != right->model_len ||
+			 memcmp(left->model_text, right->model_text, left->model_len) != 0)
+		ModelMismatch();
+
+	pathtab_start_iterate(right->paths, &it);
+	while ((e = pathtab_iterate(right->paths, &it)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		AttrStateAdd(left, e->key.data, e->key.len, e->ntouches,
+					 e->conv, e->value, e->nulls);
+	}
+	PG_RETURN_POINTER(left);
+}
+
+Datum
+journey_attribution_serialize(PG_FUNCTION_ARGS)
+{
+	AttrState  *st = (AttrState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	uint8		version = ATTR_STATE_VERSION;
+	int32		npaths = (int32) st->paths->members;
+	pathtab_iterator it;
+	PathEntry  *e;
+	bytea	   *out;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, (char *) &version, 1);
+	appendBinaryStringInfo(&buf, (char *) &st->model_len, sizeof(int32));
+	appendBinaryStringInfo(&buf, st->model_text, st->model_len);
+	appendBinaryStringInfo(&buf, (char *) &npaths, sizeof(int32));
+	pathtab_start_iterate(st->paths, &it);
+	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		appendBinaryStringInfo(&buf, (char *) &e->conv, sizeof(double));
+		appendBinaryStringInfo(&buf, (char *) &e->value, sizeof(double));
+		appendBinaryStringInfo(&buf, (char *) &e->nulls, sizeof(double));
+		appendBinaryStringInfo(&buf, (char *) &e->ntouches, sizeof(int32));
+		appendBinaryStringInfo(&buf, (char *) &e->key.len, sizeof(int32));
+		appendBinaryStringInfo(&buf, e->key.data, e->key.len);
+	}
+	out = palloc(VARHDRSZ + buf.len);
+	SET_VARSIZE(out, VARHDRSZ + buf.len);
+	memcpy(VARDATA(out), buf.data, buf.len);
+	pfree(buf.data);
+	PG_RETURN_BYTEA_P(out);
+}
+
+static void
+CorruptAttrState(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid attribution aggregate state"),
+			 errdetail("%s", detail)));
+}
+
+typedef struct Reader
+{
+	const char *p;
+	const char *end;
+} Reader;
+
+static void
+ReadBytes(Reader *r, void *dst, Size n)
+{
+	if ((Size) (r->end - r->p) < n)
+		CorruptAttrState("The serialized state is truncated.");
+	memcpy(dst, r->p, n);
+	r->p += n;
+}
+
+/* Check one encoded key: ntouches labels exactly filling keylen bytes. */
+static void
+CheckKey(const char *key, int32 keylen, int32 ntouches)
+{
+	const char *p = key;
+	const char *end = key + keylen;
+
+	for (int i = 0; i < ntouches; i++)
+	{
+		int32		len;
+
+		if (end - p < (int) sizeof(int32))
+			CorruptAttrState("A path is shorter than its touch count.");
+		memcpy(&len, p, sizeof(int32));
+		p += sizeof(int32);
+		if (len < 0 || len > end - p)
+			CorruptAttrState("A label lies outside its path.");
+		p += len;
+	}
+	if (p != end)
+		CorruptAttrState("A path is longer than its touch count.");
+}
+
+static AttrState *
+AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
+{
+	Reader		r;
+	uint8		version;
+	int32		model_len;
+	int32		npaths;
+	const char *model_text;
+	AttrState  *st;
+
+	r.p = VARDATA_ANY(bytes);
+	r.end = r.p + VARSIZE_ANY_EXHDR(bytes);
+	ReadBytes(&r, &version, 1);
+	if (version != ATTR_STATE_VERSION)
+		CorruptAttrState("Unknown state version.");
+	ReadBytes(&r, &model_len, sizeof(int32));
+	if (model_len < 1 || model_len > r.end - r.p)
+		CorruptAttrState("The model text length is out of range.");
+	model_text = r.p;
+	if (memchr(model_text, '\0', model_len) != NULL)
+		CorruptAttrState("The model text contains a zero byte.");
+	r.p += model_len;
+	ReadBytes(&r, &npaths, sizeof(int32));
+	/* each path needs at least 3 float8 + 2 int32 + one touch header */
+	if (npaths < 0 || (int64) npaths * (3 * sizeof(double) + 3 * sizeof(int32)) > r.end - r.p)
+		CorruptAttrState("The path count does not match the state's size.");
+	st = AttrStateCreate(cxt, model_text, model_len);
+	for (int i = 0; i < npaths; i++)
+	{
+		double		conv,
+					value,
+					nulls;
+		int32		ntouches,
+					keylen;
+
+		CHECK_FOR_INTERRUPTS();
+		ReadBytes(&r, &conv, sizeof(double));
+		ReadBytes(&r, &value, sizeof(double));
+		ReadBytes(&r, &nulls, sizeof(double));
+		ReadBytes(&r, &ntouches, sizeof(int32));
+		ReadBytes(&r, &keylen, sizeof(int32));
+		if (!(conv >= 0 && value >= 0 && nulls >= 0) ||
+			isinf(conv) || isinf(value) || isinf(nulls))
+			CorruptAttrState("A path's totals are not finite non-negative numbers.");
+		if (ntouches < 1 || keylen < 0 || keylen > r.end - r.p ||
+			(int64) ntouches * sizeof(int32) > keylen)
+			CorruptAttrState("A path's length is out of range.");
+		CheckKey(r.p, keylen, ntouches);
+		{
+			PathKey		k = {r.p, keylen};
+
+			if (pathtab_lookup(st->paths, k) != NULL)
+				CorruptAttrState("A path appears twice.");
+		}
+		AttrStateAdd(st, r.p, keylen, ntouches, conv, value, nulls);
+		r.p += keylen;
+	}
+	if (r.p != r.end)
+		CorruptAttrState("The serialized state has trailing bytes.");
+	return st;
+}
+
+Datum
+journey_attribution_deserialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(AttrStateDeserialize(CurrentMemoryContext,
+										   PG_GETARG_BYTEA_PP(0)));
+}
+
+/* ------------------------------------------------------------------------
+ * Final function
+ * ------------------------------------------------------------------------
+ */
+static int
+PathEntryCmp(const void *pa, const void *pb)
+{
+	const PathEntry *a = *(PathEntry *const *) pa;
+	const PathEntry *b = *(PathEntry *const *) pb;
+
+	return LabelCmp(a->key.data, a->key.len, b->key.data, b->key.len);
+}
+
+/* Credit per channel under a rule-based model. */
+static void
+RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
+		   int32 direct_id, double *conv, double *value)
+{
+	int			maxn = 1;
+	double	   *w;
+
+	for (int p = 0; p < npaths; p++)
+		maxn = Max(maxn, paths[p].n);
+	w = palloc(sizeof(double) * maxn);
+	for (int p = 0; p < npaths; p++)
+	{
+		const AttrPath *path = &paths[p];
+
+		CHECK_FOR_INTERRUPTS();
+		if (path->conv == 0 && path->value == 0)
+			continue;
+		RuleWeights(m, path->n, path->ch, direct_id, NULL, 0, w);
+		for (int i = 0; i < path->n; i++)
+		{
+			conv[path->ch[i]] += path->conv * w[i];
+			value[path->ch[i]] += path->value * w[i];
+		}
+	}
+	pfree(w);
+}
+
+Datum
+journey_attribution_final(PG_FUNCTION_ARGS)
+{
+	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	int			npaths;
+	PathEntry **entries;
+	pathtab_iterator it;
+	PathEntry  *e;
+	LabelRef   *refs;
+	LabelRef   *uniq;
+	int32	   *ids;
+	int			nrefs = 0;
+	int			nchannels;
+	AttrPath   *paths;
+	double	   *conv,
+			   *value,
+			   *removal = NULL;
+	int32		direct_id = -1;
+	Oid			elemtype;
+	TupleDesc	tupdesc;
+	Datum	   *elems;
+	int			k;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+
+	/* the paths in key order: the answer never depends on input order */
+	npaths = (int) st->paths->members;
+	entries = palloc(sizeof(PathEntry *) * Max(npaths, 1));
+	k = 0;
+	pathtab_start_iterate(st->paths, &it);
+	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
+		entries[k++] = e;
+	qsort(entries, npaths, sizeof(PathEntry *), PathEntryCmp);
+
+	/* number the channels in byte order */
+	refs = palloc(sizeof(LabelRef) * Max(st->ntouches, 1));
+	for (int p = 0; p < npaths; p++)
+	{
+		const char *q = entries[p]->key.data;
+
+		for (int i = 0; i < entries[p]->ntouches; i++)
+		{
+			memcpy(&refs[nrefs].len, q, sizeof(int32));
+			refs[nrefs].data = q + sizeof(int32);
+			refs[nrefs].pos = nrefs;
+			q += sizeof(int32) + refs[nrefs].len;
+			nrefs++;
+		}
+	}
+	ids = palloc(sizeof(int32) * Max(nrefs, 1));
+	CHECK_FOR_INTERRUPTS();
+	nchannels = NumberLabels(refs, nrefs, ids, &uniq);
+	paths = palloc(sizeof(AttrPath) * Max(npaths, 1));
+	k = 0;
+	for (int p = 0; p < npaths; p++)
+	{
+		paths[p].n = entries[p]->ntouches;
+		paths[p].ch = &ids[k];
+		paths[p].conv = entries[p]->conv;
+		paths[p].value = entries[p]->value;
+		paths[p].nulls = entries[p]->nulls;
+		k += paths[p].n;
+	}
+	if (st->model.kind == ATTR_LAST_NON_DIRECT)
+	{
+		int			dlen = strlen(st->model.direct);
+
+		for (int c = 0; c < nchannels; c++)
+			if (LabelCmp(uniq[c].data, uniq[c].len, st->model.direct, dlen) == 0)
+				direct_id = c;
+	}
+
+	conv = palloc0(sizeof(double) * Max(nchannels, 1));
+	value = palloc0(sizeof(double) * Max(nchannels, 1));
+	if (st->model.kind == ATTR_MARKOV)
+	{
+		removal = palloc0(sizeof(double) * Max(nchannels, 1));
+		AttributionMarkov(paths, npaths, nchannels, st->model.order,
+						  conv, value, removal);
+	}
+	else if (st->model.kind == ATTR_SHAPLEY)
+		AttributionShapley(paths, npaths, nchannels, conv, value);
+	else
+		RuleCredit(&st->model, paths, npaths, direct_id, conv, value);
+
+	/* one channel_credit per channel, in channel order */
+	elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
+	if (!OidIsValid(elemtype))
+		elog(ERROR, "attribution final function must return an array");
+	tupdesc = lookup_rowtype_tupdesc_copy(elemtype, -1);
+	tupdesc = BlessTupleDesc(tupdesc);
+	elems = palloc(sizeof(Datum) * Max(nchannels, 1));
+	for (int c = 0; c < nchannels; c++)
+	{
+		Datum		values[4];
+		bool		isnull[4] = {false, false, false, false};
+
+		values[0] = PointerGetDatum(cstring_to_text_with_len(uniq[c].data, uniq[c].len));
+		values[1] = Float8GetDatum(conv[c]);
+		values[2] = Float8GetDatum(value[c]);
+		if (removal)
+			values[3] = Float8GetDatum(removal[c]);
+		else
+			isnull[3] = true;
+		elems[c] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull));
+	}
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+
+		get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+		PG_RETURN_ARRAYTYPE_P(construct_array(elems, nchannels, elemtype,
+											  typlen, typbyval, typalign));
+	}
+}
+
+/*
+ * Test hook (not in the install script): deserialize a state and describe
+ * it, so that regression tests can feed it corrupt bytes.
+ */
+Datum
+journey_attribution_state_check(PG_FUNCTION_ARGS)
+{
+	AttrState  *st = AttrStateDeserialize(CurrentMemoryContext,
+										  PG_GETARG_BYTEA_PP(0));
+
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d paths, %lld touches",
+											  st->model_text,
+											  (int) st->paths->members,
+											  (long long) st->ntouches)));
+}

@@ -1,0 +1,378 @@
+/*-------------------------------------------------------------------------
+ *
+ * markov.c
+ *	  The Markov-chain attribution model of order k, solved exactly.
+ *
+ * States are the k-touch windows of each path (a path shorter than k is
+ * one state, the whole path); consecutive identical states are collapsed.
+ * Each path row with c conversions and u nulls walks START -> s1 -> ... ->
+ * sm, then to CONV with weight c and to NULL with weight u; every other
+ * transition of the walk has weight c + u.  Transition probabilities are
+ * the weights normalised per source state.
+ *
+ * P(conv) is the probability of absorption in CONV from START.  The
+ * removal effect of channel c is 1 - P_c / P, where P_c is computed on the
+ * same chain with every state whose window contains c leading to NULL.
+ * Conversions are split in proportion to the removal effects.
+ *
+ * Value follows the same rule on expected conversion value: a path row's
+ * value is collected on its CONV transition (rows without conversions
+ * carry no value through the chain), V is the expected value collected
+ * from START, and channel c's value removal effect is 1 - V_c / V.  When
+ * no value reaches CONV the value is split like the conversions.
+ *
+ * Every absorption probability is computed by Gaussian elimination of
+ * (I - Q) x = b over the transient states, not by simulation or by
+ * iterating to convergence.  (I - Q) is a nonsingular M-matrix (every
+ * state reaches CONV or NULL), so no pivoting is needed; states are ordered
+ * by their mean distance to the end of the paths (closest first, START
+ * last), which makes the elimination close to a backward sweep with
+ * little fill-in, and zero multipliers are skipped.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "attribution.h"
+
+#include "miscadmin.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+typedef struct StateKey
+{
+	int32		ch[ATTR_MARKOV_MAX_ORDER];	/* window, padded with -1 */
+} StateKey;
+
+typedef struct StateEntry
+{
+	StateKey	key;
+	int32		id;
+} StateEntry;
+
+typedef struct EdgeKey
+{
+	int32		from;
+	int32		to;
+} EdgeKey;
+
+typedef struct EdgeEntry
+{
+	EdgeKey		key;
+	double		w;
+} EdgeEntry;
+
+typedef struct Chain
+{
+	int			nstates;
+	StateKey   *windows;		/* per state */
+	double	   *tot;			/* outgoing weight per state */
+	double	   *conv_end;		/* weight into CONV per state */
+	double	   *value_end;		/* value collected into CONV per state */
+	double	   *start_w;		/* weight START -> state */
+	double		start_tot;
+	int			nedges;
+	EdgeEntry  *edges;
+	int32	   *order;			/* elimination order of the states */
+} Chain;
+
+static double *order_key_for_sort;
+
+static int
+OrderCmp(const void *pa, const void *pb)
+{
+	int32		a = *(const int32 *) pa;
+	int32		b = *(const int32 *) pb;
+
+	if (order_key_for_sort[a] != order_key_for_sort[b])
+		return order_key_for_sort[a] < order_key_for_sort[b] ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+static void
+TooManyStates(int order)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("Markov chain of order %d has more than %d states", order,
+					ATTR_MARKOV_MAX_STATES),
+			 errdetail("The chain is solved exactly, by elimination over its states."),
+			 errhint("Lower the order, merge rare channels, or shorten paths with path_transform().")));
+}
+
+static void
+BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
+{
+	HASHCTL		ctl;
+	HTAB	   *states;
+	HTAB	   *edges;
+	int			cap = 64;
+	int			maxn = 1;
+	int32	   *walk;
+	double	   *stepsum;
+	double	   *occw;
+	HASH_SEQ_STATUS seq;
+	EdgeEntry  *ee;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(StateKey);
+	ctl.entrysize = sizeof(StateEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	states = hash_create("journey markov states", 256, &ctl,
+						 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(EdgeKey);
+	ctl.entrysize = sizeof(EdgeEntry);
+	edges = hash_create("journey markov edges", 1024, &ctl,
+						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	memset(chain, 0, sizeof(*chain));
+	chain->windows = palloc(sizeof(StateKey) * cap);
+	chain->tot = palloc0(sizeof(double) * cap);
+	chain->conv_end = palloc0(sizeof(double) * cap);
+	chain->value_end = palloc0(sizeof(double) * cap);
+	chain->start_w = palloc0(sizeof(double) * cap);
+	stepsum = palloc0(sizeof(double) * cap);
+	occw = palloc0(sizeof(double) * cap);
+
+	for (int p = 0; p < npaths; p++)
+		maxn = Max(maxn, paths[p].n);
+	walk = palloc(sizeof(int32) * maxn);
+
+	for (int p = 0; p < npaths; p++)
+	{
+		const AttrPath *path = &paths[p];
+		double		w = path->conv + path->nulls;
+		int			nwin = (path->n <= order) ? 1 : path->n - order + 1;
+		int			len = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		if (w <= 0)
+			continue;
+		for (int i = 0; i < nwin; i++)
+		{
+			StateKey	key;
+			StateEntry *se;
+			bool		found;
+			int			wl = Min(order, path->n);
+
+			for (int j = 0; j < ATTR_MARKOV_MAX_ORDER; j++)
+				key.ch[j] = (j < wl) ? path->ch[i + j] : -1;
+			se = hash_search(states, &key, HASH_ENTER, &found);
+			if (!found)
+			{
+				int			id = chain->nstates;
+
+				if (id >= ATTR_MARKOV_MAX_STATES)
+					TooManyStates(order);
+				if (id >= cap)
+				{
+					int			newcap = cap * 2;
+
+					chain->windows = repalloc(chain->windows, sizeof(StateKey) * newcap);
+					chain->tot = repalloc(chain->tot, sizeof(double) * newcap);
+					chain->conv_end = repalloc(chain->conv_end, sizeof(double) * newcap);
+					chain->value_end = repalloc(chain->value_end, sizeof(double) * newcap);
+					chain->start_w = repalloc(chain->start_w, sizeof(double) * newcap);
+					stepsum = repalloc(stepsum, sizeof(double) * newcap);
+					occw = repalloc(occw, sizeof(double) * newcap);
+					for (int z = cap; z < newcap; z++)
+						chain->tot[z] = chain->conv_end[z] = chain->value_end[z] =
+							chain->start_w[z] = stepsum[z] = occw[z] = 0;
+					cap = newcap;
+				}
+				se->id = id;
+				chain->windows[id] = key;
+				chain->nstates++;
+			}
+			/* collapse consecutive identical states */
+			if (len == 0 || walk[len - 1] != se->id)
+				walk[len++] = se->id;
+		}
+
+		chain->start_w[walk[0]] += w;
+		chain->start_tot += w;
+		for (int j = 0; j < len; j++)
+		{
+			stepsum[walk[j]] += w * (len - j);
+			occw[walk[j]] += w;
+			chain->tot[walk[j]] += w;
+			if (j + 1 < len)
+			{
+				EdgeKey		ek = {walk[j], walk[j + 1]};
+				bool		found;
+
+				ee = hash_search(edges, &ek, HASH_ENTER, &found);
+				if (!found)
+					ee->w = 0;
+				ee->w += w;
+			}
+		}
+		chain->conv_end[walk[len - 1]] += path->conv;
+		if (path->conv > 0)
+			chain->value_end[walk[len - 1]] += path->value;
+	}
+
+	chain->nedges = (int) hash_get_num_entries(edges);
+	chain->edges = palloc(sizeof(EdgeEntry) * Max(chain->nedges, 1));
+	{
+		int			k = 0;
+
+		hash_seq_init(&seq, edges);
+		while ((ee = hash_seq_search(&seq)) != NULL)
+			chain->edges[k++] = *ee;
+	}
+
+	/* elimination order: mean number of steps to the end, closest first */
+	chain->order = palloc(sizeof(int32) * Max(chain->nstates, 1));
+	for (int s = 0; s < chain->nstates; s++)
+	{
+		chain->order[s] = s;
+		stepsum[s] = stepsum[s] / occw[s];
+	}
+	order_key_for_sort = stepsum;
+	qsort(chain->order, chain->nstates, sizeof(int32), OrderCmp);
+	order_key_for_sort = NULL;
+
+	hash_destroy(states);
+	hash_destroy(edges);
+	pfree(walk);
+	pfree(stepsum);
+	pfree(occw);
+}
+
+static bool
+StateHasChannel(const Chain *chain, int s, int32 c)
+{
+	for (int j = 0; j < ATTR_MARKOV_MAX_ORDER; j++)
+		if (chain->windows[s].ch[j] == c)
+			return true;
+	return false;
+}
+
+/*
+ * Absorption in CONV from START, with every state containing channel
+ * "removed" leading to NULL (removed = -1: the full chain).  Returns the
+ * probability in *p and the expected collected value in *v.  A, b1, b2, idx
+ * and nz are work space sized for all states plus START.
+ */
+static void
+SolveChain(const Chain *chain, int32 removed, double *A, double *b1,
+		   double *b2, int32 *idx, int32 *nz, double *p, double *v)
+{
+	int			m = 0;
+	int			start;
+
+	/* number the kept states in elimination order; START last */
+	for (int s = 0; s < chain->nstates; s++)
+		idx[s] = -1;
+	for (int k = 0; k < chain->nstates; k++)
+	{
+		int			s = chain->order[k];
+
+		if (removed < 0 || !StateHasChannel(chain, s, removed))
+			idx[s] = m++;
+	}
+	start = m++;
+
+	memset(A, 0, sizeof(double) * m * m);
+	memset(b1, 0, sizeof(double) * m);
+	memset(b2, 0, sizeof(double) * m);
+	for (int s = 0; s < chain->nstates; s++)
+	{
+		int			i = idx[s];
+
+		if (i < 0)
+			continue;
+		A[(Size) i * m + i] = 1;
+		b1[i] = chain->conv_end[s] / chain->tot[s];
+		b2[i] = chain->value_end[s] / chain->tot[s];
+		if (chain->start_w[s] > 0)
+			A[(Size) start * m + i] -= chain->start_w[s] / chain->start_tot;
+	}
+	A[(Size) start * m + start] = 1;
+	for (int e = 0; e < chain->nedges; e++)
+	{
+		int			i = idx[chain->edges[e].key.from];
+		int			j = idx[chain->edges[e].key.to];
+
+		if (i >= 0 && j >= 0)
+			A[(Size) i * m + j] -= chain->edges[e].w / chain->tot[chain->edges[e].key.from];
+	}
+
+	/* forward elimination; START is the last row, so no back substitution */
+	for (int k = 0; k < m - 1; k++)
+	{
+		double	   *rowk = &A[(Size) k * m];
+		double		piv = rowk[k];
+		int			nnz = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		Assert(piv > 0);
+		for (int j = k + 1; j < m; j++)
+			if (rowk[j] != 0)
+				nz[nnz++] = j;
+		for (int i = k + 1; i < m; i++)
+		{
+			double	   *rowi = &A[(Size) i * m];
+			double		f = rowi[k];
+
+			if (f == 0)
+				continue;
+			f /= piv;
+			rowi[k] = 0;
+			for (int t = 0; t < nnz; t++)
+				rowi[nz[t]] -= f * rowk[nz[t]];
+			b1[i] -= f * b1[k];
+			b2[i] -= f * b2[k];
+		}
+	}
+	*p = b1[start] / A[(Size) start * m + start];
+	*v = b2[start] / A[(Size) start * m + start];
+}
+
+void
+AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
+				  double *conv, double *value, double *removal)
+{
+	Chain		chain;
+	double		total_conv = 0;
+	double		total_value = 0;
+	double		P,
+				V;
+	double	   *vre;
+	double		vsum = 0;
+	double	   *A;
+	double	   *b1,
+			   *b2;
+	int32	   *idx,
+			   *nz;
+	int			m;
+
+	for (int p = 0; p < npaths; p++)
+	{
+		total_conv += paths[p].conv;
+		total_value += paths[p].value;
+	}
+	BuildChain(paths, npaths, order, &chain);
+	m = chain.nstates + 1;
+	A = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * (Size) m * m);
+	b1 = palloc(sizeof(double) * m);
+	b2 = palloc(sizeof(double) * m);
+	idx = palloc(sizeof(int32) * m);
+	nz = palloc(sizeof(int32) * m);
+
+	SolveChain(&chain, -1, A, b1, b2, idx, nz, &P, &V);
+	vre = palloc0(sizeof(double) * Max(nchannels, 1));
+	for (int c = 0; c < nchannels; c++)
+	{
+		double		pc,
+					vc;
+
+		SolveChain(&chain, c, A, b1, b2, idx, nz, &pc, &vc);
+		/* removal only redirects to NULL: clamp rounding noise into [0, 1] */
+		removal[c] = (P > 0) ? Min(1.0, Max(0.0, 1 - pc / P)) : 0;
+		vre[c] = (V > 0) ? Min(1.0, Max(0.0, 1 - vc / V)) : 0;
+		vsum += vre[c];
+	}
+	AttributionSplit(total_conv, removal, nchannels, conv);
+	AttributionSplit(total_value, vsum > 0 ? vre : removal, nchannels, value);
+	pfree(A);
+}
