@@ -43,7 +43,6 @@ SELECT journey.touch_weights(NULL, 'linear') IS NULL AS null_path,
        journey.touch_weights(ARRAY['a'], NULL) IS NULL AS null_model;
 
 -- model spec errors (each with a hint saying what is valid)
-\set VERBOSITY verbose
 SELECT journey.touch_weights(ARRAY['a'], 'bogus');
 SELECT journey.touch_weights(ARRAY['a'], 'linear(x=1)');
 SELECT journey.touch_weights(ARRAY['a'], 'position_based(middle=0.2)');
@@ -68,7 +67,25 @@ SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY[NULL::timestamptz])
 SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY['infinity'::timestamptz]);
 SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY['2026-01-02'::timestamptz], '2026-01-01');
 SELECT journey.touch_weights(ARRAY['a'], 'time_decay', ARRAY['2026-01-02'::timestamptz], 'infinity');
-\set VERBOSITY default
+
+-- the error codes: spec and input errors are invalid_parameter_value (22023),
+-- NULLs where a value is needed null_value_not_allowed (22004)
+CREATE FUNCTION attr_sqlstate(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END $$;
+SELECT q, attr_sqlstate(q) FROM unnest(ARRAY[
+  $q$SELECT journey.touch_weights(ARRAY['a'], 'bogus')$q$,
+  $q$SELECT journey.touch_weights(ARRAY['a'], 'linear(x=1)')$q$,
+  $q$SELECT journey.touch_weights(ARRAY['a'], 'position_based(first=0.7, last=0.4)')$q$,
+  $q$SELECT journey.touch_weights(ARRAY['a'], 'markov(order=0)')$q$,
+  $q$SELECT journey.touch_weights(ARRAY['a'], 'time_decay(half_life=-1 days)', ARRAY[now()])$q$,
+  $q$SELECT journey.touch_weights(ARRAY['a'], 'time_decay')$q$,
+  $q$SELECT journey.attribution(ARRAY['a'], -1, 0, 0, 'linear')$q$,
+  $q$SELECT journey.attribution(ARRAY['a'], 1, 0, 0, 'markov(order=9)')$q$]) q;
 
 -- The aggregate over path rows (path, conversions, value, nulls).
 CREATE TABLE attr_paths (path text, conv float8, val float8, nulls float8);
@@ -188,7 +205,6 @@ SELECT journey.attribution(NULL::text[], 1, 1, 1, 'linear');
 SELECT journey.attribution(ARRAY['a','b'], 0, 0, 3, 'linear');
 
 -- Aggregate errors
-\set VERBOSITY verbose
 SELECT journey.attribution(ARRAY['a'], 1, 0, 0, 'time_decay');
 SELECT journey.attribution(ARRAY['a'], 1, 0, 0, 'nope(x=1)');
 SELECT journey.attribution(ARRAY['a'], 1, 0, 0, NULL);
@@ -199,7 +215,6 @@ SELECT journey.attribution(ARRAY['a'], 1, 'Infinity', 0, 'linear');
 SELECT journey.attribution(ARRAY['a', NULL], 1, 0, 0, 'linear');
 SELECT journey.attribution(p, 1, 0, 0, m)
   FROM (VALUES (ARRAY['a'], 'linear'), (ARRAY['b'], 'markov')) t(p, m);
-\set VERBOSITY default
 -- memory bound: the distinct paths of a group hold at most
 -- journey.max_events_per_group touches
 SET journey.max_events_per_group = 5;
@@ -281,3 +296,4 @@ SELECT public.journey_attr_state_check('\x');
 DROP FUNCTION public.journey_attr_state_check(bytea);
 
 DROP TABLE attr_paths, attr_rows, attr_par, attr_serial, attr_parallel;
+DROP FUNCTION attr_sqlstate(text);
