@@ -222,7 +222,7 @@ SELECT journey.attribution(path, conv, val, nulls, 'linear') FROM attr_rows;
 RESET journey.max_events_per_group;
 -- the Markov chain is solved exactly up to a documented number of states
 SELECT journey.attribution(ARRAY[a::text, b::text], 1, 0, 1, 'markov(order=2)')
-  FROM generate_series(1, 60) a, generate_series(1, 60) b;
+  FROM generate_series(1, 320) a, generate_series(1, 320) b;
 
 -- Parallel: partial states are serialized, combined and give the serial answer
 CREATE TABLE attr_par AS

@@ -30,7 +30,8 @@ typedef enum AttributionKind
 /* Markov order bounds and the largest chain solved exactly. */
 #define ATTR_MARKOV_MIN_ORDER	1
 #define ATTR_MARKOV_MAX_ORDER	4
-#define ATTR_MARKOV_MAX_STATES	3000
+#define ATTR_MARKOV_MAX_STATES	100000
+#define ATTR_MARKOV_MAX_NONZEROS	20000000
 
 typedef struct AttributionModel
 {

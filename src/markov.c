@@ -21,13 +21,14 @@
  * from START, and channel c's value removal effect is 1 - V_c / V.  When
  * no value reaches CONV the value is split like the conversions.
  *
- * Every absorption probability is computed by Gaussian elimination of
- * (I - Q) x = b over the transient states, not by simulation or by
+ * Every absorption probability is computed by sparse Gaussian elimination
+ * of (I - Q) x = b over the transient states, not by simulation or by
  * iterating to convergence.  (I - Q) is a nonsingular M-matrix (every
  * state reaches CONV or NULL), so no pivoting is needed; states are ordered
  * by their mean distance to the end of the paths (closest first, START
- * last), which makes the elimination close to a backward sweep with
- * little fill-in, and zero multipliers are skipped.
+ * last), which makes the elimination close to a backward sweep with little
+ * fill-in.  The number of states and of matrix entries (fill-in included)
+ * are bounded; beyond them the call fails rather than exhaust memory.
  *
  *-------------------------------------------------------------------------
  */
@@ -248,17 +249,90 @@ StateHasChannel(const Chain *chain, int s, int32 c)
 }
 
 /*
+ * The sparse matrix of one solve: rows of (column, value) entries, and per
+ * column the rows that have an entry there (fill-in included).
+ */
+typedef struct SpEntry
+{
+	int32		col;
+	double		val;
+} SpEntry;
+
+typedef struct SpVec
+{
+	int32		n;
+	int32		cap;
+	void	   *items;
+} SpVec;
+
+typedef struct Sparse
+{
+	int			m;
+	SpVec	   *rows;			/* SpEntry items */
+	SpVec	   *cols;			/* int32 items: rows with an entry */
+	int32	   *pos;			/* scatter map, -1 when unused */
+	int64		nnz;
+} Sparse;
+
+static void
+TooManyNonzeros(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("Markov chain too large to solve exactly"),
+			 errdetail("The elimination needs more than %d matrix entries.",
+					   ATTR_MARKOV_MAX_NONZEROS),
+			 errhint("Lower the order, merge rare channels, or shorten paths with path_transform().")));
+}
+
+static inline void *
+VecPush(SpVec *v, Size itemsize)
+{
+	if (v->n == v->cap)
+	{
+		int			newcap = v->cap ? v->cap * 2 : 4;
+
+		v->items = v->items ? repalloc(v->items, itemsize * newcap)
+			: palloc(itemsize * newcap);
+		v->cap = newcap;
+	}
+	return (char *) v->items + itemsize * v->n++;
+}
+
+static void
+SpAdd(Sparse *A, int i, int j, double val)
+{
+	SpEntry    *e;
+
+	if (++A->nnz > ATTR_MARKOV_MAX_NONZEROS)
+		TooManyNonzeros();
+	e = VecPush(&A->rows[i], sizeof(SpEntry));
+	e->col = j;
+	e->val = val;
+	*(int32 *) VecPush(&A->cols[j], sizeof(int32)) = i;
+}
+
+/*
  * Absorption in CONV from START, with every state containing channel
  * "removed" leading to NULL (removed = -1: the full chain).  Returns the
- * probability in *p and the expected collected value in *v.  A, b1, b2, idx
- * and nz are work space sized for all states plus START.
+ * probability in *p and the expected collected value in *v.  idx is work
+ * space for all states.
  */
 static void
-SolveChain(const Chain *chain, int32 removed, double *A, double *b1,
-		   double *b2, int32 *idx, int32 *nz, double *p, double *v)
+SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 {
+	MemoryContext cxt;
+	MemoryContext old;
+	Sparse		A;
+	double	   *b1,
+			   *b2;
 	int			m = 0;
 	int			start;
+	double		diag;
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "journey markov solve",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
 
 	/* number the kept states in elimination order; START last */
 	for (int s = 0; s < chain->nstates; s++)
@@ -272,60 +346,120 @@ SolveChain(const Chain *chain, int32 removed, double *A, double *b1,
 	}
 	start = m++;
 
-	memset(A, 0, sizeof(double) * m * m);
-	memset(b1, 0, sizeof(double) * m);
-	memset(b2, 0, sizeof(double) * m);
+	A.m = m;
+	A.nnz = 0;
+	A.rows = palloc0(sizeof(SpVec) * m);
+	A.cols = palloc0(sizeof(SpVec) * m);
+	A.pos = palloc(sizeof(int32) * m);
+	memset(A.pos, -1, sizeof(int32) * m);
+	b1 = palloc0(sizeof(double) * m);
+	b2 = palloc0(sizeof(double) * m);
+
+	/* I - Q, with b the one-step probability (value) of reaching CONV */
 	for (int s = 0; s < chain->nstates; s++)
 	{
 		int			i = idx[s];
 
 		if (i < 0)
 			continue;
-		A[(Size) i * m + i] = 1;
+		SpAdd(&A, i, i, 1.0);
 		b1[i] = chain->conv_end[s] / chain->tot[s];
 		b2[i] = chain->value_end[s] / chain->tot[s];
 		if (chain->start_w[s] > 0)
-			A[(Size) start * m + i] -= chain->start_w[s] / chain->start_tot;
+			SpAdd(&A, start, i, -chain->start_w[s] / chain->start_tot);
 	}
-	A[(Size) start * m + start] = 1;
+	SpAdd(&A, start, start, 1.0);
 	for (int e = 0; e < chain->nedges; e++)
 	{
 		int			i = idx[chain->edges[e].key.from];
 		int			j = idx[chain->edges[e].key.to];
 
+		/* edges are distinct and never loops: no entry is added twice */
 		if (i >= 0 && j >= 0)
-			A[(Size) i * m + j] -= chain->edges[e].w / chain->tot[chain->edges[e].key.from];
+			SpAdd(&A, i, j, -chain->edges[e].w / chain->tot[chain->edges[e].key.from]);
 	}
 
-	/* forward elimination; START is the last row, so no back substitution */
+	/*
+	 * Forward elimination.  Row k then holds only columns >= k; START is the
+	 * last row, so its value is read off without back substitution.
+	 */
 	for (int k = 0; k < m - 1; k++)
 	{
-		double	   *rowk = &A[(Size) k * m];
-		double		piv = rowk[k];
-		int			nnz = 0;
+		SpVec	   *rowk = &A.rows[k];
+		SpEntry    *ek;
+		double		piv = 0;
+		SpVec	   *colk = &A.cols[k];
 
 		CHECK_FOR_INTERRUPTS();
+		ek = (SpEntry *) rowk->items;
+		for (int t = 0; t < rowk->n; t++)
+			if (ek[t].col == k)
+				piv = ek[t].val;
 		Assert(piv > 0);
-		for (int j = k + 1; j < m; j++)
-			if (rowk[j] != 0)
-				nz[nnz++] = j;
-		for (int i = k + 1; i < m; i++)
-		{
-			double	   *rowi = &A[(Size) i * m];
-			double		f = rowi[k];
 
-			if (f == 0)
+		for (int c = 0; c < colk->n; c++)
+		{
+			int			i = ((int32 *) colk->items)[c];
+			SpVec	   *rowi = &A.rows[i];
+			SpEntry    *ei;
+			double		f = 0;
+
+			if (i <= k)
 				continue;
-			f /= piv;
-			rowi[k] = 0;
-			for (int t = 0; t < nnz; t++)
-				rowi[nz[t]] -= f * rowk[nz[t]];
-			b1[i] -= f * b1[k];
-			b2[i] -= f * b2[k];
+			/* take out entry (i, k) and scatter row i */
+			ei = (SpEntry *) rowi->items;
+			for (int t = 0; t < rowi->n; t++)
+			{
+				if (ei[t].col == k)
+				{
+					f = ei[t].val;
+					ei[t] = ei[--rowi->n];
+					t--;
+					continue;
+				}
+				A.pos[ei[t].col] = t;
+			}
+			if (f != 0)
+			{
+				f /= piv;
+				ek = (SpEntry *) rowk->items;
+				for (int t = 0; t < rowk->n; t++)
+				{
+					int			j = ek[t].col;
+
+					if (j <= k)
+						continue;
+					if (A.pos[j] >= 0)
+						((SpEntry *) rowi->items)[A.pos[j]].val -= f * ek[t].val;
+					else
+					{
+						SpAdd(&A, i, j, -f * ek[t].val);
+						A.pos[j] = rowi->n - 1;
+						/* the row may have moved; ek is row k's, unchanged */
+					}
+				}
+				b1[i] -= f * b1[k];
+				b2[i] -= f * b2[k];
+			}
+			ei = (SpEntry *) rowi->items;
+			for (int t = 0; t < rowi->n; t++)
+				A.pos[ei[t].col] = -1;
 		}
 	}
-	*p = b1[start] / A[(Size) start * m + start];
-	*v = b2[start] / A[(Size) start * m + start];
+	diag = 0;
+	{
+		SpEntry    *es = (SpEntry *) A.rows[start].items;
+
+		for (int t = 0; t < A.rows[start].n; t++)
+			if (es[t].col == start)
+				diag = es[t].val;
+	}
+	Assert(diag > 0);
+	*p = b1[start] / diag;
+	*v = b2[start] / diag;
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 }
 
 void
@@ -339,12 +473,7 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 				V;
 	double	   *vre;
 	double		vsum = 0;
-	double	   *A;
-	double	   *b1,
-			   *b2;
-	int32	   *idx,
-			   *nz;
-	int			m;
+	int32	   *idx;
 
 	for (int p = 0; p < npaths; p++)
 	{
@@ -352,21 +481,16 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 		total_value += paths[p].value;
 	}
 	BuildChain(paths, npaths, order, &chain);
-	m = chain.nstates + 1;
-	A = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * (Size) m * m);
-	b1 = palloc(sizeof(double) * m);
-	b2 = palloc(sizeof(double) * m);
-	idx = palloc(sizeof(int32) * m);
-	nz = palloc(sizeof(int32) * m);
+	idx = palloc(sizeof(int32) * (chain.nstates + 1));
 
-	SolveChain(&chain, -1, A, b1, b2, idx, nz, &P, &V);
+	SolveChain(&chain, -1, idx, &P, &V);
 	vre = palloc0(sizeof(double) * Max(nchannels, 1));
 	for (int c = 0; c < nchannels; c++)
 	{
 		double		pc,
 					vc;
 
-		SolveChain(&chain, c, A, b1, b2, idx, nz, &pc, &vc);
+		SolveChain(&chain, c, idx, &pc, &vc);
 		/* removal only redirects to NULL: clamp rounding noise into [0, 1] */
 		removal[c] = (P > 0) ? Min(1.0, Max(0.0, 1 - pc / P)) : 0;
 		vre[c] = (V > 0) ? Min(1.0, Max(0.0, 1 - vc / V)) : 0;
@@ -374,5 +498,5 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 	}
 	AttributionSplit(total_conv, removal, nchannels, conv);
 	AttributionSplit(total_value, vsum > 0 ? vre : removal, nchannels, value);
-	pfree(A);
+	pfree(idx);
 }
