@@ -223,12 +223,18 @@ DROP FUNCTION stats_test_ptb(int, int, int, int);
 -- 9000/10000 vs 9100/10000 -> 0.992054331445035 (summed over the small
 -- non-conversion side); 5000/100000 vs 5200/100000 -> 0.978961717480533;
 -- 50000/1000000 vs 50500/1000000 -> 0.947209750740105;
--- 48000/1000000 vs 47600/1000000 -> 0.092459533942905.
+-- 48000/1000000 vs 47600/1000000 -> 0.092459533942905;
+-- 5e6/1e8 vs 5.01e6/1e8 -> 0.9994083864789891;
+-- 5e8/1e9 vs 500010000/1e9 -> 0.6726395769126849;
+-- 0/1e9 vs 1/1e9 -> 0.750000000125.
 SELECT round(journey.prob_to_beat(1000, 10000, 1100, 10000)::numeric, 6) AS p1,
        round(journey.prob_to_beat(9000, 10000, 9100, 10000)::numeric, 6) AS p2,
        round(journey.prob_to_beat(5000, 100000, 5200, 100000)::numeric, 6) AS p3,
        round(journey.prob_to_beat(50000, 1000000, 50500, 1000000)::numeric, 6) AS p4,
        round(journey.prob_to_beat(48000, 1000000, 47600, 1000000)::numeric, 6) AS p5;
+SELECT round(journey.prob_to_beat(5000000, 100000000, 5010000, 100000000)::numeric, 6) AS p6,
+       round(journey.prob_to_beat(500000000, 1000000000, 500010000, 1000000000)::numeric, 6) AS p7,
+       round(journey.prob_to_beat(0, 1000000000, 1, 1000000000)::numeric, 6) AS p8;
 
 -- errors
 SELECT journey.prob_to_beat(11, 10, 1, 10);

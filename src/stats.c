@@ -176,12 +176,6 @@ ChiSquareUpper(double x, double df)
 	return GammaUpperRegularized(df / 2.0, x / 2.0);
 }
 
-static double
-LogBeta(double a, double b)
-{
-	return lgamma(a) + lgamma(b) - lgamma(a + b);
-}
-
 /* ------------------------------------------------------------------------
  * Argument checks
  * ------------------------------------------------------------------------
@@ -516,26 +510,74 @@ journey_srm_test(PG_FUNCTION_ARGS)
  * (Evan Miller's closed form).  Each term is evaluated in log space.  The
  * same probability can be summed over any of the four shape parameters
  * (by P(Y > X) = 1 - P(X > Y) and by 1 - p ~ Beta(b, a)), so we sum over
- * the smallest one: min(conv_a, conv_b, n_a - conv_a, n_b - conv_b) + 1
- * terms.
+ * the smallest one: at most min(conv_a, conv_b, n_a - conv_a,
+ * n_b - conv_b) + 1 terms, of which BetaGreaterSum visits only those that
+ * matter.
  * ------------------------------------------------------------------------
+ */
+/*
+ * One term of the sum, in long double: the log-gammas of counts near 1e9
+ * are near 2e10, and in double their rounding (about 4e-6) would show in
+ * the sixth decimal of the result.
+ */
+static double
+BetaGreaterTerm(double a1, double b1, double b2, long double base, double i)
+{
+	long double la = (long double) a1 + i;
+	long double lb = (long double) b1 + b2;
+	long double lc = (long double) b2 + i;
+
+	return (double) expl(lgammal(la) + lgammal(lb) - lgammal(la + lb) -
+						 logl(lc) -
+						 (lgammal(1.0L + i) + lgammal((long double) b2) -
+						  lgammal(1.0L + lc)) -
+						 base);
+}
+
+/*
+ * The terms t_i are unimodal in i: t_{i+1} / t_i = (a1 + i)(b2 + i) /
+ * ((a1 + b1 + b2 + i)(1 + i)), and that ratio minus one has the sign of
+ * (a1 b2 - a1 - b1 - b2) - i (b1 + 1), which falls with i.  So we start at
+ * the largest term and walk down each side until the rest of that side
+ * (at most remaining * current term) cannot change the sum in double
+ * precision.  This keeps the result exact to rounding while the number of
+ * terms visited grows like the square root of the counts, not like the
+ * counts themselves.
  */
 static double
 BetaGreaterSum(double a1, double b1, double a2, double b2)
 {
-	double		base = LogBeta(a1, b1);
-	double		sum = 0.0;
-	int64		i;
-	int64		nterms = (int64) a2;
+	long double base = lgammal((long double) a1) + lgammal((long double) b1) -
+		lgammal((long double) a1 + b1);
+	double		last = a2 - 1.0;	/* i runs over 0 .. a2 - 1 */
+	double		mode,
+				sum,
+				i;
+	int64		visited = 0;
 
-	for (i = 0; i < nterms; i++)
+	mode = ceil((a1 * b2 - a1 - b1 - b2) / (b1 + 1.0));
+	mode = Max(0.0, Min(last, mode));
+	sum = BetaGreaterTerm(a1, b1, b2, base, mode);
+
+	for (i = mode + 1.0; i <= last; i += 1.0)
 	{
-		double		di = (double) i;
+		double		t = BetaGreaterTerm(a1, b1, b2, base, i);
 
-		if ((i & 0xFFF) == 0)
+		sum += t;
+		if (t * (last - i) <= sum * DBL_EPSILON * 1e-3)
+			break;
+		if ((++visited & 0xFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
-		sum += exp(LogBeta(a1 + di, b1 + b2) - log(b2 + di) -
-				   LogBeta(1.0 + di, b2) - base);
+	}
+	for (i = mode - 1.0; i >= 0.0; i -= 1.0)
+	{
+		double		t = BetaGreaterTerm(a1, b1, b2, base, i);
+
+		sum += t;
+		if (t * i <= sum * DBL_EPSILON * 1e-3)
+			break;
+		if ((++visited & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	return sum;
 }
