@@ -214,6 +214,18 @@ CheckOpenUnit(double v, const char *name)
 				 errdetail("%s is %g.", name, v)));
 }
 
+/* The composite result of a function with OUT parameters. */
+static Datum
+ReturnRow(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
 /* ------------------------------------------------------------------------
  * proportion_test(conv_a, n_a, conv_b, n_b, alpha)
  *	 -> (rate_a, rate_b, lift, lift_low, lift_high, z, p_value)
@@ -227,7 +239,6 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 	int64		conv_b = PG_GETARG_INT64(2);
 	int64		n_b = PG_GETARG_INT64(3);
 	double		alpha = PG_GETARG_FLOAT8(4);
-	TupleDesc	tupdesc;
 	Datum		values[7];
 	bool		nulls[7] = {false};
 	double		ra,
@@ -240,10 +251,6 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 	CheckCounts(conv_a, n_a, "conv_a", "n_a");
 	CheckCounts(conv_b, n_b, "conv_b", "n_b");
 	CheckOpenUnit(alpha, "alpha");
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 
 	ra = (double) conv_a / (double) n_a;
 	rb = (double) conv_b / (double) n_b;
@@ -293,7 +300,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 			nulls[3] = nulls[4] = true; /* both rates are 1 */
 	}
 
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return ReturnRow(fcinfo, values, nulls);
 }
 
 /* ------------------------------------------------------------------------
@@ -306,7 +313,6 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 	int64		x = PG_GETARG_INT64(0);
 	int64		n = PG_GETARG_INT64(1);
 	double		confidence = PG_GETARG_FLOAT8(2);
-	TupleDesc	tupdesc;
 	Datum		values[2];
 	bool		nulls[2] = {false};
 	double		z,
@@ -321,10 +327,6 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 	CheckCounts(x, n, "x", "n");
 	CheckOpenUnit(confidence, "confidence");
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-
 	z = NormalQuantile(1.0 - (1.0 - confidence) / 2.0);
 	z2 = z * z;
 	dn = (double) n;
@@ -336,7 +338,7 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 
 	values[0] = Float8GetDatum(low);
 	values[1] = Float8GetDatum(high);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return ReturnRow(fcinfo, values, nulls);
 }
 
 /* ------------------------------------------------------------------------
@@ -547,8 +549,9 @@ BetaGreaterTerm(double a1, double b1, double b2, long double base, double i)
 static double
 BetaGreaterSum(double a1, double b1, double a2, double b2)
 {
-	long double base = lgammal((long double) a1) + lgammal((long double) b1) -
-		lgammal((long double) a1 + b1);
+	long double la1 = a1;
+	long double lb1 = b1;
+	long double base = lgammal(la1) + lgammal(lb1) - lgammal(la1 + lb1);
 	double		last = a2 - 1.0;	/* i runs over 0 .. a2 - 1 */
 	double		mode,
 				sum,
