@@ -23,6 +23,11 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 PG_CPPFLAGS += -I$(srcdir)/src $(ICU_CFLAGS)
 SHLIB_LINK += $(ICU_LIBS) -lm
+# "make ASSERTS=1" (what test/check builds) turns on the Assert() checks of
+# our own code, including the state checks after every change
+ifdef ASSERTS
+PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
+endif
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 
