@@ -199,13 +199,13 @@ SELECT round((journey.prob_to_beat(3, 10, 7, 10)
 -- A, itself integrated on the same grid.
 CREATE FUNCTION stats_test_ptb(ca int, na int, cb int, nb int) RETURNS float8
 LANGUAGE sql IMMUTABLE AS $$
-  WITH k AS (  -- log of 1 / Beta(conv + 1, n - conv + 1) = log((n+1)! / (conv! (n-conv)!))
+  WITH k AS MATERIALIZED (  -- log of 1 / Beta(conv + 1, n - conv + 1) = log((n+1)! / (conv! (n-conv)!))
     SELECT (ln(factorial(na + 1)) - ln(factorial(ca)) - ln(factorial(na - ca)))::float8 AS ka,
            (ln(factorial(nb + 1)) - ln(factorial(cb)) - ln(factorial(nb - cb)))::float8 AS kb),
   d AS (
     SELECT exp(greatest(ka + ca * ln(x) + (na - ca) * ln(1 - x), -700)) AS fa,
            exp(greatest(kb + cb * ln(x) + (nb - cb) * ln(1 - x), -700)) AS fb, x
-      FROM k, (SELECT (i + 0.5) / 20000.0 AS x FROM generate_series(0, 19999) i) g),
+      FROM k, (SELECT (i + 0.5) / 20000.0::float8 AS x FROM generate_series(0, 19999) i) g),
   -- (greatest() keeps exp() from underflowing: e^-700 is far below 1e-6)
   c AS (  -- F_A at each midpoint: the cells below plus half of this one
     SELECT fb, (sum(fa) OVER (ORDER BY x) - fa / 2) / 20000 AS cdf_a FROM d)

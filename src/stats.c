@@ -626,17 +626,17 @@ journey_prob_to_beat(PG_FUNCTION_ARGS)
  * p_adjust(p float8[], method text) -> float8[]
  * ------------------------------------------------------------------------
  */
-typedef struct PValue
+struct PValueEntry
 {
 	double		p;
 	int			pos;			/* index in the input array */
-} PValue;
+};
 
 static int
 PValueCmp(const void *a, const void *b)
 {
-	const PValue *x = (const PValue *) a;
-	const PValue *y = (const PValue *) b;
+	const struct PValueEntry *x = (const struct PValueEntry *) a;
+	const struct PValueEntry *y = (const struct PValueEntry *) b;
 
 	if (x->p < y->p)
 		return -1;
@@ -654,7 +654,7 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *isnull;
 	int			nelems;
-	PValue	   *pv;
+	struct PValueEntry *pv;
 	int			m = 0;
 	double	   *adj;
 	int			i;
@@ -679,7 +679,7 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 	if (nelems == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(FLOAT8OID));
 
-	pv = palloc(sizeof(PValue) * nelems);
+	pv = palloc(sizeof(struct PValueEntry) * nelems);
 	for (i = 0; i < nelems; i++)
 	{
 		double		p;
@@ -698,7 +698,7 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 	}
 
 	/* NULLs are excluded from the number of tests, as R's p.adjust does */
-	qsort(pv, m, sizeof(PValue), PValueCmp);
+	qsort(pv, m, sizeof(struct PValueEntry), PValueCmp);
 	adj = palloc(sizeof(double) * nelems);
 	if (holm)
 	{
