@@ -62,6 +62,11 @@ SELECT rate_a, round(rate_b::numeric, 6) AS rate_b, lift, lift_low, lift_high,
 SELECT * FROM journey.proportion_test(0, 100, 0, 50);
 -- every unit converted in both arms: z = 0, p = 1, lift 0, interval NULL
 SELECT * FROM journey.proportion_test(100, 100, 50, 50);
+-- no conversion in B: lift -1 with a zero delta-method standard error,
+-- so no interval; z and p as usual
+SELECT round(lift::numeric, 6) AS lift, lift_low, lift_high,
+       round(z::numeric, 6) AS z, round(p_value::numeric, 6) AS p_value
+  FROM journey.proportion_test(5, 100, 0, 100);
 -- rate_a = 1 but B lower: lift defined (-0.5), interval from B's variance only
 SELECT round(lift::numeric, 6) AS lift, round(lift_low::numeric, 6) AS lift_low,
        round(lift_high::numeric, 6) AS lift_high

@@ -297,7 +297,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 			values[4] = Float8GetDatum(lift + half);
 		}
 		else
-			nulls[3] = nulls[4] = true; /* both rates are 1 */
+			nulls[3] = nulls[4] = true; /* rate_b = 0, or both rates 1 */
 	}
 
 	return ReturnRow(fcinfo, values, nulls);
