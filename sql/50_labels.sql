@@ -129,6 +129,39 @@ ANALYZE labels_touch;
 SELECT journey.default_channel(source, medium) AS channel, count(*)
   FROM labels_touch GROUP BY 1 ORDER BY 1;
 
+-- default_channel agrees with the rules applied in plain SQL to the
+-- normalized values, row by row, over many distinct values (more than the
+-- function's memo holds, so entries are replaced) including non-ASCII ones
+CREATE TABLE labels_many AS
+  SELECT g AS id,
+         CASE g % 4
+           WHEN 0 THEN 'site' || (g % 997) || '.example'
+           WHEN 1 THEN (ARRAY['google', 'ＧＯＯＧＬＥ', 'Bing.com', 'facebook', 't.co', 'youtube',
+                              'amazon', '(direct)', 'Newsletter', 'sms', 'firebase', ''])[1 + g % 12]
+           WHEN 2 THEN NULL
+           ELSE 'partner-' || (g % 311)
+         END AS source,
+         (ARRAY['cpc', 'CPC', 'organic', 'Ｅｍａｉｌ', E'e\u00a0mail', 'referral', '(none)', NULL,
+                'display', 'social', 'paid_video', 'web-push', 'sms', 'audio', 'affiliate',
+                'cross-network', 'link', 'video', 'offline'])[1 + (g * 7) % 19] AS medium
+    FROM generate_series(1, 6000) AS g;
+SELECT 'CASE ' || string_agg(format('WHEN %s THEN %L',
+         coalesce(nullif(concat_ws(' AND ',
+           CASE WHEN source_pattern IS NOT NULL THEN format('s ~* %L', source_pattern) END,
+           CASE WHEN medium_pattern IS NOT NULL THEN format('m ~* %L', medium_pattern) END), ''), 'true'),
+         channel), ' ' ORDER BY priority) || ' ELSE ''Unassigned'' END' AS labels_case
+  FROM journey.channel_rule \gset
+SELECT count(*) AS rows, count(DISTINCT (source, medium)) AS distinct_pairs,
+       count(DISTINCT channel) AS channels,
+       count(*) FILTER (WHERE channel IS DISTINCT FROM reference) AS disagreements
+  FROM (SELECT source, medium, journey.default_channel(source, medium) AS channel,
+               :labels_case AS reference
+          FROM (SELECT source, medium,
+                       coalesce(journey.normalize_label(source), '') AS s,
+                       coalesce(journey.normalize_label(medium), '') AS m
+                  FROM labels_many) AS n) AS x;
+DROP TABLE labels_many;
+
 -- parallel workers read the rules too and agree with the serial plan
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;

@@ -21,7 +21,10 @@
  * another session before the statement started is seen, while one
  * statement reads the table once.  A small memo of recent raw (source,
  * medium) pairs skips normalisation and matching for the repeated values
- * that event tables are made of.
+ * that event tables are made of; below it, memos of recent source values
+ * and of recent medium values keep their normalised form and, lazily, which
+ * rules' patterns they match, so a new pair only runs the regular
+ * expressions of the side not seen before.
  *
  *-------------------------------------------------------------------------
  */
@@ -290,12 +293,18 @@ typedef struct ChannelRule
 {
 	int32		priority;
 	text	   *channel;
-	bool		has_source;		/* source_re compiled */
-	bool		has_medium;		/* medium_re compiled */
-	regex_t		source_re;
-	regex_t		medium_re;
+	int			source_pat;		/* index into patterns, or -1: any */
+	int			medium_pat;		/* index into patterns, or -1: any */
 } ChannelRule;
 
+/* A distinct pattern text, compiled once however many rules use it. */
+typedef struct ChannelPattern
+{
+	char	   *text;
+	regex_t		re;
+} ChannelPattern;
+
+/* A recent (source, medium) pair and the rule it fell under. */
 typedef struct ChannelMemo
 {
 	bool		used;
@@ -306,12 +315,33 @@ typedef struct ChannelMemo
 	int			rule;			/* index into rules, or -1: unassigned */
 } ChannelMemo;
 
+/*
+ * A recent source (or medium) value: its normalised wide form and, per
+ * rule, whether the rule's pattern for that side matches it, evaluated
+ * lazily (0: not yet, 1: matches, 2: does not).  Lets a new pair reuse the
+ * work done for its medium or source in earlier pairs.
+ */
+typedef struct ChannelSide
+{
+	bool		used;
+	uint32		hash;
+	int			len;
+	char	   *key;			/* raw bytes */
+	pg_wchar   *wide;			/* normalised */
+	int			wlen;
+	uint8	   *state;			/* npatterns entries */
+} ChannelSide;
+
 /* Everything read for one snapshot; lives in its own memory context. */
 typedef struct ChannelRules
 {
 	int			nrules;
 	ChannelRule *rules;
+	int			npatterns;		/* compiled so far */
+	ChannelPattern *patterns;
 	ChannelMemo memo[CHANNEL_MEMO_SLOTS];
+	ChannelSide sources[CHANNEL_MEMO_SLOTS];
+	ChannelSide media[CHANNEL_MEMO_SLOTS];
 } ChannelRules;
 
 /* fn_extra of default_channel: the rules and the snapshot they were read in */
@@ -334,38 +364,48 @@ ChannelFreeRegexes(void *arg)
 {
 	ChannelRules *rules = (ChannelRules *) arg;
 
-	for (int i = 0; i < rules->nrules; i++)
-	{
-		if (rules->rules[i].has_source)
-			pg_regfree(&rules->rules[i].source_re);
-		if (rules->rules[i].has_medium)
-			pg_regfree(&rules->rules[i].medium_re);
-		rules->rules[i].has_source = rules->rules[i].has_medium = false;
-	}
+	for (int i = 0; i < rules->npatterns; i++)
+		pg_regfree(&rules->patterns[i].re);
+	rules->npatterns = 0;
 }
 
-static void
-ChannelCompile(regex_t *re, const char *pattern, int32 priority,
-			   const char *column)
+/*
+ * Index of the compiled pattern with this text, compiling it if it is new.
+ * column and priority name the rule in the error message.
+ */
+static int
+ChannelPatternIndex(ChannelRules *rules, MemoryContext cxt,
+					const char *pattern, int32 priority, const char *column)
 {
 	int			plen = strlen(pattern);
-	pg_wchar   *wpat = palloc((plen + 1) * sizeof(pg_wchar));
-	int			wlen = pg_mb2wchar_with_len(pattern, wpat, plen);
+	pg_wchar   *wpat;
+	int			wlen;
 	int			rc;
+	ChannelPattern *pat;
 
-	rc = pg_regcomp(re, wpat, wlen, REG_ADVANCED | REG_ICASE | REG_NOSUB,
+	for (int i = 0; i < rules->npatterns; i++)
+		if (strcmp(rules->patterns[i].text, pattern) == 0)
+			return i;
+
+	pat = &rules->patterns[rules->npatterns];
+	wpat = palloc((plen + 1) * sizeof(pg_wchar));
+	wlen = pg_mb2wchar_with_len(pattern, wpat, plen);
+	rc = pg_regcomp(&pat->re, wpat, wlen, REG_ADVANCED | REG_ICASE | REG_NOSUB,
 					DEFAULT_COLLATION_OID);
 	pfree(wpat);
 	if (rc != REG_OKAY)
 	{
 		char		msg[256];
 
-		pg_regerror(rc, re, msg, sizeof(msg));
+		pg_regerror(rc, &pat->re, msg, sizeof(msg));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
 				 errmsg("invalid %s in channel rule %d: %s", column, priority, msg),
 				 errhint("Fix or delete the rule in journey.channel_rule.")));
 	}
+	pat->text = MemoryContextStrdup(cxt, pattern);
+	/* counted once compiled, so that the reset callback frees what exists */
+	return rules->npatterns++;
 }
 
 /* Read and compile the rules into a fresh context under fn_mcxt. */
@@ -402,6 +442,8 @@ ChannelLoad(ChannelCache *cache, MemoryContext parent)
 
 	rules->rules = MemoryContextAllocZero(cxt, sizeof(ChannelRule) *
 										  Max(SPI_processed, 1));
+	rules->patterns = MemoryContextAllocZero(cxt, sizeof(ChannelPattern) *
+											 Max(2 * SPI_processed, 1));
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -419,18 +461,11 @@ ChannelLoad(ChannelCache *cache, MemoryContext parent)
 		rule->channel = (text *) MemoryContextAlloc(cxt, VARHDRSZ + strlen(channel));
 		SET_VARSIZE(rule->channel, VARHDRSZ + strlen(channel));
 		memcpy(VARDATA(rule->channel), channel, strlen(channel));
-		/* counted before compiling, so that the callback frees what exists */
+		rule->source_pat = spat ? ChannelPatternIndex(rules, cxt, spat, rule->priority,
+													  "source_pattern") : -1;
+		rule->medium_pat = mpat ? ChannelPatternIndex(rules, cxt, mpat, rule->priority,
+													  "medium_pattern") : -1;
 		rules->nrules = i + 1;
-		if (spat)
-		{
-			ChannelCompile(&rule->source_re, spat, rule->priority, "source_pattern");
-			rule->has_source = true;
-		}
-		if (mpat)
-		{
-			ChannelCompile(&rule->medium_re, mpat, rule->priority, "medium_pattern");
-			rule->has_medium = true;
-		}
 	}
 	SPI_finish();
 }
@@ -487,44 +522,65 @@ ChannelMatch(regex_t *re, pg_wchar *w, int wlen)
 	return false;
 }
 
-/* Normalise one argument into a wide string. */
-static pg_wchar *
-ChannelWide(const char *s, int len, int *wlen)
+/*
+ * The memo entry of one side's raw value, normalised on first sight.
+ * Temporary allocations go to the caller's (per-row) context; what is kept
+ * goes to cxt.
+ */
+static ChannelSide *
+ChannelSideGet(ChannelRules *rules, ChannelSide *table, MemoryContext cxt,
+			   const char *s, int len, uint32 hash)
 {
+	ChannelSide *e = &table[hash % CHANNEL_MEMO_SLOTS];
 	int			nlen;
-	char	   *norm = JourneyNormalizeLabel(s, len, &nlen);
-	pg_wchar   *w = palloc((nlen + 1) * sizeof(pg_wchar));
+	char	   *norm;
 
-	*wlen = pg_mb2wchar_with_len(norm, w, nlen);
-	pfree(norm);
-	return w;
+	if (e->used && e->hash == hash && e->len == len &&
+		memcmp(e->key, s, len) == 0)
+		return e;
+	if (e->used)
+	{
+		pfree(e->key);
+		pfree(e->wide);
+		pfree(e->state);
+		e->used = false;
+	}
+	norm = JourneyNormalizeLabel(s, len, &nlen);
+	e->key = MemoryContextAlloc(cxt, len + 1);
+	memcpy(e->key, s, len);
+	e->wide = MemoryContextAlloc(cxt, (nlen + 1) * sizeof(pg_wchar));
+	e->wlen = pg_mb2wchar_with_len(norm, e->wide, nlen);
+	e->state = MemoryContextAllocZero(cxt, Max(rules->npatterns, 1));
+	e->len = len;
+	e->hash = hash;
+	e->used = true;
+	return e;
+}
+
+/* Does pattern p match the side's value?  (-1: any) */
+static inline bool
+ChannelSideMatches(ChannelRules *rules, ChannelSide *e, int p)
+{
+	if (p < 0)
+		return true;
+	if (e->state[p] == 0)
+		e->state[p] = ChannelMatch(&rules->patterns[p].re, e->wide, e->wlen) ? 1 : 2;
+	return e->state[p] == 1;
 }
 
 /* Index of the first matching rule, or -1. */
 static int
-ChannelClassify(ChannelRules *rules, const char *src, int srclen,
-				const char *med, int medlen)
+ChannelClassify(ChannelRules *rules, ChannelSide *src, ChannelSide *med)
 {
-	int			swlen,
-				mwlen;
-	pg_wchar   *sw = ChannelWide(src, srclen, &swlen);
-	pg_wchar   *mw = ChannelWide(med, medlen, &mwlen);
-	int			found = -1;
-
 	for (int i = 0; i < rules->nrules; i++)
 	{
 		ChannelRule *rule = &rules->rules[i];
 
-		if (rule->has_source && !ChannelMatch(&rule->source_re, sw, swlen))
-			continue;
-		if (rule->has_medium && !ChannelMatch(&rule->medium_re, mw, mwlen))
-			continue;
-		found = i;
-		break;
+		if (ChannelSideMatches(rules, src, rule->source_pat) &&
+			ChannelSideMatches(rules, med, rule->medium_pat))
+			return i;
 	}
-	pfree(sw);
-	pfree(mw);
-	return found;
+	return -1;
 }
 
 /*
@@ -542,12 +598,15 @@ journey_default_channel(PG_FUNCTION_ARGS)
 	int			srclen = srct ? VARSIZE_ANY_EXHDR(srct) : 0;
 	int			medlen = medt ? VARSIZE_ANY_EXHDR(medt) : 0;
 	ChannelRules *rules = ChannelGetRules(fcinfo);
-	uint32		hash;
+	uint32		srchash,
+				medhash,
+				hash;
 	ChannelMemo *memo;
 	int			rule;
 
-	hash = hash_combine(hash_bytes((const unsigned char *) src, srclen),
-						hash_bytes((const unsigned char *) med, medlen));
+	srchash = hash_bytes((const unsigned char *) src, srclen);
+	medhash = hash_bytes((const unsigned char *) med, medlen);
+	hash = hash_combine(srchash, medhash);
 	memo = &rules->memo[hash % CHANNEL_MEMO_SLOTS];
 	if (memo->used && memo->hash == hash &&
 		memo->srclen == srclen && memo->medlen == medlen &&
@@ -557,8 +616,12 @@ journey_default_channel(PG_FUNCTION_ARGS)
 	else
 	{
 		MemoryContext cxt = GetMemoryChunkContext(rules);
+		ChannelSide *sside = ChannelSideGet(rules, rules->sources, cxt,
+											src, srclen, srchash);
+		ChannelSide *mside = ChannelSideGet(rules, rules->media, cxt,
+											med, medlen, medhash);
 
-		rule = ChannelClassify(rules, src, srclen, med, medlen);
+		rule = ChannelClassify(rules, sside, mside);
 		if (memo->used)
 			pfree(memo->key);
 		memo->key = MemoryContextAlloc(cxt, srclen + medlen + 1);

@@ -4,7 +4,8 @@
 # so that both sides apply the same rules in the same order.  Prints the
 # comparison, rows per second of each side, and how many rows the two ways
 # classify differently (the CASE does not fold full-width or non-ASCII
-# spellings).  Sourced by test/bench.
+# spellings).  A second comparison makes every source distinct, the worst
+# case for default_channel's memo.  Sourced by test/bench.
 
 labels_case=$(psql_q -At <<'SQL'
 SELECT 'CASE ' || string_agg(
@@ -34,6 +35,13 @@ awk -v rows="$labels_rows" '{
 	printf "%-58s journey %10.0f rows/s  plain SQL %10.0f rows/s  (%d rows)\n",
 		"default_channel rows per second", rows / (a / 1000), rows / (b / 1000), rows
 }' <<<"$labels_line"
+
+# worst case: every source distinct (no memo hits), rules tried until the
+# first match; the CASE twin sees the same values
+labels_line=$(bench_compare "default_channel, every source distinct (memo misses)" \
+	"SELECT journey.default_channel(source || '-' || customer_id, medium) AS channel, count(*) FROM bench_events GROUP BY 1" \
+	"SELECT $labels_case AS channel, count(*) FROM (SELECT coalesce(lower(trim(source || '-' || customer_id)), '') AS s, coalesce(lower(trim(medium)), '') AS m FROM bench_events) AS e GROUP BY 1")
+echo "$labels_line"
 
 psql_q -At <<SQL
 SELECT format('%-58s %s of %s rows differ (journey / CASE): %s', 'default_channel vs CASE agreement',
