@@ -5,7 +5,7 @@
 # checks that the user rule is there exactly once, that the shipped rules
 # are neither lost nor duplicated, and that default_channel uses the rule.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (exported by test/check).
-set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 BIN=/usr/lib/postgresql/15/bin
 src=journey_dump_src_$$
@@ -19,16 +19,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail=0
-expect() {					# expect what actual wanted
-	if [ "$2" = "$3" ]; then
-		echo "ok: $1"
-	else
-		echo "MISMATCH: $1: got '$2', expected '$3'"
-		fail=1
-	fi
-}
-
 q -d postgres -c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
 q -d "$src" <<'SQL'
 CREATE EXTENSION journey;
@@ -38,19 +28,19 @@ SQL
 shipped=$(q -d "$src" -c "SELECT count(*) FROM journey.channel_rule WHERE shipped")
 
 "$BIN/pg_dump" -d "$src" -f "$work/dump.sql"
-expect "dump holds only the user rule's data" \
+suite_expect "dump holds only the user rule's data" \
 	"$(grep -c $'^1405\tNewsletter' "$work/dump.sql" || true)/$(grep -c $'^100\tDirect' "$work/dump.sql" || true)" "1/0"
 
 q -d "$dst" -f "$work/dump.sql" >/dev/null
-expect "user rule restored once" \
+suite_expect "user rule restored once" \
 	"$(q -d "$dst" -c "SELECT count(*) FROM journey.channel_rule WHERE priority = 1405 AND channel = 'Newsletter' AND NOT shipped")" "1"
-expect "shipped rules neither lost nor duplicated" \
+suite_expect "shipped rules neither lost nor duplicated" \
 	"$(q -d "$dst" -c "SELECT count(*) FROM journey.channel_rule WHERE shipped")" "$shipped"
-expect "no other rules" \
+suite_expect "no other rules" \
 	"$(q -d "$dst" -c "SELECT count(*) FROM journey.channel_rule")" "$((shipped + 1))"
-expect "default_channel uses the restored rule" \
+suite_expect "default_channel uses the restored rule" \
 	"$(q -d "$dst" -c "SELECT journey.default_channel('Newsletter', 'E-Mail')")" "Newsletter"
-expect "shipped rules still apply after restore" \
+suite_expect "shipped rules still apply after restore" \
 	"$(q -d "$dst" -c "SELECT journey.default_channel('google', 'cpc')")" "Paid Search"
 
-exit $fail
+exit $SUITE_FAILED
