@@ -84,9 +84,10 @@ IcuAlloc(int64 nunits)
 static UChar *
 IcuNfkc(const UChar *src, int32 len, int32 *outlen)
 {
-	UErrorCode status = U_ZERO_ERROR;
-	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&status);	/* not closed:
-																	 * owned by ICU */
+	UErrorCode	status = U_ZERO_ERROR;
+
+	/* owned by ICU: never closed */
+	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&status);
 	int32		cap = len + len / 4 + 8;
 	UChar	   *dst;
 	int32		n;
@@ -110,7 +111,7 @@ IcuNfkc(const UChar *src, int32 len, int32 *outlen)
 static UChar *
 IcuFold(const UChar *src, int32 len, int32 *outlen)
 {
-	UErrorCode status = U_ZERO_ERROR;
+	UErrorCode	status = U_ZERO_ERROR;
 	int32		cap = len + len / 4 + 8;
 	UChar	   *dst = IcuAlloc(cap);
 	int32		n;
