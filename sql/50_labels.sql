@@ -74,6 +74,11 @@ SELECT expected, source, medium, journey.default_channel(source, medium) AS chan
     ('Unassigned', 'partner', 'offline')
   ) AS v(expected, source, medium);
 
+-- the sample data's spellings land on the channel they were generated for
+SELECT count(*) > 0 AS has_events,
+       count(*) FILTER (WHERE channel IS DISTINCT FROM journey.default_channel(source, medium)) AS disagreements
+  FROM journey.sample_events(300, 7);
+
 -- edge cases of the shipped rules: NULL and empty count as "(none)";
 -- a source on a list wins over its medium; host names with subdomains
 SELECT source, medium, journey.default_channel(source, medium) AS channel
