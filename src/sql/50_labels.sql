@@ -21,7 +21,7 @@ COMMENT ON TABLE @extschema@.channel_rule IS
 -- compiles the pattern as default_channel does (advanced syntax, case
 -- insensitive, the database's default collation).
 CREATE FUNCTION @extschema@.channel_rule_check() RETURNS trigger
-	LANGUAGE plpgsql
+	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
 	AS $$
 DECLARE
 	col text;
