@@ -55,3 +55,64 @@ CREATE AGGREGATE @extschema@.attribution(path text[], conversions float8,
 );
 COMMENT ON AGGREGATE @extschema@.attribution(text[], float8, float8, float8, text) IS
   'credit per channel over path rows (path, conversions, value, nulls) under an attribution model';
+
+-- channel_attribution: per registered source, model and channel, the
+-- conversions and value credited.  Each source's events are split into
+-- per-customer paths by paths_to_conversion (conversion_event closes a
+-- path; attribution_lookback bounds it), collapsed into path rows, and
+-- credited under a fixed set of models.  time_decay is computed per path
+-- with touch_weights (it needs the touch times).  Dynamic SQL is built
+-- with format('%I') and regclass output, never by pasting raw text.
+CREATE FUNCTION @extschema@.channel_attribution_rows()
+RETURNS TABLE (source text, model text, channel text, conversions float8, value float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s record;
+	q text;
+BEGIN
+	FOR s IN SELECT * FROM @extschema@.source
+	          WHERE channel_column IS NOT NULL AND conversion_event IS NOT NULL
+	          ORDER BY name
+	LOOP
+		q := format($q$
+WITH p AS MATERIALIZED (
+  SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = %4$L,
+                                                %5$s, %6$L::interval)) AS p
+    FROM %7$s GROUP BY %8$I),
+rows AS MATERIALIZED (
+  SELECT (p).path AS path,
+         count(*) FILTER (WHERE (p).converted)::float8 AS conversions,
+         coalesce(sum((p).value) FILTER (WHERE (p).converted), 0)::float8 AS value,
+         count(*) FILTER (WHERE NOT (p).converted)::float8 AS nulls
+    FROM p GROUP BY (p).path)
+SELECT m, c.channel, c.conversions, c.value
+  FROM unnest(ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
+                    'markov', 'shapley']) AS m,
+       LATERAL unnest((SELECT @extschema@.attribution(path, conversions, value, nulls, m)
+                         FROM rows)) AS c
+UNION ALL
+SELECT 'time_decay', t.label, sum(t.w), sum(t.w * coalesce((p).value, 0))
+  FROM p, unnest((p).path, @extschema@.touch_weights((p).path, 'time_decay',
+                                                     (p).touch_times, (p).converted_at)) AS t(label, w)
+ WHERE (p).converted
+ GROUP BY t.label
+$q$,
+			s.channel_column, s.time_column, s.event_column, s.conversion_event,
+			CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
+			     ELSE format('%I::float8', s.value_column) END,
+			s.attribution_lookback, s.relation, s.customer_column);
+		RETURN QUERY EXECUTE format('SELECT %L::text, m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
+		                            s.name, q);
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.channel_attribution_rows() IS
+  'rows of journey.channel_attribution: per registered source, model and channel, credited conversions and value';
+
+CREATE VIEW @extschema@.channel_attribution AS
+  SELECT source, model, channel, conversions, value
+    FROM @extschema@.channel_attribution_rows();
+COMMENT ON VIEW @extschema@.channel_attribution IS
+  'per registered source (with channel_column and conversion_event), model and channel: conversions and value credited; paths use the source''s attribution_lookback';
