@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "funcapi.h"
@@ -400,32 +401,58 @@ NumberLabels(LabelRef *refs, int n, int32 *ids, LabelRef **uniq)
 	return nuniq;
 }
 
-/* Deconstruct a text[] path; NULL elements and multiple dimensions are errors. */
+/*
+ * Check a text[] path: one dimension (or none), no NULL element.  Returns
+ * the number of touches; the elements are then read in place with
+ * NextLabel, starting at ARR_DATA_PTR (no copy, no per-element palloc).
+ */
 static int
-PathLabels(ArrayType *arr, LabelRef **refs)
+PathCheck(ArrayType *arr)
 {
-	Datum	   *elems;
-	bool	   *nulls;
 	int			n;
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("path must be a one-dimensional array")));
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	n = (ARR_NDIM(arr) == 0) ? 0 : ARR_DIMS(arr)[0];
+	if (ARR_HASNULL(arr))
+	{
+		bits8	   *bitmap = ARR_NULLBITMAP(arr);
+
+		for (int i = 0; i < n; i++)
+			if (!(bitmap[i / 8] & (1 << (i % 8))))
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("path must not contain NULL labels"),
+						 errdetail("Touch %d of the path is NULL.", i + 1)));
+	}
+	return n;
+}
+
+/* The label at *p (a text element of an array); advances *p. */
+static inline void
+NextLabel(const char **p, const char **data, int32 *len)
+{
+	const char *elem = *p;
+
+	*data = VARDATA_ANY(elem);
+	*len = VARSIZE_ANY_EXHDR(elem);
+	elem = att_addlength_pointer(elem, -1, elem);
+	*p = (const char *) att_align_nominal(elem, TYPALIGN_INT);
+}
+
+/* The labels of a path as LabelRefs (pointing into the array). */
+static int
+PathLabels(ArrayType *arr, LabelRef **refs)
+{
+	int			n = PathCheck(arr);
+	const char *p = ARR_DATA_PTR(arr);
+
 	*refs = palloc(sizeof(LabelRef) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
-		text	   *t;
-
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("path must not contain NULL labels"),
-					 errdetail("Touch %d of the path is NULL.", i + 1)));
-		t = DatumGetTextPP(elems[i]);
-		(*refs)[i].data = VARDATA_ANY(t);
-		(*refs)[i].len = VARSIZE_ANY_EXHDR(t);
+		NextLabel(&p, &(*refs)[i].data, &(*refs)[i].len);
 		(*refs)[i].pos = i;
 	}
 	return n;
@@ -584,6 +611,7 @@ typedef struct AttrState
 	int32		model_len;
 	char	   *model_text;		/* NUL-terminated */
 	AttributionModel model;
+	StringInfoData keybuf;		/* scratch: the key of the current row */
 } AttrState;
 
 static AttrState *
@@ -594,6 +622,7 @@ AttrStateCreate(MemoryContext cxt, const char *model_text, int model_len)
 
 	st->cxt = cxt;
 	st->paths = pathtab_create(cxt, 64, NULL);
+	initStringInfo(&st->keybuf);
 	st->model_len = model_len;
 	st->model_text = palloc(model_len + 1);
 	memcpy(st->model_text, model_text, model_len);
@@ -689,9 +718,9 @@ journey_attribution_sfunc(PG_FUNCTION_ARGS)
 	double		conv,
 				value,
 				nulls;
-	LabelRef   *refs;
+	ArrayType  *arr;
+	const char *p;
 	int			n;
-	StringInfoData key;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -715,19 +744,34 @@ journey_attribution_sfunc(PG_FUNCTION_ARGS)
 	value = NonNegativeArg(fcinfo, 3, "value");
 	nulls = NonNegativeArg(fcinfo, 4, "nulls");
 
-	n = PathLabels(PG_GETARG_ARRAYTYPE_P(1), &refs);
+	arr = PG_GETARG_ARRAYTYPE_P(1);
+	n = PathCheck(arr);
 	if (n == 0)
 		PG_RETURN_POINTER(st);	/* an empty path has no touch to credit */
 
-	initStringInfo(&key);
-	for (int i = 0; i < n; i++)
+	/*
+	 * The key: per touch its length and bytes, in a reused buffer.  The
+	 * array's data size bounds the label bytes, so one enlargement suffices.
+	 */
+	resetStringInfo(&st->keybuf);
+	enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32)));
 	{
-		appendBinaryStringInfo(&key, (char *) &refs[i].len, sizeof(int32));
-		appendBinaryStringInfo(&key, refs[i].data, refs[i].len);
+		char	   *out = st->keybuf.data;
+
+		p = ARR_DATA_PTR(arr);
+		for (int i = 0; i < n; i++)
+		{
+			const char *data;
+			int32		len;
+
+			NextLabel(&p, &data, &len);
+			memcpy(out, &len, sizeof(int32));
+			memcpy(out + sizeof(int32), data, len);
+			out += sizeof(int32) + len;
+		}
+		st->keybuf.len = (int) (out - st->keybuf.data);
 	}
-	AttrStateAdd(st, key.data, key.len, n, conv, value, nulls);
-	pfree(key.data);
-	pfree(refs);
+	AttrStateAdd(st, st->keybuf.data, st->keybuf.len, n, conv, value, nulls);
 	PG_RETURN_POINTER(st);
 }
 
