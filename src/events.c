@@ -442,3 +442,40 @@ JourneyCheckConditionCount(int n, const char *what)
 						JOURNEY_MAX_CONDITIONS),
 				 errdetail("The call passed %d.", n)));
 }
+
+/*
+ * The SQL-callable combine, serialize and deserialize functions shared by
+ * every aggregate whose state is a JourneyEvents buffer.  Parameters travel
+ * with the state, so one set of functions serves every such aggregate.
+ */
+PG_FUNCTION_INFO_V1(journey_events_combine);
+PG_FUNCTION_INFO_V1(journey_events_serialize);
+PG_FUNCTION_INFO_V1(journey_events_deserialize);
+
+Datum
+journey_events_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey.events_combine");
+	JourneyEvents *left = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
+	JourneyEvents *right = PG_ARGISNULL(1) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(1);
+
+	if (left == NULL && right == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(JourneyEventsCombine(aggcxt, left, right));
+}
+
+Datum
+journey_events_serialize(PG_FUNCTION_ARGS)
+{
+	JourneyEvents *state = (JourneyEvents *) PG_GETARG_POINTER(0);
+
+	(void) JourneyAggContext(fcinfo, "journey.events_serialize");
+	PG_RETURN_BYTEA_P(JourneyEventsSerialize(state));
+}
+
+Datum
+journey_events_deserialize(PG_FUNCTION_ARGS)
+{
+	(void) JourneyAggContext(fcinfo, "journey.events_deserialize");
+	PG_RETURN_POINTER(JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0)));
+}
