@@ -143,6 +143,14 @@ GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
 		memcmp(cache->steps_bytes, steps, size) == 0)
 		return cache;
 
+	if (cache != NULL)
+	{
+		/* the steps changed from one row to the next: parse them again */
+		fcinfo->flinfo->fn_extra = NULL;
+		pfree(cache->steps_bytes);
+		pfree(cache->steps);
+		pfree(cache);
+	}
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (ARR_NDIM(steps) > 1)
 		ereport(ERROR,
