@@ -205,16 +205,20 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 				 uint32 flags, float8 value)
 {
 	JourneyEvent *ev;
-	const JourneyEvent *prev = state->nevents > 0 ?
-		&state->events[state->nevents - 1] : NULL;
+	const JourneyEvent *prev = NULL;
 	bool		reuse_label;
+
+	if (state->nevents > 0)
+		prev = &state->events[state->nevents - 1];
 
 	/* a label repeating the previous event's shares its bytes */
 	reuse_label = label && prev && prev->label_off >= 0 &&
 		prev->label_len == label_len &&
 		memcmp(state->labels + prev->label_off, label, label_len) == 0;
 	EnsureCapacity(state, 1, (label && !reuse_label) ? label_len + 1 : 0);
-	prev = state->nevents > 0 ? &state->events[state->nevents - 1] : NULL;
+	/* EnsureCapacity may have moved the events */
+	if (prev)
+		prev = &state->events[state->nevents - 1];
 	ev = &state->events[state->nevents];
 	ev->ts = ts;
 	ev->value = value;

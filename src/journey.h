@@ -113,6 +113,7 @@ typedef struct JourneyLabel
 } JourneyLabel;
 
 extern ArrayType *JourneyBuildTextArray(const JourneyLabel *labels, int n);
+
 /* A path argument's elements (one dimension, no NULLs) as labels. */
 extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);
 

@@ -33,7 +33,7 @@ PG_FUNCTION_INFO_V1(journey_transitions);
  * allocation sized up front, each element written in place (4-byte header,
  * int-aligned, as the array code stores text).  n = 0 gives an empty array.
  */
-ArrayType *
+ArrayType  *
 JourneyBuildTextArray(const JourneyLabel *labels, int n)
 {
 	Size		nbytes = 0;
@@ -391,8 +391,12 @@ journey_transitions(PG_FUNCTION_ARGS)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
-		text	   *cur = (i == n) ? end_label :
-			cstring_to_text_with_len(labels[i].data, labels[i].len);
+		text	   *cur;
+
+		if (i == n)
+			cur = end_label;
+		else
+			cur = cstring_to_text_with_len(labels[i].data, labels[i].len);
 
 		if ((i & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();

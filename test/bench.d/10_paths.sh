@@ -29,25 +29,24 @@ SQL
 }
 bench_sanity_paths
 
+plain_top_paths="SELECT path, count(*) AS customers
+   FROM (SELECT string_agg(channel, '>' ORDER BY ts) AS path
+           FROM bench_events GROUP BY customer_id) s
+  GROUP BY path ORDER BY customers DESC LIMIT 20"
+
 bench_compare "top 20 paths: path_agg (text[]) vs string_agg" \
 "SELECT path, count(*) AS customers
    FROM (SELECT journey.path_agg(channel, ts) AS path
            FROM bench_events GROUP BY customer_id) s
   GROUP BY path ORDER BY customers DESC LIMIT 20" \
-"SELECT path, count(*) AS customers
-   FROM (SELECT string_agg(channel, '>' ORDER BY ts) AS path
-           FROM bench_events GROUP BY customer_id) s
-  GROUP BY path ORDER BY customers DESC LIMIT 20"
+"$plain_top_paths"
 
 bench_compare "top 20 paths: array_to_string(path_agg) vs string_agg" \
 "SELECT path, count(*) AS customers
    FROM (SELECT array_to_string(journey.path_agg(channel, ts), '>') AS path
            FROM bench_events GROUP BY customer_id) s
   GROUP BY path ORDER BY customers DESC LIMIT 20" \
-"SELECT path, count(*) AS customers
-   FROM (SELECT string_agg(channel, '>' ORDER BY ts) AS path
-           FROM bench_events GROUP BY customer_id) s
-  GROUP BY path ORDER BY customers DESC LIMIT 20"
+"$plain_top_paths"
 
 bench_compare "paths_to_conversion (30 days) vs window-function SQL" \
 "SELECT p.path, p.converted, count(*) AS paths, sum(p.value) AS value

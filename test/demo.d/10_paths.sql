@@ -23,36 +23,28 @@ SELECT t.step, t.from_label, t.to_label, count(*) AS customers
  LIMIT 15;
 
 \echo '## Conversion paths: purchases within a 30-day lookback, and the paths that did not convert'
-WITH paths AS (
-  SELECT p.*
-    FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
-                                             revenue::float8, '30 days') AS ps
-            FROM events GROUP BY customer_id) s,
-         unnest(s.ps) AS p
-)
+CREATE TEMP TABLE conversion_paths AS
+SELECT p.*
+  FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
+                                           revenue::float8, '30 days') AS ps
+          FROM events GROUP BY customer_id) s,
+       unnest(s.ps) AS p;
 SELECT CASE WHEN converted THEN 'converted' ELSE 'not (yet) converted' END AS outcome,
        count(*) AS paths,
        round(avg(cardinality(path)), 2) AS avg_touches,
        round(avg(EXTRACT(epoch FROM touch_times[cardinality(touch_times)] - touch_times[1]) / 86400)::numeric, 1)
          AS avg_days_first_to_last,
        round(sum(value)::numeric, 2) AS value
-  FROM paths
+  FROM pg_temp.conversion_paths
  GROUP BY converted
  ORDER BY converted DESC;
 
 \echo '## Top 10 converting paths (first touches only, last 4 touches) by value'
-WITH paths AS (
-  SELECT p.*
-    FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
-                                             revenue::float8, '30 days') AS ps
-            FROM events GROUP BY customer_id) s,
-         unnest(s.ps) AS p
-   WHERE p.converted
-)
 SELECT array_to_string(journey.path_transform(path, 'first', 'trim_long_path(4)'), ' > ') AS path,
        count(*) AS conversions,
        round(sum(value)::numeric, 2) AS value
-  FROM paths
+  FROM pg_temp.conversion_paths
+ WHERE converted
  GROUP BY 1
  ORDER BY value DESC, path
  LIMIT 10;
