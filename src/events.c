@@ -553,6 +553,9 @@ journey_events_state_check(PG_FUNCTION_ARGS)
  * The SQL-callable combine, serialize and deserialize functions shared by
  * every aggregate whose state is a JourneyEvents buffer.  Parameters travel
  * with the state, so one set of functions serves every such aggregate.
+ * Serialize and deserialize need no aggregate context (they cannot be
+ * called from SQL: their internal argument and STRICT see to that), so
+ * they also work when an extension such as Citus calls them itself.
  */
 PG_FUNCTION_INFO_V1(journey_events_combine);
 PG_FUNCTION_INFO_V1(journey_events_serialize);
@@ -575,13 +578,11 @@ journey_events_serialize(PG_FUNCTION_ARGS)
 {
 	JourneyEvents *state = (JourneyEvents *) PG_GETARG_POINTER(0);
 
-	(void) JourneyAggContext(fcinfo, "journey.events_serialize");
 	PG_RETURN_BYTEA_P(JourneyEventsSerialize(state));
 }
 
 Datum
 journey_events_deserialize(PG_FUNCTION_ARGS)
 {
-	(void) JourneyAggContext(fcinfo, "journey.events_deserialize");
 	PG_RETURN_POINTER(JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0)));
 }

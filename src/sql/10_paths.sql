@@ -15,7 +15,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE @extschema@.path_agg(label text, ts timestamptz) (
 	SFUNC = @extschema@.path_agg_sfunc,
 	STYPE = internal,
-	SSPACE = 1024,
+	SSPACE = 400,
 	FINALFUNC = @extschema@.path_agg_final,
 	COMBINEFUNC = @extschema@.events_combine,
 	SERIALFUNC = @extschema@.events_serialize,
@@ -59,7 +59,7 @@ CREATE AGGREGATE @extschema@.paths_to_conversion(label text, ts timestamptz,
 	is_conversion boolean, value float8, lookback interval) (
 	SFUNC = @extschema@.paths_to_conversion_sfunc,
 	STYPE = internal,
-	SSPACE = 1024,
+	SSPACE = 400,
 	FINALFUNC = @extschema@.paths_to_conversion_final,
 	COMBINEFUNC = @extschema@.events_combine,
 	SERIALFUNC = @extschema@.events_serialize,
