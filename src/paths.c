@@ -193,7 +193,8 @@ GetConversionPathType(FunctionCallInfo fcinfo)
 
 	if (cp == NULL)
 	{
-		Oid			arraytype = get_fn_expr_rettype(fcinfo->flinfo);
+		/* the final function's declared result: conversion_path[] */
+		Oid			arraytype = get_func_rettype(fcinfo->flinfo->fn_oid);
 		Oid			rowtype = OidIsValid(arraytype) ? get_element_type(arraytype) : InvalidOid;
 		MemoryContext old;
 		TupleDesc	tupdesc;
