@@ -22,6 +22,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
+#include "utils/array.h"
 #include "utils/timestamp.h"
 
 /*
@@ -100,6 +101,21 @@ JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
 {
 	return ev->label_off < 0 ? NULL : state->labels + ev->label_off;
 }
+
+/*
+ * paths.c: a label borrowed from somewhere else (an event buffer, an input
+ * array), and the one builder of text[] results from such labels.
+ */
+typedef struct JourneyLabel
+{
+	const char *data;
+	int			len;
+} JourneyLabel;
+
+extern ArrayType *JourneyBuildTextArray(const JourneyLabel *labels, int n);
+
+/* A path argument's elements (one dimension, no NULLs) as labels. */
+extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);
 
 /* Check an interval argument: not negative; months count 30 days. */
 extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
