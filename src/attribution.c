@@ -48,6 +48,7 @@
 
 PG_FUNCTION_INFO_V1(journey_touch_weights);
 PG_FUNCTION_INFO_V1(journey_attribution_sfunc);
+PG_FUNCTION_INFO_V1(journey_attribution_paths_sfunc);
 PG_FUNCTION_INFO_V1(journey_attribution_combine);
 PG_FUNCTION_INFO_V1(journey_attribution_serialize);
 PG_FUNCTION_INFO_V1(journey_attribution_deserialize);
@@ -401,60 +402,21 @@ NumberLabels(LabelRef *refs, int n, int32 *ids, LabelRef **uniq)
 	return nuniq;
 }
 
-/*
- * Check a text[] path: one dimension (or none), no NULL element.  Returns
- * the number of touches; the elements are then read in place with
- * NextLabel, starting at ARR_DATA_PTR (no copy, no per-element palloc).
- */
-static int
-PathCheck(ArrayType *arr)
-{
-	int			n;
-
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("path must be a one-dimensional array")));
-	n = (ARR_NDIM(arr) == 0) ? 0 : ARR_DIMS(arr)[0];
-	if (ARR_HASNULL(arr))
-	{
-		bits8	   *bitmap = ARR_NULLBITMAP(arr);
-
-		for (int i = 0; i < n; i++)
-			if (!(bitmap[i / 8] & (1 << (i % 8))))
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("path must not contain NULL labels"),
-						 errdetail("Touch %d of the path is NULL.", i + 1)));
-	}
-	return n;
-}
-
-/* The label at *p (a text element of an array); advances *p. */
-static inline void
-NextLabel(const char **p, const char **data, int32 *len)
-{
-	const char *elem = *p;
-
-	*data = VARDATA_ANY(elem);
-	*len = VARSIZE_ANY_EXHDR(elem);
-	elem = att_addlength_pointer(elem, -1, elem);
-	*p = (const char *) att_align_nominal(elem, TYPALIGN_INT);
-}
-
 /* The labels of a path as LabelRefs (pointing into the array). */
 static int
 PathLabels(ArrayType *arr, LabelRef **refs)
 {
-	int			n = PathCheck(arr);
-	const char *p = ARR_DATA_PTR(arr);
+	int			n;
+	JourneyLabel *labels = JourneyPathLabels(arr, &n);
 
 	*refs = palloc(sizeof(LabelRef) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
-		NextLabel(&p, &(*refs)[i].data, &(*refs)[i].len);
+		(*refs)[i].data = labels[i].data;
+		(*refs)[i].len = labels[i].len;
 		(*refs)[i].pos = i;
 	}
+	pfree(labels);
 	return n;
 }
 
@@ -707,71 +669,205 @@ NonNegativeArg(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /*
+ * The group's state for this row's model: created (and the model parsed)
+ * on the first row, checked for the same model text on the others.
+ */
+static AttrState *
+AttrStateFor(FunctionCallInfo fcinfo, AttrState *st, int model_argno)
+{
+	text	   *model;
+
+	if (PG_ARGISNULL(model_argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("attribution model must not be NULL"),
+				 errhint(ATTR_MODEL_HINT)));
+	model = PG_GETARG_TEXT_PP(model_argno);
+	if (st == NULL)
+		st = AttrStateCreate(JourneyAggContext(fcinfo, "journey.attribution"),
+							 VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model));
+	else if (st->model_len != VARSIZE_ANY_EXHDR(model) ||
+			 memcmp(st->model_text, VARDATA_ANY(model), st->model_len) != 0)
+		ModelMismatch();
+	return st;
+}
+
+/* Add one path row; an empty path has no touch to credit and is skipped. */
+static void
+AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
+				 double nulls)
+{
+	int			n;
+	JourneyLabel *labels = JourneyPathLabels(arr, &n);
+	char	   *out;
+
+	if (n > 0)
+	{
+		/*
+		 * The key: per touch its length and bytes, in a reused buffer.  The
+		 * array's data size bounds the label bytes: one enlargement.
+		 */
+		resetStringInfo(&st->keybuf);
+		enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32)));
+		out = st->keybuf.data;
+		for (int i = 0; i < n; i++)
+		{
+			int32		len = labels[i].len;
+
+			memcpy(out, &len, sizeof(int32));
+			memcpy(out + sizeof(int32), labels[i].data, len);
+			out += sizeof(int32) + len;
+		}
+		st->keybuf.len = (int) (out - st->keybuf.data);
+		AttrStateAdd(st, st->keybuf.data, st->keybuf.len, n, conv, value, nulls);
+	}
+	pfree(labels);
+}
+
+/*
  * attribution_sfunc(state, path text[], conversions, value, nulls, model)
  */
 Datum
 journey_attribution_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_attribution_sfunc");
 	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
-	text	   *model;
 	double		conv,
 				value,
 				nulls;
-	ArrayType  *arr;
-	const char *p;
-	int			n;
 
+	(void) JourneyAggContext(fcinfo, "journey.attribution");
 	if (PG_ARGISNULL(1))
 	{
 		if (st == NULL)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
 	}
-	if (PG_ARGISNULL(5))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("attribution model must not be NULL"),
-				 errhint(ATTR_MODEL_HINT)));
-	model = PG_GETARG_TEXT_PP(5);
-	if (st == NULL)
-		st = AttrStateCreate(aggcxt, VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model));
-	else if (st->model_len != VARSIZE_ANY_EXHDR(model) ||
-			 memcmp(st->model_text, VARDATA_ANY(model), st->model_len) != 0)
-		ModelMismatch();
-
+	st = AttrStateFor(fcinfo, st, 5);
 	conv = NonNegativeArg(fcinfo, 2, "conversions");
 	value = NonNegativeArg(fcinfo, 3, "value");
 	nulls = NonNegativeArg(fcinfo, 4, "nulls");
+	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls);
+	PG_RETURN_POINTER(st);
+}
 
-	arr = PG_GETARG_ARRAYTYPE_P(1);
-	n = PathCheck(arr);
-	if (n == 0)
-		PG_RETURN_POINTER(st);	/* an empty path has no touch to credit */
+/*
+ * The fields of conversion_path that the paths overload reads, found by
+ * name once per call site: path text[], converted bool, value float8.
+ */
+typedef struct ConvPathFields
+{
+	Oid			rowtype;
+	TupleDesc	tupdesc;
+	int			path_att;
+	int			converted_att;
+	int			value_att;
+} ConvPathFields;
 
-	/*
-	 * The key: per touch its length and bytes, in a reused buffer.  The
-	 * array's data size bounds the label bytes, so one enlargement suffices.
-	 */
-	resetStringInfo(&st->keybuf);
-	enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32)));
+static ConvPathFields *
+GetConvPathFields(FunctionCallInfo fcinfo, Oid rowtype)
+{
+	ConvPathFields *f = (ConvPathFields *) fcinfo->flinfo->fn_extra;
+
+	if (f == NULL || f->rowtype != rowtype)
 	{
-		char	   *out = st->keybuf.data;
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		TupleDesc	td = lookup_rowtype_tupdesc_copy(rowtype, -1);
 
-		p = ARR_DATA_PTR(arr);
-		for (int i = 0; i < n; i++)
+		f = palloc0(sizeof(ConvPathFields));
+		f->rowtype = rowtype;
+		f->tupdesc = td;
+		for (int i = 0; i < td->natts; i++)
 		{
-			const char *data;
-			int32		len;
+			Form_pg_attribute att = TupleDescAttr(td, i);
 
-			NextLabel(&p, &data, &len);
-			memcpy(out, &len, sizeof(int32));
-			memcpy(out + sizeof(int32), data, len);
-			out += sizeof(int32) + len;
+			if (att->attisdropped)
+				continue;
+			if (strcmp(NameStr(att->attname), "path") == 0 && att->atttypid == TEXTARRAYOID)
+				f->path_att = i + 1;
+			else if (strcmp(NameStr(att->attname), "converted") == 0 && att->atttypid == BOOLOID)
+				f->converted_att = i + 1;
+			else if (strcmp(NameStr(att->attname), "value") == 0 && att->atttypid == FLOAT8OID)
+				f->value_att = i + 1;
 		}
-		st->keybuf.len = (int) (out - st->keybuf.data);
+		if (!f->path_att || !f->converted_att || !f->value_att)
+			elog(ERROR, "conversion_path lacks path, converted or value");
+		fcinfo->flinfo->fn_extra = f;
+		MemoryContextSwitchTo(old);
 	}
-	AttrStateAdd(st, st->keybuf.data, st->keybuf.len, n, conv, value, nulls);
+	return f;
+}
+
+/*
+ * attribution_paths_sfunc(state, paths conversion_path[], model): every
+ * element is one path row, with 1 conversion and its value when converted,
+ * 1 null otherwise.  Reads the array of paths_to_conversion() directly.
+ */
+Datum
+journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
+{
+	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	ArrayType  *paths;
+	ConvPathFields *f;
+	int			n;
+	const char *p;
+	bits8	   *bitmap;
+
+	(void) JourneyAggContext(fcinfo, "journey.attribution");
+	if (PG_ARGISNULL(1))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	st = AttrStateFor(fcinfo, st, 2);
+	paths = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(paths) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("paths must be a one-dimensional array")));
+	n = (ARR_NDIM(paths) == 0) ? 0 : ARR_DIMS(paths)[0];
+	f = GetConvPathFields(fcinfo, ARR_ELEMTYPE(paths));
+	bitmap = ARR_NULLBITMAP(paths);
+	p = ARR_DATA_PTR(paths);
+	for (int i = 0; i < n; i++)
+	{
+		HeapTupleHeader th;
+		HeapTupleData tuple;
+		Datum		path;
+		Datum		d;
+		bool		isnull;
+		bool		converted;
+		double		value = 0;
+
+		/* a NULL element is skipped, like a NULL path */
+		if (bitmap && !(bitmap[i / 8] & (1 << (i % 8))))
+			continue;
+		th = DatumGetHeapTupleHeader(PointerGetDatum(p));
+		p = att_addlength_pointer(p, -1, p);
+		p = (const char *) att_align_nominal(p, TYPALIGN_DOUBLE);
+
+		tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = th;
+		path = heap_getattr(&tuple, f->path_att, f->tupdesc, &isnull);
+		if (isnull)
+			continue;
+		converted = DatumGetBool(heap_getattr(&tuple, f->converted_att, f->tupdesc, &isnull));
+		converted = converted && !isnull;
+		if (converted)
+		{
+			d = heap_getattr(&tuple, f->value_att, f->tupdesc, &isnull);
+			value = isnull ? 0 : DatumGetFloat8(d);
+			if (isnan(value) || isinf(value) || value < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("value must be a finite number that is not negative"),
+						 errdetail("A conversion path has value %g.", value)));
+		}
+		AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
+						 converted ? 0 : 1);
+	}
 	PG_RETURN_POINTER(st);
 }
 

@@ -116,3 +116,23 @@ CREATE VIEW @extschema@.channel_attribution AS
     FROM @extschema@.channel_attribution_rows();
 COMMENT ON VIEW @extschema@.channel_attribution IS
   'per registered source (with channel_column and conversion_event), model and channel: conversions and value credited; paths use the source''s attribution_lookback';
+
+-- attribution(paths, model): the conversion_path[] of paths_to_conversion()
+-- straight in; each converted path is a row with 1 conversion and its value,
+-- each other path a row with 1 null.
+CREATE FUNCTION @extschema@.attribution_paths_sfunc(internal, @extschema@.conversion_path[], text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_attribution_paths_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.attribution(paths @extschema@.conversion_path[], model text) (
+	SFUNC = @extschema@.attribution_paths_sfunc,
+	STYPE = internal,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize,
+	DESERIALFUNC = @extschema@.attribution_deserialize,
+	FINALFUNC = @extschema@.attribution_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.attribution(@extschema@.conversion_path[], text) IS
+  'credit per channel over the conversion paths of paths_to_conversion (converted: 1 conversion and its value; otherwise 1 null)';
