@@ -2,7 +2,7 @@
 #
 # 1. Linear revenue credit per channel: paths_to_conversion (one path per
 #    purchase, touches since the previous purchase within 30 days) then
-#    attribution(..., 'linear'), against the plain window-function SQL that
+#    attribution(paths, 'linear') over its conversion_path[], against the plain window-function SQL that
 #    numbers each customer's purchases, splits each purchase's revenue
 #    equally over its touches and sums per channel.
 # 2. The Markov model of order 1 to 4 on the path table of those paths.
@@ -12,9 +12,10 @@ ATTR_PATHS="SELECT unnest(journey.paths_to_conversion(channel, ts, event = 'purc
               FROM bench_events GROUP BY customer_id"
 
 bench_compare "attribution linear: paths_to_conversion + attribution" \
-	"SELECT journey.attribution((p).path, (p).converted::int, (p).value,
-	                            (NOT (p).converted)::int, 'linear')
-	   FROM ($ATTR_PATHS) s" \
+	"SELECT journey.attribution(a, 'linear')
+	   FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
+	                                            revenue::float8, '30 days') AS a
+	           FROM bench_events GROUP BY customer_id) s" \
 	"WITH e AS (
 	   SELECT customer_id, ts, channel, event = 'purchase' AS conv, revenue,
 	          coalesce(count(*) FILTER (WHERE event = 'purchase')
