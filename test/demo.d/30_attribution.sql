@@ -1,8 +1,11 @@
--- Attribution: which channels get the purchase credit under four models?
--- Paths: one per purchase (touches since the previous purchase, 30-day
--- lookback), plus each customer's trailing non-converting path.
+-- Demo: which channels get the purchase credit (journey.attribution under
+-- last_touch, linear, markov and shapley).  Paths: one per purchase (touches
+-- since the previous purchase, 30-day lookback), plus each customer's
+-- trailing non-converting path.
 \echo
-\echo '== Attribution: purchases and revenue credited per channel'
+\echo '# Attribution: which channels earn the purchases'
+\echo
+\echo '## The path table: distinct paths, purchases, revenue, non-converting journeys'
 CREATE TEMP TABLE demo_attr_paths AS
   SELECT (p).path, count(*) FILTER (WHERE (p).converted) AS conversions,
          coalesce(sum((p).value) FILTER (WHERE (p).converted), 0) AS value,
@@ -14,6 +17,8 @@ CREATE TEMP TABLE demo_attr_paths AS
 SELECT count(*) AS distinct_paths, sum(conversions) AS purchases,
        round(sum(value)::numeric) AS revenue, sum(nulls) AS non_converting
   FROM demo_attr_paths;
+\echo
+\echo '## Purchases credited per channel under four models; Markov removal effect and revenue'
 WITH credit AS (
   SELECT m, c.*
     FROM unnest(ARRAY['last_touch', 'linear', 'markov', 'shapley']) m,
