@@ -37,6 +37,9 @@ SELECT journey.touch_weights(ARRAY['a','b'], 'time_decay(half_life=12 hours)',
 -- shares too small for float8 become 0; the newest touch keeps everything
 SELECT journey.touch_weights(ARRAY['a','b'], 'time_decay(half_life=1 second)',
        ARRAY['2020-01-01','2026-01-01']::timestamptz[]);
+-- model names and parameter keys are case-insensitive (values are not)
+SELECT journey.touch_weights(ARRAY['a','Direct'], 'Last_Non_Direct(Direct=Direct)'),
+       journey.touch_weights(ARRAY['a','b','c'], 'POSITION_BASED(FIRST=0.5, Last=0.5)');
 -- empty path, NULL arguments
 SELECT journey.touch_weights(ARRAY[]::text[], 'linear');
 SELECT journey.touch_weights(NULL, 'linear') IS NULL AS null_path,

@@ -129,15 +129,15 @@ ParseDuration(const JourneySpec *spec, int i)
 		goto bad;
 	while (*end == ' ')
 		end++;
-	if (strcmp(end, "second") == 0 || strcmp(end, "seconds") == 0 || strcmp(end, "s") == 0)
+	if (pg_strcasecmp(end, "second") == 0 || pg_strcasecmp(end, "seconds") == 0 || pg_strcasecmp(end, "s") == 0)
 		unit = USECS_PER_SEC;
-	else if (strcmp(end, "minute") == 0 || strcmp(end, "minutes") == 0)
+	else if (pg_strcasecmp(end, "minute") == 0 || pg_strcasecmp(end, "minutes") == 0)
 		unit = USECS_PER_MINUTE;
-	else if (strcmp(end, "hour") == 0 || strcmp(end, "hours") == 0)
+	else if (pg_strcasecmp(end, "hour") == 0 || pg_strcasecmp(end, "hours") == 0)
 		unit = USECS_PER_HOUR;
-	else if (strcmp(end, "day") == 0 || strcmp(end, "days") == 0)
+	else if (pg_strcasecmp(end, "day") == 0 || pg_strcasecmp(end, "days") == 0)
 		unit = USECS_PER_DAY;
-	else if (strcmp(end, "week") == 0 || strcmp(end, "weeks") == 0)
+	else if (pg_strcasecmp(end, "week") == 0 || pg_strcasecmp(end, "weeks") == 0)
 		unit = 7.0 * USECS_PER_DAY;
 	else
 		goto bad;
@@ -166,7 +166,7 @@ AttributionParseModel(const char *text, AttributionModel *model)
 
 	JourneyParseSpec(text, &spec, "attribution model", ATTR_MODEL_HINT);
 	for (int i = 0; i < lengthof(model_names); i++)
-		if (strcmp(spec.name, model_names[i].name) == 0)
+		if (pg_strcasecmp(spec.name, model_names[i].name) == 0)
 			mn = &model_names[i];
 	if (mn == NULL)
 		ereport(ERROR,
@@ -189,29 +189,29 @@ AttributionParseModel(const char *text, AttributionModel *model)
 		if (key == NULL)
 			UnknownParameter(mn, NULL);
 		for (int j = 0; j < i; j++)
-			if (spec.keys[j] && strcmp(spec.keys[j], key) == 0)
+			if (spec.keys[j] && pg_strcasecmp(spec.keys[j], key) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("parameter \"%s\" of attribution model \"%s\" is given twice",
 								key, mn->name)));
 		if (mn->kind == ATTR_POSITION_BASED &&
-			(strcmp(key, "first") == 0 || strcmp(key, "last") == 0))
+			(pg_strcasecmp(key, "first") == 0 || pg_strcasecmp(key, "last") == 0))
 		{
 			double		v = JourneySpecDouble(&spec, i, "attribution model");
 
 			if (v < 0 || v > 1)
 				ParamOutOfRange(mn->name, key, spec.values[i],
 								"Each of first and last is a share between 0 and 1.");
-			if (key[0] == 'f')
+			if (pg_strcasecmp(key, "first") == 0)
 				model->first = v;
 			else
 				model->last = v;
 		}
-		else if (mn->kind == ATTR_TIME_DECAY && strcmp(key, "half_life") == 0)
+		else if (mn->kind == ATTR_TIME_DECAY && pg_strcasecmp(key, "half_life") == 0)
 			model->half_life_usec = ParseDuration(&spec, i);
-		else if (mn->kind == ATTR_LAST_NON_DIRECT && strcmp(key, "direct") == 0)
+		else if (mn->kind == ATTR_LAST_NON_DIRECT && pg_strcasecmp(key, "direct") == 0)
 			model->direct = pstrdup(spec.values[i]);
-		else if (mn->kind == ATTR_MARKOV && strcmp(key, "order") == 0)
+		else if (mn->kind == ATTR_MARKOV && pg_strcasecmp(key, "order") == 0)
 		{
 			model->order = JourneySpecInt(&spec, i, "attribution model");
 			if (model->order < ATTR_MARKOV_MIN_ORDER ||
