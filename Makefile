@@ -38,6 +38,7 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES)
 	cat $^ > $@
 
 $(OBJS): src/journey.h
+src/attribution.o src/markov.o src/shapley.o: src/attribution.h
 
 # "make test": the whole suite on a throwaway cluster (the README's command)
 .PHONY: test demo bench indent

@@ -204,6 +204,8 @@ SELECT x.channel, x.channel = y.channel AS same_channel,
 -- no rows, or only NULL paths: NULL
 SELECT journey.attribution(path, conv, val, nulls, 'linear') FROM attr_rows WHERE false;
 SELECT journey.attribution(NULL::text[], 1, 1, 1, 'linear');
+-- only empty paths: no channel to list
+SELECT journey.attribution(ARRAY[]::text[], 1, 1, 1, 'linear');
 -- a path with no conversions gets no credit but its channels are listed
 SELECT journey.attribution(ARRAY['a','b'], 0, 0, 3, 'linear');
 

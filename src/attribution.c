@@ -650,6 +650,9 @@ AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
 	e->conv += conv;
 	e->value += value;
 	e->nulls += nulls;
+	Assert(e->ntouches == ntouches && e->key.len == keylen);
+	Assert(e->conv >= 0 && e->value >= 0 && e->nulls >= 0);
+	Assert(st->ntouches <= journey_max_events_per_group);
 }
 
 static double
