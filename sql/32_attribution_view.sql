@@ -102,6 +102,43 @@ RESET parallel_tuple_cost;
 RESET parallel_setup_cost;
 DROP TABLE attr_cp, attr_cp_big, attr_cp_serial;
 
+-- The benchmark's plain-SQL twin (purchases numbered per customer with a
+-- window, each purchase's revenue split equally over its touches within 30
+-- days) credits exactly what attribution(paths_to_conversion(...), 'linear')
+-- credits, on sample journeys.  Mismatches (none expected):
+CREATE TABLE attr_sample AS SELECT * FROM journey.sample_events(3000, 7);
+WITH j AS (
+  SELECT c.channel, c.value, c.conversions
+    FROM unnest((SELECT journey.attribution(a, 'linear')
+                   FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
+                                                            revenue::float8, '30 days') AS a
+                           FROM attr_sample GROUP BY customer_id) s)) c),
+e AS (
+  SELECT customer_id, ts, channel, event = 'purchase' AS conv, revenue,
+         coalesce(count(*) FILTER (WHERE event = 'purchase')
+                    OVER (PARTITION BY customer_id ORDER BY ts, channel
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS grp
+    FROM attr_sample),
+g AS (
+  SELECT customer_id, grp, max(ts) FILTER (WHERE conv) AS conv_ts,
+         sum(revenue) FILTER (WHERE conv)::float8 AS rev
+    FROM e GROUP BY customer_id, grp HAVING bool_or(conv)),
+t AS (
+  SELECT e.channel, g.rev, count(*) OVER (PARTITION BY e.customer_id, e.grp) AS n
+    FROM e JOIN g USING (customer_id, grp)
+   WHERE e.ts >= g.conv_ts - interval '30 days'),
+p AS (SELECT channel, sum(rev / n) AS value, sum(1.0 / n) AS conversions FROM t GROUP BY channel)
+SELECT channel, j.value, p.value, j.conversions, p.conversions
+  FROM j FULL JOIN p USING (channel)
+ WHERE abs(coalesce(j.value, 0) - coalesce(p.value, 0)) > 1e-6
+    OR abs(coalesce(j.conversions, 0) - coalesce(p.conversions, 0)) > 1e-9;
+SELECT count(*) AS channels_compared
+  FROM unnest((SELECT journey.attribution(a, 'linear')
+                 FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
+                                                          revenue::float8, '30 days') AS a
+                         FROM attr_sample GROUP BY customer_id) s));
+DROP TABLE attr_sample;
+
 DELETE FROM journey.source WHERE name IN ('shop', 'no channels');
 SELECT count(*) AS rows_without_sources FROM journey.channel_attribution;
 DROP TABLE "Attr Events";
