@@ -249,14 +249,24 @@ SET max_parallel_workers_per_gather = 2;
 SET force_parallel_mode = on;
 EXPLAIN (COSTS OFF)
   SELECT journey.attribution(path, conv, val, nulls, 'markov') FROM attr_par;
+-- one CREATE TABLE AS per model, each with the partial plan shown above
+EXPLAIN (COSTS OFF)
+  CREATE TABLE attr_p1 AS
+  SELECT 'linear' AS m, journey.attribution(path, conv, val, nulls, 'linear') AS a FROM attr_par;
+CREATE TABLE attr_p1 AS
+  SELECT 'linear' AS m, journey.attribution(path, conv, val, nulls, 'linear') AS a FROM attr_par;
+CREATE TABLE attr_p2 AS
+  SELECT 'position_based' AS m, journey.attribution(path, conv, val, nulls, 'position_based') AS a
+    FROM attr_par;
+CREATE TABLE attr_p3 AS
+  SELECT 'markov(order=2)' AS m, journey.attribution(path, conv, val, nulls, 'markov(order=2)') AS a
+    FROM attr_par;
+CREATE TABLE attr_p4 AS
+  SELECT 'shapley' AS m, journey.attribution(path, conv, val, nulls, 'shapley') AS a FROM attr_par;
 CREATE TABLE attr_parallel AS
-  SELECT 'linear' AS m, journey.attribution(path, conv, val, nulls, 'linear') AS a FROM attr_par
-  UNION ALL
-  SELECT 'position_based', journey.attribution(path, conv, val, nulls, 'position_based') FROM attr_par
-  UNION ALL
-  SELECT 'markov(order=2)', journey.attribution(path, conv, val, nulls, 'markov(order=2)') FROM attr_par
-  UNION ALL
-  SELECT 'shapley', journey.attribution(path, conv, val, nulls, 'shapley') FROM attr_par;
+  SELECT * FROM attr_p1 UNION ALL SELECT * FROM attr_p2
+  UNION ALL SELECT * FROM attr_p3 UNION ALL SELECT * FROM attr_p4;
+DROP TABLE attr_p1, attr_p2, attr_p3, attr_p4;
 SELECT s.m,
        (SELECT count(*) FROM unnest(s.a)) AS channels,
        abs((SELECT sum((c).conversions) FROM unnest(s.a) c) - (SELECT sum(conv) FROM attr_par)) < 1e-6
