@@ -198,6 +198,13 @@ SELECT journey.sequence_match('(?1).*(?2)', seq_ts(t), data = 1, data = 2) AS ma
 	   journey.sequence_count('(?1)', seq_ts(t), data = 1, data = 2) AS ones
 FROM seq_t;
 
+-- As a window aggregate: matches among the rows up to each one.
+SELECT t, data,
+	   journey.sequence_count('(?1)', seq_ts(t), data = 1) OVER w AS ones_so_far,
+	   journey.sequence_match('(?2).*(?1)', seq_ts(t), data = 1, data = 2) OVER w AS two_then_one
+FROM seq_t WINDOW w AS (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+ORDER BY t;
+
 -- Thirty-two conditions, the most allowed.
 SELECT journey.sequence_match('(?32).*(?31)', seq_ts(t), VARIADIC array_fill(false, ARRAY[30]) || ARRAY[t = 11, t = 1]) AS last_conditions
 FROM seq_t;

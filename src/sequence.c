@@ -593,8 +593,7 @@ Datum
 journey_sequence_sfunc(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_sequence_sfunc");
-	JourneyEvents *state = PG_ARGISNULL(0) ? NULL :
-		(JourneyEvents *) PG_GETARG_POINTER(0);
+	JourneyEvents *state;
 	text	   *pattern;
 	ArrayType  *conds;
 	int			nconds;
@@ -602,6 +601,7 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	bits8	   *nulls;
 	uint32		flags = 0;
 
+	state = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
