@@ -33,8 +33,8 @@
  * The state is the shared JourneyEvents buffer: flags hold the condition
  * bitmask, params.nconds the number of conditions and params.text the
  * pattern text, so that the shared combine function checks that every
- * row of a group used the same pattern.  The parsed pattern is kept in
- * state->cache.
+ * row of a group used the same pattern.  The pattern is parsed once per
+ * query (see CachedPattern) and each state points to it in state->cache.
  *
  *-------------------------------------------------------------------------
  */
@@ -310,18 +310,61 @@ ParsePattern(const char *text, int len, int nconds)
 	return pat;
 }
 
-/* The parsed pattern of a state, parsed on first use. */
+/*
+ * The parsed pattern for a call, parsed once per query: the function's
+ * fn_extra keeps the last pattern parsed (with its text and number of
+ * conditions), so that a new group with the same pattern costs a
+ * comparison, not a parse.  The pattern lives in fn_mcxt, which outlives
+ * every group of the query.
+ */
+typedef struct SeqPatternCache
+{
+	int			nconds;
+	int			text_len;
+	char	   *text;
+	SeqPattern *pattern;
+} SeqPatternCache;
+
 static SeqPattern *
-StatePattern(JourneyEvents *state)
+CachedPattern(FunctionCallInfo fcinfo, const char *text, int len, int nconds)
+{
+	SeqPatternCache *cache = (SeqPatternCache *) fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+
+	if (cache != NULL && cache->nconds == nconds && cache->text_len == len &&
+		memcmp(cache->text, text, len) == 0)
+		return cache->pattern;
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (cache == NULL)
+		cache = palloc0(sizeof(SeqPatternCache));
+	else
+		pfree(cache->text);
+	/* parse first: an error leaves the previous entry as it was */
+	cache->pattern = NULL;
+	cache->text = NULL;
+	cache->text_len = -1;
+	fcinfo->flinfo->fn_extra = cache;
+	cache->pattern = ParsePattern(text, len, nconds);
+	cache->text = palloc(Max(len, 1));
+	memcpy(cache->text, text, len);
+	cache->text_len = len;
+	cache->nconds = nconds;
+	MemoryContextSwitchTo(old);
+	return cache->pattern;
+}
+
+/*
+ * The parsed pattern of a state: the one the transition function set, or,
+ * for a state rebuilt by the combine function, the final function's own.
+ */
+static SeqPattern *
+StatePattern(FunctionCallInfo fcinfo, JourneyEvents *state)
 {
 	if (state->cache == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(state));
-
-		state->cache = ParsePattern(state->params.text, state->params.text_len,
-									state->params.nconds);
-		MemoryContextSwitchTo(old);
-	}
+		state->cache = CachedPattern(fcinfo, state->params.text,
+									 state->params.text_len,
+									 state->params.nconds);
 	return (SeqPattern *) state->cache;
 }
 
@@ -625,18 +668,17 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	if (state == NULL)
 	{
 		JourneyParams params;
-		MemoryContext old;
+		SeqPattern *pat;
 
 		JourneyCheckConditionCount(nconds, "conditions");
 		memset(&params, 0, sizeof(params));
 		params.nconds = nconds;
 		params.text_len = VARSIZE_ANY_EXHDR(pattern);
 		params.text = VARDATA_ANY(pattern);
+		/* check the pattern before anything is allocated for the group */
+		pat = CachedPattern(fcinfo, params.text, params.text_len, nconds);
 		state = JourneyEventsCreate(aggcxt, &params);
-		old = MemoryContextSwitchTo(aggcxt);
-		state->cache = ParsePattern(state->params.text, state->params.text_len,
-									nconds);
-		MemoryContextSwitchTo(old);
+		state->cache = pat;
 	}
 	else if (nconds != state->params.nconds ||
 			 VARSIZE_ANY_EXHDR(pattern) != state->params.text_len ||
@@ -678,7 +720,7 @@ journey_sequence_match_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	pat = StatePattern(state);
+	pat = StatePattern(fcinfo, state);
 	if (!PrepareEvents(state, pat))
 		PG_RETURN_BOOL(false);
 	if (!pat->has_time)
@@ -709,7 +751,7 @@ journey_sequence_count_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
 	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	pat = StatePattern(state);
+	pat = StatePattern(fcinfo, state);
 	if (!PrepareEvents(state, pat))
 		PG_RETURN_INT64(0);
 	MatcherInit(&m, pat, state);
