@@ -205,6 +205,10 @@ SELECT t, data,
 FROM seq_t WINDOW w AS (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ORDER BY t;
 
+-- Groups of one query may pass different numbers of conditions.
+SELECT g, journey.sequence_count('(?1).*(?' || g || ')', seq_ts(t), VARIADIC array_fill(data = 1, ARRAY[g])) AS pairs
+FROM seq_t, generate_series(1, 3) g GROUP BY g ORDER BY g;
+
 -- Thirty-two conditions, the most allowed.
 SELECT journey.sequence_match('(?32).*(?31)', seq_ts(t), VARIADIC array_fill(false, ARRAY[30]) || ARRAY[t = 11, t = 1]) AS last_conditions
 FROM seq_t;

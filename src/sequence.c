@@ -337,14 +337,16 @@ CachedPattern(FunctionCallInfo fcinfo, const char *text, int len, int nconds)
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (cache == NULL)
+	{
 		cache = palloc0(sizeof(SeqPatternCache));
-	else
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	else if (cache->text != NULL)
 		pfree(cache->text);
-	/* parse first: an error leaves the previous entry as it was */
+	/* an error while parsing leaves an entry that matches nothing */
 	cache->pattern = NULL;
 	cache->text = NULL;
 	cache->text_len = -1;
-	fcinfo->flinfo->fn_extra = cache;
 	cache->pattern = ParsePattern(text, len, nconds);
 	cache->text = palloc(Max(len, 1));
 	memcpy(cache->text, text, len);
