@@ -223,6 +223,14 @@ SELECT journey.sequence_match('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3
 FROM seq_many;
 SELECT journey.sequence_count('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3) FROM seq_many;
 SELECT journey.sequence_match('(?1)(?t>=0)(?2)(?t>=0)(?3)', seq_ts(i), k = 1, k = 2, k = 3) FROM seq_many;
+-- One step per pattern element and event is always allowed: simple patterns
+-- never fail on big groups, even with the smallest setting.
+SET journey.max_pattern_steps = 1;
+SELECT journey.sequence_count('(?1)(?2)(?3)', seq_ts(i), k = 1, k = 2, k = 3) AS no_match,
+	   journey.sequence_count('(?1).(?1)', seq_ts(i), k = 1, k = 2, k = 3) AS one_any_one,
+	   journey.sequence_match('(?3)(?t>=1)(?1)', seq_ts(i), k = 1, k = 2, k = 3) AS timed
+FROM (SELECT i, CASE WHEN i = 1 THEN 3 ELSE 1 + i % 2 END AS k
+	  FROM generate_series(1, 30000) i) e;
 RESET journey.max_pattern_steps;
 SELECT journey.sequence_count('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3) AS no_match,
 	   journey.sequence_match('(?1)(?t>=0)(?2)(?t>=0)(?3)', seq_ts(i), k = 1, k = 2, k = 3) AS no_match_timed

@@ -25,8 +25,9 @@
  *
  * Matching follows ClickHouse: sequence_match on a pattern without time
  * constraints runs a state-set automaton, linear in the number of events;
- * any other case runs a backtracking matcher whose work is bounded by
- * journey.max_pattern_steps per match attempt.  sequence_count repeats
+ * any other case runs a backtracking matcher whose work per match attempt
+ * is bounded: one step per pattern element and event, plus
+ * journey.max_pattern_steps.  sequence_count repeats
  * the backtracking match from where the previous match ended, so the
  * matches it counts never overlap.
  *
@@ -373,14 +374,15 @@ StatePattern(FunctionCallInfo fcinfo, JourneyEvents *state)
 /* ---------- matching ---------- */
 
 static void
-TooManySteps(void)
+TooManySteps(int64 limit)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("sequence pattern matching exceeded %d steps",
-					journey_max_pattern_steps),
-			 errdetail("One match attempt may take at most journey.max_pattern_steps steps; "
-					   "\".*\" and time constraints make the matcher backtrack over the events of the group."),
+			 errmsg("sequence pattern matching exceeded " INT64_FORMAT " steps", limit),
+			 errdetail("A match attempt may take one step per pattern element and event, "
+					   "plus journey.max_pattern_steps (%d) more; \".*\" and time constraints "
+					   "make the matcher backtrack over the events of the group.",
+					   journey_max_pattern_steps),
 			 errhint("Use fewer \".*\" and time constraints, filter the events, or raise journey.max_pattern_steps.")));
 }
 
@@ -468,7 +470,16 @@ BacktrackMatch(SeqMatcher *m, int32 *pos)
 	int32		ev = start;
 	int32		base = start;
 	int64		steps = 0;
+	int64		limit;
 	SeqOp		past = {SEQ_OP_TIME_GT, 0, 0};
+
+	/*
+	 * The work bound.  A pattern without ".*" or time constraints needs at
+	 * most (elements + 1) steps per event; that much is always allowed, so
+	 * that big groups never fail on simple patterns, and the setting bounds
+	 * the backtracking beyond it.
+	 */
+	limit = (int64) journey_max_pattern_steps + (int64) (nops + 1) * (n - start);
 
 	m->depth = 0;
 	while (op < nops && ev < n)
@@ -536,8 +547,8 @@ BacktrackMatch(SeqMatcher *m, int32 *pos)
 					goto done;
 				break;
 		}
-		if (++steps > journey_max_pattern_steps)
-			TooManySteps();
+		if (++steps > limit)
+			TooManySteps(limit);
 	}
 done:
 	while (op < nops &&
