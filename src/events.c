@@ -319,7 +319,7 @@ Get(ByteReader *r, void *dst, Size n)
 	r->p += n;
 }
 
-bytea *
+bytea	   *
 JourneyEventsSerialize(JourneyEvents *state)
 {
 	Size		size;

@@ -78,8 +78,8 @@ typedef struct JourneyEvents
 	int64		labels_len;
 	int64		labels_cap;
 	JourneyParams params;
-	void	   *cache;			/* final-function cache (e.g. parsed
-								 * pattern); never serialized */
+	void	   *cache;			/* final-function cache (e.g. parsed pattern);
+								 * never serialized */
 } JourneyEvents;
 
 /* events.c */
@@ -131,10 +131,17 @@ typedef struct JourneySpec
  */
 extern void JourneyParseSpec(const char *str, JourneySpec *spec,
 							 const char *what, const char *hint);
+
 /* Split a comma-separated list at top level (outside parentheses). */
 extern List *JourneySplitList(const char *str);
 extern double JourneySpecDouble(const JourneySpec *spec, int i,
 								const char *what);
 extern int	JourneySpecInt(const JourneySpec *spec, int i, const char *what);
+
+/*
+ * labels.c: normalise a label (NFKC, case fold, white space trimmed and
+ * collapsed) given in the server encoding; palloc'd, NUL-terminated.
+ */
+extern char *JourneyNormalizeLabel(const char *s, int len, int *outlen);
 
 #endif							/* JOURNEY_H */
