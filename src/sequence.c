@@ -116,9 +116,9 @@ typedef struct SeqMatcher
 /* ---------- parser ---------- */
 
 static void
-PatternError(const char *text, int len, const char *at, const char *detail)
+PatternError(const char *src, int len, const char *at, const char *detail)
 {
-	int			position = pg_mbstrlen_with_len(text, at - text) + 1;
+	int			position = pg_mbstrlen_with_len(src, at - src) + 1;
 
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -184,10 +184,10 @@ Accept(const char **p, const char *end, const char *token)
  * allocated in the current memory context.
  */
 static SeqPattern *
-ParsePattern(const char *text, int len, int nconds)
+ParsePattern(const char *src, int len, int nconds)
 {
-	const char *p = text;
-	const char *end = text + len;
+	const char *p = src;
+	const char *end = src + len;
 	SeqPattern *pat;
 	int			maxops = len + 1;
 	int			s;
@@ -220,7 +220,7 @@ ParsePattern(const char *text, int len, int nconds)
 			if (pat->nops == 1 ||
 				(prev != SEQ_OP_EVENT && prev != SEQ_OP_ANY &&
 				 prev != SEQ_OP_STAR))
-				PatternError(text, len, start,
+				PatternError(src, len, start,
 							 "A time constraint must follow a condition (?N), \".\" or \".*\".");
 			if (Accept(&p, end, "<="))
 				op->kind = SEQ_OP_TIME_LE;
@@ -233,16 +233,16 @@ ParsePattern(const char *text, int len, int nconds)
 			else if (Accept(&p, end, "=="))
 				op->kind = SEQ_OP_TIME_EQ;
 			else
-				PatternError(text, len, p,
+				PatternError(src, len, p,
 							 psprintf("Expected one of <=, <, >=, >, == after \"(?t\", found %s.",
 									  Found(p, end)));
 			numstart = p;
 			if (!ReadNumber(&p, end, SEQ_MAX_SECONDS, &seconds, &overflow))
-				PatternError(text, len, p,
+				PatternError(src, len, p,
 							 psprintf("Expected a number of seconds, found %s.",
 									  Found(p, end)));
 			if (overflow)
-				PatternError(text, len, numstart,
+				PatternError(src, len, numstart,
 							 psprintf("A time constraint may not exceed " INT64_FORMAT " seconds.",
 									  (int64) SEQ_MAX_SECONDS));
 			op->usec = seconds * USECS_PER_SEC;
@@ -255,14 +255,14 @@ ParsePattern(const char *text, int len, int nconds)
 			const char *numstart = p;
 
 			if (!ReadNumber(&p, end, PG_INT32_MAX, &n, &overflow))
-				PatternError(text, len, p,
+				PatternError(src, len, p,
 							 psprintf("Expected a condition number or \"t\" after \"(?\", found %s.",
 									  Found(p, end)));
 			if (n == 0 && !overflow)
-				PatternError(text, len, numstart,
+				PatternError(src, len, numstart,
 							 "Condition 0 does not exist: conditions are numbered from 1.");
 			if (overflow || n > nconds)
-				PatternError(text, len, numstart,
+				PatternError(src, len, numstart,
 							 psprintf("Condition %s does not exist: the call passes %d condition%s.",
 									  pnstrdup(numstart, p - numstart), nconds,
 									  nconds == 1 ? "" : "s"));
@@ -275,13 +275,13 @@ ParsePattern(const char *text, int len, int nconds)
 		else if (Accept(&p, end, "."))
 			op->kind = SEQ_OP_ANY;
 		else
-			PatternError(text, len, p,
+			PatternError(src, len, p,
 						 psprintf("Expected \"(?N)\", \".\", \".*\" or a time constraint, found %s.",
 								  Found(p, end)));
 
 		if (op->kind != SEQ_OP_STAR && op->kind != SEQ_OP_ANY &&
 			!Accept(&p, end, ")"))
-			PatternError(text, len, p,
+			PatternError(src, len, p,
 						 psprintf("Expected \")\", found %s.", Found(p, end)));
 		pat->nops++;
 		Assert(pat->nops <= maxops);
@@ -322,18 +322,18 @@ typedef struct SeqPatternCache
 {
 	int			nconds;
 	int			text_len;
-	char	   *text;
+	char	   *src_text;
 	SeqPattern *pattern;
 } SeqPatternCache;
 
 static SeqPattern *
-CachedPattern(FunctionCallInfo fcinfo, const char *text, int len, int nconds)
+CachedPattern(FunctionCallInfo fcinfo, const char *src, int len, int nconds)
 {
 	SeqPatternCache *cache = (SeqPatternCache *) fcinfo->flinfo->fn_extra;
 	MemoryContext old;
 
 	if (cache != NULL && cache->nconds == nconds && cache->text_len == len &&
-		memcmp(cache->text, text, len) == 0)
+		memcmp(cache->src_text, src, len) == 0)
 		return cache->pattern;
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
@@ -342,15 +342,15 @@ CachedPattern(FunctionCallInfo fcinfo, const char *text, int len, int nconds)
 		cache = palloc0(sizeof(SeqPatternCache));
 		fcinfo->flinfo->fn_extra = cache;
 	}
-	else if (cache->text != NULL)
-		pfree(cache->text);
+	else if (cache->src_text != NULL)
+		pfree(cache->src_text);
 	/* an error while parsing leaves an entry that matches nothing */
 	cache->pattern = NULL;
-	cache->text = NULL;
+	cache->src_text = NULL;
 	cache->text_len = -1;
-	cache->pattern = ParsePattern(text, len, nconds);
-	cache->text = palloc(Max(len, 1));
-	memcpy(cache->text, text, len);
+	cache->pattern = ParsePattern(src, len, nconds);
+	cache->src_text = palloc(Max(len, 1));
+	memcpy(cache->src_text, src, len);
 	cache->text_len = len;
 	cache->nconds = nconds;
 	MemoryContextSwitchTo(old);
