@@ -273,7 +273,11 @@ SELECT journey.sequence_match(CASE WHEN t < 5 THEN '(?1)' ELSE '(?1).*' END, seq
 SELECT journey.sequence_match('(?1)', seq_ts(t), VARIADIC array_fill(true, ARRAY[1 + t % 2])) FROM seq_t;
 
 -- Parallel aggregation: partial states are serialized, combined and give the
--- serial result, per customer and for one group spanning all workers.
+-- serial result, per customer and for one group spanning all workers.  The
+-- state is the shared event state (its serialize and deserialize functions
+-- are not callable from SQL); 01_state shows corrupt bytes rejected.  The
+-- pattern travels with the state and is parsed again, so a state whose
+-- pattern text were damaged would fail with a pattern error.
 CREATE TABLE seq_par AS
 	SELECT i % 2000 AS customer_id,
 		   seq_ts(0) + (abs(hashint4(i)) % 20000) * interval '1 minute' AS ts,
