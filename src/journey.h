@@ -36,6 +36,10 @@
 
 extern int	journey_max_events_per_group;
 
+/* sequence.c: work bound of one sequence pattern match attempt */
+#define JOURNEY_DEFAULT_MAX_PATTERN_STEPS 1000000
+extern int	journey_max_pattern_steps;
+
 /* One event of one group. */
 typedef struct JourneyEvent
 {
