@@ -22,6 +22,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
+#include "utils/array.h"
 #include "utils/timestamp.h"
 
 /*
@@ -105,6 +106,16 @@ extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
 
 /* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */
 extern void JourneyCheckConditionCount(int n, const char *what);
+
+/*
+ * A VARIADIC bool[] of conditions: its length (one-dimensional arrays
+ * only, checked against 1..JOURNEY_MAX_CONDITIONS), and the bitmask of the
+ * conditions that hold (bit i for element i; a NULL element counts as
+ * false), checked to have exactly "expected" elements.
+ */
+extern int	JourneyConditionArrayLength(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionMask(ArrayType *conds, int expected,
+								   const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either
