@@ -128,6 +128,16 @@ extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
 extern void JourneyCheckConditionCount(int n, const char *what);
 
 /*
+ * A VARIADIC bool[] of conditions: its length (one-dimensional arrays
+ * only, checked against 1..JOURNEY_MAX_CONDITIONS), and the bitmask of the
+ * conditions that hold (bit i for element i; a NULL element counts as
+ * false), checked to have exactly "expected" elements.
+ */
+extern int	JourneyConditionArrayLength(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionMask(ArrayType *conds, int expected,
+								   const char *what);
+
+/*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either
  * positional (key NULL) or key=value; surrounding white space is ignored.
  */
