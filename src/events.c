@@ -476,6 +476,10 @@ JourneyEventsDeserialize(bytea *bytes)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
+		/* condition bitmasks hold no bit past the number of conditions */
+		if (params.nconds > 0 && params.nconds < 32 &&
+			(ev->flags >> params.nconds) != 0)
+			CorruptState("An event meets a condition beyond the number of conditions.");
 		if (ev->label_off == -1 && ev->label_len == 0)
 			continue;
 		if (ev->label_off < 0 || ev->label_len < 0 ||

@@ -773,35 +773,3 @@ journey_sequence_count_final(PG_FUNCTION_ARGS)
 	pfree(m.stack);
 	PG_RETURN_INT64(count);
 }
-
-PG_FUNCTION_INFO_V1(journey_sequence_combine);
-
-Datum
-journey_sequence_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_sequence_combine");
-
-	PG_RETURN_POINTER(JourneyEventsCombine(aggcxt,
-										   PG_ARGISNULL(0) ? NULL :
-										   (JourneyEvents *) PG_GETARG_POINTER(0),
-										   PG_ARGISNULL(1) ? NULL :
-										   (JourneyEvents *) PG_GETARG_POINTER(1)));
-}
-
-PG_FUNCTION_INFO_V1(journey_sequence_serialize);
-
-Datum
-journey_sequence_serialize(PG_FUNCTION_ARGS)
-{
-	(void) JourneyAggContext(fcinfo, "journey_sequence_serialize");
-	PG_RETURN_BYTEA_P(JourneyEventsSerialize((JourneyEvents *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(journey_sequence_deserialize);
-
-Datum
-journey_sequence_deserialize(PG_FUNCTION_ARGS)
-{
-	(void) JourneyAggContext(fcinfo, "journey_sequence_deserialize");
-	PG_RETURN_POINTER(JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0)));
-}

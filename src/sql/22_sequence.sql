@@ -17,30 +17,15 @@ RETURNS bigint
 AS 'MODULE_PATHNAME', 'journey_sequence_count_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_combine(internal, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_sequence_combine'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.sequence_serialize(internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'journey_sequence_serialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.sequence_deserialize(bytea, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_sequence_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
 CREATE AGGREGATE @extschema@.sequence_match(pattern text, ts timestamptz,
 											VARIADIC conds bool[]) (
 	SFUNC = @extschema@.sequence_sfunc,
 	STYPE = internal,
 	SSPACE = 1024,
 	FINALFUNC = @extschema@.sequence_match_final,
-	COMBINEFUNC = @extschema@.sequence_combine,
-	SERIALFUNC = @extschema@.sequence_serialize,
-	DESERIALFUNC = @extschema@.sequence_deserialize,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
 	PARALLEL = SAFE
 );
 
@@ -53,9 +38,9 @@ CREATE AGGREGATE @extschema@.sequence_count(pattern text, ts timestamptz,
 	STYPE = internal,
 	SSPACE = 1024,
 	FINALFUNC = @extschema@.sequence_count_final,
-	COMBINEFUNC = @extschema@.sequence_combine,
-	SERIALFUNC = @extschema@.sequence_serialize,
-	DESERIALFUNC = @extschema@.sequence_deserialize,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
 	PARALLEL = SAFE
 );
 
