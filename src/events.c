@@ -25,10 +25,12 @@
  */
 #include "journey.h"
 
+#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/array.h"
 #include "utils/memutils.h"
 
 #define JOURNEY_EVENTS_VERSION 1
@@ -474,6 +476,10 @@ JourneyEventsDeserialize(bytea *bytes)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
+		/* condition bitmasks hold no bit past the number of conditions */
+		if (params.nconds > 0 && params.nconds < 32 &&
+			(ev->flags >> params.nconds) != 0)
+			CorruptState("An event meets a condition beyond the number of conditions.");
 		if (ev->label_off == -1 && ev->label_len == 0)
 			continue;
 		if (ev->label_off < 0 || ev->label_len < 0 ||
@@ -589,4 +595,55 @@ Datum
 journey_events_deserialize(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_POINTER(JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0)));
+}
+
+/*
+ * Length of a one-dimensional array of conditions; anything else (a
+ * multi-dimensional array, more than JOURNEY_MAX_CONDITIONS or no
+ * elements) is an error.
+ */
+int
+JourneyConditionArrayLength(ArrayType *conds, const char *what)
+{
+	int			n;
+
+	if (ARR_NDIM(conds) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(conds))));
+	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];
+	JourneyCheckConditionCount(n, what);
+	return n;
+}
+
+uint32
+JourneyConditionMask(ArrayType *conds, int expected, const char *what)
+{
+	int			n;
+	bits8	   *nulls;
+	const bool *data;
+	uint32		mask = 0;
+
+	Assert(ARR_ELEMTYPE(conds) == BOOLOID);
+	if (ARR_NDIM(conds) > 1)
+		(void) JourneyConditionArrayLength(conds, what);
+	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];
+	if (n != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of %s must be the same for every row of a group", what),
+				 errdetail("The group started with %d, this row has %d.",
+						   expected, n)));
+	nulls = ARR_NULLBITMAP(conds);
+	data = (const bool *) ARR_DATA_PTR(conds);
+	/* NULL elements occupy no data bytes; bools need no alignment */
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls && !(nulls[i / 8] & (1 << (i % 8))))
+			continue;
+		if (*data++)
+			mask |= (uint32) 1 << i;
+	}
+	return mask;
 }

@@ -36,6 +36,10 @@
 
 extern int	journey_max_events_per_group;
 
+/* sequence.c: work bound of one sequence pattern match attempt */
+#define JOURNEY_DEFAULT_MAX_PATTERN_STEPS 1000000
+extern int	journey_max_pattern_steps;
+
 /* One event of one group. */
 typedef struct JourneyEvent
 {
@@ -122,6 +126,16 @@ extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
 
 /* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */
 extern void JourneyCheckConditionCount(int n, const char *what);
+
+/*
+ * A VARIADIC bool[] of conditions: its length (one-dimensional arrays
+ * only, checked against 1..JOURNEY_MAX_CONDITIONS), and the bitmask of the
+ * conditions that hold (bit i for element i; a NULL element counts as
+ * false), checked to have exactly "expected" elements.
+ */
+extern int	JourneyConditionArrayLength(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionMask(ArrayType *conds, int expected,
+								   const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either
