@@ -220,6 +220,12 @@ SELECT journey.attribution(ARRAY['a'], 1, 'Infinity', 0, 'linear');
 SELECT journey.attribution(ARRAY['a', NULL], 1, 0, 0, 'linear');
 SELECT journey.attribution(p, 1, 0, 0, m)
   FROM (VALUES (ARRAY['a'], 'linear'), (ARRAY['b'], 'markov')) t(p, m);
+-- totals that overflow float8 are errors, not silent infinities
+SELECT journey.attribution(ARRAY['a'], 1e308, 0, 0, 'linear') FROM generate_series(1, 2);
+SELECT journey.attribution(p, 1e308, 0, 1e308, 'markov')
+  FROM (VALUES (ARRAY['a']), (ARRAY['b'])) t(p);
+SELECT journey.attribution(p, 1e308, 0, 0, 'first_touch')
+  FROM (VALUES (ARRAY['a']), (ARRAY['a', 'b'])) t(p);
 -- memory bound: the distinct paths of a group hold at most
 -- journey.max_events_per_group touches
 SET journey.max_events_per_group = 5;

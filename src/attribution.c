@@ -650,6 +650,11 @@ AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
 	e->conv += conv;
 	e->value += value;
 	e->nulls += nulls;
+	if (isinf(e->conv) || isinf(e->value) || isinf(e->nulls))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("attribution totals of one path are out of range"),
+				 errdetail("Summing the rows of one path overflowed float8.")));
 	Assert(e->ntouches == ntouches && e->key.len == keylen);
 	Assert(e->conv >= 0 && e->value >= 0 && e->nulls >= 0);
 	Assert(st->ntouches <= journey_max_events_per_group);
@@ -1181,6 +1186,14 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 		AttributionShapley(paths, npaths, nchannels, conv, value);
 	else
 		RuleCredit(&st->model, paths, npaths, direct_id, conv, value);
+
+	for (int c = 0; c < nchannels; c++)
+		if (isinf(conv[c]) || isinf(value[c]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("credit of channel \"%.*s\" is out of range",
+							uniq[c].len, uniq[c].data),
+					 errdetail("The conversions or value credited overflowed float8.")));
 
 	/* one channel_credit per channel, in channel order */
 	elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));

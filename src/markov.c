@@ -34,6 +34,8 @@
  */
 #include "attribution.h"
 
+#include <math.h>
+
 #include "miscadmin.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -210,6 +212,16 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 		if (path->conv > 0)
 			chain->value_end[walk[len - 1]] += path->value;
 	}
+
+	/* weights are sums of path totals: they must stay finite */
+	for (int st = 0; st < chain->nstates; st++)
+		if (isinf(chain->tot[st]) || isinf(chain->value_end[st]))
+			chain->start_tot = INFINITY;
+	if (isinf(chain->start_tot))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("Markov transition weights are out of range"),
+				 errdetail("The conversions and nulls of all paths sum beyond float8.")));
 
 	chain->nedges = (int) hash_get_num_entries(edges);
 	chain->edges = palloc(sizeof(EdgeEntry) * Max(chain->nedges, 1));
