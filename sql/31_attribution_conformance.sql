@@ -170,4 +170,66 @@ SELECT k,
                                                   format('markov(order=%s)', k))
                          FROM ca_paths)) c
  GROUP BY k ORDER BY k;
+-- The order-1 removal effects checked against an independent computation:
+-- the chain built here in SQL (consecutive repeats collapsed), absorption
+-- probabilities by fixed-point iteration x = b + Q x in plpgsql until no
+-- value moves by more than 1e-15, once for the full chain and once per
+-- removed channel.  (Rows are numbered: a path may appear in several rows.)
+CREATE TABLE ca_steps AS
+  WITH r AS (SELECT row_number() OVER () AS id, * FROM ca_paths),
+  t AS (
+    SELECT r.id, t.ch, t.i, r.total_conversions AS c, r.total_null AS n,
+           lag(t.ch) OVER (PARTITION BY r.id ORDER BY t.i) AS prev
+      FROM r, unnest(string_to_array(r.path, ' > ')) WITH ORDINALITY t(ch, i)),
+  k AS (SELECT id, ch, c, n, row_number() OVER (PARTITION BY id ORDER BY i) AS j
+          FROM t WHERE prev IS DISTINCT FROM ch)
+  SELECT id, ch, c, n, j, max(j) OVER (PARTITION BY id) AS len FROM k;
+CREATE TABLE ca_edges AS
+  SELECT src, dst, sum(w) AS w FROM (
+    SELECT '(start)' AS src, ch AS dst, c + n AS w FROM ca_steps WHERE j = 1
+    UNION ALL
+    SELECT a.ch, b.ch, a.c + a.n FROM ca_steps a JOIN ca_steps b ON b.id = a.id AND b.j = a.j + 1
+    UNION ALL
+    SELECT ch, '(conversion)', c FROM ca_steps WHERE j = len
+    UNION ALL
+    SELECT ch, '(null)', n FROM ca_steps WHERE j = len) e
+  GROUP BY src, dst;
+CREATE FUNCTION ca_conversion_probability(removed text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+  states text[] := ARRAY(SELECT DISTINCT src FROM ca_edges ORDER BY 1);
+  x float8[];
+  nx float8[];
+  e record;
+  delta float8;
+  i int;
+BEGIN
+  x := array_fill(0::float8, ARRAY[cardinality(states)]);
+  LOOP
+    nx := array_fill(0::float8, ARRAY[cardinality(states)]);
+    FOR e IN SELECT array_position(states, src) AS s, array_position(states, dst) AS d,
+                    dst, w / sum(w) OVER (PARTITION BY src) AS p
+               FROM ca_edges LOOP
+      IF states[e.s] = removed THEN CONTINUE; END IF;
+      IF e.dst = '(conversion)' THEN nx[e.s] := nx[e.s] + e.p;
+      ELSIF e.d IS NOT NULL AND e.dst IS DISTINCT FROM removed THEN nx[e.s] := nx[e.s] + e.p * x[e.d];
+      END IF;
+    END LOOP;
+    delta := 0;
+    FOR i IN 1 .. cardinality(states) LOOP
+      delta := greatest(delta, abs(nx[i] - x[i]));
+    END LOOP;
+    x := nx;
+    EXIT WHEN delta <= 1e-15;
+  END LOOP;
+  RETURN x[array_position(states, '(start)')];
+END $$;
+SELECT c.channel,
+       abs(c.removal_effect - (1 - ca_conversion_probability(c.channel)
+                                   / ca_conversion_probability(NULL))) < 1e-12 AS removal_effect_agrees
+  FROM unnest((SELECT journey.attribution(string_to_array(path, ' > '), total_conversions,
+                                          total_conversion_value, total_null, 'markov')
+                 FROM ca_paths)) c
+ ORDER BY c.channel;
+DROP FUNCTION ca_conversion_probability(text);
+DROP TABLE ca_steps, ca_edges;
 DROP TABLE ca_paths, ca_touches, ca_expected, ca_actual;
