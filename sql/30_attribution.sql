@@ -117,12 +117,20 @@ SELECT m, (c).channel, round((c).conversions::numeric, 10) AS conversions,
 -- Without B: x_A = 1/6 + 1/6 x_C, x_C = 1/3 + 1/2 x_A: x_A = 8/33, x_C = 15/33,
 --   P_B = (3*8/33 + 3*15/33)/7 = 69/231 = 23/77, RE_B = 1 - (23/77)/(3/7) = 10/33.
 -- Without C: x_A = 1/6 + 1/3 x_B, x_B = 0: P_C = (3/6)/7 = 1/14, RE_C = 5/6.
+-- Value: each row's value is collected on its CONV step: C collects 10 + 5
+-- of its 6 outgoing weight, A collects 3 of 6.  y_A = 3/6 + 2/6 y_B + 1/6 y_C,
+-- y_B = 2/3 y_C, y_C = 15/6 + 3/6 y_A: y_A = 53/29, y_B = 66/29, y_C = 99/29,
+-- V = (3 y_A + y_B + 3 y_C)/7 = 18/7.  Without A: V = (5/3 + 3*5/2)/7 = 55/42,
+-- value RE 53/108; without B: y_A = 1, y_C = 3, V = 12/7, RE 1/3; without C:
+-- y_A = 1/2, V = 3/14, RE 11/12.  Value 18 splits 53 : 36 : 99.
 SELECT (c).channel,
        abs((c).removal_effect - CASE (c).channel WHEN 'A' THEN 16/27.0 WHEN 'B' THEN 10/33.0
                                                   ELSE 5/6.0 END) < 1e-12 AS removal_ok,
        abs((c).conversions - 3 * CASE (c).channel WHEN 'A' THEN 16/27.0 WHEN 'B' THEN 10/33.0
                                                    ELSE 5/6.0 END
-                                 / (16/27.0 + 10/33.0 + 5/6.0)) < 1e-12 AS split_ok
+                                 / (16/27.0 + 10/33.0 + 5/6.0)) < 1e-12 AS split_ok,
+       abs((c).value - 18 * CASE (c).channel WHEN 'A' THEN 53 WHEN 'B' THEN 36 ELSE 99 END
+                            / 188.0) < 1e-12 AS value_ok
   FROM (SELECT unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, 'markov')) c
           FROM attr_paths) s;
 
