@@ -2,7 +2,9 @@
  *
  * attribution.c
  *	  Multi-touch attribution: the model-spec parser, the rule-based models,
- *	  touch_weights(), and the attribution() aggregate over path rows.
+ *	  touch_weights(), and the attribution() aggregate, over path rows
+ *	  (path, conversions, value, nulls) or over the conversion_path[] arrays
+ *	  of paths_to_conversion().
  *
  * The aggregate keeps a hash of distinct paths, each with its summed
  * conversions, value and nulls.  Combine merges the hashes; the serialized
@@ -244,8 +246,7 @@ IsRuleBased(AttributionKind kind)
 /*
  * Weights of the n touches of one path (n >= 1), summing to 1.  ch holds
  * channel ids (equal ids: equal labels); direct_id is the id of the direct
- * label or -1; times/converted_at are used by time_decay only.  scratch
- * has room for 2n int32.
+ * label or -1; times/converted_at are used by time_decay only.
  */
 static void
 RuleWeights(const AttributionModel *m, int n, const int32 *ch,
