@@ -33,6 +33,14 @@
 
 #define JOURNEY_EVENTS_VERSION 1
 
+/*
+ * Initial capacity of a group's buffer.  Most groups (one customer) hold a
+ * handful of events, and a per-customer GROUP BY keeps one state per
+ * customer in memory at once, so start small and double as needed.
+ */
+#define JOURNEY_INITIAL_EVENTS		4
+#define JOURNEY_INITIAL_LABEL_BYTES	32
+
 int			journey_max_events_per_group = JOURNEY_DEFAULT_MAX_EVENTS;
 
 #ifdef USE_ASSERT_CHECKING
@@ -74,10 +82,10 @@ JourneyEventsCreate(MemoryContext aggcxt, const JourneyParams *params)
 	JourneyEvents *state;
 
 	state = MemoryContextAllocZero(aggcxt, sizeof(JourneyEvents));
-	state->maxevents = 16;
+	state->maxevents = JOURNEY_INITIAL_EVENTS;
 	state->events = MemoryContextAlloc(aggcxt,
 									   sizeof(JourneyEvent) * state->maxevents);
-	state->labels_cap = 256;
+	state->labels_cap = JOURNEY_INITIAL_LABEL_BYTES;
 	state->labels = MemoryContextAlloc(aggcxt, state->labels_cap);
 	state->sorted = true;
 	if (params)
