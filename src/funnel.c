@@ -410,6 +410,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 		int			total = 0;
 
 		CHECK_FOR_INTERRUPTS();
+
 		/*
 		 * Chains from earlier timestamps used none of this timestamp's rows:
 		 * per step, the latest-starting one dominates the others.
