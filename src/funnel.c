@@ -105,8 +105,51 @@ ParseFunnelModes(const char *str)
 }
 
 /*
+ * The window and modes of a later row must be those the state was created
+ * with: otherwise the answer would depend on which row came first (and a
+ * parallel plan would fail where a serial one did not).  Arguments that
+ * are the same on every call (constants, parameters) need checking only
+ * once per call site, which fn_extra remembers.
+ */
+static const char funnel_params_checked = 1;
+
+static void
+CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
+				const char *fname, bool with_modes)
+{
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	bool		stable;
+
+	if (flinfo->fn_extra == (void *) &funnel_params_checked)
+		return;
+	stable = get_fn_expr_arg_stable(flinfo, 2) &&
+		(!with_modes || get_fn_expr_arg_stable(flinfo, 3));
+
+	if (PG_ARGISNULL(2) ||
+		JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2), "window") !=
+		state->params.interval_usec)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window of %s must be the same for every row of a group", fname)));
+	if (with_modes &&
+		(PG_ARGISNULL(3) ||
+		 ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3))) !=
+		 (state->params.modes & ~FUNNEL_TIMES)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("modes of %s must be the same for every row of a group", fname)));
+	/*
+	 * Stable arguments are the same for every group of this call site, so
+	 * every state was created with them: no row needs checking again.
+	 */
+	if (stable)
+		flinfo->fn_extra = (void *) &funnel_params_checked;
+}
+
+/*
  * Transition: arguments (state, ts, window[, modes], steps).  The window,
- * modes and number of steps are checked once, when the state is created.
+ * modes and number of steps are checked when the state is created, and
+ * later rows must agree.
  */
 static Datum
 FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
@@ -155,6 +198,8 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 		params.nconds = JourneyConditionArrayLength(steps, "steps");
 		state = JourneyEventsCreate(aggcxt, &params);
 	}
+	else
+		CheckSameParams(fcinfo, state, fname, with_modes);
 
 	mask = JourneyConditionMask(steps, state->params.nconds, "steps");
 	/* rows meeting no step matter only to strict_order */
