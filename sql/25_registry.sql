@@ -96,7 +96,8 @@ SELECT count(*) AS moments_left FROM journey.moment;
 
 -- both tables are dumped with the extension's data
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
-  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'journey' ORDER BY 1;
+  JOIN pg_class c ON c.oid = cfg.oid WHERE e.extname = 'journey'
+   AND c.relname IN ('source', 'moment') ORDER BY 1;
 
 DELETE FROM journey.source;
 DROP VIEW reg_events_v;

@@ -36,6 +36,10 @@
 
 extern int	journey_max_events_per_group;
 
+/* sequence.c: work bound of one sequence pattern match attempt */
+#define JOURNEY_DEFAULT_MAX_PATTERN_STEPS 1000000
+extern int	journey_max_pattern_steps;
+
 /* One event of one group. */
 typedef struct JourneyEvent
 {
@@ -44,6 +48,7 @@ typedef struct JourneyEvent
 	uint32		flags;			/* condition bitmask / conversion flag */
 	int32		label_off;		/* offset into the label arena, -1: none */
 	int32		label_len;
+	int32		reserved;		/* always 0: makes the layout explicit */
 } JourneyEvent;
 
 /* Flag bit used by aggregates that mark a conversion event. */
@@ -74,8 +79,8 @@ typedef struct JourneyEvents
 	int64		labels_len;
 	int64		labels_cap;
 	JourneyParams params;
-	void	   *cache;			/* final-function cache (e.g. parsed
-								 * pattern); never serialized */
+	void	   *cache;			/* final-function cache (e.g. parsed pattern);
+								 * never serialized */
 } JourneyEvents;
 
 /* events.c */
@@ -100,6 +105,21 @@ JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
 {
 	return ev->label_off < 0 ? NULL : state->labels + ev->label_off;
 }
+
+/*
+ * paths.c: a label borrowed from somewhere else (an event buffer, an input
+ * array), and the one builder of text[] results from such labels.
+ */
+typedef struct JourneyLabel
+{
+	const char *data;
+	int			len;
+} JourneyLabel;
+
+extern ArrayType *JourneyBuildTextArray(const JourneyLabel *labels, int n);
+
+/* A path argument's elements (one dimension, no NULLs) as labels. */
+extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);
 
 /* Check an interval argument: not negative; months count 30 days. */
 extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
@@ -137,10 +157,17 @@ typedef struct JourneySpec
  */
 extern void JourneyParseSpec(const char *str, JourneySpec *spec,
 							 const char *what, const char *hint);
+
 /* Split a comma-separated list at top level (outside parentheses). */
 extern List *JourneySplitList(const char *str);
 extern double JourneySpecDouble(const JourneySpec *spec, int i,
 								const char *what);
 extern int	JourneySpecInt(const JourneySpec *spec, int i, const char *what);
+
+/*
+ * labels.c: normalise a label (NFKC, case fold, white space trimmed and
+ * collapsed) given in the server encoding; palloc'd, NUL-terminated.
+ */
+extern char *JourneyNormalizeLabel(const char *s, int len, int *outlen);
 
 #endif							/* JOURNEY_H */

@@ -83,15 +83,15 @@ static const SampleChannel channels[CH_COUNT] = {
 static const double first_mix[CH_COUNT] = {
 	[CH_PAID_SEARCH] = 24,[CH_ORGANIC_SEARCH] = 26,[CH_EMAIL] = 2,
 	[CH_PAID_SOCIAL] = 16,[CH_ORGANIC_SOCIAL] = 8,[CH_DISPLAY] = 10,
-	[CH_REFERRAL] = 6,[CH_DIRECT] = 3,[CH_AFFILIATES] = 5};
+[CH_REFERRAL] = 6,[CH_DIRECT] = 3,[CH_AFFILIATES] = 5};
 static const double early_mix[CH_COUNT] = {
 	[CH_PAID_SEARCH] = 18,[CH_ORGANIC_SEARCH] = 16,[CH_EMAIL] = 4,
 	[CH_PAID_SOCIAL] = 14,[CH_ORGANIC_SOCIAL] = 8,[CH_DISPLAY] = 18,
-	[CH_REFERRAL] = 6,[CH_DIRECT] = 12,[CH_AFFILIATES] = 4};
+[CH_REFERRAL] = 6,[CH_DIRECT] = 12,[CH_AFFILIATES] = 4};
 static const double late_mix[CH_COUNT] = {
 	[CH_PAID_SEARCH] = 14,[CH_ORGANIC_SEARCH] = 8,[CH_EMAIL] = 26,
 	[CH_PAID_SOCIAL] = 6,[CH_ORGANIC_SOCIAL] = 3,[CH_DISPLAY] = 16,
-	[CH_REFERRAL] = 3,[CH_DIRECT] = 20,[CH_AFFILIATES] = 4};
+[CH_REFERRAL] = 3,[CH_DIRECT] = 20,[CH_AFFILIATES] = 4};
 
 typedef enum SampleMoment
 {
