@@ -41,9 +41,6 @@ PG_FUNCTION_INFO_V1(journey_window_funnel_sfunc);
 PG_FUNCTION_INFO_V1(journey_window_funnel_final);
 PG_FUNCTION_INFO_V1(journey_funnel_times_sfunc);
 PG_FUNCTION_INFO_V1(journey_funnel_times_final);
-PG_FUNCTION_INFO_V1(journey_funnel_combine);
-PG_FUNCTION_INFO_V1(journey_funnel_serialize);
-PG_FUNCTION_INFO_V1(journey_funnel_deserialize);
 
 /* Mode bits (JourneyParams.modes). */
 #define FUNNEL_STRICT_ORDER			0x01
@@ -220,27 +217,10 @@ journey_funnel_times_sfunc(PG_FUNCTION_ARGS)
 	return FunnelTransition(fcinfo, "funnel_times", false, FUNNEL_TIMES);
 }
 
-Datum
-journey_funnel_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "funnel combine");
-	JourneyEvents *left = PG_ARGISNULL(0) ? NULL :
-		(JourneyEvents *) PG_GETARG_POINTER(0);
-	JourneyEvents *right = PG_ARGISNULL(1) ? NULL :
-		(JourneyEvents *) PG_GETARG_POINTER(1);
-
-	left = JourneyEventsCombine(aggcxt, left, right);
-	if (left == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(left);
-}
-
-Datum
-journey_funnel_serialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(JourneyEventsSerialize((JourneyEvents *) PG_GETARG_POINTER(0)));
-}
-
+/*
+ * The state comes from the shared buffer's deserializer when a parallel
+ * plan combined it: check the funnel's own parameters before use.
+ */
 static void
 CheckFunnelParams(const JourneyParams *params)
 {
@@ -248,29 +228,14 @@ CheckFunnelParams(const JourneyParams *params)
 		FUNNEL_STRICT_INCREASE | FUNNEL_STRICT_ONCE | FUNNEL_ALLOW_REENTRY |
 		FUNNEL_TIMES;
 
-	if (params->nconds < 1 || (params->modes & ~known) != 0 ||
+	if (params->nconds < 1 || params->nconds > JOURNEY_MAX_CONDITIONS ||
+		(params->modes & ~known) != 0 ||
 		((params->modes & FUNNEL_ALLOW_REENTRY) &&
 		 !(params->modes & FUNNEL_STRICT_ORDER)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid journey aggregate state"),
 				 errdetail("The funnel parameters are out of range.")));
-}
-
-Datum
-journey_funnel_deserialize(PG_FUNCTION_ARGS)
-{
-	JourneyEvents *state = JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0));
-
-	CheckFunnelParams(&state->params);
-	for (int i = 0; i < state->nevents; i++)
-		if (state->params.nconds < 32 &&
-			(state->events[i].flags >> state->params.nconds) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("invalid journey aggregate state"),
-					 errdetail("An event meets a step beyond the number of steps.")));
-	PG_RETURN_POINTER(state);
 }
 
 /* ---------------------------------------------------------------------
@@ -545,6 +510,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 static int
 FunnelCompute(JourneyEvents *state)
 {
+	CheckFunnelParams(&state->params);
 	if (state->nevents == 0)
 		return 0;
 	JourneyEventsSort(state);
