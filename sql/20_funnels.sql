@@ -340,6 +340,21 @@ SELECT journey.window_funnel(ts, '1 hour', VARIADIC ARRAY[[true, false], [true, 
   FROM (VALUES ('2026-01-01'::timestamptz)) v(ts);
 SELECT journey.window_funnel(ts, '1 hour', VARIADIC s)
   FROM (VALUES ('2026-01-01'::timestamptz, ARRAY[true]), ('2026-01-02', ARRAY[true, false])) v(ts, s);
+-- the window and modes must not change between rows of a group
+SELECT journey.window_funnel(ts, w, true)
+  FROM (VALUES ('2026-01-01'::timestamptz, '1 hour'::interval), ('2026-01-02', '2 hours')) v(ts, w);
+SELECT journey.window_funnel(ts, w, true)
+  FROM (VALUES ('2026-01-01'::timestamptz, '1 hour'::interval), ('2026-01-02', NULL)) v(ts, w);
+SELECT journey.window_funnel(ts, '1 hour', m, true)
+  FROM (VALUES ('2026-01-01'::timestamptz, 'strict_order'), ('2026-01-02', 'strict_once')) v(ts, m);
+SELECT journey.window_funnel(ts, '1 hour', m, true)
+  FROM (VALUES ('2026-01-01'::timestamptz, 'strict_order'), ('2026-01-02', NULL)) v(ts, m);
+SELECT journey.funnel_times(ts, w, true)
+  FROM (VALUES ('2026-01-01'::timestamptz, '1 hour'::interval), ('2026-01-02', '2 hours')) v(ts, w);
+-- equal values from different rows are fine (spelled differently, too)
+SELECT journey.window_funnel(ts, w, m, true) AS same_params
+  FROM (VALUES ('2026-01-01'::timestamptz, '1 hour'::interval, 'strict_order,strict_once'),
+               ('2026-01-02', '60 minutes', ' strict_once , strict_order ')) v(ts, w, m);
 SELECT journey.retention(VARIADIC NULL::bool[]);
 SELECT journey.retention(VARIADIC ARRAY[[true], [false]]);
 SELECT journey.retention(VARIADIC s) FROM (VALUES (ARRAY[true]), (ARRAY[true, false])) v(s);

@@ -1,4 +1,5 @@
 -- The source and moment registry: its checks and their messages.
+\set SHOW_CONTEXT never
 CREATE TABLE reg_events (customer_id bigint, ts timestamptz, event text, channel text,
                          revenue numeric, day date, label int);
 CREATE VIEW reg_events_v AS SELECT * FROM reg_events;

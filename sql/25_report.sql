@@ -1,4 +1,5 @@
 -- moment_report and the moment_conversion view.
+\set SHOW_CONTEXT never
 SET timezone = 'UTC';
 CREATE TABLE rep_events (cust int, at timestamptz, what text, chan text);
 -- customer 1: a b c d within a day; 2: a b, then c too late (9 days);

@@ -41,9 +41,6 @@ PG_FUNCTION_INFO_V1(journey_window_funnel_sfunc);
 PG_FUNCTION_INFO_V1(journey_window_funnel_final);
 PG_FUNCTION_INFO_V1(journey_funnel_times_sfunc);
 PG_FUNCTION_INFO_V1(journey_funnel_times_final);
-PG_FUNCTION_INFO_V1(journey_funnel_combine);
-PG_FUNCTION_INFO_V1(journey_funnel_serialize);
-PG_FUNCTION_INFO_V1(journey_funnel_deserialize);
 
 /* Mode bits (JourneyParams.modes). */
 #define FUNNEL_STRICT_ORDER			0x01
@@ -105,8 +102,51 @@ ParseFunnelModes(const char *str)
 }
 
 /*
+ * The window and modes of a later row must be those the state was created
+ * with: otherwise the answer would depend on which row came first (and a
+ * parallel plan would fail where a serial one did not).  Arguments that
+ * are the same on every call (constants, parameters) need checking only
+ * once per call site, which fn_extra remembers.
+ */
+static const char funnel_params_checked = 1;
+
+static void
+CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
+				const char *fname, bool with_modes)
+{
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	bool		stable;
+
+	if (flinfo->fn_extra == (void *) &funnel_params_checked)
+		return;
+	stable = get_fn_expr_arg_stable(flinfo, 2) &&
+		(!with_modes || get_fn_expr_arg_stable(flinfo, 3));
+
+	if (PG_ARGISNULL(2) ||
+		JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2), "window") !=
+		state->params.interval_usec)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window of %s must be the same for every row of a group", fname)));
+	if (with_modes &&
+		(PG_ARGISNULL(3) ||
+		 ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3))) !=
+		 (state->params.modes & ~FUNNEL_TIMES)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("modes of %s must be the same for every row of a group", fname)));
+	/*
+	 * Stable arguments are the same for every group of this call site, so
+	 * every state was created with them: no row needs checking again.
+	 */
+	if (stable)
+		flinfo->fn_extra = (void *) &funnel_params_checked;
+}
+
+/*
  * Transition: arguments (state, ts, window[, modes], steps).  The window,
- * modes and number of steps are checked once, when the state is created.
+ * modes and number of steps are checked when the state is created, and
+ * later rows must agree.
  */
 static Datum
 FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
@@ -155,6 +195,8 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 		params.nconds = JourneyConditionArrayLength(steps, "steps");
 		state = JourneyEventsCreate(aggcxt, &params);
 	}
+	else
+		CheckSameParams(fcinfo, state, fname, with_modes);
 
 	mask = JourneyConditionMask(steps, state->params.nconds, "steps");
 	/* rows meeting no step matter only to strict_order */
@@ -175,27 +217,10 @@ journey_funnel_times_sfunc(PG_FUNCTION_ARGS)
 	return FunnelTransition(fcinfo, "funnel_times", false, FUNNEL_TIMES);
 }
 
-Datum
-journey_funnel_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "funnel combine");
-	JourneyEvents *left = PG_ARGISNULL(0) ? NULL :
-		(JourneyEvents *) PG_GETARG_POINTER(0);
-	JourneyEvents *right = PG_ARGISNULL(1) ? NULL :
-		(JourneyEvents *) PG_GETARG_POINTER(1);
-
-	left = JourneyEventsCombine(aggcxt, left, right);
-	if (left == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(left);
-}
-
-Datum
-journey_funnel_serialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(JourneyEventsSerialize((JourneyEvents *) PG_GETARG_POINTER(0)));
-}
-
+/*
+ * The state comes from the shared buffer's deserializer when a parallel
+ * plan combined it: check the funnel's own parameters before use.
+ */
 static void
 CheckFunnelParams(const JourneyParams *params)
 {
@@ -203,29 +228,14 @@ CheckFunnelParams(const JourneyParams *params)
 		FUNNEL_STRICT_INCREASE | FUNNEL_STRICT_ONCE | FUNNEL_ALLOW_REENTRY |
 		FUNNEL_TIMES;
 
-	if (params->nconds < 1 || (params->modes & ~known) != 0 ||
+	if (params->nconds < 1 || params->nconds > JOURNEY_MAX_CONDITIONS ||
+		(params->modes & ~known) != 0 ||
 		((params->modes & FUNNEL_ALLOW_REENTRY) &&
 		 !(params->modes & FUNNEL_STRICT_ORDER)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid journey aggregate state"),
 				 errdetail("The funnel parameters are out of range.")));
-}
-
-Datum
-journey_funnel_deserialize(PG_FUNCTION_ARGS)
-{
-	JourneyEvents *state = JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0));
-
-	CheckFunnelParams(&state->params);
-	for (int i = 0; i < state->nevents; i++)
-		if (state->params.nconds < 32 &&
-			(state->events[i].flags >> state->params.nconds) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("invalid journey aggregate state"),
-					 errdetail("An event meets a step beyond the number of steps.")));
-	PG_RETURN_POINTER(state);
 }
 
 /* ---------------------------------------------------------------------
@@ -410,6 +420,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 		int			total = 0;
 
 		CHECK_FOR_INTERRUPTS();
+
 		/*
 		 * Chains from earlier timestamps used none of this timestamp's rows:
 		 * per step, the latest-starting one dominates the others.
@@ -499,6 +510,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 static int
 FunnelCompute(JourneyEvents *state)
 {
+	CheckFunnelParams(&state->params);
 	if (state->nevents == 0)
 		return 0;
 	JourneyEventsSort(state);

@@ -1,7 +1,8 @@
 -- Moments that matter: window_funnel, funnel_times and retention
 -- (semantics of ClickHouse's windowFunnel and retention; see doc/funnels.md).
 
--- window_funnel / funnel_times: state = the shared event buffer
+-- window_funnel / funnel_times: state = the shared event buffer, with its
+-- shared combine, serialize and deserialize functions (src/sql/05_events.sql)
 CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_sfunc'
@@ -27,28 +28,13 @@ RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'journey_funnel_times_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_combine(internal, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_funnel_combine'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.funnel_serialize(internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'journey_funnel_serialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE FUNCTION @extschema@.funnel_deserialize(bytea, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_funnel_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.window_funnel_sfunc,
 	STYPE = internal,
 	FINALFUNC = @extschema@.window_funnel_final,
-	COMBINEFUNC = @extschema@.funnel_combine,
-	SERIALFUNC = @extschema@.funnel_serialize,
-	DESERIALFUNC = @extschema@.funnel_deserialize,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, VARIADIC bool[]) IS
@@ -58,9 +44,9 @@ CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, mo
 	SFUNC = @extschema@.window_funnel_sfunc,
 	STYPE = internal,
 	FINALFUNC = @extschema@.window_funnel_final,
-	COMBINEFUNC = @extschema@.funnel_combine,
-	SERIALFUNC = @extschema@.funnel_serialize,
-	DESERIALFUNC = @extschema@.funnel_deserialize,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, VARIADIC bool[]) IS
@@ -70,9 +56,9 @@ CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, "window" interval, VAR
 	SFUNC = @extschema@.funnel_times_sfunc,
 	STYPE = internal,
 	FINALFUNC = @extschema@.funnel_times_final,
-	COMBINEFUNC = @extschema@.funnel_combine,
-	SERIALFUNC = @extschema@.funnel_serialize,
-	DESERIALFUNC = @extschema@.funnel_deserialize,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, VARIADIC bool[]) IS

@@ -118,17 +118,15 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	src text := CASE WHEN TG_OP = 'DELETE' THEN OLD.source ELSE NEW.source END;
-	key text;
-	done text;
-	n int;
-	top int;
+	key text := statement_timestamp()::text || ' ' || src;
+	done text[];
 BEGIN
-	key := md5(src) || '@' || statement_timestamp()::text;
-	done := coalesce(current_setting('journey_registry.checked', true), '');
-	IF position(key IN done) > 0 THEN
+	-- sources already checked in this statement (a transaction-local setting)
+	done := coalesce(nullif(current_setting('journey_registry.checked', true), ''), '{}')::text[];
+	IF key = ANY (done) THEN
 		RETURN NULL;
 	END IF;
-	PERFORM set_config('journey_registry.checked', done || ' ' || key, true);
+	PERFORM set_config('journey_registry.checked', (done || key)::text, true);
 	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
 		-- the old source lost a moment: check it as well
 		PERFORM @extschema@.moment_check_source(OLD.source);
