@@ -23,6 +23,11 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers -Wno-cast-function-type
 PG_CPPFLAGS += -I$(srcdir)/src $(ICU_CFLAGS)
 SHLIB_LINK += $(ICU_LIBS) -lm
+# "make ASSERTS=1" (what test/check builds) turns on the Assert() checks of
+# our own code, including the state checks after every change
+ifdef ASSERTS
+PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
+endif
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
 
@@ -42,6 +47,10 @@ demo:
 	bash test/demo
 bench:
 	bash test/bench
+# pgindent's settings for pg_bsd_indent (Debian package pg-bsd-indent), file by file
+INDENT_OPTS = -bad -bap -bbb -bc -bl -cli1 -cp33 -cdb -nce -d0 -di12 -nfc1 -i4 -l79 \
+	-lp -lpl -nip -npro -sac -tpg -ts4 -U$(srcdir)/typedefs.list
 indent:
-	pg_bsd_indent -bad -bap -bbb -bc -bl -cli1 -cp33 -cdb -nce -d0 -di12 -nfc1 -i4 -l79 -lp -lpl -nip -npro -sac -tpg -ts4 \
-		-Utypedefs.list src/*.c src/*.h
+	for f in $(srcdir)/src/*.c $(srcdir)/src/*.h; do \
+		pg_bsd_indent $(INDENT_OPTS) $$f && rm -f $$f.BAK || exit 1; \
+	done

@@ -27,6 +27,8 @@
 
 #include "common/int.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #define JOURNEY_EVENTS_VERSION 1
@@ -154,6 +156,7 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 	ev->ts = ts;
 	ev->value = value;
 	ev->flags = flags;
+	ev->reserved = 0;
 	if (label)
 	{
 		ev->label_off = (int32) state->labels_len;
@@ -316,7 +319,7 @@ Get(ByteReader *r, void *dst, Size n)
 	r->p += n;
 }
 
-bytea *
+bytea	   *
 JourneyEventsSerialize(JourneyEvents *state)
 {
 	Size		size;
@@ -441,4 +444,34 @@ JourneyCheckConditionCount(int n, const char *what)
 				 errmsg("number of %s must be between 1 and %d", what,
 						JOURNEY_MAX_CONDITIONS),
 				 errdetail("The call passed %d.", n)));
+}
+
+/*
+ * Test hook, not part of the install script: deserialize bytes as an
+ * event state and describe it, so that the regression suite can show that
+ * corrupt states are rejected.  The suite binds it to a temporary SQL name.
+ */
+PG_FUNCTION_INFO_V1(journey_events_state_check);
+
+Datum
+journey_events_state_check(PG_FUNCTION_ARGS)
+{
+	JourneyEvents *state = JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "events=%d interval=" INT64_FORMAT " conditions=%d modes=%u text=%d",
+					 state->nevents, state->params.interval_usec,
+					 state->params.nconds, state->params.modes,
+					 state->params.text_len);
+	JourneyEventsSort(state);
+	for (int i = 0; i < state->nevents; i++)
+	{
+		const JourneyEvent *ev = &state->events[i];
+
+		appendStringInfo(&buf, " [" INT64_FORMAT " %s %u]", ev->ts,
+						 ev->label_off >= 0 ? JourneyEventLabel(state, ev) : "-",
+						 ev->flags);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

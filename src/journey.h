@@ -20,6 +20,7 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/timestamp.h"
 
@@ -42,6 +43,7 @@ typedef struct JourneyEvent
 	uint32		flags;			/* condition bitmask / conversion flag */
 	int32		label_off;		/* offset into the label arena, -1: none */
 	int32		label_len;
+	int32		reserved;		/* always 0: makes the layout explicit */
 } JourneyEvent;
 
 /* Flag bit used by aggregates that mark a conversion event. */
@@ -72,8 +74,8 @@ typedef struct JourneyEvents
 	int64		labels_len;
 	int64		labels_cap;
 	JourneyParams params;
-	void	   *cache;			/* final-function cache (e.g. parsed
-								 * pattern); never serialized */
+	void	   *cache;			/* final-function cache (e.g. parsed pattern);
+								 * never serialized */
 } JourneyEvents;
 
 /* events.c */
@@ -125,6 +127,7 @@ typedef struct JourneySpec
  */
 extern void JourneyParseSpec(const char *str, JourneySpec *spec,
 							 const char *what, const char *hint);
+
 /* Split a comma-separated list at top level (outside parentheses). */
 extern List *JourneySplitList(const char *str);
 extern double JourneySpecDouble(const JourneySpec *spec, int i,

@@ -38,7 +38,7 @@ SpecSyntaxError(const char *str, const char *what, const char *problem,
  * Split at commas outside parentheses; each piece trimmed.  An empty
  * string gives an empty list; empty pieces are kept (callers reject them).
  */
-List *
+List	   *
 JourneySplitList(const char *str)
 {
 	List	   *out = NIL;

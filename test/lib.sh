@@ -42,9 +42,16 @@ journey_packages() {
 		--no-install-recommends "${need[@]}" >/dev/null
 }
 
+# journey_build_install [make variables...], e.g. ASSERTS=1
 journey_build_install() {
-	say "building"
-	make -C "$JOURNEY_ROOT" -s -j2 PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+	local flags="$*" stamp=$JOURNEY_ROOT/.build-flags
+	say "building${flags:+ with $flags}"
+	# objects built with other flags are rebuilt
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$flags" ]; then
+		make -C "$JOURNEY_ROOT" -s clean PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config >/dev/null
+		echo "$flags" >"$stamp"
+	fi
+	make -C "$JOURNEY_ROOT" -s -j2 PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config "$@"
 	if [ -n "${JOURNEY_STAGE:-}" ]; then
 		if [ ! -x "$JOURNEY_STAGE$PGBIN/postgres" ]; then
 			mkdir -p "$JOURNEY_STAGE/usr/lib/postgresql" "$JOURNEY_STAGE/usr/share/postgresql"
