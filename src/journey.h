@@ -134,4 +134,10 @@ extern double JourneySpecDouble(const JourneySpec *spec, int i,
 								const char *what);
 extern int	JourneySpecInt(const JourneySpec *spec, int i, const char *what);
 
+/*
+ * labels.c: normalise a label (NFKC, case fold, white space trimmed and
+ * collapsed) given in the server encoding; palloc'd, NUL-terminated.
+ */
+extern char *JourneyNormalizeLabel(const char *s, int len, int *outlen);
+
 #endif							/* JOURNEY_H */

@@ -99,3 +99,34 @@ cluster_start() {
 }
 
 psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# Checks for test/suites/*.sh (which source this file): each prints
+# "ok: what" or "MISMATCH: ..." and sets SUITE_FAILED=1 on a mismatch; a
+# suite ends with `exit $SUITE_FAILED`.
+SUITE_FAILED=0
+
+# suite_expect what actual expected
+suite_expect() {
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1"
+	else
+		echo "MISMATCH: $1: got '$2', expected '$3'"
+		SUITE_FAILED=1
+	fi
+}
+
+# suite_expect_error what message-fragment command...: the command must fail
+# and its output contain the fragment
+suite_expect_error() {
+	local what=$1 fragment=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		echo "MISMATCH: $what: no error, got '$out'"
+		SUITE_FAILED=1
+	elif [[ "$out" == *"$fragment"* ]]; then
+		echo "ok: $what ($out)"
+	else
+		echo "MISMATCH: $what: got '$out', expected an error containing '$fragment'"
+		SUITE_FAILED=1
+	fi
+}

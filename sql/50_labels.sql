@@ -1,0 +1,213 @@
+-- Labels: normalize_label (ICU), channel_rule, default_channel.
+-- Non-ASCII results are shown with their UTF-8 bytes so that every code
+-- point is visible.
+
+-- normalize_label: NFKC, full case folding, white space trimmed/collapsed
+SELECT input, journey.normalize_label(input) AS normalized,
+       encode(convert_to(journey.normalize_label(input), 'UTF8'), 'hex') AS utf8
+  FROM (VALUES
+    ('full-width', 'ＥＭＡＩＬ'),
+    ('ligature fi', 'ﬁnance'),
+    ('German sharp s', 'Straße'),
+    ('capital sharp s', 'STRAẞE'),
+    ('Greek final sigma', 'ΟΔΥΣΣΕΥΣ ς'),
+    ('Turkish dotted I', 'İstanbul'),
+    ('Turkish dotless i', 'ıi'),
+    ('no-break spaces', E'\u00a0Paid\u00a0\u00a0Search\u202f'),
+    ('ideographic space', E'\u3000google\u3000cpc\u3000'),
+    ('line separators', E'\u2028a\u0085b\u2029'),
+    ('ASCII white space', E' \tEmail \r\n  News\u000bletter\f '),
+    ('composed/decomposed', E'Cafe\u0301 café'),
+    ('circled, superscript', '①Ⓐ²'),
+    ('Kelvin, Angstrom', 'K Å'),
+    ('only spaces', E' \u3000\u00a0 '),
+    ('empty', '')
+  ) AS v(what, input);
+
+-- the inputs of one channel from different tools agree
+SELECT input, journey.normalize_label(input) AS normalized,
+       journey.default_channel('newsletter', input) AS channel
+  FROM (VALUES ('Email'), ('email '), ('ＥＭＡＩＬ'), ('e-mail'), (E'E\u00a0Mail'),
+               (E'\u3000EMAIL')) AS v(input);
+
+-- NULL in, NULL out
+SELECT journey.normalize_label(NULL) IS NULL AS null_is_null;
+
+-- the result is stable: normalizing twice changes nothing, for every code
+-- point alone and for a few sequences that interact under folding
+SELECT count(*) AS unstable_code_points
+  FROM generate_series(1, 1114111) AS cp
+ WHERE (cp < 55296 OR cp > 57343)
+   AND journey.normalize_label(journey.normalize_label(chr(cp)))
+       <> journey.normalize_label(chr(cp));
+SELECT s, journey.normalize_label(journey.normalize_label(s)) = journey.normalize_label(s) AS stable
+  FROM (VALUES (E'\u1f80\u0345'), (E'\u03b9\u0345\u0301'), (E'A\u030a\u0327'),
+               (E'\u1e9b\u0323'), ('ǅ ﬀ ㎒ ㍱')) AS v(s);
+
+-- the shipped rules
+SELECT priority, channel, shipped,
+       source_pattern IS NOT NULL AS on_source, medium_pattern IS NOT NULL AS on_medium
+  FROM journey.channel_rule ORDER BY priority;
+
+-- every channel of the grouping, one (source, medium) pair each
+SELECT expected, source, medium, journey.default_channel(source, medium) AS channel,
+       journey.default_channel(source, medium) = expected AS ok
+  FROM (VALUES
+    ('Direct', '(direct)', '(none)'),
+    ('Cross-network', 'google', 'cross-network'),
+    ('Paid Shopping', 'amazon.com', 'cpc'),
+    ('Paid Search', 'Google', 'CPC'),
+    ('Paid Social', 'facebook', 'paid_social'),
+    ('Paid Video', 'youtube.com', 'cpv'),
+    ('Display', 'criteo', 'banner'),
+    ('Paid Other', 'newsletter-partner', 'ppc'),
+    ('Organic Shopping', 'www.etsy.com', 'referral'),
+    ('Organic Social', 't.co', 'referral'),
+    ('Organic Video', 'vimeo.com', 'referral'),
+    ('Organic Search', 'duckduckgo', 'organic'),
+    ('Referral', 'partnerblog.example', 'referral'),
+    ('Email', 'newsletter', 'ＥＭＡＩＬ'),
+    ('Affiliates', 'awin', 'Affiliate'),
+    ('Audio', 'spotify', 'audio'),
+    ('SMS', 'sms', 'text'),
+    ('Mobile Push Notifications', 'app', 'web-push'),
+    ('Unassigned', 'partner', 'offline')
+  ) AS v(expected, source, medium);
+
+-- the sample data's spellings land on the channel they were generated for
+SELECT count(*) > 0 AS has_events,
+       count(*) FILTER (WHERE channel IS DISTINCT FROM journey.default_channel(source, medium)) AS disagreements
+  FROM journey.sample_events(300, 7);
+
+-- edge cases of the shipped rules: NULL and empty count as "(none)";
+-- a source on a list wins over its medium; host names with subdomains
+SELECT source, medium, journey.default_channel(source, medium) AS channel
+  FROM (VALUES
+    (NULL, NULL), ('', ''), (' ', E'\u3000'), ('(direct)', NULL), (NULL, '(not set)'),
+    ('(direct)', 'organic'), (NULL, 'cpc'), ('google', NULL), ('bing.com', 'organic'),
+    ('www.google.co.uk', 'organic'), ('uk.search.yahoo.com', 'organic'),
+    ('l.facebook.com', 'referral'), ('google', 'display'), ('dv360', 'cpm'),
+    ('google shopping', 'cpc'), ('lnkd.in', 'social'), ('mail', 'E-Mail'),
+    ('firebase', 'notification'), ('docs.example.com', 'link'), ('googlemail.com', 'referral')
+  ) AS v(source, medium);
+
+-- user rules: a rule with a smaller priority than the shipped ones wins
+SELECT journey.default_channel('newsletter', 'email') AS before;
+INSERT INTO journey.channel_rule (priority, channel, source_pattern, medium_pattern)
+  VALUES (1405, 'Newsletter', '^newsletter$', '^e-?mail$');
+SELECT journey.default_channel('newsletter', 'email') AS after,
+       journey.default_channel('NEWSLETTER', 'E-mail') AS other_spelling,
+       journey.default_channel('crm', 'email') AS other_source;
+INSERT INTO journey.channel_rule (priority, channel, source_pattern, medium_pattern)
+  VALUES (50, 'Partners', '^partner', NULL);
+SELECT journey.default_channel('partner', 'offline') AS partner,
+       journey.default_channel('partner.example', 'cpc') AS partner_paid;
+-- patterns are case-insensitive, so an upper-case pattern matches too
+UPDATE journey.channel_rule SET source_pattern = '^PARTNER$' WHERE priority = 50;
+SELECT journey.default_channel('Partner', 'offline') AS partner,
+       journey.default_channel('partner.example', 'cpc') AS partner_paid;
+
+-- a rule added inside one transaction (and one PL/pgSQL block, whose
+-- expressions live across statements) is seen by the next statement
+DO $$
+DECLARE
+	c text;
+BEGIN
+	FOR i IN 1..2 LOOP
+		c := journey.default_channel('podcast-network', 'sponsorship');
+		RAISE NOTICE 'round %: %', i, c;
+		IF i = 1 THEN
+			INSERT INTO journey.channel_rule (priority, channel, medium_pattern)
+			VALUES (1605, 'Sponsorship', '^sponsor');
+		END IF;
+	END LOOP;
+END
+$$;
+
+-- the rule table is read per statement: many rows, one snapshot
+CREATE TABLE labels_touch AS
+  SELECT g AS id,
+         (ARRAY['google', 'Google ', 'facebook', 'newsletter', '(direct)', 'partner', 'bing'])[1 + g % 7] AS source,
+         (ARRAY['cpc', 'organic', 'email', '(none)', 'referral'])[1 + g % 5] AS medium
+    FROM generate_series(1, 5000) AS g;
+ANALYZE labels_touch;
+SELECT journey.default_channel(source, medium) AS channel, count(*)
+  FROM labels_touch GROUP BY 1 ORDER BY 1;
+
+-- default_channel agrees with the rules applied in plain SQL to the
+-- normalized values, row by row, over many distinct values (more than the
+-- function's memo holds, so entries are replaced) including non-ASCII ones
+CREATE TABLE labels_many AS
+  SELECT g AS id,
+         CASE g % 4
+           WHEN 0 THEN 'site' || (g % 997) || '.example'
+           WHEN 1 THEN (ARRAY['google', 'ＧＯＯＧＬＥ', 'Bing.com', 'facebook', 't.co', 'youtube',
+                              'amazon', '(direct)', 'Newsletter', 'sms', 'firebase', ''])[1 + g % 12]
+           WHEN 2 THEN NULL
+           ELSE 'partner-' || (g % 311)
+         END AS source,
+         (ARRAY['cpc', 'CPC', 'organic', 'Ｅｍａｉｌ', E'e\u00a0mail', 'referral', '(none)', NULL,
+                'display', 'social', 'paid_video', 'web-push', 'sms', 'audio', 'affiliate',
+                'cross-network', 'link', 'video', 'offline'])[1 + (g * 7) % 19] AS medium
+    FROM generate_series(1, 6000) AS g;
+SELECT 'CASE ' || string_agg(format('WHEN %s THEN %L',
+         coalesce(nullif(concat_ws(' AND ',
+           CASE WHEN source_pattern IS NOT NULL THEN format('s ~* %L', source_pattern) END,
+           CASE WHEN medium_pattern IS NOT NULL THEN format('m ~* %L', medium_pattern) END), ''), 'true'),
+         channel), ' ' ORDER BY priority) || ' ELSE ''Unassigned'' END' AS labels_case
+  FROM journey.channel_rule \gset
+SELECT count(*) AS rows, count(DISTINCT (source, medium)) AS distinct_pairs,
+       count(DISTINCT channel) AS channels,
+       count(*) FILTER (WHERE channel IS DISTINCT FROM reference) AS disagreements
+  FROM (SELECT source, medium, journey.default_channel(source, medium) AS channel,
+               :labels_case AS reference
+          FROM (SELECT source, medium,
+                       coalesce(journey.normalize_label(source), '') AS s,
+                       coalesce(journey.normalize_label(medium), '') AS m
+                  FROM labels_many) AS n) AS x;
+DROP TABLE labels_many;
+
+-- parallel workers read the rules too and agree with the serial plan
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET force_parallel_mode = on;
+EXPLAIN (COSTS OFF)
+SELECT count(*) FILTER (WHERE journey.default_channel(source, medium) = 'Paid Search')
+  FROM labels_touch;
+SELECT count(*) FILTER (WHERE journey.default_channel(source, medium) = 'Paid Search') AS parallel_paid_search
+  FROM labels_touch;
+RESET force_parallel_mode;
+RESET max_parallel_workers_per_gather;
+RESET min_parallel_table_scan_size;
+RESET parallel_tuple_cost;
+RESET parallel_setup_cost;
+SELECT count(*) FILTER (WHERE journey.default_channel(source, medium) = 'Paid Search') AS serial_paid_search
+  FROM labels_touch;
+
+-- errors: invalid regular expressions are rejected when the rule is written
+INSERT INTO journey.channel_rule (priority, channel, source_pattern)
+  VALUES (60, 'Broken', '^(google');
+INSERT INTO journey.channel_rule (priority, channel, medium_pattern)
+  VALUES (60, 'Broken', '[z-a]');
+UPDATE journey.channel_rule SET medium_pattern = '*cpc' WHERE priority = 50;
+-- priorities are unique; a channel name is required
+INSERT INTO journey.channel_rule (priority, channel) VALUES (100, 'Again');
+INSERT INTO journey.channel_rule (priority, channel) VALUES (61, NULL);
+INSERT INTO journey.channel_rule (priority, channel) VALUES (61, '');
+-- a broken rule that got past the check (trigger disabled) is reported by
+-- default_channel with its priority
+ALTER TABLE journey.channel_rule DISABLE TRIGGER channel_rule_check;
+INSERT INTO journey.channel_rule (priority, channel, source_pattern)
+  VALUES (60, 'Broken', '(unclosed');
+ALTER TABLE journey.channel_rule ENABLE TRIGGER channel_rule_check;
+SELECT journey.default_channel('google', 'cpc');
+DELETE FROM journey.channel_rule WHERE priority = 60;
+
+-- removing the user rules restores the shipped behaviour
+DELETE FROM journey.channel_rule WHERE NOT shipped;
+SELECT journey.default_channel('newsletter', 'email') AS email,
+       journey.default_channel('partner', 'offline') AS partner;
+
+DROP TABLE labels_touch;

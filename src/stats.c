@@ -1,0 +1,744 @@
+/*-------------------------------------------------------------------------
+ *
+ * stats.c
+ *	  Statistics for experiments: the pooled two-proportion z-test with a
+ *	  delta-method interval for the relative lift, the Wilson score interval,
+ *	  the per-arm sample size for a two-sided test of two proportions, the
+ *	  chi-square sample-ratio-mismatch test, the exact Bayesian probability
+ *	  that B beats A under uniform priors, and Holm / Benjamini-Hochberg
+ *	  p-value adjustment.
+ *
+ * The distribution functions they need (standard normal CDF and quantile,
+ * chi-square upper tail) are written here as static helpers, accurate to
+ * close to double precision; doc/statistics.md gives every formula.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "journey.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(journey_proportion_test);
+PG_FUNCTION_INFO_V1(journey_wilson_interval);
+PG_FUNCTION_INFO_V1(journey_sample_size);
+PG_FUNCTION_INFO_V1(journey_srm_test);
+PG_FUNCTION_INFO_V1(journey_prob_to_beat);
+PG_FUNCTION_INFO_V1(journey_p_adjust);
+
+/* ------------------------------------------------------------------------
+ * Distribution helpers
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Quantile of the standard normal for p in (0,1): Acklam's rational
+ * approximation (relative error below 1.2e-9) followed by one Halley step
+ * on the erfc-based CDF, which brings it to about double precision.
+ */
+static double
+NormalQuantile(double p)
+{
+	static const double a[6] = {
+		-3.969683028665376e+01, 2.209460984245205e+02,
+		-2.759285104469687e+02, 1.383577518672690e+02,
+		-3.066479806614716e+01, 2.506628277459239e+00
+	};
+	static const double b[5] = {
+		-5.447609879822406e+01, 1.615858368580409e+02,
+		-1.556989798598866e+02, 6.680131188771972e+01,
+		-1.328068155288572e+01
+	};
+	static const double c[6] = {
+		-7.784894002430293e-03, -3.223964580411365e-01,
+		-2.400758277161838e+00, -2.549732539343734e+00,
+		4.374664141464968e+00, 2.938163982698783e+00
+	};
+	static const double d[4] = {
+		7.784695709041462e-03, 3.224671290700398e-01,
+		2.445134137142996e+00, 3.754408661907416e+00
+	};
+	const double plow = 0.02425;
+	double		q,
+				r,
+				x,
+				e,
+				u;
+
+	Assert(p > 0.0 && p < 1.0);
+	if (p < plow)
+	{
+		q = sqrt(-2.0 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+	else if (p <= 1.0 - plow)
+	{
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+			(((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+	}
+	else
+	{
+		q = sqrt(-2.0 * log(1.0 - p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+
+	/*
+	 * Halley refinement.  The error is measured on the tail that keeps its
+	 * precision (the lower tail below the median, the upper one above).
+	 */
+	if (p < 0.5)
+		e = 0.5 * erfc(-x / M_SQRT2) - p;
+	else
+		e = (1.0 - p) - 0.5 * erfc(x / M_SQRT2);
+	u = e * sqrt(2.0 * M_PI) * exp(x * x / 2.0);
+	x = x - u / (1.0 + x * u / 2.0);
+	return x;
+}
+
+/*
+ * Regularized upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a), for
+ * a > 0, x >= 0: the power series of P(a, x) when x < a + 1, else the
+ * continued fraction of Q(a, x) evaluated by the modified Lentz method.
+ */
+static double
+GammaUpperRegularized(double a, double x)
+{
+	const double eps = DBL_EPSILON;
+	const double tiny = DBL_MIN / eps;
+	double		lead;
+	int			i;
+
+	if (x <= 0.0)
+		return 1.0;
+	lead = a * log(x) - x - lgamma(a);
+
+	if (x < a + 1.0)
+	{
+		double		ap = a,
+					del = 1.0 / a,
+					sum = del;
+
+		for (i = 0; i < 100000; i++)
+		{
+			ap += 1.0;
+			del *= x / ap;
+			sum += del;
+			if (fabs(del) < fabs(sum) * eps)
+				break;
+		}
+		return 1.0 - sum * exp(lead);
+	}
+	else
+	{
+		double		bb = x + 1.0 - a,
+					cc = 1.0 / tiny,
+					dd = 1.0 / bb,
+					h = dd;
+
+		for (i = 1; i < 100000; i++)
+		{
+			double		an = -i * (i - a);
+			double		del;
+
+			bb += 2.0;
+			dd = an * dd + bb;
+			if (fabs(dd) < tiny)
+				dd = tiny;
+			cc = bb + an / cc;
+			if (fabs(cc) < tiny)
+				cc = tiny;
+			dd = 1.0 / dd;
+			del = dd * cc;
+			h *= del;
+			if (fabs(del - 1.0) < eps)
+				break;
+		}
+		return exp(lead) * h;
+	}
+}
+
+/* P(X > x) for X chi-square with df degrees of freedom. */
+static double
+ChiSquareUpper(double x, double df)
+{
+	return GammaUpperRegularized(df / 2.0, x / 2.0);
+}
+
+/* ------------------------------------------------------------------------
+ * Argument checks
+ * ------------------------------------------------------------------------
+ */
+
+/* x successes out of n trials: 0 <= x <= n, n > 0. */
+static void
+CheckCounts(int64 x, int64 n, const char *xname, const char *nname)
+{
+	if (n <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be positive", nname),
+				 errdetail("%s is " INT64_FORMAT ".", nname, n)));
+	if (x < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", xname),
+				 errdetail("%s is " INT64_FORMAT ".", xname, x)));
+	if (x > n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not exceed %s", xname, nname),
+				 errdetail("%s is " INT64_FORMAT " and %s is " INT64_FORMAT ".",
+						   xname, x, nname, n)));
+}
+
+/* A probability-like argument strictly inside (0, 1); rejects NaN. */
+static void
+CheckOpenUnit(double v, const char *name)
+{
+	if (!(v > 0.0 && v < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be between 0 and 1, exclusive", name),
+				 errdetail("%s is %g.", name, v)));
+}
+
+/* The composite result of a function with OUT parameters. */
+static Datum
+ReturnRow(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	tupdesc = BlessTupleDesc(tupdesc);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* ------------------------------------------------------------------------
+ * proportion_test(conv_a, n_a, conv_b, n_b, alpha)
+ *	 -> (rate_a, rate_b, lift, lift_low, lift_high, z, p_value)
+ * ------------------------------------------------------------------------
+ */
+Datum
+journey_proportion_test(PG_FUNCTION_ARGS)
+{
+	int64		conv_a = PG_GETARG_INT64(0);
+	int64		n_a = PG_GETARG_INT64(1);
+	int64		conv_b = PG_GETARG_INT64(2);
+	int64		n_b = PG_GETARG_INT64(3);
+	double		alpha = PG_GETARG_FLOAT8(4);
+	Datum		values[7];
+	bool		nulls[7] = {false};
+	double		ra,
+				rb,
+				pooled,
+				se,
+				z,
+				p;
+
+	CheckCounts(conv_a, n_a, "conv_a", "n_a");
+	CheckCounts(conv_b, n_b, "conv_b", "n_b");
+	CheckOpenUnit(alpha, "alpha");
+
+	ra = (double) conv_a / (double) n_a;
+	rb = (double) conv_b / (double) n_b;
+
+	/* pooled z-test; z is positive when B converts better than A */
+	pooled = ((double) conv_a + (double) conv_b) / ((double) n_a + (double) n_b);
+	se = sqrt(pooled * (1.0 - pooled) * (1.0 / (double) n_a + 1.0 / (double) n_b));
+	if (se > 0.0)
+	{
+		z = (rb - ra) / se;
+		p = erfc(fabs(z) / M_SQRT2);
+	}
+	else
+	{
+		/* no conversion anywhere, or all units converted: no difference */
+		z = 0.0;
+		p = 1.0;
+	}
+
+	values[0] = Float8GetDatum(ra);
+	values[1] = Float8GetDatum(rb);
+	values[5] = Float8GetDatum(z);
+	values[6] = Float8GetDatum(p);
+
+	if (conv_a == 0)
+	{
+		/* relative lift over a zero rate is undefined */
+		nulls[2] = nulls[3] = nulls[4] = true;
+	}
+	else
+	{
+		double		lift = rb / ra - 1.0;
+		double		var;
+
+		/* delta method on rb / ra with var(rate) = rate (1 - rate) / n */
+		var = rb * (1.0 - rb) / (ra * ra * (double) n_b) +
+			ra * (1.0 - ra) * rb * rb / (ra * ra * ra * ra * (double) n_a);
+		values[2] = Float8GetDatum(lift);
+		if (var > 0.0)
+		{
+			double		half = NormalQuantile(1.0 - alpha / 2.0) * sqrt(var);
+
+			values[3] = Float8GetDatum(lift - half);
+			values[4] = Float8GetDatum(lift + half);
+		}
+		else
+			nulls[3] = nulls[4] = true; /* rate_b = 0, or both rates 1 */
+	}
+
+	return ReturnRow(fcinfo, values, nulls);
+}
+
+/* ------------------------------------------------------------------------
+ * wilson_interval(x, n, confidence) -> (low, high)
+ * ------------------------------------------------------------------------
+ */
+Datum
+journey_wilson_interval(PG_FUNCTION_ARGS)
+{
+	int64		x = PG_GETARG_INT64(0);
+	int64		n = PG_GETARG_INT64(1);
+	double		confidence = PG_GETARG_FLOAT8(2);
+	Datum		values[2];
+	bool		nulls[2] = {false};
+	double		z,
+				z2,
+				dn,
+				dx,
+				center,
+				half,
+				low,
+				high;
+
+	CheckCounts(x, n, "x", "n");
+	CheckOpenUnit(confidence, "confidence");
+
+	z = NormalQuantile(1.0 - (1.0 - confidence) / 2.0);
+	z2 = z * z;
+	dn = (double) n;
+	dx = (double) x;
+	center = (dx + z2 / 2.0) / (dn + z2);
+	half = z / (dn + z2) * sqrt(dx * (dn - dx) / dn + z2 / 4.0);
+	low = (x == 0) ? 0.0 : Max(center - half, 0.0);
+	high = (x == n) ? 1.0 : Min(center + half, 1.0);
+
+	values[0] = Float8GetDatum(low);
+	values[1] = Float8GetDatum(high);
+	return ReturnRow(fcinfo, values, nulls);
+}
+
+/* ------------------------------------------------------------------------
+ * sample_size(baseline, mde, alpha, power) -> units per arm
+ * ------------------------------------------------------------------------
+ */
+Datum
+journey_sample_size(PG_FUNCTION_ARGS)
+{
+	double		baseline = PG_GETARG_FLOAT8(0);
+	double		mde = PG_GETARG_FLOAT8(1);
+	double		alpha = PG_GETARG_FLOAT8(2);
+	double		power = PG_GETARG_FLOAT8(3);
+	double		p2,
+				za,
+				zb,
+				sd1,
+				sd2,
+				n;
+
+	CheckOpenUnit(baseline, "baseline");
+	CheckOpenUnit(alpha, "alpha");
+	CheckOpenUnit(power, "power");
+	if (!(mde > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("mde must be positive"),
+				 errdetail("mde is %g.", mde),
+				 errhint("mde is the absolute difference in rate to detect, e.g. 0.01 for one percentage point.")));
+	p2 = baseline + mde;
+	if (!(p2 < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("baseline + mde must be less than 1"),
+				 errdetail("baseline is %g and mde is %g.", baseline, mde)));
+
+	za = NormalQuantile(1.0 - alpha / 2.0);
+	zb = NormalQuantile(power);
+	sd1 = sqrt(2.0 * baseline * (1.0 - baseline));
+	sd2 = sqrt(baseline * (1.0 - baseline) + p2 * (1.0 - p2));
+	n = ceil(pow(za * sd1 + zb * sd2, 2) / (mde * mde));
+
+	/* tiny power (zb < 0) can make the bracket vanish; one unit at least */
+	if (n < 1.0)
+		n = 1.0;
+	if (!(n < 9.0e18))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sample size out of range"),
+				 errdetail("baseline %g, mde %g, alpha %g and power %g need more than 9e18 units per arm.",
+						   baseline, mde, alpha, power)));
+	PG_RETURN_INT64((int64) n);
+}
+
+/* ------------------------------------------------------------------------
+ * srm_test(counts bigint[], weights float8[] DEFAULT NULL) -> p-value
+ *
+ * Not STRICT, so that a NULL weights array means equal weights.
+ * ------------------------------------------------------------------------
+ */
+Datum
+journey_srm_test(PG_FUNCTION_ARGS)
+{
+	ArrayType  *counts_arr;
+	Datum	   *counts;
+	bool	   *counts_null;
+	int			k;
+	double	   *w;
+	double		wsum = 0.0,
+				total = 0.0,
+				chi2 = 0.0;
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	counts_arr = PG_GETARG_ARRAYTYPE_P(0);
+	if (ARR_NDIM(counts_arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("counts must be a one-dimensional array")));
+	deconstruct_array(counts_arr, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &counts, &counts_null, &k);
+	if (k < 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("srm_test needs at least 2 groups"),
+				 errdetail("counts has %d element(s).", k)));
+
+	w = palloc(sizeof(double) * k);
+	if (PG_ARGISNULL(1))
+	{
+		for (i = 0; i < k; i++)
+			w[i] = 1.0;
+	}
+	else
+	{
+		ArrayType  *weights_arr = PG_GETARG_ARRAYTYPE_P(1);
+		Datum	   *weights;
+		bool	   *weights_null;
+		int			nw;
+
+		if (ARR_NDIM(weights_arr) > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+					 errmsg("weights must be a one-dimensional array")));
+		deconstruct_array(weights_arr, FLOAT8OID, 8, FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE, &weights, &weights_null, &nw);
+		if (nw != k)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("counts and weights must have the same length"),
+					 errdetail("counts has %d elements and weights has %d.", k, nw)));
+		for (i = 0; i < k; i++)
+		{
+			if (weights_null[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("weights must not contain NULL"),
+						 errdetail("Element %d is NULL.", i + 1)));
+			w[i] = DatumGetFloat8(weights[i]);
+			if (!(w[i] > 0.0) || isinf(w[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("weights must be positive and finite"),
+						 errdetail("Element %d is %g.", i + 1, w[i])));
+		}
+	}
+
+	for (i = 0; i < k; i++)
+	{
+		int64		c;
+
+		if (counts_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("counts must not contain NULL"),
+					 errdetail("Element %d is NULL.", i + 1)));
+		c = DatumGetInt64(counts[i]);
+		if (c < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("counts must not be negative"),
+					 errdetail("Element %d is " INT64_FORMAT ".", i + 1, c)));
+		total += (double) c;
+		wsum += w[i];
+	}
+
+	/* no units at all: nothing to test */
+	if (total == 0.0)
+		PG_RETURN_NULL();
+
+	for (i = 0; i < k; i++)
+	{
+		double		expected = total * w[i] / wsum;
+		double		diff = (double) DatumGetInt64(counts[i]) - expected;
+
+		chi2 += diff * diff / expected;
+	}
+	PG_RETURN_FLOAT8(ChiSquareUpper(chi2, (double) (k - 1)));
+}
+
+/* ------------------------------------------------------------------------
+ * prob_to_beat(conv_a, n_a, conv_b, n_b) -> P(p_B > p_A)
+ *
+ * Posteriors Beta(1 + conversions, 1 + non-conversions).  For X ~ Beta(a1,
+ * b1) and Y ~ Beta(a2, b2) independent,
+ *
+ *	 P(Y > X) = sum_{i=0}^{a2-1} B(a1 + i, b1 + b2)
+ *							/ ((b2 + i) B(1 + i, b2) B(a1, b1))
+ *
+ * (Evan Miller's closed form).  Each term is evaluated in log space.  The
+ * same probability can be summed over any of the four shape parameters
+ * (by P(Y > X) = 1 - P(X > Y) and by 1 - p ~ Beta(b, a)), so we sum over
+ * the smallest one: at most min(conv_a, conv_b, n_a - conv_a,
+ * n_b - conv_b) + 1 terms, of which BetaGreaterSum visits only those that
+ * matter.
+ * ------------------------------------------------------------------------
+ */
+/*
+ * One term of the sum, in long double: the log-gammas of counts near 1e9
+ * are near 2e10, and in double their rounding (about 4e-6) would show in
+ * the sixth decimal of the result.
+ */
+static double
+BetaGreaterTerm(double a1, double b1, double b2, long double base, double i)
+{
+	long double la = (long double) a1 + i;
+	long double lb = (long double) b1 + b2;
+	long double lc = (long double) b2 + i;
+
+	return (double) expl(lgammal(la) + lgammal(lb) - lgammal(la + lb) -
+						 logl(lc) -
+						 (lgammal(1.0L + i) + lgammal((long double) b2) -
+						  lgammal(1.0L + lc)) -
+						 base);
+}
+
+/*
+ * The terms t_i are unimodal in i: t_{i+1} / t_i = (a1 + i)(b2 + i) /
+ * ((a1 + b1 + b2 + i)(1 + i)), and that ratio minus one has the sign of
+ * (a1 b2 - a1 - b1 - b2) - i (b1 + 1), which falls with i.  So we start at
+ * the largest term and walk down each side until the rest of that side
+ * (at most remaining * current term) cannot change the sum in double
+ * precision.  This keeps the result exact to rounding while the number of
+ * terms visited grows like the square root of the counts, not like the
+ * counts themselves.
+ */
+static double
+BetaGreaterSum(double a1, double b1, double a2, double b2)
+{
+	long double la1 = a1;
+	long double lb1 = b1;
+	long double base = lgammal(la1) + lgammal(lb1) - lgammal(la1 + lb1);
+	double		last = a2 - 1.0;	/* i runs over 0 .. a2 - 1 */
+	double		mode,
+				sum,
+				i;
+	int64		visited = 0;
+
+	mode = ceil((a1 * b2 - a1 - b1 - b2) / (b1 + 1.0));
+	mode = Max(0.0, Min(last, mode));
+	sum = BetaGreaterTerm(a1, b1, b2, base, mode);
+
+	for (i = mode + 1.0; i <= last; i += 1.0)
+	{
+		double		t = BetaGreaterTerm(a1, b1, b2, base, i);
+
+		sum += t;
+		if (t * (last - i) <= sum * DBL_EPSILON * 1e-3)
+			break;
+		if ((++visited & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	for (i = mode - 1.0; i >= 0.0; i -= 1.0)
+	{
+		double		t = BetaGreaterTerm(a1, b1, b2, base, i);
+
+		sum += t;
+		if (t * i <= sum * DBL_EPSILON * 1e-3)
+			break;
+		if ((++visited & 0xFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return sum;
+}
+
+Datum
+journey_prob_to_beat(PG_FUNCTION_ARGS)
+{
+	int64		conv_a = PG_GETARG_INT64(0);
+	int64		n_a = PG_GETARG_INT64(1);
+	int64		conv_b = PG_GETARG_INT64(2);
+	int64		n_b = PG_GETARG_INT64(3);
+	double		aa,
+				ba,
+				ab,
+				bb,
+				m,
+				p;
+
+	CheckCounts(conv_a, n_a, "conv_a", "n_a");
+	CheckCounts(conv_b, n_b, "conv_b", "n_b");
+
+	aa = (double) conv_a + 1.0;
+	ba = (double) (n_a - conv_a) + 1.0;
+	ab = (double) conv_b + 1.0;
+	bb = (double) (n_b - conv_b) + 1.0;
+	m = Min(Min(aa, ba), Min(ab, bb));
+
+	if (m == ab)
+		p = BetaGreaterSum(aa, ba, ab, bb);
+	else if (m == aa)
+		p = 1.0 - BetaGreaterSum(ab, bb, aa, ba);
+	else if (m == ba)
+		p = BetaGreaterSum(bb, ab, ba, aa); /* P(1 - pA > 1 - pB) */
+	else
+		p = 1.0 - BetaGreaterSum(ba, aa, bb, ab);
+
+	/* rounding may step a hair outside [0, 1] */
+	p = Max(0.0, Min(1.0, p));
+	PG_RETURN_FLOAT8(p);
+}
+
+/* ------------------------------------------------------------------------
+ * p_adjust(p float8[], method text) -> float8[]
+ * ------------------------------------------------------------------------
+ */
+struct PValueEntry
+{
+	double		p;
+	int			pos;			/* index in the input array */
+};
+
+static int
+PValueCmp(const void *a, const void *b)
+{
+	const struct PValueEntry *x = (const struct PValueEntry *) a;
+	const struct PValueEntry *y = (const struct PValueEntry *) b;
+
+	if (x->p < y->p)
+		return -1;
+	if (x->p > y->p)
+		return 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+Datum
+journey_p_adjust(PG_FUNCTION_ARGS)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	char	   *method = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	bool		holm;
+	Datum	   *elems;
+	bool	   *isnull;
+	int			nelems;
+	struct PValueEntry *pv;
+	int			m = 0;
+	double	   *adj;
+	int			i;
+	ArrayType  *result;
+
+	if (strcmp(method, "holm") == 0)
+		holm = true;
+	else if (strcmp(method, "bh") == 0)
+		holm = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown p-value adjustment method \"%s\"", method),
+				 errhint("Use \"holm\" (family-wise error rate) or \"bh\" (Benjamini-Hochberg false discovery rate).")));
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("p must be a one-dimensional array")));
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &isnull, &nelems);
+	if (nelems == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(FLOAT8OID));
+
+	pv = palloc(sizeof(struct PValueEntry) * nelems);
+	for (i = 0; i < nelems; i++)
+	{
+		double		p;
+
+		if (isnull[i])
+			continue;
+		p = DatumGetFloat8(elems[i]);
+		if (!(p >= 0.0 && p <= 1.0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("p-values must be between 0 and 1"),
+					 errdetail("Element %d is %g.", i + 1, p)));
+		pv[m].p = p;
+		pv[m].pos = i;
+		m++;
+	}
+
+	/* NULLs are excluded from the number of tests, as R's p.adjust does */
+	qsort(pv, m, sizeof(struct PValueEntry), PValueCmp);
+	adj = palloc(sizeof(double) * nelems);
+	if (holm)
+	{
+		/* step-down: max over j <= i of (m - j) p_(j), capped at 1 */
+		double		run = 0.0;
+
+		for (i = 0; i < m; i++)
+		{
+			double		v = Min(1.0, (double) (m - i) * pv[i].p);
+
+			CHECK_FOR_INTERRUPTS();
+			run = Max(run, v);
+			adj[pv[i].pos] = run;
+		}
+	}
+	else
+	{
+		/* step-up: min over j >= i of m / (j + 1) p_(j), capped at 1 */
+		double		run = 1.0;
+
+		for (i = m - 1; i >= 0; i--)
+		{
+			double		v = (double) m / (double) (i + 1) * pv[i].p;
+
+			CHECK_FOR_INTERRUPTS();
+			run = Min(run, v);
+			adj[pv[i].pos] = run;
+		}
+	}
+
+	for (i = 0; i < nelems; i++)
+		elems[i] = isnull[i] ? (Datum) 0 : Float8GetDatum(adj[i]);
+	{
+		int			dims[1];
+		int			lbs[1];
+
+		dims[0] = nelems;
+		lbs[0] = ARR_LBOUND(arr)[0];
+		result = construct_md_array(elems, isnull, 1, dims, lbs, FLOAT8OID, 8,
+									FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	}
+	PG_RETURN_ARRAYTYPE_P(result);
+}
