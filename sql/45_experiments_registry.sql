@@ -234,8 +234,13 @@ DELETE FROM journey.hypothesis WHERE id = :h_hero;
 SELECT count(*) FROM journey.assignment WHERE hypothesis_id = :h_hero;
 
 -- ------------------------------------------------------ dumped by pg_dump
-SELECT unnest(extconfig)::regclass AS dumped
-  FROM pg_extension WHERE extname = 'journey' ORDER BY 1::text;
+SELECT cfg::regclass AS dumped
+  FROM pg_extension e, unnest(e.extconfig) cfg
+ WHERE e.extname = 'journey'
+   AND cfg::regclass::text IN ('journey.review_cycle', 'journey.review_cycle_id_seq',
+							   'journey.hypothesis', 'journey.hypothesis_id_seq',
+							   'journey.assignment')
+ ORDER BY cfg::regclass::text;
 
 DELETE FROM journey.hypothesis WHERE source IN ('exp_shop', 'exp_other');
 DELETE FROM journey.review_cycle WHERE source IN ('exp_shop', 'exp_other');

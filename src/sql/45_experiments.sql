@@ -619,7 +619,7 @@ COMMENT ON FUNCTION @extschema@.abandon_hypothesis(bigint, text) IS
 -- event at the very instant of assignment counts.
 CREATE FUNCTION @extschema@.hypothesis_units(hypothesis_id bigint, customer_id text DEFAULT NULL)
 RETURNS TABLE (variant text, units bigint, conversions bigint)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -670,16 +670,16 @@ COMMENT ON FUNCTION @extschema@.hypothesis_units(bigint, text) IS
 
 -- One row per variant of one hypothesis: control first, then the other
 -- variants by name.  The comparison columns of the control row are NULL.
-CREATE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+CREATE FUNCTION @extschema@.hypothesis_result(hypothesis bigint)
 RETURNS TABLE (hypothesis_id bigint, variant text, units bigint, conversions bigint,
 			   rate float8, lift float8, lift_low float8, lift_high float8,
 			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	hid constant bigint := hypothesis_result.hypothesis_id;
+	hid constant bigint := hypothesis_result.hypothesis;
 	h record;
 	t record;
 	names text[];
@@ -718,37 +718,24 @@ BEGIN
 		srm := @extschema@.srm_test(n);
 	END IF;
 
-	-- each variant against control
+	-- each variant against control (proportion_test leaves the lift NULL
+	-- when the control has no conversion, and gives p = 1 when nothing
+	-- differs)
 	raw_p := array_fill(NULL::float8, ARRAY[k]);
 	lifts := raw_p; lows := raw_p; highs := raw_p; beats := raw_p;
 	IF has_control THEN
 		FOR i IN 2..k LOOP
-			-- the z-test is undefined when no unit or every unit converted
-			IF x[1] + x[i] > 0 AND x[1] + x[i] < n[1] + n[i] THEN
-				SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
-				raw_p[i] := t.p_value;
-				IF x[1] > 0 THEN
-					lifts[i] := t.lift; lows[i] := t.lift_low; highs[i] := t.lift_high;
-				END IF;
-			END IF;
+			SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
+			raw_p[i] := t.p_value;
+			lifts[i] := t.lift; lows[i] := t.lift_low; highs[i] := t.lift_high;
 			beats[i] := @extschema@.prob_to_beat(x[1], n[1], x[i], n[i]);
 		END LOOP;
 	END IF;
 
-	-- Holm's correction across the variants of the hypothesis
+	-- Holm's correction across the treatments of the hypothesis
 	adj_p := raw_p;
-	IF k > 2 AND EXISTS (SELECT 1 FROM unnest(raw_p[2:k]) p WHERE p IS NOT NULL) THEN
-		SELECT array_agg(q.p ORDER BY q.i) INTO adj_p
-		  FROM (SELECT p.i, a.p
-				  FROM unnest(@extschema@.p_adjust(
-							  (SELECT array_agg(r.p ORDER BY r.i)
-								 FROM unnest(raw_p) WITH ORDINALITY r(p, i)
-								WHERE r.p IS NOT NULL), 'holm')) WITH ORDINALITY a(p, j)
-				  JOIN (SELECT r.i, row_number() OVER (ORDER BY r.i) AS j
-						  FROM unnest(raw_p) WITH ORDINALITY r(p, i)
-						 WHERE r.p IS NOT NULL) p USING (j)
-				UNION ALL
-				SELECT r.i, NULL FROM unnest(raw_p) WITH ORDINALITY r(p, i) WHERE r.p IS NULL) q;
+	IF has_control AND k > 2 THEN
+		adj_p := ARRAY[NULL::float8] || @extschema@.p_adjust(raw_p[2:k], 'holm');
 	END IF;
 
 	-- units each arm needs to detect minimum_effect at the control's rate
@@ -801,72 +788,54 @@ COMMENT ON VIEW @extschema@.hypothesis_results IS
 -- ---------------------------------------------------------------------
 
 -- How far customers got through the source's moments during one cycle:
--- window_funnel over the source's events dated within the cycle (both
--- ends inclusive, in the session's time zone), each moment within the
--- source's moment_window of the first.
+-- journey.moment_report over the source's events dated within the cycle
+-- (both ends inclusive, in the session's time zone), with the source's
+-- moment_window; every moment is listed, with zeros when nobody reached it.
 CREATE FUNCTION @extschema@.cycle_moments(cycle_id bigint)
 RETURNS TABLE ("position" int, moment text, reached bigint, moved_on bigint,
 			   rate float8, share_of_first float8)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
 	c record;
-	positions int[];
-	names text[];
-	events text[];
-	steps text;
+	last_position int;
 BEGIN
-	SELECT rc.starts_on, rc.ends_on, s.relation, s.customer_column, s.time_column,
-		   s.event_column, s.moment_window
-	  INTO c
-	  FROM @extschema@.review_cycle rc
-	  JOIN @extschema@.source s ON s.name = rc.source
-	 WHERE rc.id = cycle_moments.cycle_id;
+	SELECT rc.source, rc.starts_on, rc.ends_on INTO c
+	  FROM @extschema@.review_cycle rc WHERE rc.id = cycle_moments.cycle_id;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	SELECT array_agg(m.position ORDER BY m.position), array_agg(m.name ORDER BY m.position),
-		   array_agg(m.event_name ORDER BY m.position)
-	  INTO positions, names, events
-	  FROM @extschema@.moment m
-	  JOIN @extschema@.review_cycle rc ON rc.source = m.source
-	 WHERE rc.id = cycle_moments.cycle_id;
-	IF names IS NULL THEN
-		RETURN;
+	SELECT max(m.position) INTO last_position
+	  FROM @extschema@.moment m WHERE m.source = c.source;
+	IF last_position IS NULL THEN
+		RETURN;					-- no moments: nothing to report
 	END IF;
-	SELECT string_agg(format('e.%I = $1[%s]', c.event_column, i), ', ' ORDER BY i)
-	  INTO steps FROM generate_series(1, cardinality(events)) i;
 
-	RETURN QUERY EXECUTE format($q$
-		WITH furthest AS (
-			SELECT @extschema@.window_funnel(e.%2$I, $2, %4$s) AS step
-			  FROM %1$s e
-			 WHERE e.%3$I = ANY ($1)
-			   AND e.%2$I >= $3::timestamptz AND e.%2$I < ($4 + 1)::timestamptz
-			 GROUP BY e.%5$I
-		), reached AS (
-			SELECT k, count(*) FILTER (WHERE f.step >= k) AS reached,
-				   count(*) FILTER (WHERE f.step >= k + 1) AS moved_on
-			  FROM generate_series(1, cardinality($1)) k
-			  LEFT JOIN furthest f ON true
-			 GROUP BY k
-		)
-		SELECT ($5::int[])[r.k], ($6::text[])[r.k], r.reached,
-			   CASE WHEN r.k < cardinality($1) THEN r.moved_on END,
-			   CASE WHEN r.k < cardinality($1) AND r.reached > 0
-					THEN r.moved_on::float8 / r.reached END,
-			   CASE WHEN first.reached > 0 THEN r.reached::float8 / first.reached END
-		  FROM reached r, reached first
-		 WHERE first.k = 1
-		 ORDER BY r.k$q$,
-		c.relation, c.time_column, c.event_column, steps, c.customer_column)
-	USING events, c.moment_window, c.starts_on, c.ends_on, positions, names;
+	RETURN QUERY
+	WITH report AS (
+		SELECT r.position, r.customers_reached, r.customers_next, r.conversion_rate
+		  FROM @extschema@.moment_report(c.source, NULL, NULL,
+										 c.starts_on::timestamptz,
+										 (c.ends_on + 1)::timestamptz) r
+	), counted AS (
+		SELECT m.position, m.name, coalesce(r.customers_reached, 0) AS reached,
+			   CASE WHEN m.position < last_position
+					THEN coalesce(r.customers_next, 0) END AS moved_on,
+			   r.conversion_rate
+		  FROM @extschema@.moment m
+		  LEFT JOIN report r ON r.position = m.position
+		 WHERE m.source = c.source
+	)
+	SELECT k.position, k.name, k.reached, k.moved_on, k.conversion_rate,
+		   k.reached::float8 / nullif(first_value(k.reached) OVER (ORDER BY k.position), 0)
+	  FROM counted k
+	 ORDER BY k.position;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cycle_moments(bigint) IS
-  'per moment of the cycle''s source: customers who reached it during the cycle, how many moved on to the next moment, that rate, and the share of the first moment''s customers who got this far';
+  'per moment of the cycle''s source (from journey.moment_report over the cycle''s dates): customers who reached it, how many moved on to the next moment, that rate, and the share of the first moment''s customers who got this far';
 
 CREATE VIEW @extschema@.review_moments AS
 WITH cycles AS (
