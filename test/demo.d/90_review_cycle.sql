@@ -82,7 +82,8 @@ SELECT id, status, decision, learning
 				   round(r.p_value::numeric, 3),
 				   CASE r.verdict WHEN 'significant win' THEN 'Roll it out to every new customer.'
 								  WHEN 'significant loss' THEN 'Stop it; the reminders put customers off.'
-								  ELSE 'No clear effect at this size; test a shorter, more specific sequence next.' END)
+								  WHEN 'not enough units' THEN 'Too few customers in one quarter to detect the 3-point change we care about; next: a shorter sequence aimed at the setup step, run over two quarters.'
+								  ELSE 'No effect of the size we care about; try a different mechanism.' END)
 	   FROM journey.hypothesis_results r
 	   JOIN journey.hypothesis h ON h.id = r.hypothesis_id
 	   JOIN journey.hypothesis_results c ON c.hypothesis_id = r.hypothesis_id AND c.variant = 'control'
