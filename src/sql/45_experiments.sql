@@ -644,20 +644,26 @@ BEGIN
 		RETURN;
 	END IF;
 
+	-- Only customers with a candidate event (the target event within the
+	-- window) go through the funnel; the others have not converted.
 	RETURN QUERY EXECUTE format($q$
 		WITH a AS (
 			SELECT a.customer_id, a.variant, a.assigned_at
 			  FROM @extschema@.assignment a
 			 WHERE a.hypothesis_id = $1 AND ($4 IS NULL OR a.customer_id = $4)
-		), steps AS (
-			SELECT a.customer_id, a.assigned_at AS ts, true AS assigned, false AS reached
-			  FROM a
-			UNION ALL
-			SELECT a.customer_id, e.%2$I, false, true
+		), candidates AS MATERIALIZED (
+			SELECT a.customer_id, e.%2$I AS ts
 			  FROM %1$s e
 			  JOIN a ON e.%3$I::text = a.customer_id
 			 WHERE e.%4$I = $2
 			   AND e.%2$I >= a.assigned_at AND e.%2$I <= a.assigned_at + $3
+		), steps AS (
+			SELECT a.customer_id, a.assigned_at AS ts, true AS assigned, false AS reached
+			  FROM a
+			 WHERE a.customer_id IN (SELECT c.customer_id FROM candidates c)
+			UNION ALL
+			SELECT c.customer_id, c.ts, false, true
+			  FROM candidates c
 		), furthest AS (
 			SELECT s.customer_id,
 				   @extschema@.window_funnel(s.ts, $3, s.assigned, s.reached) AS step
@@ -665,7 +671,7 @@ BEGIN
 			 GROUP BY s.customer_id
 		)
 		SELECT a.variant, count(*), count(*) FILTER (WHERE f.step >= 2)
-		  FROM a JOIN furthest f USING (customer_id)
+		  FROM a LEFT JOIN furthest f USING (customer_id)
 		 GROUP BY a.variant
 		 ORDER BY a.variant <> 'control', a.variant$q$,
 		h.relation, h.time_column, h.customer_column, h.event_column)
