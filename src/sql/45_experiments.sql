@@ -652,15 +652,14 @@ BEGIN
 			  FROM @extschema@.assignment a
 			 WHERE a.hypothesis_id = $1 AND ($4 IS NULL OR a.customer_id = $4)
 		), candidates AS MATERIALIZED (
-			SELECT a.customer_id, e.%2$I AS ts
+			SELECT a.customer_id, a.assigned_at, e.%2$I AS ts
 			  FROM %1$s e
 			  JOIN a ON e.%3$I::text = a.customer_id
 			 WHERE e.%4$I = $2
 			   AND e.%2$I >= a.assigned_at AND e.%2$I <= a.assigned_at + $3
 		), steps AS (
-			SELECT a.customer_id, a.assigned_at AS ts, true AS assigned, false AS reached
-			  FROM a
-			 WHERE a.customer_id IN (SELECT c.customer_id FROM candidates c)
+			SELECT DISTINCT c.customer_id, c.assigned_at AS ts, true AS assigned, false AS reached
+			  FROM candidates c
 			UNION ALL
 			SELECT c.customer_id, c.ts, false, true
 			  FROM candidates c
