@@ -52,5 +52,5 @@ INDENT_OPTS = -bad -bap -bbb -bc -bl -cli1 -cp33 -cdb -nce -d0 -di12 -nfc1 -i4 -
 	-lp -lpl -nip -npro -sac -tpg -ts4 -U$(srcdir)/typedefs.list
 indent:
 	for f in $(srcdir)/src/*.c $(srcdir)/src/*.h; do \
-		pg_bsd_indent $(INDENT_OPTS) $$f && rm -f $$f.BAK || exit 1; \
+		pg_bsd_indent $(INDENT_OPTS) $$f && rm -f $$f.BAK $$(basename $$f).BAK || exit 1; \
 	done

@@ -25,23 +25,28 @@
  */
 #include "journey.h"
 
+#include "catalog/pg_type.h"
 #include "common/int.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/array.h"
 #include "utils/memutils.h"
 
 #define JOURNEY_EVENTS_VERSION 1
 
 int			journey_max_events_per_group = JOURNEY_DEFAULT_MAX_EVENTS;
 
+static int	EventCmp(const void *pa, const void *pb, void *arg);
+
 #ifdef USE_ASSERT_CHECKING
+/* Check the state's counts and the events from index "from" on. */
 static void
-AssertEventsValid(const JourneyEvents *state)
+AssertEventsValid(const JourneyEvents *state, int from)
 {
 	Assert(state->nevents >= 0 && state->nevents <= state->maxevents);
 	Assert(state->labels_len >= 0 && state->labels_len <= state->labels_cap);
-	for (int i = 0; i < state->nevents; i++)
+	for (int i = Max(from, 0); i < state->nevents; i++)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
@@ -50,9 +55,11 @@ AssertEventsValid(const JourneyEvents *state)
 				(int64) ev->label_off + ev->label_len < state->labels_len + 1));
 	}
 }
-#define CHECK_EVENTS(s) AssertEventsValid(s)
+#define CHECK_EVENTS(s) AssertEventsValid(s, 0)
+#define CHECK_LAST_EVENT(s) AssertEventsValid(s, (s)->nevents - 1)
 #else
 #define CHECK_EVENTS(s) ((void) 0)
+#define CHECK_LAST_EVENT(s) ((void) 0)
 #endif
 
 /*
@@ -68,17 +75,51 @@ JourneyAggContext(FunctionCallInfo fcinfo, const char *funcname)
 	return aggcxt;
 }
 
+/*
+ * A new state is one allocation: the struct, then room for a few events and
+ * their labels, sized so that the whole chunk is 256 bytes.  Most groups of
+ * a GROUP BY customer never outgrow it, which keeps a hash aggregate over a
+ * million customers small; a group that does moves its events or labels to
+ * their own allocation (see EnsureCapacity).
+ */
+#define JOURNEY_STATE_CHUNK		256
+#define JOURNEY_INITIAL_EVENTS	4
+#define JOURNEY_STATE_HEADER	MAXALIGN(sizeof(JourneyEvents))
+#define JOURNEY_INITIAL_LABEL_BYTES \
+	(JOURNEY_STATE_CHUNK - JOURNEY_STATE_HEADER - \
+	 JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent))
+
+StaticAssertDecl(JOURNEY_STATE_HEADER + JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent) + 16
+				 <= JOURNEY_STATE_CHUNK,
+				 "JourneyEvents too large for its initial chunk");
+
+static inline bool
+EventsInline(const JourneyEvents *state)
+{
+	return (const char *) state->events == (const char *) state + JOURNEY_STATE_HEADER;
+}
+
+static inline bool
+LabelsInline(const JourneyEvents *state)
+{
+	return state->labels == (const char *) state + JOURNEY_STATE_HEADER +
+		JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent);
+}
+
 JourneyEvents *
 JourneyEventsCreate(MemoryContext aggcxt, const JourneyParams *params)
 {
 	JourneyEvents *state;
+	char	   *chunk;
 
-	state = MemoryContextAllocZero(aggcxt, sizeof(JourneyEvents));
-	state->maxevents = 16;
-	state->events = MemoryContextAlloc(aggcxt,
-									   sizeof(JourneyEvent) * state->maxevents);
-	state->labels_cap = 256;
-	state->labels = MemoryContextAlloc(aggcxt, state->labels_cap);
+	chunk = MemoryContextAlloc(aggcxt, JOURNEY_STATE_CHUNK);
+	state = (JourneyEvents *) chunk;
+	memset(state, 0, sizeof(JourneyEvents));
+	state->maxevents = JOURNEY_INITIAL_EVENTS;
+	state->events = (JourneyEvent *) (chunk + JOURNEY_STATE_HEADER);
+	state->labels_cap = JOURNEY_INITIAL_LABEL_BYTES;
+	state->labels = chunk + JOURNEY_STATE_HEADER +
+		JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent);
 	state->sorted = true;
 	if (params)
 	{
@@ -119,8 +160,18 @@ EnsureCapacity(JourneyEvents *state, int64 n, int64 label_bytes)
 		while (newmax < (int64) state->nevents + n)
 			newmax *= 2;
 		newmax = Min(newmax, (int64) MaxAllocHugeSize / sizeof(JourneyEvent));
-		state->events = repalloc_huge(state->events,
-									  sizeof(JourneyEvent) * newmax);
+		if (EventsInline(state))
+		{
+			JourneyEvent *moved;
+
+			moved = MemoryContextAllocHuge(GetMemoryChunkContext(state),
+										   sizeof(JourneyEvent) * newmax);
+			memcpy(moved, state->events, sizeof(JourneyEvent) * state->nevents);
+			state->events = moved;
+		}
+		else
+			state->events = repalloc_huge(state->events,
+										  sizeof(JourneyEvent) * newmax);
 		state->maxevents = (int32) Min(newmax, PG_INT32_MAX);
 	}
 	if (state->labels_len + label_bytes > state->labels_cap)
@@ -135,7 +186,16 @@ EnsureCapacity(JourneyEvents *state, int64 n, int64 label_bytes)
 		while (newcap < state->labels_len + label_bytes)
 			newcap *= 2;
 		newcap = Min(newcap, (int64) JOURNEY_MAX_LABEL_BYTES);
-		state->labels = repalloc_huge(state->labels, newcap);
+		if (LabelsInline(state))
+		{
+			char	   *moved;
+
+			moved = MemoryContextAllocHuge(GetMemoryChunkContext(state), newcap);
+			memcpy(moved, state->labels, state->labels_len);
+			state->labels = moved;
+		}
+		else
+			state->labels = repalloc_huge(state->labels, newcap);
 		state->labels_cap = newcap;
 	}
 }
@@ -150,14 +210,31 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 				 uint32 flags, float8 value)
 {
 	JourneyEvent *ev;
+	const JourneyEvent *prev = NULL;
+	bool		reuse_label;
 
-	EnsureCapacity(state, 1, label ? label_len + 1 : 0);
+	if (state->nevents > 0)
+		prev = &state->events[state->nevents - 1];
+
+	/* a label repeating the previous event's shares its bytes */
+	reuse_label = label && prev && prev->label_off >= 0 &&
+		prev->label_len == label_len &&
+		memcmp(state->labels + prev->label_off, label, label_len) == 0;
+	EnsureCapacity(state, 1, (label && !reuse_label) ? label_len + 1 : 0);
+	/* EnsureCapacity may have moved the events */
+	if (prev)
+		prev = &state->events[state->nevents - 1];
 	ev = &state->events[state->nevents];
 	ev->ts = ts;
 	ev->value = value;
 	ev->flags = flags;
 	ev->reserved = 0;
-	if (label)
+	if (reuse_label)
+	{
+		ev->label_off = prev->label_off;
+		ev->label_len = label_len;
+	}
+	else if (label)
 	{
 		ev->label_off = (int32) state->labels_len;
 		ev->label_len = label_len;
@@ -170,10 +247,12 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 		ev->label_off = -1;
 		ev->label_len = 0;
 	}
-	if (state->nevents > 0 && state->sorted)
+	/* input in order (the usual case) is noticed here, while it is cheap */
+	if (state->sorted && prev && EventCmp(prev, ev, state) > 0)
 		state->sorted = false;
 	state->nevents++;
-	CHECK_EVENTS(state);
+	/* only the new event: a full check per row would be quadratic */
+	CHECK_LAST_EVENT(state);
 }
 
 static bool
@@ -397,6 +476,10 @@ JourneyEventsDeserialize(bytea *bytes)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
+		/* condition bitmasks hold no bit past the number of conditions */
+		if (params.nconds > 0 && params.nconds < 32 &&
+			(ev->flags >> params.nconds) != 0)
+			CorruptState("An event meets a condition beyond the number of conditions.");
 		if (ev->label_off == -1 && ev->label_len == 0)
 			continue;
 		if (ev->label_off < 0 || ev->label_len < 0 ||
@@ -474,4 +557,93 @@ journey_events_state_check(PG_FUNCTION_ARGS)
 						 ev->flags);
 	}
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+}
+
+/*
+ * The SQL-callable combine, serialize and deserialize functions shared by
+ * every aggregate whose state is a JourneyEvents buffer.  Parameters travel
+ * with the state, so one set of functions serves every such aggregate.
+ * Serialize and deserialize need no aggregate context (they cannot be
+ * called from SQL: their internal argument and STRICT see to that), so
+ * they also work when an extension such as Citus calls them itself.
+ */
+PG_FUNCTION_INFO_V1(journey_events_combine);
+PG_FUNCTION_INFO_V1(journey_events_serialize);
+PG_FUNCTION_INFO_V1(journey_events_deserialize);
+
+Datum
+journey_events_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey.events_combine");
+	JourneyEvents *left = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
+	JourneyEvents *right = PG_ARGISNULL(1) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(1);
+
+	if (left == NULL && right == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(JourneyEventsCombine(aggcxt, left, right));
+}
+
+Datum
+journey_events_serialize(PG_FUNCTION_ARGS)
+{
+	JourneyEvents *state = (JourneyEvents *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_BYTEA_P(JourneyEventsSerialize(state));
+}
+
+Datum
+journey_events_deserialize(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0)));
+}
+
+/*
+ * Length of a one-dimensional array of conditions; anything else (a
+ * multi-dimensional array, more than JOURNEY_MAX_CONDITIONS or no
+ * elements) is an error.
+ */
+int
+JourneyConditionArrayLength(ArrayType *conds, const char *what)
+{
+	int			n;
+
+	if (ARR_NDIM(conds) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(conds))));
+	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];
+	JourneyCheckConditionCount(n, what);
+	return n;
+}
+
+uint32
+JourneyConditionMask(ArrayType *conds, int expected, const char *what)
+{
+	int			n;
+	bits8	   *nulls;
+	const bool *data;
+	uint32		mask = 0;
+
+	Assert(ARR_ELEMTYPE(conds) == BOOLOID);
+	if (ARR_NDIM(conds) > 1)
+		(void) JourneyConditionArrayLength(conds, what);
+	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];
+	if (n != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("number of %s must be the same for every row of a group", what),
+				 errdetail("The group started with %d, this row has %d.",
+						   expected, n)));
+	nulls = ARR_NULLBITMAP(conds);
+	data = (const bool *) ARR_DATA_PTR(conds);
+	/* NULL elements occupy no data bytes; bools need no alignment */
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls && !(nulls[i / 8] & (1 << (i % 8))))
+			continue;
+		if (*data++)
+			mask |= (uint32) 1 << i;
+	}
+	return mask;
 }

@@ -25,5 +25,13 @@ _PG_init(void)
 							1, JOURNEY_MAX_MAX_EVENTS,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.max_pattern_steps",
+							"Largest number of steps one sequence pattern match attempt may take.",
+							"A pattern that backtracks past the limit raises an error instead of running away.",
+							&journey_max_pattern_steps,
+							JOURNEY_DEFAULT_MAX_PATTERN_STEPS,
+							1, PG_INT32_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("journey");
 }

@@ -22,6 +22,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
+#include "utils/array.h"
 #include "utils/timestamp.h"
 
 /*
@@ -34,6 +35,10 @@
 #define JOURNEY_MAX_LABEL_BYTES		(MaxAllocSize / 2)
 
 extern int	journey_max_events_per_group;
+
+/* sequence.c: work bound of one sequence pattern match attempt */
+#define JOURNEY_DEFAULT_MAX_PATTERN_STEPS 1000000
+extern int	journey_max_pattern_steps;
 
 /* One event of one group. */
 typedef struct JourneyEvent
@@ -101,11 +106,36 @@ JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
 	return ev->label_off < 0 ? NULL : state->labels + ev->label_off;
 }
 
+/*
+ * paths.c: a label borrowed from somewhere else (an event buffer, an input
+ * array), and the one builder of text[] results from such labels.
+ */
+typedef struct JourneyLabel
+{
+	const char *data;
+	int			len;
+} JourneyLabel;
+
+extern ArrayType *JourneyBuildTextArray(const JourneyLabel *labels, int n);
+
+/* A path argument's elements (one dimension, no NULLs) as labels. */
+extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);
+
 /* Check an interval argument: not negative; months count 30 days. */
 extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
 
 /* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */
 extern void JourneyCheckConditionCount(int n, const char *what);
+
+/*
+ * A VARIADIC bool[] of conditions: its length (one-dimensional arrays
+ * only, checked against 1..JOURNEY_MAX_CONDITIONS), and the bitmask of the
+ * conditions that hold (bit i for element i; a NULL element counts as
+ * false), checked to have exactly "expected" elements.
+ */
+extern int	JourneyConditionArrayLength(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionMask(ArrayType *conds, int expected,
+								   const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either

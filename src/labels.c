@@ -172,7 +172,7 @@ NormalizeAscii(const char *s, int len, char **out, int *outlen)
  * Normalize a label given in the server encoding; returns a palloc'd,
  * NUL-terminated string in the server encoding.
  */
-char *
+char	   *
 JourneyNormalizeLabel(const char *s, int len, int *outlen)
 {
 	char	   *result;

@@ -1,16 +1,30 @@
 -- Registry of event sources and their moments that matter.
+--
+-- Checks (see doc/funnels.md, "The registry"):
+--  * journey.source: the relation is a table, view, materialized view or
+--    foreign table, and every named column exists in it (time column of a
+--    date/time type); windows are not negative; names are not empty.
+--  * journey.moment: names and event names are not empty; positions are
+--    unique (primary key) and contiguous from 1, checked by a deferred
+--    constraint trigger at the end of the transaction (or of the statement
+--    under SET CONSTRAINTS ... IMMEDIATE), so moments can be inserted one
+--    by one in position order, or in any order inside one transaction,
+--    while a gap is always rejected; a NOTICE reports a source with fewer
+--    than 5 or more than 8 moments.
 
 CREATE TABLE @extschema@.source (
-	name text PRIMARY KEY,
+	name text PRIMARY KEY CHECK (name <> ''),
 	relation regclass NOT NULL,
 	customer_column name NOT NULL,
 	time_column name NOT NULL,
 	event_column name NOT NULL,
 	channel_column name,
 	value_column name,
-	conversion_event text,
-	moment_window interval NOT NULL DEFAULT '7 days',
+	conversion_event text CHECK (conversion_event <> ''),
+	moment_window interval NOT NULL DEFAULT '7 days'
+		CHECK (moment_window >= interval '0'),
 	attribution_lookback interval NOT NULL DEFAULT '30 days'
+		CHECK (attribution_lookback >= interval '0')
 );
 COMMENT ON TABLE @extschema@.source IS
   'where a team''s events live: one row per event table (or view) and the columns to read';
@@ -18,9 +32,9 @@ COMMENT ON TABLE @extschema@.source IS
 CREATE TABLE @extschema@.moment (
 	source text NOT NULL REFERENCES @extschema@.source (name)
 		ON UPDATE CASCADE ON DELETE CASCADE,
-	position int NOT NULL,
-	name text NOT NULL,
-	event_name text NOT NULL,
+	position int NOT NULL CHECK (position >= 1),
+	name text NOT NULL CHECK (name <> ''),
+	event_name text NOT NULL CHECK (event_name <> ''),
 	PRIMARY KEY (source, position),
 	UNIQUE (source, name)
 );
@@ -29,3 +43,132 @@ COMMENT ON TABLE @extschema@.moment IS
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.source', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.moment', '');
+
+-- Raise an error unless column "col" (the source's "role" column) exists in
+-- relation "rel".  Shared by the source check and moment_report.
+CREATE FUNCTION @extschema@.check_source_column(rel regclass, role text, col text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+	                WHERE a.attrelid = rel AND a.attname::text = col
+	                  AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'column "%" (the % column) does not exist in relation %', col, role, rel
+			USING ERRCODE = 'undefined_column',
+			      HINT = format('Columns of %s are: %s.', rel,
+			                    (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+			                       FROM pg_attribute a
+			                      WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped));
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.check_source_column(regclass, text, text) IS
+  'error unless the named column exists in the relation (used by the registry checks)';
+
+CREATE FUNCTION @extschema@.source_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	kind "char";
+	time_type regtype;
+BEGIN
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = NEW.relation;
+	IF kind IS NULL THEN
+		RAISE EXCEPTION 'relation with OID % of source "%" does not exist', NEW.relation::oid, NEW.name
+			USING ERRCODE = 'undefined_table';
+	END IF;
+	IF kind NOT IN ('r', 'p', 'v', 'm', 'f') THEN
+		RAISE EXCEPTION 'relation % of source "%" is not a table or view', NEW.relation, NEW.name
+			USING ERRCODE = 'wrong_object_type',
+			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
+	END IF;
+	PERFORM @extschema@.check_source_column(NEW.relation, 'customer', NEW.customer_column);
+	PERFORM @extschema@.check_source_column(NEW.relation, 'time', NEW.time_column);
+	PERFORM @extschema@.check_source_column(NEW.relation, 'event', NEW.event_column);
+	IF NEW.channel_column IS NOT NULL THEN
+		PERFORM @extschema@.check_source_column(NEW.relation, 'channel', NEW.channel_column);
+	END IF;
+	IF NEW.value_column IS NOT NULL THEN
+		PERFORM @extschema@.check_source_column(NEW.relation, 'value', NEW.value_column);
+	END IF;
+	SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
+	 WHERE a.attrelid = NEW.relation AND a.attname = NEW.time_column;
+	IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+		RAISE EXCEPTION 'time column "%" of source "%" has type %', NEW.time_column, NEW.name, time_type
+			USING ERRCODE = 'datatype_mismatch',
+			      HINT = 'The time column must be of type timestamptz, timestamp or date.';
+	END IF;
+	RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER source_check BEFORE INSERT OR UPDATE ON @extschema@.source
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.source_check();
+
+-- Deferred check of one source's moments: positions 1..n without gaps, and
+-- a notice outside 5..8 moments.  Runs once per source and statement.
+CREATE FUNCTION @extschema@.moment_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src text := CASE WHEN TG_OP = 'DELETE' THEN OLD.source ELSE NEW.source END;
+	key text;
+	done text;
+	n int;
+	top int;
+BEGIN
+	key := md5(src) || '@' || statement_timestamp()::text;
+	done := coalesce(current_setting('journey_registry.checked', true), '');
+	IF position(key IN done) > 0 THEN
+		RETURN NULL;
+	END IF;
+	PERFORM set_config('journey_registry.checked', done || ' ' || key, true);
+	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
+		-- the old source lost a moment: check it as well
+		PERFORM @extschema@.moment_check_source(OLD.source);
+	END IF;
+	PERFORM @extschema@.moment_check_source(src);
+	RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION @extschema@.moment_check_source(src text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n int;
+	top int;
+	missing int;
+BEGIN
+	SELECT count(*), max(m.position) INTO n, top FROM @extschema@.moment m WHERE m.source = src;
+	IF n = 0 THEN
+		RETURN;
+	END IF;
+	IF top <> n THEN
+		SELECT min(g) INTO missing FROM generate_series(1, top) g
+		 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = src AND m.position = g);
+		RAISE EXCEPTION 'moments of source "%" must be numbered 1 to % without gaps', src, n
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('Position %s is missing; the highest position is %s.', missing, top),
+			      HINT = 'Insert the moments in position order, or all of them in one transaction.';
+	END IF;
+	IF n < 5 OR n > 8 THEN
+		RAISE NOTICE 'source "%" has % moment%', src, n, CASE WHEN n = 1 THEN '' ELSE 's' END
+			USING DETAIL = 'A journey usually has five to eight moments that matter.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.moment_check_source(text) IS
+  'error unless the source''s moment positions run 1..n; notice outside 5..8 moments';
+
+CREATE CONSTRAINT TRIGGER moment_check AFTER INSERT OR UPDATE OR DELETE ON @extschema@.moment
+	DEFERRABLE INITIALLY DEFERRED
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.moment_check();

@@ -1,0 +1,105 @@
+-- Moments that matter: window_funnel, funnel_times and retention
+-- (semantics of ClickHouse's windowFunnel and retention; see doc/funnels.md).
+
+-- window_funnel / funnel_times: state = the shared event buffer
+CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_window_funnel_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, text, bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_window_funnel_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.window_funnel_final(internal)
+RETURNS int
+AS 'MODULE_PATHNAME', 'journey_window_funnel_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_sfunc(internal, timestamptz, interval, bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_times_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_final(internal)
+RETURNS timestamptz[]
+AS 'MODULE_PATHNAME', 'journey_funnel_times_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_combine(internal, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_serialize(internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'journey_funnel_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_deserialize(bytea, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
+	SFUNC = @extschema@.window_funnel_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.window_funnel_final,
+	COMBINEFUNC = @extschema@.funnel_combine,
+	SERIALFUNC = @extschema@.funnel_serialize,
+	DESERIALFUNC = @extschema@.funnel_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, VARIADIC bool[]) IS
+  'furthest step reached in order, every step within the window of the chain''s first step';
+
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, modes text, VARIADIC steps bool[]) (
+	SFUNC = @extschema@.window_funnel_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.window_funnel_final,
+	COMBINEFUNC = @extschema@.funnel_combine,
+	SERIALFUNC = @extschema@.funnel_serialize,
+	DESERIALFUNC = @extschema@.funnel_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, VARIADIC bool[]) IS
+  'window_funnel with modes: strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry';
+
+CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
+	SFUNC = @extschema@.funnel_times_sfunc,
+	STYPE = internal,
+	FINALFUNC = @extschema@.funnel_times_final,
+	COMBINEFUNC = @extschema@.funnel_combine,
+	SERIALFUNC = @extschema@.funnel_serialize,
+	DESERIALFUNC = @extschema@.funnel_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, VARIADIC bool[]) IS
+  'timestamps of the earliest-starting chain that reaches the furthest step of window_funnel';
+
+-- retention: state = bigint (condition bitmask and number of conditions)
+CREATE FUNCTION @extschema@.retention_sfunc(bigint, bool[])
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'journey_retention_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.retention_combine(bigint, bigint)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'journey_retention_combine'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.retention_final(bigint)
+RETURNS bool[]
+AS 'MODULE_PATHNAME', 'journey_retention_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.retention(VARIADIC conds bool[]) (
+	SFUNC = @extschema@.retention_sfunc,
+	STYPE = bigint,
+	FINALFUNC = @extschema@.retention_final,
+	COMBINEFUNC = @extschema@.retention_combine,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.retention(VARIADIC bool[]) IS
+  'r1 = condition 1 held on some row; rk = condition 1 and condition k held';

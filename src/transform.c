@@ -1,0 +1,340 @@
+/*-------------------------------------------------------------------------
+ *
+ * transform.c
+ *	  path_transform(path text[], VARIADIC steps text[]): a chain of path
+ *	  transforms applied left to right, with the names and results of
+ *	  Google's fractribution (and Snowplow's fractribution package for the
+ *	  two removal transforms):
+ *
+ *	  exposure                       collapse consecutive repeats
+ *	  first                          first occurrence of each label only
+ *	  unique                         identity
+ *	  frequency                      first occurrences, suffixed "(count)"
+ *	  trim_long_path(n)              keep the last n touches (n >= 1)
+ *	  remove_if_not_all(x)           remove every x, unless the path is all x
+ *	  remove_if_last_and_not_all(x)  remove the trailing run of x, unless
+ *	                                 the path is all x
+ *
+ * Each step is parsed by the shared spec parser; the parsed chain is cached
+ * for as long as the steps argument stays the same.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "journey.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(journey_path_transform);
+
+typedef enum TransformKind
+{
+	TRANSFORM_EXPOSURE,
+	TRANSFORM_FIRST,
+	TRANSFORM_UNIQUE,
+	TRANSFORM_FREQUENCY,
+	TRANSFORM_TRIM_LONG_PATH,
+	TRANSFORM_REMOVE_IF_NOT_ALL,
+	TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL
+} TransformKind;
+
+typedef struct TransformDef
+{
+	const char *name;
+	TransformKind kind;
+	const char *argname;		/* the one argument's name, or NULL: none */
+} TransformDef;
+
+static const TransformDef transform_defs[] = {
+	{"exposure", TRANSFORM_EXPOSURE, NULL},
+	{"first", TRANSFORM_FIRST, NULL},
+	{"unique", TRANSFORM_UNIQUE, NULL},
+	{"frequency", TRANSFORM_FREQUENCY, NULL},
+	{"trim_long_path", TRANSFORM_TRIM_LONG_PATH, "n"},
+	{"remove_if_not_all", TRANSFORM_REMOVE_IF_NOT_ALL, "channel"},
+	{"remove_if_last_and_not_all", TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL, "channel"},
+};
+
+#define TRANSFORM_HINT \
+	"Valid transforms are exposure, first, unique, frequency, trim_long_path(n), " \
+	"remove_if_not_all(channel) and remove_if_last_and_not_all(channel)."
+
+typedef struct TransformStep
+{
+	TransformKind kind;
+	int			n;				/* trim_long_path */
+	JourneyLabel target;		/* remove_if_* */
+} TransformStep;
+
+/* The parsed chain, kept in fn_extra with a copy of the steps array. */
+typedef struct TransformCache
+{
+	Size		steps_size;
+	char	   *steps_bytes;
+	int			nsteps;
+	TransformStep *steps;
+} TransformCache;
+
+static void
+ParseStep(const char *str, TransformStep *step)
+{
+	JourneySpec spec;
+	const TransformDef *def = NULL;
+
+	JourneyParseSpec(str, &spec, "path transform", TRANSFORM_HINT);
+	for (int i = 0; i < lengthof(transform_defs); i++)
+		if (pg_strcasecmp(spec.name, transform_defs[i].name) == 0)
+			def = &transform_defs[i];
+	if (def == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown path transform \"%s\"", spec.name),
+				 errhint(TRANSFORM_HINT)));
+	step->kind = def->kind;
+	if (def->argname == NULL)
+	{
+		if (spec.nargs > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("path transform \"%s\" takes no arguments", def->name),
+					 errdetail("It was given %d.", spec.nargs)));
+		return;
+	}
+	if (spec.nargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("path transform \"%s\" expects exactly one argument", def->name),
+				 errdetail("It was given %d.", spec.nargs),
+				 errhint("Write %s(%s).", def->name, def->argname)));
+	if (spec.keys[0] != NULL && pg_strcasecmp(spec.keys[0], def->argname) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("path transform \"%s\" has no argument \"%s\"",
+						def->name, spec.keys[0]),
+				 errhint("Its argument is %s.", def->argname)));
+	if (def->kind == TRANSFORM_TRIM_LONG_PATH)
+	{
+		step->n = JourneySpecInt(&spec, 0, "path transform");
+		if (step->n < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("path transform \"trim_long_path\" needs n of at least 1"),
+					 errdetail("It was given %d.", step->n)));
+	}
+	else
+	{
+		step->target.data = spec.values[0];
+		step->target.len = strlen(spec.values[0]);
+	}
+}
+
+static TransformCache *
+GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
+{
+	TransformCache *cache = fcinfo->flinfo->fn_extra;
+	Size		size = VARSIZE(steps);
+	MemoryContext old;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count;
+
+	if (cache != NULL && cache->steps_size == size &&
+		memcmp(cache->steps_bytes, steps, size) == 0)
+		return cache;
+
+	if (cache != NULL)
+	{
+		/* the steps changed from one row to the next: parse them again */
+		fcinfo->flinfo->fn_extra = NULL;
+		pfree(cache->steps_bytes);
+		pfree(cache->steps);
+		pfree(cache);
+	}
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (ARR_NDIM(steps) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("path transform steps must be a one-dimensional array")));
+	deconstruct_array(steps, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &count);
+	cache = palloc(sizeof(TransformCache));
+	cache->nsteps = count;
+	cache->steps = palloc(sizeof(TransformStep) * Max(count, 1));
+	for (int i = 0; i < count; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("path transform steps must not be NULL"),
+					 errdetail("Step %d is NULL.", i + 1)));
+		ParseStep(TextDatumGetCString(elems[i]), &cache->steps[i]);
+	}
+	cache->steps_size = size;
+	cache->steps_bytes = palloc(size);
+	memcpy(cache->steps_bytes, steps, size);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cache;
+	return cache;
+}
+
+static inline bool
+LabelEq(const JourneyLabel *a, const JourneyLabel *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+static int
+LabelIndexCmp(const void *pa, const void *pb, void *arg)
+{
+	const JourneyLabel *labels = arg;
+	int			a = *(const int *) pa;
+	int			b = *(const int *) pb;
+	int			c = memcmp(labels[a].data, labels[b].data,
+						   Min(labels[a].len, labels[b].len));
+
+	if (c != 0)
+		return c;
+	if (labels[a].len != labels[b].len)
+		return labels[a].len < labels[b].len ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+/*
+ * counts[i] = number of occurrences of labels[i]'s label if i is its first
+ * occurrence, else 0.  Short paths compare pairwise; long ones sort.
+ */
+static void
+FirstOccurrences(const JourneyLabel *labels, int n, int *counts)
+{
+	if (n <= 32)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			counts[i] = 1;
+			for (int j = 0; j < i; j++)
+				if (counts[j] > 0 && LabelEq(&labels[i], &labels[j]))
+				{
+					counts[j]++;
+					counts[i] = 0;
+					break;
+				}
+		}
+	}
+	else
+	{
+		int		   *idx = palloc(sizeof(int) * n);
+
+		for (int i = 0; i < n; i++)
+			idx[i] = i;
+		CHECK_FOR_INTERRUPTS();
+		qsort_arg(idx, n, sizeof(int), LabelIndexCmp, (void *) labels);
+		for (int g = 0; g < n;)
+		{
+			int			e = g + 1;
+
+			while (e < n && LabelEq(&labels[idx[g]], &labels[idx[e]]))
+				counts[idx[e++]] = 0;
+			counts[idx[g]] = e - g;
+			g = e;
+		}
+		pfree(idx);
+	}
+}
+
+/* Apply one step to labels[0 .. *n), writing into out; returns the result. */
+static JourneyLabel *
+ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out)
+{
+	int			count = *n;
+	int			k = 0;
+
+	switch (step->kind)
+	{
+		case TRANSFORM_UNIQUE:
+			return in;
+		case TRANSFORM_EXPOSURE:
+			for (int i = 0; i < count; i++)
+				if (i == 0 || !LabelEq(&in[i], &in[i - 1]))
+					out[k++] = in[i];
+			break;
+		case TRANSFORM_FIRST:
+		case TRANSFORM_FREQUENCY:
+			{
+				int		   *counts = palloc(sizeof(int) * Max(count, 1));
+
+				FirstOccurrences(in, count, counts);
+				for (int i = 0; i < count; i++)
+				{
+					char	   *buf;
+
+					if (counts[i] == 0)
+						continue;
+					if (step->kind == TRANSFORM_FIRST)
+					{
+						out[k++] = in[i];
+						continue;
+					}
+					buf = palloc(in[i].len + 16);
+					memcpy(buf, in[i].data, in[i].len);
+					out[k].len = in[i].len +
+						sprintf(buf + in[i].len, "(%d)", counts[i]);
+					out[k++].data = buf;
+				}
+				pfree(counts);
+			}
+			break;
+		case TRANSFORM_TRIM_LONG_PATH:
+			if (count > step->n)
+			{
+				*n = step->n;
+				return in + (count - step->n);
+			}
+			return in;
+		case TRANSFORM_REMOVE_IF_NOT_ALL:
+			for (int i = 0; i < count; i++)
+				if (!LabelEq(&in[i], &step->target))
+					out[k++] = in[i];
+			if (k == 0)
+				return in;
+			break;
+		case TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL:
+			k = count;
+			while (k > 0 && LabelEq(&in[k - 1], &step->target))
+				k--;
+			if (k == 0)
+				k = count;
+			*n = k;
+			return in;
+	}
+	*n = k;
+	return out;
+}
+
+Datum
+journey_path_transform(PG_FUNCTION_ARGS)
+{
+	ArrayType  *path = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *steps = PG_GETARG_ARRAYTYPE_P(1);
+	TransformCache *cache = GetTransformCache(fcinfo, steps);
+	JourneyLabel *cur;
+	JourneyLabel *spare;
+	int			n;
+
+	cur = JourneyPathLabels(path, &n);
+	spare = palloc(sizeof(JourneyLabel) * Max(n, 1));
+	for (int s = 0; s < cache->nsteps; s++)
+	{
+		JourneyLabel *next = ApplyStep(&cache->steps[s], cur, &n, spare);
+
+		/* the buffer not holding the result becomes the next scratch */
+		if (next == spare)
+		{
+			spare = cur;
+			cur = next;
+		}
+		else
+			cur = next;
+	}
+	PG_RETURN_ARRAYTYPE_P(JourneyBuildTextArray(cur, n));
+}
