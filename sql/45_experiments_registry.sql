@@ -2,6 +2,8 @@
 -- and every lifecycle transition.
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
+-- ids in messages below do not depend on what ran before
+ALTER TABLE journey.hypothesis ALTER COLUMN id RESTART WITH 1;
 
 CREATE TABLE exp_events (customer bigint, at timestamptz, what text);
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
@@ -36,6 +38,9 @@ UPDATE journey.review_cycle SET ends_on = '2026-01-30'
 -- empty name
 INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
 VALUES ('exp_shop', ' ', '2026-04-01', '2026-04-30');
+-- missing dates
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('exp_shop', 'April', '2026-04-01', NULL);
 -- duplicate name within a source
 INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
 VALUES ('exp_shop', 'January', '2027-01-01', '2027-01-31');
@@ -82,6 +87,8 @@ INSERT INTO journey.hypothesis (source, moment, statement, conversion_window)
 VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '0 days');
 INSERT INTO journey.hypothesis (source, moment, statement, conversion_window)
 VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '-1 day');
+INSERT INTO journey.hypothesis (source, moment, statement, conversion_window)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', NULL);
 INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
 VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 0);
 INSERT INTO journey.hypothesis (source, moment, statement, alpha)

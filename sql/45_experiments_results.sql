@@ -4,6 +4,8 @@
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
 SET timezone = 'UTC';
+-- ids in messages below do not depend on what ran before
+ALTER TABLE journey.hypothesis ALTER COLUMN id RESTART WITH 1000;
 
 CREATE TABLE expr_events (customer bigint, at timestamptz, what text);
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
