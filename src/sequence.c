@@ -653,9 +653,7 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	text	   *pattern;
 	ArrayType  *conds;
 	int			nconds;
-	bool	   *values;
-	bits8	   *nulls;
-	uint32		flags = 0;
+	uint32		flags;
 
 	state = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
 	if (PG_ARGISNULL(1))
@@ -705,16 +703,8 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);
 
-	values = (bool *) ARR_DATA_PTR(conds);
-	nulls = ARR_NULLBITMAP(conds);
-	for (int i = 0, k = 0; i < nconds; i++)
-	{
-		/* a NULL condition is false; the data holds only non-NULL items */
-		if (nulls && !(nulls[i / 8] & (1 << (i % 8))))
-			continue;
-		if (values[k++])
-			flags |= (uint32) 1 << i;
-	}
+	/* a NULL condition is false */
+	flags = JourneyConditionMask(conds, nconds, "conditions");
 	/* Events for which no condition holds take no part in any match. */
 	if (flags != 0)
 		JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(2), NULL, 0, flags, 0);
