@@ -175,6 +175,7 @@ SELECT journey.start_hypothesis(:h_emails);
 -- running: definition frozen, the notes are not
 UPDATE journey.hypothesis SET conversion_window = '30 days' WHERE id = :h_emails;
 UPDATE journey.hypothesis SET statement = 'If we do this, that will happen.' WHERE id = :h_emails;
+UPDATE journey.hypothesis SET allocation = '{"control": 9, "treatment": 1}' WHERE id = :h_emails;
 UPDATE journey.hypothesis SET target_moment = 'signup' WHERE id = :h_emails;
 UPDATE journey.hypothesis SET minimum_effect = 0.05 WHERE id = :h_emails;
 UPDATE journey.hypothesis SET started_at = started_at - interval '1 day' WHERE id = :h_emails;

@@ -245,6 +245,27 @@ SELECT cycle, tested, learned, jsonb_path_query_array(next, '$[*].statement') AS
 	   jsonb_path_query_array(moments, '$[*].reached') AS reached
   FROM journey.review WHERE source = 'exprv' AND cycle = '2026-04';
 
+-- A planned unequal split: the same 1000 against 800 units, planned 5:4,
+-- is no mismatch; units in a variant the plan does not name are one.
+UPDATE journey.hypothesis SET allocation = '{"control": 5, "treatment": 4}'
+ WHERE id = :h_srm;
+SELECT r.variant,
+	   r.srm_p_value = journey.srm_test(ARRAY[1000, 800]::bigint[], ARRAY[5, 4]::float8[]) AS srm_matches,
+	   r.srm_p_value < 0.001 AS mismatch, r.verdict
+  FROM journey.hypothesis_results r
+ WHERE r.hypothesis_id = :h_srm ORDER BY r.variant <> 'control';
+UPDATE journey.hypothesis SET allocation = '{"control": 0.5, "other": 0.5}'
+ WHERE id = :h_srm;
+SELECT r.variant, r.srm_p_value, r.verdict
+  FROM journey.hypothesis_results r
+ WHERE r.hypothesis_id = :h_srm ORDER BY r.variant <> 'control';
+-- allocations that are not a plan
+UPDATE journey.hypothesis SET allocation = '[0.5, 0.5]' WHERE id = :h_srm;
+UPDATE journey.hypothesis SET allocation = '{"treatment": 1, "other": 1}' WHERE id = :h_srm;
+UPDATE journey.hypothesis SET allocation = '{"control": 1}' WHERE id = :h_srm;
+UPDATE journey.hypothesis SET allocation = '{"control": 1, "treatment": 0}' WHERE id = :h_srm;
+UPDATE journey.hypothesis SET allocation = '{"control": 1, "treatment": "half"}' WHERE id = :h_srm;
+
 DELETE FROM journey.hypothesis WHERE source IN ('expr', 'exprv');
 DELETE FROM journey.review_cycle WHERE source IN ('expr', 'exprv');
 DELETE FROM journey.source WHERE name IN ('expr', 'exprv');

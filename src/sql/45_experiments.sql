@@ -129,6 +129,7 @@ CREATE TABLE @extschema@.hypothesis (
 	minimum_effect float8 NOT NULL DEFAULT 0.01,
 	alpha float8 NOT NULL DEFAULT 0.05,
 	power float8 NOT NULL DEFAULT 0.8,
+	allocation jsonb,
 	FOREIGN KEY (source, moment) REFERENCES @extschema@.moment (source, name)
 		ON UPDATE CASCADE,
 	FOREIGN KEY (source, target_moment) REFERENCES @extschema@.moment (source, name)
@@ -152,6 +153,8 @@ COMMENT ON COLUMN @extschema@.hypothesis.alpha IS
   'significance level of the two-sided test';
 COMMENT ON COLUMN @extschema@.hypothesis.power IS
   'power used for the required sample size';
+COMMENT ON COLUMN @extschema@.hypothesis.allocation IS
+  'planned share of units per variant, e.g. {"control": 0.9, "treatment": 0.1}, checked by the sample-ratio test; NULL: an equal split';
 
 -- Raise unless moment_name is a registered moment of src.
 CREATE FUNCTION @extschema@.check_moment(src text, moment_name text, what text)
@@ -221,6 +224,7 @@ AS $$
 DECLARE
 	frozen text;
 	cycle_source text;
+	bad_allocation boolean;
 BEGIN
 	-- what the hypothesis is about
 	PERFORM @extschema@.check_source(NEW.source);
@@ -254,6 +258,23 @@ BEGIN
 		RAISE EXCEPTION 'alpha must be between 0 and 1 (exclusive)'
 			USING ERRCODE = 'check_violation',
 				  DETAIL = format('It is %s.', coalesce(NEW.alpha::text, 'NULL'));
+	END IF;
+	-- an allocation is an object naming control and another variant, each
+	-- with a positive number (the CASE keeps jsonb_each off non-objects)
+	bad_allocation := CASE
+		WHEN NEW.allocation IS NULL THEN false
+		WHEN jsonb_typeof(NEW.allocation) <> 'object' THEN true
+		WHEN NOT (NEW.allocation ? 'control') THEN true
+		ELSE (SELECT count(*) < 2 OR bool_or(jsonb_typeof(a.value) <> 'number')
+					 OR bool_or(CASE WHEN jsonb_typeof(a.value) = 'number'
+									 THEN a.value::text::float8 <= 0 END)
+				FROM jsonb_each(NEW.allocation) a)
+	END;
+	IF bad_allocation THEN
+		RAISE EXCEPTION 'allocation must map control and at least one other variant to positive shares'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('It is %s.', NEW.allocation),
+				  HINT = 'For example {"control": 0.9, "treatment": 0.1}; shares need not add up to 1. Leave it NULL for an equal split.';
 	END IF;
 	IF NEW.power IS NULL OR NOT (NEW.power > 0 AND NEW.power < 1) THEN
 		RAISE EXCEPTION 'power must be between 0 and 1 (exclusive)'
@@ -333,6 +354,7 @@ BEGIN
 			WHEN NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN 'minimum_effect'
 			WHEN NEW.alpha IS DISTINCT FROM OLD.alpha THEN 'alpha'
 			WHEN NEW.power IS DISTINCT FROM OLD.power THEN 'power'
+			WHEN NEW.allocation IS DISTINCT FROM OLD.allocation THEN 'allocation'
 			WHEN OLD.status IN ('concluded', 'abandoned')
 				 AND NEW.decision IS DISTINCT FROM OLD.decision THEN 'decision'
 			WHEN OLD.status IN ('concluded', 'abandoned')
@@ -710,7 +732,7 @@ DECLARE
 	required bigint;
 	base float8;
 BEGIN
-	SELECT hy.alpha, hy.power, hy.minimum_effect INTO h
+	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
 	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
 	IF NOT FOUND THEN
 		RETURN;
@@ -726,9 +748,19 @@ BEGIN
 	k := cardinality(names);
 	has_control := names[1] = 'control';
 
-	-- sample-ratio check: the variants are meant to be split equally
+	-- sample-ratio check against the planned allocation (equal when none
+	-- is given); units in a variant the allocation does not name are a
+	-- mismatch by themselves
 	IF k >= 2 THEN
-		srm := @extschema@.srm_test(n);
+		IF h.allocation IS NULL THEN
+			srm := @extschema@.srm_test(n);
+		ELSIF EXISTS (SELECT 1 FROM unnest(names) v WHERE NOT h.allocation ? v) THEN
+			srm := 0;
+		ELSE
+			srm := @extschema@.srm_test(n, ARRAY(SELECT (h.allocation ->> v)::float8
+												   FROM unnest(names) WITH ORDINALITY AS u(v, o)
+												  ORDER BY o));
+		END IF;
 	END IF;
 
 	-- each variant against control (proportion_test leaves the lift NULL
