@@ -14,9 +14,11 @@
  *	  uint32  params.modes
  *	  int32   params.text_len, then text_len bytes
  *	  int32   nevents
- *	  int64   labels_len
+ *	  int32   labels_len
+ *	  uint8   1 if a value array follows the events, else 0
  *	  nevents x JourneyEvent (label offsets relative to the arena)
- *	  labels_len bytes of label arena
+ *	  nevents x float8 values, if present
+ *	  labels_len bytes of label arena (NUL-terminated labels)
  *
  * Deserialization distrusts its input: a short buffer, a count that does
  * not match the size, or a label outside the arena is an error.
@@ -24,6 +26,8 @@
  *-------------------------------------------------------------------------
  */
 #include "journey.h"
+
+#include <math.h>
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -33,26 +37,28 @@
 #include "utils/array.h"
 #include "utils/memutils.h"
 
-#define JOURNEY_EVENTS_VERSION 1
+#define JOURNEY_EVENTS_VERSION 2
 
 int			journey_max_events_per_group = JOURNEY_DEFAULT_MAX_EVENTS;
 
-static int	EventCmp(const void *pa, const void *pb, void *arg);
+static int	EventCmp(const JourneyEvent *a, float8 va,
+					 const JourneyEvent *b, float8 vb, const char *labels);
 
 #ifdef USE_ASSERT_CHECKING
 /* Check the state's counts and the events from index "from" on. */
 static void
 AssertEventsValid(const JourneyEvents *state, int from)
 {
+	Assert(state->params != NULL);
 	Assert(state->nevents >= 0 && state->nevents <= state->maxevents);
 	Assert(state->labels_len >= 0 && state->labels_len <= state->labels_cap);
+	Assert(state->labels_len == 0 || state->labels[state->labels_len - 1] == '\0');
 	for (int i = Max(from, 0); i < state->nevents; i++)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
 		Assert(ev->label_off == -1 ||
-			   (ev->label_off >= 0 &&
-				(int64) ev->label_off + ev->label_len < state->labels_len + 1));
+			   (ev->label_off >= 0 && ev->label_off < state->labels_len));
 	}
 }
 #define CHECK_EVENTS(s) AssertEventsValid(s, 0)
@@ -75,63 +81,109 @@ JourneyAggContext(FunctionCallInfo fcinfo, const char *funcname)
 	return aggcxt;
 }
 
+/* ---------- parameters ---------- */
+
+/* The parameters of aggregates that take none (path_agg). */
+static JourneyParams no_params;
+
+bool
+JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b)
+{
+	return a == b ||
+		(a->interval_usec == b->interval_usec &&
+		 a->nconds == b->nconds &&
+		 a->modes == b->modes &&
+		 a->text_len == b->text_len &&
+		 (a->text_len == 0 || memcmp(a->text, b->text, a->text_len) == 0));
+}
+
 /*
- * A new state is one allocation: the struct, then room for a few events and
- * their labels, sized so that the whole chunk is 256 bytes.  Most groups of
- * a GROUP BY customer never outgrow it, which keeps a hash aggregate over a
- * million customers small; a group that does moves its events or labels to
- * their own allocation (see EnsureCapacity).
+ * The shared copy of params for a state made by the function of flinfo.
+ * The first parameters seen are copied into fn_mcxt (which outlives every
+ * aggregate context of the query) and remembered in fn_extra; groups with
+ * those parameters share that copy.  Groups with other parameters (a
+ * window that differs between groups, say) get their own copy in cxt,
+ * which lives as long as their state.  The caller must not use fn_extra
+ * for anything else.
  */
-#define JOURNEY_STATE_CHUNK		256
-#define JOURNEY_INITIAL_EVENTS	4
+JourneyParams *
+JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
+					const JourneyParams *params)
+{
+	JourneyParams *cached = (JourneyParams *) flinfo->fn_extra;
+	JourneyParams *copy;
+
+	if (params == NULL || params == &no_params)
+		return &no_params;
+	if (cached != NULL && JourneyParamsEqual(cached, params))
+		return cached;
+	copy = MemoryContextAlloc(cached ? cxt : flinfo->fn_mcxt,
+							  sizeof(JourneyParams) + params->text_len);
+	*copy = *params;
+	copy->call_constant = false;
+	copy->derived = NULL;
+	copy->text = NULL;
+	if (params->text_len > 0)
+	{
+		copy->text = (char *) (copy + 1);
+		memcpy(copy->text, params->text, params->text_len);
+	}
+	if (cached == NULL)
+		flinfo->fn_extra = copy;
+	return copy;
+}
+
+/* ---------- the buffer ---------- */
+
+/*
+ * A new state is one allocation: the struct, then room for a few events
+ * (and, for aggregates with labels, a few labels).  AllocSet rounds
+ * requests up to a power of two, so the chunk is 128 bytes without labels
+ * and 256 with.  Most groups of a GROUP BY customer never outgrow it, which
+ * keeps a hash aggregate over a million customers small (its memory per
+ * group is what such a query's speed depends on); a group that does moves
+ * its events or labels to their own allocation (see EnsureCapacity).
+ */
 #define JOURNEY_STATE_HEADER	MAXALIGN(sizeof(JourneyEvents))
+#define JOURNEY_CHUNK			128
+#define JOURNEY_LABELED_CHUNK	256
+#define JOURNEY_INITIAL_EVENTS \
+	((JOURNEY_CHUNK - JOURNEY_STATE_HEADER) / sizeof(JourneyEvent))
+#define JOURNEY_LABELED_EVENTS	6
 #define JOURNEY_INITIAL_LABEL_BYTES \
-	(JOURNEY_STATE_CHUNK - JOURNEY_STATE_HEADER - \
-	 JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent))
+	(JOURNEY_LABELED_CHUNK - JOURNEY_STATE_HEADER - \
+	 JOURNEY_LABELED_EVENTS * sizeof(JourneyEvent))
 
-StaticAssertDecl(JOURNEY_STATE_HEADER + JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent) + 16
-				 <= JOURNEY_STATE_CHUNK,
+StaticAssertDecl(sizeof(JourneyEvent) == 16, "JourneyEvent must stay 16 bytes");
+StaticAssertDecl(JOURNEY_INITIAL_EVENTS >= 4,
 				 "JourneyEvents too large for its initial chunk");
-
-static inline bool
-EventsInline(const JourneyEvents *state)
-{
-	return (const char *) state->events == (const char *) state + JOURNEY_STATE_HEADER;
-}
-
-static inline bool
-LabelsInline(const JourneyEvents *state)
-{
-	return state->labels == (const char *) state + JOURNEY_STATE_HEADER +
-		JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent);
-}
+StaticAssertDecl(JOURNEY_INITIAL_LABEL_BYTES >= 64,
+				 "JourneyEvents too large for its labeled chunk");
 
 JourneyEvents *
-JourneyEventsCreate(MemoryContext aggcxt, const JourneyParams *params)
+JourneyEventsCreate(MemoryContext aggcxt, JourneyParams *params,
+					bool with_labels)
 {
 	JourneyEvents *state;
 	char	   *chunk;
 
-	chunk = MemoryContextAlloc(aggcxt, JOURNEY_STATE_CHUNK);
+	chunk = MemoryContextAlloc(aggcxt, with_labels ? JOURNEY_LABELED_CHUNK : JOURNEY_CHUNK);
 	state = (JourneyEvents *) chunk;
 	memset(state, 0, sizeof(JourneyEvents));
-	state->maxevents = JOURNEY_INITIAL_EVENTS;
+	state->params = params ? params : &no_params;
 	state->events = (JourneyEvent *) (chunk + JOURNEY_STATE_HEADER);
-	state->labels_cap = JOURNEY_INITIAL_LABEL_BYTES;
-	state->labels = chunk + JOURNEY_STATE_HEADER +
-		JOURNEY_INITIAL_EVENTS * sizeof(JourneyEvent);
+	state->events_inline = true;
 	state->sorted = true;
-	if (params)
+	if (with_labels)
 	{
-		state->params = *params;
-		if (params->text_len > 0)
-		{
-			state->params.text = MemoryContextAlloc(aggcxt, params->text_len);
-			memcpy(state->params.text, params->text, params->text_len);
-		}
-		else
-			state->params.text = NULL;
+		state->maxevents = JOURNEY_LABELED_EVENTS;
+		state->labels = chunk + JOURNEY_STATE_HEADER +
+			JOURNEY_LABELED_EVENTS * sizeof(JourneyEvent);
+		state->labels_cap = JOURNEY_INITIAL_LABEL_BYTES;
+		state->labels_inline = true;
 	}
+	else
+		state->maxevents = JOURNEY_INITIAL_EVENTS;
 	CHECK_EVENTS(state);
 	return state;
 }
@@ -147,6 +199,24 @@ TooManyEvents(void)
 			 errhint("Group by a finer key, filter the events, or raise journey.max_events_per_group.")));
 }
 
+/*
+ * Move a block of the state (events, values or labels) to an allocation of
+ * its own of newsize bytes, or enlarge the one it has.
+ */
+static void *
+GrowBlock(JourneyEvents *state, void *block, bool is_inline, Size used,
+		  Size newsize)
+{
+	void	   *moved;
+
+	if (block != NULL && !is_inline)
+		return repalloc_huge(block, newsize);
+	moved = MemoryContextAllocHuge(GetMemoryChunkContext(state), newsize);
+	if (used > 0)
+		memcpy(moved, block, used);
+	return moved;
+}
+
 /* Make room for n more events and label_bytes more arena bytes. */
 static void
 EnsureCapacity(JourneyEvents *state, int64 n, int64 label_bytes)
@@ -155,54 +225,51 @@ EnsureCapacity(JourneyEvents *state, int64 n, int64 label_bytes)
 		TooManyEvents();
 	if ((int64) state->nevents + n > state->maxevents)
 	{
-		int64		newmax = state->maxevents;
+		int64		newmax = Max(state->maxevents, 1);
 
 		while (newmax < (int64) state->nevents + n)
 			newmax *= 2;
-		newmax = Min(newmax, (int64) MaxAllocHugeSize / sizeof(JourneyEvent));
-		if (EventsInline(state))
-		{
-			JourneyEvent *moved;
-
-			moved = MemoryContextAllocHuge(GetMemoryChunkContext(state),
-										   sizeof(JourneyEvent) * newmax);
-			memcpy(moved, state->events, sizeof(JourneyEvent) * state->nevents);
-			state->events = moved;
-		}
-		else
-			state->events = repalloc_huge(state->events,
-										  sizeof(JourneyEvent) * newmax);
-		state->maxevents = (int32) Min(newmax, PG_INT32_MAX);
+		newmax = Min(newmax, JOURNEY_MAX_MAX_EVENTS);
+		state->events = GrowBlock(state, state->events, state->events_inline,
+								  sizeof(JourneyEvent) * state->nevents,
+								  sizeof(JourneyEvent) * newmax);
+		state->events_inline = false;
+		if (state->values)
+			state->values = repalloc_huge(state->values, sizeof(float8) * newmax);
+		state->maxevents = (int32) newmax;
 	}
-	if (state->labels_len + label_bytes > state->labels_cap)
+	if ((int64) state->labels_len + label_bytes > state->labels_cap)
 	{
-		int64		newcap = state->labels_cap;
+		int64		newcap = Max(state->labels_cap, 64);
 
-		if (state->labels_len + label_bytes > JOURNEY_MAX_LABEL_BYTES)
+		if ((int64) state->labels_len + label_bytes > JOURNEY_MAX_LABEL_BYTES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("labels of one group exceed %d bytes",
 							(int) JOURNEY_MAX_LABEL_BYTES)));
-		while (newcap < state->labels_len + label_bytes)
+		while (newcap < (int64) state->labels_len + label_bytes)
 			newcap *= 2;
 		newcap = Min(newcap, (int64) JOURNEY_MAX_LABEL_BYTES);
-		if (LabelsInline(state))
-		{
-			char	   *moved;
-
-			moved = MemoryContextAllocHuge(GetMemoryChunkContext(state), newcap);
-			memcpy(moved, state->labels, state->labels_len);
-			state->labels = moved;
-		}
-		else
-			state->labels = repalloc_huge(state->labels, newcap);
-		state->labels_cap = newcap;
+		state->labels = GrowBlock(state, state->labels, state->labels_inline,
+								  state->labels_len, newcap);
+		state->labels_inline = false;
+		state->labels_cap = (int32) newcap;
 	}
+}
+
+/* Give the state a value array: 0 for every event so far. */
+static void
+EnsureValues(JourneyEvents *state)
+{
+	if (state->values == NULL)
+		state->values = MemoryContextAllocZero(GetMemoryChunkContext(state),
+											   sizeof(float8) * state->maxevents);
 }
 
 /*
  * Append one event.  A label is stored NUL-terminated so that callers may
- * read it as a C string; label NULL stores no label.
+ * read it as a C string; label NULL stores no label.  A value of 0 costs
+ * nothing: the value array is made by the first other value.
  */
 void
 JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
@@ -210,59 +277,42 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 				 uint32 flags, float8 value)
 {
 	JourneyEvent *ev;
-	const JourneyEvent *prev = NULL;
+	int			n = state->nevents;
+	int32		prev_off = n > 0 ? state->events[n - 1].label_off : -1;
 	bool		reuse_label;
 
-	if (state->nevents > 0)
-		prev = &state->events[state->nevents - 1];
-
 	/* a label repeating the previous event's shares its bytes */
-	reuse_label = label && prev && prev->label_off >= 0 &&
-		prev->label_len == label_len &&
-		memcmp(state->labels + prev->label_off, label, label_len) == 0;
+	reuse_label = label && prev_off >= 0 &&
+		(int64) prev_off + label_len < state->labels_len &&
+		state->labels[prev_off + label_len] == '\0' &&
+		memcmp(state->labels + prev_off, label, label_len) == 0;
 	EnsureCapacity(state, 1, (label && !reuse_label) ? label_len + 1 : 0);
-	/* EnsureCapacity may have moved the events */
-	if (prev)
-		prev = &state->events[state->nevents - 1];
-	ev = &state->events[state->nevents];
+	if (value != 0.0 || signbit(value)) /* -0 is kept too */
+		EnsureValues(state);
+	ev = &state->events[n];
 	ev->ts = ts;
-	ev->value = value;
 	ev->flags = flags;
-	ev->reserved = 0;
 	if (reuse_label)
-	{
-		ev->label_off = prev->label_off;
-		ev->label_len = label_len;
-	}
+		ev->label_off = prev_off;
 	else if (label)
 	{
-		ev->label_off = (int32) state->labels_len;
-		ev->label_len = label_len;
+		ev->label_off = state->labels_len;
 		memcpy(state->labels + state->labels_len, label, label_len);
 		state->labels[state->labels_len + label_len] = '\0';
 		state->labels_len += label_len + 1;
 	}
 	else
-	{
 		ev->label_off = -1;
-		ev->label_len = 0;
-	}
+	if (state->values)
+		state->values[n] = value;
 	/* input in order (the usual case) is noticed here, while it is cheap */
-	if (state->sorted && prev && EventCmp(prev, ev, state) > 0)
+	if (state->sorted && n > 0 &&
+		EventCmp(&state->events[n - 1], JourneyEventValue(state, n - 1),
+				 ev, value, state->labels) > 0)
 		state->sorted = false;
 	state->nevents++;
 	/* only the new event: a full check per row would be quadratic */
 	CHECK_LAST_EVENT(state);
-}
-
-static bool
-ParamsEqual(const JourneyParams *a, const JourneyParams *b)
-{
-	return a->interval_usec == b->interval_usec &&
-		a->nconds == b->nconds &&
-		a->modes == b->modes &&
-		a->text_len == b->text_len &&
-		(a->text_len == 0 || memcmp(a->text, b->text, a->text_len) == 0);
 }
 
 /*
@@ -270,33 +320,41 @@ ParamsEqual(const JourneyParams *a, const JourneyParams *b)
  * aggregate context when the left is NULL).  Either may be NULL.
  */
 JourneyEvents *
-JourneyEventsCombine(MemoryContext aggcxt, JourneyEvents *left,
-					 JourneyEvents *right)
+JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
+					 JourneyEvents *left, JourneyEvents *right)
 {
 	if (right == NULL)
 		return left;
 	if (left == NULL)
 	{
-		left = JourneyEventsCreate(aggcxt, &right->params);
+		left = JourneyEventsCreate(aggcxt,
+								   JourneyParamsIntern(fcinfo->flinfo, aggcxt,
+													   right->params),
+								   right->labels_len > 0);
 		if (right->nevents == 0)
 			return left;
 	}
-	else if (!ParamsEqual(&left->params, &right->params))
+	else if (!JourneyParamsEqual(left->params, right->params))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("aggregate parameters must be the same for every row of a group"),
 				 errdetail("The window, lookback, gap, mode, pattern or number of conditions changed between rows.")));
 
 	EnsureCapacity(left, right->nevents, right->labels_len);
+	if (right->values)
+		EnsureValues(left);
 	for (int i = 0; i < right->nevents; i++)
 	{
 		JourneyEvent ev = right->events[i];
 
 		if (ev.label_off >= 0)
-			ev.label_off += (int32) left->labels_len;
+			ev.label_off += left->labels_len;
 		left->events[left->nevents + i] = ev;
+		if (left->values)
+			left->values[left->nevents + i] = JourneyEventValue(right, i);
 	}
-	memcpy(left->labels + left->labels_len, right->labels, right->labels_len);
+	if (right->labels_len > 0)
+		memcpy(left->labels + left->labels_len, right->labels, right->labels_len);
 	left->labels_len += right->labels_len;
 	left->nevents += right->nevents;
 	left->sorted = (left->nevents <= 1);
@@ -304,64 +362,98 @@ JourneyEventsCombine(MemoryContext aggcxt, JourneyEvents *left,
 	return left;
 }
 
-/* Label order: NULL label first, then bytewise (C collation). */
-int
-JourneyEventLabelCmp(const JourneyEvents *state,
-					 const JourneyEvent *a, const JourneyEvent *b)
-{
-	int			c;
-
-	if (a->label_off < 0 || b->label_off < 0)
-		return (a->label_off >= 0) - (b->label_off >= 0);
-	c = memcmp(state->labels + a->label_off, state->labels + b->label_off,
-			   Min(a->label_len, b->label_len));
-	if (c != 0)
-		return c;
-	return (a->label_len > b->label_len) - (a->label_len < b->label_len);
-}
-
 /*
- * The one event order: timestamp, then label, then flags, then value.
+ * The one event order: timestamp, then label (no label first, then
+ * bytewise, as the C collation orders text), then flags, then value.
  * Every field takes part, so the result never depends on input order.
  */
 static int
-EventCmp(const void *pa, const void *pb, void *arg)
+EventCmp(const JourneyEvent *a, float8 va, const JourneyEvent *b, float8 vb,
+		 const char *labels)
 {
-	const JourneyEvent *a = pa;
-	const JourneyEvent *b = pb;
-	int			c;
-
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
-	c = JourneyEventLabelCmp((const JourneyEvents *) arg, a, b);
-	if (c != 0)
-		return c;
+	if (a->label_off != b->label_off)
+	{
+		int			c;
+
+		if (a->label_off < 0 || b->label_off < 0)
+			return (a->label_off >= 0) - (b->label_off >= 0);
+		c = strcmp(labels + a->label_off, labels + b->label_off);
+		if (c != 0)
+			return c;
+	}
 	if (a->flags != b->flags)
 		return a->flags < b->flags ? -1 : 1;
-	if (a->value != b->value)
-		return a->value < b->value ? -1 : 1;
+	if (va != vb)
+		return va < vb ? -1 : 1;
 	return 0;
+}
+
+static int
+EventCmpNoValue(const void *pa, const void *pb, void *arg)
+{
+	return EventCmp(pa, 0.0, pb, 0.0, arg);
+}
+
+/* An event with its value, to sort both together. */
+typedef struct EventWithValue
+{
+	JourneyEvent ev;
+	float8		value;
+}			EventWithValue;
+
+static int
+EventWithValueCmp(const void *pa, const void *pb, void *arg)
+{
+	const		EventWithValue *a = pa;
+	const		EventWithValue *b = pb;
+
+	return EventCmp(&a->ev, a->value, &b->ev, b->value, arg);
 }
 
 void
 JourneyEventsSort(JourneyEvents *state)
 {
 	bool		ordered = true;
+	int			n = state->nevents;
 
 	if (state->sorted)
 		return;
 	/* Input often arrives in order already: check before sorting. */
-	for (int i = 1; i < state->nevents && ordered; i++)
-		if (EventCmp(&state->events[i - 1], &state->events[i], state) > 0)
+	for (int i = 1; i < n && ordered; i++)
+		if (EventCmp(&state->events[i - 1], JourneyEventValue(state, i - 1),
+					 &state->events[i], JourneyEventValue(state, i),
+					 state->labels) > 0)
 			ordered = false;
 	CHECK_FOR_INTERRUPTS();
-	if (!ordered)
-		qsort_arg(state->events, state->nevents, sizeof(JourneyEvent),
-				  EventCmp, state);
+	if (!ordered && state->values == NULL)
+		qsort_arg(state->events, n, sizeof(JourneyEvent), EventCmpNoValue,
+				  state->labels);
+	else if (!ordered)
+	{
+		EventWithValue *pairs = palloc_extended(sizeof(EventWithValue) * n,
+												MCXT_ALLOC_HUGE);
+
+		for (int i = 0; i < n; i++)
+		{
+			pairs[i].ev = state->events[i];
+			pairs[i].value = state->values[i];
+		}
+		qsort_arg(pairs, n, sizeof(EventWithValue), EventWithValueCmp,
+				  state->labels);
+		for (int i = 0; i < n; i++)
+		{
+			state->events[i] = pairs[i].ev;
+			state->values[i] = pairs[i].value;
+		}
+		pfree(pairs);
+	}
 	state->sorted = true;
 }
 
-/* Serialization helpers. */
+/* ---------- serialized form ---------- */
+
 typedef struct ByteWriter
 {
 	char	   *p;
@@ -401,15 +493,19 @@ Get(ByteReader *r, void *dst, Size n)
 bytea	   *
 JourneyEventsSerialize(JourneyEvents *state)
 {
+	const JourneyParams *params = state->params;
 	Size		size;
 	bytea	   *out;
 	ByteWriter	w;
 	uint8		version = JOURNEY_EVENTS_VERSION;
+	uint8		has_values = (state->values != NULL);
 
 	size = VARHDRSZ + 1 + sizeof(int64) + sizeof(int32) + sizeof(uint32) +
-		sizeof(int32) + state->params.text_len +
-		sizeof(int32) + sizeof(int64) +
-		(Size) state->nevents * sizeof(JourneyEvent) + state->labels_len;
+		sizeof(int32) + params->text_len +
+		sizeof(int32) + sizeof(int32) + 1 +
+		(Size) state->nevents * (sizeof(JourneyEvent) +
+								 (has_values ? sizeof(float8) : 0)) +
+		state->labels_len;
 	if (size > MaxAllocSize)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -419,28 +515,37 @@ JourneyEventsSerialize(JourneyEvents *state)
 	SET_VARSIZE(out, size);
 	w.p = VARDATA(out);
 	Put(&w, &version, 1);
-	Put(&w, &state->params.interval_usec, sizeof(int64));
-	Put(&w, &state->params.nconds, sizeof(int32));
-	Put(&w, &state->params.modes, sizeof(uint32));
-	Put(&w, &state->params.text_len, sizeof(int32));
-	if (state->params.text_len > 0)
-		Put(&w, state->params.text, state->params.text_len);
+	Put(&w, &params->interval_usec, sizeof(int64));
+	Put(&w, &params->nconds, sizeof(int32));
+	Put(&w, &params->modes, sizeof(uint32));
+	Put(&w, &params->text_len, sizeof(int32));
+	if (params->text_len > 0)
+		Put(&w, params->text, params->text_len);
 	Put(&w, &state->nevents, sizeof(int32));
-	Put(&w, &state->labels_len, sizeof(int64));
+	Put(&w, &state->labels_len, sizeof(int32));
+	Put(&w, &has_values, 1);
 	Put(&w, state->events, (Size) state->nevents * sizeof(JourneyEvent));
-	Put(&w, state->labels, state->labels_len);
+	if (has_values)
+		Put(&w, state->values, (Size) state->nevents * sizeof(float8));
+	if (state->labels_len > 0)
+		Put(&w, state->labels, state->labels_len);
 	Assert(w.p == (char *) out + size);
 	return out;
 }
 
+/*
+ * The state held in bytes, in the current memory context; its parameters
+ * are interned through flinfo (see JourneyParamsIntern).
+ */
 JourneyEvents *
-JourneyEventsDeserialize(bytea *bytes)
+JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 {
 	ByteReader	r;
 	uint8		version;
-	JourneyParams params;
+	uint8		has_values;
+	JourneyParams params = {0};
 	int32		nevents;
-	int64		labels_len;
+	int32		labels_len;
 	JourneyEvents *state;
 
 	r.p = VARDATA_ANY(bytes);
@@ -459,17 +564,35 @@ JourneyEventsDeserialize(bytea *bytes)
 	params.text = (char *) r.p;
 	r.p += params.text_len;
 	Get(&r, &nevents, sizeof(int32));
-	Get(&r, &labels_len, sizeof(int64));
+	Get(&r, &labels_len, sizeof(int32));
+	Get(&r, &has_values, 1);
 	if (nevents < 0 || labels_len < 0 || labels_len > JOURNEY_MAX_LABEL_BYTES ||
-		(r.end - r.p) != (int64) nevents * (int64) sizeof(JourneyEvent) + labels_len)
+		has_values > 1 ||
+		(r.end - r.p) != (int64) nevents * (int64) (sizeof(JourneyEvent) +
+													(has_values ? sizeof(float8) : 0)) +
+		labels_len)
 		CorruptState("The state's size does not match its event count.");
 	if (nevents > journey_max_events_per_group)
 		TooManyEvents();
 
-	state = JourneyEventsCreate(CurrentMemoryContext, &params);
+	state = JourneyEventsCreate(CurrentMemoryContext,
+								JourneyParamsIntern(flinfo, CurrentMemoryContext,
+													&params),
+								labels_len > 0);
 	EnsureCapacity(state, nevents, labels_len);
 	Get(&r, state->events, (Size) nevents * sizeof(JourneyEvent));
-	Get(&r, state->labels, labels_len);
+	if (has_values)
+	{
+		EnsureValues(state);
+		Get(&r, state->values, (Size) nevents * sizeof(float8));
+	}
+	if (labels_len > 0)
+	{
+		Get(&r, state->labels, labels_len);
+		/* every label ends within the arena */
+		if (state->labels[labels_len - 1] != '\0')
+			CorruptState("The state's last label is not terminated.");
+	}
 	state->nevents = nevents;
 	state->labels_len = labels_len;
 	for (int i = 0; i < nevents; i++)
@@ -480,11 +603,7 @@ JourneyEventsDeserialize(bytea *bytes)
 		if (params.nconds > 0 && params.nconds < 32 &&
 			(ev->flags >> params.nconds) != 0)
 			CorruptState("An event meets a condition beyond the number of conditions.");
-		if (ev->label_off == -1 && ev->label_len == 0)
-			continue;
-		if (ev->label_off < 0 || ev->label_len < 0 ||
-			(int64) ev->label_off + ev->label_len >= labels_len ||
-			state->labels[ev->label_off + ev->label_len] != '\0')
+		if (ev->label_off < -1 || ev->label_off >= labels_len)
 			CorruptState("An event's label lies outside the label arena.");
 	}
 	state->sorted = (nevents <= 1);
@@ -539,22 +658,26 @@ PG_FUNCTION_INFO_V1(journey_events_state_check);
 Datum
 journey_events_state_check(PG_FUNCTION_ARGS)
 {
-	JourneyEvents *state = JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0));
+	JourneyEvents *state = JourneyEventsDeserialize(fcinfo->flinfo,
+													PG_GETARG_BYTEA_PP(0));
 	StringInfoData buf;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "events=%d interval=" INT64_FORMAT " conditions=%d modes=%u text=%d",
-					 state->nevents, state->params.interval_usec,
-					 state->params.nconds, state->params.modes,
-					 state->params.text_len);
+					 state->nevents, state->params->interval_usec,
+					 state->params->nconds, state->params->modes,
+					 state->params->text_len);
 	JourneyEventsSort(state);
 	for (int i = 0; i < state->nevents; i++)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
-		appendStringInfo(&buf, " [" INT64_FORMAT " %s %u]", ev->ts,
+		appendStringInfo(&buf, " [" INT64_FORMAT " %s %u", ev->ts,
 						 ev->label_off >= 0 ? JourneyEventLabel(state, ev) : "-",
 						 ev->flags);
+		if (state->values)
+			appendStringInfo(&buf, " %g", state->values[i]);
+		appendStringInfoChar(&buf, ']');
 	}
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }
@@ -580,7 +703,7 @@ journey_events_combine(PG_FUNCTION_ARGS)
 
 	if (left == NULL && right == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_POINTER(JourneyEventsCombine(aggcxt, left, right));
+	PG_RETURN_POINTER(JourneyEventsCombine(fcinfo, aggcxt, left, right));
 }
 
 Datum
@@ -594,7 +717,8 @@ journey_events_serialize(PG_FUNCTION_ARGS)
 Datum
 journey_events_deserialize(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(JourneyEventsDeserialize(PG_GETARG_BYTEA_PP(0)));
+	PG_RETURN_POINTER(JourneyEventsDeserialize(fcinfo->flinfo,
+											   PG_GETARG_BYTEA_PP(0)));
 }
 
 /*
@@ -602,11 +726,12 @@ journey_events_deserialize(PG_FUNCTION_ARGS)
  * multi-dimensional array, more than JOURNEY_MAX_CONDITIONS or no
  * elements) is an error.
  */
-int
-JourneyConditionArrayLength(ArrayType *conds, const char *what)
+static int
+ConditionArrayLength(ArrayType *conds, const char *what)
 {
 	int			n;
 
+	Assert(ARR_ELEMTYPE(conds) == BOOLOID);
 	if (ARR_NDIM(conds) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -617,17 +742,42 @@ JourneyConditionArrayLength(ArrayType *conds, const char *what)
 	return n;
 }
 
-uint32
-JourneyConditionMask(ArrayType *conds, int expected, const char *what)
+int
+JourneyConditionCount(FunctionCallInfo fcinfo, int first, const char *what)
 {
+	if (JourneyConditionArgsArray(fcinfo, first))
+	{
+		Assert(!PG_ARGISNULL(first));
+		return ConditionArrayLength(PG_GETARG_ARRAYTYPE_P(first), what);
+	}
+	JourneyCheckConditionCount(PG_NARGS() - first, what);
+	return PG_NARGS() - first;
+}
+
+uint32
+JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
+					 const char *what)
+{
+	ArrayType  *conds;
 	int			n;
 	bits8	   *nulls;
 	const bool *data;
 	uint32		mask = 0;
 
-	Assert(ARR_ELEMTYPE(conds) == BOOLOID);
+	if (!JourneyConditionArgsArray(fcinfo, first))
+	{
+		/* one boolean argument per condition; their number is the call's */
+		Assert(PG_NARGS() - first == expected);
+		for (int i = 0; i < expected; i++)
+			if (!PG_ARGISNULL(first + i) && PG_GETARG_BOOL(first + i))
+				mask |= (uint32) 1 << i;
+		return mask;
+	}
+
+	Assert(!PG_ARGISNULL(first));
+	conds = PG_GETARG_ARRAYTYPE_P(first);
 	if (ARR_NDIM(conds) > 1)
-		(void) JourneyConditionArrayLength(conds, what);
+		(void) ConditionArrayLength(conds, what);
 	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];
 	if (n != expected)
 		ereport(ERROR,

@@ -38,6 +38,7 @@
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(journey_window_funnel_sfunc);
+PG_FUNCTION_INFO_V1(journey_window_funnel_modes_sfunc);
 PG_FUNCTION_INFO_V1(journey_window_funnel_final);
 PG_FUNCTION_INFO_V1(journey_funnel_times_sfunc);
 PG_FUNCTION_INFO_V1(journey_funnel_times_final);
@@ -59,6 +60,7 @@ static const struct
 	const char *name;
 	uint32		bit;
 }			funnel_modes[] =
+
 {
 	{"strict_order", FUNNEL_STRICT_ORDER},
 	{"strict_deduplication", FUNNEL_STRICT_DEDUPLICATION},
@@ -106,47 +108,47 @@ ParseFunnelModes(const char *str)
  * with: otherwise the answer would depend on which row came first (and a
  * parallel plan would fail where a serial one did not).  Arguments that
  * are the same on every call (constants, parameters) need checking only
- * once per call site, which fn_extra remembers.
+ * once per call site: the shared parameters remember it.
  */
-static const char funnel_params_checked = 1;
-
 static void
 CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 				const char *fname, bool with_modes)
 {
-	FmgrInfo   *flinfo = fcinfo->flinfo;
+	JourneyParams *params = state->params;
 	bool		stable;
 
-	if (flinfo->fn_extra == (void *) &funnel_params_checked)
+	if (params->call_constant)
 		return;
-	stable = get_fn_expr_arg_stable(flinfo, 2) &&
-		(!with_modes || get_fn_expr_arg_stable(flinfo, 3));
+	stable = get_fn_expr_arg_stable(fcinfo->flinfo, 2) &&
+		(!with_modes || get_fn_expr_arg_stable(fcinfo->flinfo, 3));
 
 	if (PG_ARGISNULL(2) ||
 		JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2), "window") !=
-		state->params.interval_usec)
+		params->interval_usec)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("window of %s must be the same for every row of a group", fname)));
 	if (with_modes &&
 		(PG_ARGISNULL(3) ||
 		 ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3))) !=
-		 (state->params.modes & ~FUNNEL_TIMES)))
+		 (params->modes & ~FUNNEL_TIMES)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("modes of %s must be the same for every row of a group", fname)));
+
 	/*
 	 * Stable arguments are the same for every group of this call site, so
 	 * every state was created with them: no row needs checking again.
 	 */
 	if (stable)
-		flinfo->fn_extra = (void *) &funnel_params_checked;
+		params->call_constant = true;
 }
 
 /*
- * Transition: arguments (state, ts, window[, modes], steps).  The window,
- * modes and number of steps are checked when the state is created, and
- * later rows must agree.
+ * Transition: arguments (state, ts, window[, modes], steps...), the steps
+ * as one VARIADIC array or one boolean argument each.  The window, modes
+ * and number of steps are checked when the state is created, and later
+ * rows must agree.
  */
 static Datum
 FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
@@ -154,9 +156,8 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 {
 	MemoryContext aggcxt = JourneyAggContext(fcinfo, fname);
 	JourneyEvents *state = PG_ARGISNULL(0) ? NULL :
-		(JourneyEvents *) PG_GETARG_POINTER(0);
+	(JourneyEvents *) PG_GETARG_POINTER(0);
 	int			steps_arg = with_modes ? 4 : 3;
-	ArrayType  *steps;
 	uint32		mask;
 
 	if (PG_ARGISNULL(1))
@@ -165,12 +166,11 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(state);
 	}
-	if (PG_ARGISNULL(steps_arg))
+	if (JourneyConditionArgsArray(fcinfo, steps_arg) && PG_ARGISNULL(steps_arg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("steps of %s must not be a NULL array", fname),
 				 errhint("Pass one boolean condition per step.")));
-	steps = PG_GETARG_ARRAYTYPE_P(steps_arg);
 
 	if (state == NULL)
 	{
@@ -192,15 +192,17 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 						 errhint("Pass '' for no mode. " FUNNEL_MODES_HINT)));
 			params.modes |= ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 		}
-		params.nconds = JourneyConditionArrayLength(steps, "steps");
-		state = JourneyEventsCreate(aggcxt, &params);
+		params.nconds = JourneyConditionCount(fcinfo, steps_arg, "steps");
+		state = JourneyEventsCreate(aggcxt,
+									JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params),
+									false);
 	}
 	else
 		CheckSameParams(fcinfo, state, fname, with_modes);
 
-	mask = JourneyConditionMask(steps, state->params.nconds, "steps");
+	mask = JourneyConditionBits(fcinfo, steps_arg, state->params->nconds, "steps");
 	/* rows meeting no step matter only to strict_order */
-	if (mask != 0 || (state->params.modes & FUNNEL_STRICT_ORDER))
+	if (mask != 0 || (state->params->modes & FUNNEL_STRICT_ORDER))
 		JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(1), NULL, 0, mask, 0);
 	PG_RETURN_POINTER(state);
 }
@@ -208,7 +210,13 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 Datum
 journey_window_funnel_sfunc(PG_FUNCTION_ARGS)
 {
-	return FunnelTransition(fcinfo, "window_funnel", PG_NARGS() == 5, 0);
+	return FunnelTransition(fcinfo, "window_funnel", false, 0);
+}
+
+Datum
+journey_window_funnel_modes_sfunc(PG_FUNCTION_ARGS)
+{
+	return FunnelTransition(fcinfo, "window_funnel", true, 0);
 }
 
 Datum
@@ -225,8 +233,8 @@ static void
 CheckFunnelParams(const JourneyParams *params)
 {
 	uint32		known = FUNNEL_STRICT_ORDER | FUNNEL_STRICT_DEDUPLICATION |
-		FUNNEL_STRICT_INCREASE | FUNNEL_STRICT_ONCE | FUNNEL_ALLOW_REENTRY |
-		FUNNEL_TIMES;
+	FUNNEL_STRICT_INCREASE | FUNNEL_STRICT_ONCE | FUNNEL_ALLOW_REENTRY |
+	FUNNEL_TIMES;
 
 	if (params->nconds < 1 || params->nconds > JOURNEY_MAX_CONDITIONS ||
 		(params->modes & ~known) != 0 ||
@@ -290,9 +298,9 @@ static int
 FunnelLevel(const JourneyEvents *state)
 {
 	const JourneyEvent *ev = state->events;
-	int			n = state->params.nconds;
-	uint32		modes = state->params.modes;
-	int64		window = state->params.interval_usec;
+	int			n = state->params->nconds;
+	uint32		modes = state->params->modes;
+	int64		window = state->params->interval_usec;
 	FunnelChain chains[JOURNEY_MAX_CONDITIONS];
 	bool		started = false;
 	int			i = 0;
@@ -403,9 +411,9 @@ static int
 FunnelLevelOnce(const JourneyEvents *state)
 {
 	const JourneyEvent *ev = state->events;
-	int			n = state->params.nconds;
-	uint32		modes = state->params.modes;
-	int64		window = state->params.interval_usec;
+	int			n = state->params->nconds;
+	uint32		modes = state->params->modes;
+	int64		window = state->params->interval_usec;
 	OnceLevel	levels[JOURNEY_MAX_CONDITIONS];
 	bool		started = false;
 	int			i = 0;
@@ -510,11 +518,11 @@ FunnelLevelOnce(const JourneyEvents *state)
 static int
 FunnelCompute(JourneyEvents *state)
 {
-	CheckFunnelParams(&state->params);
+	CheckFunnelParams(state->params);
 	if (state->nevents == 0)
 		return 0;
 	JourneyEventsSort(state);
-	if (state->params.modes & FUNNEL_STRICT_ONCE)
+	if (state->params->modes & FUNNEL_STRICT_ONCE)
 		return FunnelLevelOnce(state);
 	return FunnelLevel(state);
 }
@@ -594,7 +602,7 @@ journey_funnel_times_final(PG_FUNCTION_ARGS)
 					done_set[k] = true;
 				}
 				if (k == 0 && done_set[0] &&
-					InWindow(ev[r].ts, done[0], state->params.interval_usec))
+					InWindow(ev[r].ts, done[0], state->params->interval_usec))
 					start = r;
 			}
 		}

@@ -40,15 +40,17 @@ extern int	journey_max_events_per_group;
 #define JOURNEY_DEFAULT_MAX_PATTERN_STEPS 1000000
 extern int	journey_max_pattern_steps;
 
-/* One event of one group. */
+/*
+ * One event of one group: 16 bytes, so that a small group fits in the
+ * state's first allocation.  A label is NUL-terminated in the state's label
+ * arena (text never contains a NUL byte); an event's value, used only by
+ * aggregates that carry one, lives in a side array (see JourneyEvents).
+ */
 typedef struct JourneyEvent
 {
 	TimestampTz ts;
-	float8		value;			/* revenue, or 0 */
 	uint32		flags;			/* condition bitmask / conversion flag */
 	int32		label_off;		/* offset into the label arena, -1: none */
-	int32		label_len;
-	int32		reserved;		/* always 0: makes the layout explicit */
 } JourneyEvent;
 
 /* Flag bit used by aggregates that mark a conversion event. */
@@ -59,6 +61,11 @@ typedef struct JourneyEvent
  * number of conditions, mode bits, pattern text).  They are checked once,
  * when the state is created, and travel with the serialized state so that
  * a combined state can be checked for agreement.
+ *
+ * States do not carry their own copy: JourneyParamsIntern gives every group
+ * of a call site the same one, kept in the calling function's fn_extra, so
+ * a million groups cost one copy.  Its last two fields belong to the
+ * aggregate that owns the parameters.
  */
 typedef struct JourneyParams
 {
@@ -66,44 +73,59 @@ typedef struct JourneyParams
 	int32		nconds;			/* number of conditions, or 0 */
 	uint32		modes;			/* aggregate-specific mode bits */
 	int32		text_len;		/* length of text (pattern, model), or 0 */
-	char	   *text;			/* palloc'd, not NUL-terminated; or NULL */
+	bool		call_constant;	/* every row of the call site passes these
+								 * (their arguments are stable and were
+								 * checked once) */
+	char	   *text;			/* not NUL-terminated; or NULL */
+	void	   *derived;		/* e.g. the parsed pattern, allocated in the
+								 * parameters' own memory context */
 } JourneyParams;
 
 typedef struct JourneyEvents
 {
 	int32		nevents;
 	int32		maxevents;		/* allocated slots */
-	bool		sorted;
 	JourneyEvent *events;
-	char	   *labels;			/* arena of label bytes */
-	int64		labels_len;
-	int64		labels_cap;
-	JourneyParams params;
-	void	   *cache;			/* final-function cache (e.g. parsed pattern);
-								 * never serialized */
+	JourneyParams *params;		/* never NULL; shared, see JourneyParams */
+	char	   *labels;			/* arena of label bytes, or NULL */
+	float8	   *values;			/* maxevents values, or NULL while all are 0 */
+	int32		labels_len;
+	int32		labels_cap;
+	bool		sorted;
+	bool		events_inline;	/* events lie in the state's own chunk */
+	bool		labels_inline;	/* so does the label arena */
 } JourneyEvents;
 
 /* events.c */
 extern MemoryContext JourneyAggContext(FunctionCallInfo fcinfo,
 									   const char *funcname);
-extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,
+extern JourneyParams *JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 										  const JourneyParams *params);
+extern bool JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b);
+extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,
+										  JourneyParams *params,
+										  bool with_labels);
 extern void JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 							 const char *label, int label_len,
 							 uint32 flags, float8 value);
-extern JourneyEvents *JourneyEventsCombine(MemoryContext aggcxt,
+extern JourneyEvents *JourneyEventsCombine(FunctionCallInfo fcinfo,
+										   MemoryContext aggcxt,
 										   JourneyEvents *left,
 										   JourneyEvents *right);
 extern void JourneyEventsSort(JourneyEvents *state);
 extern bytea *JourneyEventsSerialize(JourneyEvents *state);
-extern JourneyEvents *JourneyEventsDeserialize(bytea *bytes);
-extern int	JourneyEventLabelCmp(const JourneyEvents *state,
-								 const JourneyEvent *a, const JourneyEvent *b);
+extern JourneyEvents *JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes);
 
 static inline const char *
 JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
 {
 	return ev->label_off < 0 ? NULL : state->labels + ev->label_off;
+}
+
+static inline float8
+JourneyEventValue(const JourneyEvents *state, int i)
+{
+	return state->values ? state->values[i] : 0.0;
 }
 
 /*
@@ -128,14 +150,26 @@ extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
 extern void JourneyCheckConditionCount(int n, const char *what);
 
 /*
- * A VARIADIC bool[] of conditions: its length (one-dimensional arrays
- * only, checked against 1..JOURNEY_MAX_CONDITIONS), and the bitmask of the
- * conditions that hold (bit i for element i; a NULL element counts as
- * false), checked to have exactly "expected" elements.
+ * The conditions of a row, passed from argument "first" on: either one
+ * VARIADIC bool[] (then the call has exactly first + 1 arguments) or one
+ * boolean argument each (the fixed-arity overloads declared for 2 to 8
+ * conditions, which spare PostgreSQL building an array per row).
+ * JourneyConditionArgsArray says which; the array form may be NULL, which
+ * the caller reports.  JourneyConditionCount checks the count against
+ * 1..JOURNEY_MAX_CONDITIONS (one dimension only for arrays);
+ * JourneyConditionBits gives the bitmask of the conditions that hold (bit i
+ * for condition i; NULL counts as false), checked to have exactly
+ * "expected" conditions.
  */
-extern int	JourneyConditionArrayLength(ArrayType *conds, const char *what);
-extern uint32 JourneyConditionMask(ArrayType *conds, int expected,
-								   const char *what);
+static inline bool
+JourneyConditionArgsArray(FunctionCallInfo fcinfo, int first)
+{
+	return PG_NARGS() == first + 1;
+}
+extern int	JourneyConditionCount(FunctionCallInfo fcinfo, int first,
+								  const char *what);
+extern uint32 JourneyConditionBits(FunctionCallInfo fcinfo, int first,
+								   int expected, const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either

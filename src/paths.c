@@ -82,7 +82,7 @@ EventLabelsArray(const JourneyEvents *state, int from, int to)
 		const JourneyEvent *ev = &state->events[i];
 
 		labels[i - from].data = JourneyEventLabel(state, ev);
-		labels[i - from].len = ev->label_len;
+		labels[i - from].len = strlen(labels[i - from].data);
 	}
 	result = JourneyBuildTextArray(labels, to - from);
 	pfree(labels);
@@ -107,7 +107,7 @@ journey_path_agg_sfunc(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(state);
 	}
 	if (state == NULL)
-		state = JourneyEventsCreate(aggcxt, NULL);
+		state = JourneyEventsCreate(aggcxt, NULL, true);
 	label = PG_GETARG_TEXT_PP(1);
 	JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(2),
 					 VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label), 0, 0.0);
@@ -158,9 +158,11 @@ journey_paths_to_conversion_sfunc(PG_FUNCTION_ARGS)
 		JourneyParams params = {0};
 
 		params.interval_usec = lookback;
-		state = JourneyEventsCreate(aggcxt, &params);
+		state = JourneyEventsCreate(aggcxt,
+									JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params),
+									true);
 	}
-	else if (state->params.interval_usec != lookback)
+	else if (state->params->interval_usec != lookback)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("aggregate parameters must be the same for every row of a group"),
@@ -284,7 +286,7 @@ journey_paths_to_conversion_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	cp = GetConversionPathType(fcinfo);
 	JourneyEventsSort(state);
-	lookback = state->params.interval_usec;
+	lookback = state->params->interval_usec;
 	n = state->nevents;
 	paths = palloc(sizeof(Datum) * maxpaths);
 
@@ -311,7 +313,7 @@ journey_paths_to_conversion_final(PG_FUNCTION_ARGS)
 			lo = TimestampMinusUsec(ev->ts, lookback);
 			from = FirstAtOrAfter(state, seg_start, i, lo);
 			paths[npaths++] = MakeConversionPath(cp, state, from, i + 1, true,
-												 ev->value, ev->ts);
+												 JourneyEventValue(state, i), ev->ts);
 			seg_start = i + 1;
 		}
 		else

@@ -44,22 +44,20 @@ RetentionCount(int64 state)
 Datum
 journey_retention_sfunc(PG_FUNCTION_ARGS)
 {
-	ArrayType  *conds;
 	int			n;
 
-	if (PG_ARGISNULL(1))
+	if (JourneyConditionArgsArray(fcinfo, 1) && PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("conditions of retention must not be a NULL array"),
 				 errhint("Pass one boolean condition per cohort day or period.")));
-	conds = PG_GETARG_ARRAYTYPE_P(1);
 	if (PG_ARGISNULL(0))
-		n = JourneyConditionArrayLength(conds, "conditions");
+		n = JourneyConditionCount(fcinfo, 1, "conditions");
 	else
 		n = RetentionCount(PG_GETARG_INT64(0));
 	PG_RETURN_INT64(RETENTION_STATE(n, (PG_ARGISNULL(0) ? 0 :
 										RETENTION_MASK(PG_GETARG_INT64(0))) |
-									JourneyConditionMask(conds, n, "conditions")));
+									JourneyConditionBits(fcinfo, 1, n, "conditions")));
 }
 
 /* STRICT: PostgreSQL keeps the non-NULL side itself. */

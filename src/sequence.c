@@ -35,7 +35,7 @@
  * bitmask, params.nconds the number of conditions and params.text the
  * pattern text, so that the shared combine function checks that every
  * row of a group used the same pattern.  The pattern is parsed once per
- * query (see CachedPattern) and each state points to it in state->cache.
+ * call site and kept with the shared parameters (see ParamsPattern).
  *
  *-------------------------------------------------------------------------
  */
@@ -312,63 +312,24 @@ ParsePattern(const char *src, int len, int nconds)
 }
 
 /*
- * The parsed pattern for a call, parsed once per query: the function's
- * fn_extra keeps the last pattern parsed (with its text and number of
- * conditions), so that a new group with the same pattern costs a
- * comparison, not a parse.  The pattern lives in fn_mcxt, which outlives
- * every group of the query.
+ * The parsed pattern of a state.  It hangs off the state's shared
+ * parameters (JourneyParamsIntern), which hold the pattern text and the
+ * number of conditions, so a pattern is parsed once per call site, not per
+ * group; it is allocated in the parameters' own memory context, which
+ * lives as long as they do.
  */
-typedef struct SeqPatternCache
-{
-	int			nconds;
-	int			text_len;
-	char	   *src_text;
-	SeqPattern *pattern;
-} SeqPatternCache;
-
 static SeqPattern *
-CachedPattern(FunctionCallInfo fcinfo, const char *src, int len, int nconds)
+ParamsPattern(JourneyParams *params)
 {
-	SeqPatternCache *cache = (SeqPatternCache *) fcinfo->flinfo->fn_extra;
-	MemoryContext old;
-
-	if (cache != NULL && cache->nconds == nconds && cache->text_len == len &&
-		memcmp(cache->src_text, src, len) == 0)
-		return cache->pattern;
-
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-	if (cache == NULL)
+	if (params->derived == NULL)
 	{
-		cache = palloc0(sizeof(SeqPatternCache));
-		fcinfo->flinfo->fn_extra = cache;
-	}
-	else if (cache->src_text != NULL)
-		pfree(cache->src_text);
-	/* an error while parsing leaves an entry that matches nothing */
-	cache->pattern = NULL;
-	cache->src_text = NULL;
-	cache->text_len = -1;
-	cache->pattern = ParsePattern(src, len, nconds);
-	cache->src_text = palloc(Max(len, 1));
-	memcpy(cache->src_text, src, len);
-	cache->text_len = len;
-	cache->nconds = nconds;
-	MemoryContextSwitchTo(old);
-	return cache->pattern;
-}
+		MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(params));
 
-/*
- * The parsed pattern of a state: the one the transition function set, or,
- * for a state rebuilt by the combine function, the final function's own.
- */
-static SeqPattern *
-StatePattern(FunctionCallInfo fcinfo, JourneyEvents *state)
-{
-	if (state->cache == NULL)
-		state->cache = CachedPattern(fcinfo, state->params.text,
-									 state->params.text_len,
-									 state->params.nconds);
-	return (SeqPattern *) state->cache;
+		params->derived = ParsePattern(params->text, params->text_len,
+									   params->nconds);
+		MemoryContextSwitchTo(old);
+	}
+	return (SeqPattern *) params->derived;
 }
 
 /* ---------- matching ---------- */
@@ -651,7 +612,6 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_sequence_sfunc");
 	JourneyEvents *state;
 	text	   *pattern;
-	ArrayType  *conds;
 	int			nconds;
 	uint32		flags;
 
@@ -661,50 +621,40 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("sequence pattern must not be NULL"),
 				 errhint(SEQ_PATTERN_HINT)));
-	if (PG_ARGISNULL(3))
+	if (JourneyConditionArgsArray(fcinfo, 3) && PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("array of conditions must not be NULL"),
 				 errhint("Pass the conditions as separate arguments, e.g. event = 'signup', event = 'purchase'.")));
 	pattern = PG_GETARG_TEXT_PP(1);
-	conds = PG_GETARG_ARRAYTYPE_P(3);
-	if (ARR_ELEMTYPE(conds) != BOOLOID)
-		elog(ERROR, "journey_sequence_sfunc expects a boolean array");
-	if (ARR_NDIM(conds) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("array of conditions must be one-dimensional")));
-	nconds = ArrayGetNItems(ARR_NDIM(conds), ARR_DIMS(conds));
 
 	if (state == NULL)
 	{
-		JourneyParams params;
-		SeqPattern *pat;
+		JourneyParams params = {0};
+		JourneyParams *shared;
 
-		JourneyCheckConditionCount(nconds, "conditions");
-		memset(&params, 0, sizeof(params));
-		params.nconds = nconds;
+		params.nconds = JourneyConditionCount(fcinfo, 3, "conditions");
 		params.text_len = VARSIZE_ANY_EXHDR(pattern);
 		params.text = VARDATA_ANY(pattern);
+		shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params);
 		/* check the pattern before anything is allocated for the group */
-		pat = CachedPattern(fcinfo, params.text, params.text_len, nconds);
-		state = JourneyEventsCreate(aggcxt, &params);
-		state->cache = pat;
+		(void) ParamsPattern(shared);
+		state = JourneyEventsCreate(aggcxt, shared, false);
 	}
-	else if (nconds != state->params.nconds ||
-			 VARSIZE_ANY_EXHDR(pattern) != state->params.text_len ||
-			 memcmp(VARDATA_ANY(pattern), state->params.text,
-					state->params.text_len) != 0)
+	else if (VARSIZE_ANY_EXHDR(pattern) != state->params->text_len ||
+			 memcmp(VARDATA_ANY(pattern), state->params->text,
+					state->params->text_len) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("aggregate parameters must be the same for every row of a group"),
 				 errdetail("The pattern or the number of conditions changed between rows.")));
+	nconds = state->params->nconds;
 
 	if (PG_ARGISNULL(2))
 		PG_RETURN_POINTER(state);
 
 	/* a NULL condition is false */
-	flags = JourneyConditionMask(conds, nconds, "conditions");
+	flags = JourneyConditionBits(fcinfo, 3, nconds, "conditions");
 	/* Events for which no condition holds take no part in any match. */
 	if (flags != 0)
 		JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(2), NULL, 0, flags, 0);
@@ -723,7 +673,7 @@ journey_sequence_match_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
 	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	pat = StatePattern(fcinfo, state);
+	pat = ParamsPattern(state->params);
 	if (!PrepareEvents(state, pat))
 		PG_RETURN_BOOL(false);
 	if (!pat->has_time)
@@ -754,7 +704,7 @@ journey_sequence_count_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
 	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	pat = StatePattern(fcinfo, state);
+	pat = ParamsPattern(state->params);
 	if (!PrepareEvents(state, pat))
 		PG_RETURN_INT64(0);
 	MatcherInit(&m, pat, state);

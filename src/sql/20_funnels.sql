@@ -10,7 +10,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, text, bool[])
 RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_window_funnel_sfunc'
+AS 'MODULE_PATHNAME', 'journey_window_funnel_modes_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.window_funnel_final(internal)
@@ -28,13 +28,13 @@ RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'journey_funnel_times_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- SSPACE: a group's state is one 256-byte chunk until it outgrows it; the
+-- SSPACE: a group's state is one 128-byte chunk until it outgrows it; the
 -- planner's default guess for internal states (8 kB) would make hash
 -- aggregation spill to disk after a few tens of thousands of customers.
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.window_funnel_sfunc,
 	STYPE = internal,
-	SSPACE = 300,
+	SSPACE = 160,
 	FINALFUNC = @extschema@.window_funnel_final,
 	COMBINEFUNC = @extschema@.events_combine,
 	SERIALFUNC = @extschema@.events_serialize,
@@ -47,7 +47,7 @@ COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, VARIADIC b
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, modes text, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.window_funnel_sfunc,
 	STYPE = internal,
-	SSPACE = 300,
+	SSPACE = 160,
 	FINALFUNC = @extschema@.window_funnel_final,
 	COMBINEFUNC = @extschema@.events_combine,
 	SERIALFUNC = @extschema@.events_serialize,
@@ -60,7 +60,7 @@ COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, VARI
 CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.funnel_times_sfunc,
 	STYPE = internal,
-	SSPACE = 300,
+	SSPACE = 160,
 	FINALFUNC = @extschema@.funnel_times_final,
 	COMBINEFUNC = @extschema@.events_combine,
 	SERIALFUNC = @extschema@.events_serialize,
