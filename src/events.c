@@ -316,6 +316,33 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 }
 
 /*
+ * Append an event without label or value (funnels, sequences): the same as
+ * JourneyEventsAdd(state, ts, NULL, 0, flags, 0), with less to do per row.
+ */
+void
+JourneyEventsAddFlags(JourneyEvents *state, TimestampTz ts, uint32 flags)
+{
+	int			n = state->nevents;
+	JourneyEvent *ev;
+
+	if (n >= state->maxevents || n >= journey_max_events_per_group ||
+		state->values != NULL)
+	{
+		JourneyEventsAdd(state, ts, NULL, 0, flags, 0.0);
+		return;
+	}
+	ev = &state->events[n];
+	ev->ts = ts;
+	ev->flags = flags;
+	ev->label_off = -1;
+	if (state->sorted && n > 0 &&
+		EventCmp(ev - 1, 0.0, ev, 0.0, state->labels) > 0)
+		state->sorted = false;
+	state->nevents = n + 1;
+	CHECK_LAST_EVENT(state);
+}
+
+/*
  * Combine two states into the left one (or a copy of the right one in the
  * aggregate context when the left is NULL).  Either may be NULL.
  */

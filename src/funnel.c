@@ -203,7 +203,7 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 	mask = JourneyConditionBits(fcinfo, steps_arg, state->params->nconds, "steps");
 	/* rows meeting no step matter only to strict_order */
 	if (mask != 0 || (state->params->modes & FUNNEL_STRICT_ORDER))
-		JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(1), NULL, 0, mask, 0);
+		JourneyEventsAddFlags(state, PG_GETARG_TIMESTAMPTZ(1), mask);
 	PG_RETURN_POINTER(state);
 }
 
@@ -305,7 +305,7 @@ FunnelLevel(const JourneyEvents *state)
 	bool		started = false;
 	int			i = 0;
 
-	memset(chains, 0, sizeof(chains));
+	memset(chains, 0, sizeof(FunnelChain) * n);
 	while (i < state->nevents)
 	{
 		uint32		union_flags;

@@ -108,6 +108,8 @@ extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,
 extern void JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 							 const char *label, int label_len,
 							 uint32 flags, float8 value);
+extern void JourneyEventsAddFlags(JourneyEvents *state, TimestampTz ts,
+								  uint32 flags);
 extern JourneyEvents *JourneyEventsCombine(FunctionCallInfo fcinfo,
 										   MemoryContext aggcxt,
 										   JourneyEvents *left,

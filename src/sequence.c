@@ -657,7 +657,7 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	flags = JourneyConditionBits(fcinfo, 3, nconds, "conditions");
 	/* Events for which no condition holds take no part in any match. */
 	if (flags != 0)
-		JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(2), NULL, 0, flags, 0);
+		JourneyEventsAddFlags(state, PG_GETARG_TIMESTAMPTZ(2), flags);
 	PG_RETURN_POINTER(state);
 }
 
