@@ -50,6 +50,19 @@ SELECT journey.path_agg(label, ts) FROM paths_ev WHERE customer = 1;
 SELECT journey.path_agg(label, ts) FROM paths_ev WHERE customer = 2;  -- within the limit
 RESET journey.max_events_per_group;
 
+-- labels that share bytes: a label repeating the previous one is stored once,
+-- so prefixes, empty labels and repeats must all come back as given, in any
+-- input order and after a state grows past its first allocation
+SELECT journey.path_agg(l, '2026-01-01'::timestamptz + n * interval '1 minute') AS prefixes
+  FROM unnest(ARRAY['ab', 'a', 'a', 'ab', 'abc', '', '', 'b', 'ab', 'a']) WITH ORDINALITY AS u(l, n);
+SELECT journey.path_agg(l, '2026-01-01'::timestamptz + n * interval '1 minute') AS reversed
+  FROM (SELECT * FROM unnest(ARRAY['ab', 'a', 'a', 'ab', 'abc', '', '', 'b', 'ab', 'a'])
+                      WITH ORDINALITY AS u(l, n) ORDER BY n DESC) r;
+SELECT cardinality(p) AS n, p[1] AS first, p[400] AS last,
+       p = ARRAY(SELECT repeat('x', i % 7) FROM generate_series(1, 400) i) AS same
+  FROM (SELECT journey.path_agg(repeat('x', i % 7), '2026-01-01'::timestamptz + i * interval '1 second') AS p
+          FROM generate_series(1, 400) i) s;
+
 -- transitions: adjacent pairs with (start) and (end)
 SELECT * FROM journey.transitions(ARRAY['Paid Search', 'Email', 'Direct']);
 SELECT * FROM journey.transitions(ARRAY['Direct']);           -- one touch

@@ -390,6 +390,20 @@ JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
 }
 
 /*
+ * A total order of values: NaN after everything (all NaNs equal), and -0
+ * before +0, so that no two different values tie.
+ */
+static inline int
+ValueCmp(float8 a, float8 b)
+{
+	if (isnan(a) || isnan(b))
+		return (isnan(a) != 0) - (isnan(b) != 0);
+	if (a != b)
+		return a < b ? -1 : 1;
+	return (signbit(b) != 0) - (signbit(a) != 0);
+}
+
+/*
  * The one event order: timestamp, then label (no label first, then
  * bytewise, as the C collation orders text), then flags, then value.
  * Every field takes part, so the result never depends on input order.
@@ -412,9 +426,7 @@ EventCmp(const JourneyEvent *a, float8 va, const JourneyEvent *b, float8 vb,
 	}
 	if (a->flags != b->flags)
 		return a->flags < b->flags ? -1 : 1;
-	if (va != vb)
-		return va < vb ? -1 : 1;
-	return 0;
+	return ValueCmp(va, vb);
 }
 
 static int

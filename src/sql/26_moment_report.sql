@@ -76,14 +76,15 @@ BEGIN
 		seg := quote_literal('(all)');
 	END IF;
 
-	-- one condition per moment: event = $2[k]
+	-- one condition per moment: event = $2[k], written out (2 to 8 moments
+	-- take funnel_times' fixed-arity overloads, which build no array per row)
 	SELECT string_agg(format('%I::text = $2[%s]', src.event_column, k), ', ' ORDER BY k)
 	  INTO steps FROM generate_series(1, n) k;
 
 	q := format($q$
 		WITH per_customer AS (
 			SELECT %1$s AS segment,
-			       @extschema@.funnel_times(%2$I::timestamptz, $1, VARIADIC ARRAY[%3$s]) AS t
+			       @extschema@.funnel_times(%2$I::timestamptz, $1, %3$s) AS t
 			  FROM %4$s
 			 WHERE ($3::timestamptz IS NULL OR %2$I::timestamptz >= $3)
 			   AND ($4::timestamptz IS NULL OR %2$I::timestamptz < $4)

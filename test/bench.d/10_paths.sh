@@ -5,6 +5,8 @@
 #     (no ORDER BY inside the call); the plain twin is string_agg with
 #     ORDER BY ts.  Ours is timed twice: grouping by the text[] path as
 #     returned, and as a '>'-joined string like the plain twin's.
+#     For scale, two of PostgreSQL's own unordered aggregates run the same
+#     query (bench_time: no twin).
 # (b) paths_to_conversion with a 30-day lookback (conversion = purchase,
 #     value = revenue) against the window-function SQL that builds the same
 #     paths (the regression test 10_paths_conversion checks both give the
@@ -47,6 +49,21 @@ bench_compare "top 20 paths: array_to_string(path_agg) vs string_agg" \
            FROM bench_events GROUP BY customer_id) s
   GROUP BY path ORDER BY customers DESC LIMIT 20" \
 "$plain_top_paths"
+
+# What any per-customer aggregate costs in the same query: PostgreSQL's own
+# aggregates with an internal state and no ordering (they do not sort, so
+# they are not the same answer in general; here the table is read in time
+# order).  No path aggregate that keeps every event can beat these by much.
+bench_time "reference: string_agg(channel, '>') without ORDER BY" \
+"SELECT path, count(*) AS customers
+   FROM (SELECT string_agg(channel, '>') AS path
+           FROM bench_events GROUP BY customer_id) s
+  GROUP BY path ORDER BY customers DESC LIMIT 20"
+bench_time "reference: array_agg(channel) without ORDER BY" \
+"SELECT path, count(*) AS customers
+   FROM (SELECT array_agg(channel) AS path
+           FROM bench_events GROUP BY customer_id) s
+  GROUP BY path ORDER BY customers DESC LIMIT 20"
 
 bench_compare "paths_to_conversion (30 days) vs window-function SQL" \
 "SELECT p.path, p.converted, count(*) AS paths, sum(p.value) AS value

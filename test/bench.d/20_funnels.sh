@@ -64,3 +64,18 @@ fi
 echo "funnel levels (level|customers): $(echo "$funnel_a" | tr '\n' ' ')"
 
 bench_compare "5-step window_funnel per customer vs join chain" "$FUNNEL_JOURNEY" "$FUNNEL_PLAIN"
+
+# The floor under any funnel aggregate in this query: the same rows, the
+# same five conditions evaluated and the same grouping, folded into a
+# by-value bitmask that keeps no events (so it cannot tell the order of the
+# steps, and is not a funnel).
+bench_time "floor: the five conditions per customer, bit_or (no events kept)" \
+"SELECT lvl, count(*) FROM (
+  SELECT customer_id,
+         bit_or((event = 'first_contact')::int | (event = 'site_visit')::int << 1 |
+                (event = 'signup')::int << 2 | (event = 'checkout')::int << 3 |
+                (event = 'purchase')::int << 4) % 6 AS lvl
+    FROM bench_events
+   WHERE event IN ('first_contact', 'site_visit', 'signup', 'checkout', 'purchase')
+   GROUP BY customer_id) x
+ WHERE lvl > 0 GROUP BY lvl ORDER BY lvl"
