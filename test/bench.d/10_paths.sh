@@ -64,6 +64,13 @@ bench_time "reference: array_agg(channel) without ORDER BY" \
    FROM (SELECT array_agg(channel) AS path
            FROM bench_events GROUP BY customer_id) s
   GROUP BY path ORDER BY customers DESC LIMIT 20"
+# ... and the floor under any aggregate with path_agg's arguments and state
+# size (test/bench_floor): it only allocates the state and counts rows.
+bench_time "floor: a do-nothing aggregate with path_agg's arguments" \
+"SELECT path, count(*) AS customers
+   FROM (SELECT floor_state(channel, ts) AS path
+           FROM bench_events GROUP BY customer_id) s
+  GROUP BY path ORDER BY customers DESC LIMIT 20"
 
 bench_compare "paths_to_conversion (30 days) vs window-function SQL" \
 "SELECT p.path, p.converted, count(*) AS paths, sum(p.value) AS value

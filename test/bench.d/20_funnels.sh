@@ -79,3 +79,15 @@ bench_time "floor: the five conditions per customer, bit_or (no events kept)" \
    WHERE event IN ('first_contact', 'site_visit', 'signup', 'checkout', 'purchase')
    GROUP BY customer_id) x
  WHERE lvl > 0 GROUP BY lvl ORDER BY lvl"
+# ... and the floor under any aggregate that keeps a state per customer with
+# window_funnel's arguments and state size (test/bench_floor): it only
+# allocates the state and counts rows.
+bench_time "floor: a do-nothing aggregate with window_funnel's arguments" \
+"SELECT lvl, count(*) FROM (
+  SELECT customer_id,
+         floor_state(ts, '7 days', event = 'first_contact', event = 'site_visit',
+                     event = 'signup', event = 'checkout', event = 'purchase') % 6 AS lvl
+    FROM bench_events
+   WHERE event IN ('first_contact', 'site_visit', 'signup', 'checkout', 'purchase')
+   GROUP BY customer_id) x
+ WHERE lvl > 0 GROUP BY lvl ORDER BY lvl"
