@@ -133,6 +133,70 @@ SELECT count(*) AS pattern_groups_differing FROM (
   SELECT customer, journey.sequence_count('(?1).*(?t<=3600)(?2)', ts, e = 'a', e = 'b')
     FROM cond_ev WHERE customer % 2 = 1 GROUP BY customer) d;
 
+-- Groups none of whose rows meet a condition keep no state of their own (they
+-- share one empty state until a row counts): over every row, two thirds of the
+-- customers here meet none.  The answers must be those of the same aggregates
+-- over only the rows that count (0 / false / empty for the others), serial and
+-- parallel, for the funnel, its times and both sequence aggregates.
+CREATE TABLE cond_sparse_expected AS
+SELECT c.customer, coalesce(f.lvl, 0) AS lvl, coalesce(f.times, '{}') AS times,
+       coalesce(f.matched, false) AS matched, coalesce(f.matches, 0) AS matches
+  FROM (SELECT DISTINCT customer FROM cond_ev) c
+  LEFT JOIN (SELECT customer,
+                    journey.window_funnel(ts, '2 days', e = 'a', e = 'b', e = 'c') AS lvl,
+                    journey.funnel_times(ts, '2 days', e = 'a', e = 'b', e = 'c') AS times,
+                    journey.sequence_match('(?1).*(?2)', ts, e = 'a', e = 'b') AS matched,
+                    journey.sequence_count('(?1)(?2)', ts, e = 'a', e = 'b') AS matches
+               FROM cond_ev WHERE customer % 3 = 0 AND e IN ('a', 'b', 'c')
+              GROUP BY customer) f ON f.customer = c.customer;
+CREATE VIEW cond_sparse_actual AS
+SELECT customer,
+       journey.window_funnel(ts, '2 days', customer % 3 = 0 AND e = 'a', customer % 3 = 0 AND e = 'b',
+                             customer % 3 = 0 AND e = 'c') AS lvl,
+       journey.funnel_times(ts, '2 days', customer % 3 = 0 AND e = 'a', customer % 3 = 0 AND e = 'b',
+                            customer % 3 = 0 AND e = 'c') AS times,
+       journey.sequence_match('(?1).*(?2)', ts, customer % 3 = 0 AND e = 'a',
+                              customer % 3 = 0 AND e = 'b') AS matched,
+       journey.sequence_count('(?1)(?2)', ts, customer % 3 = 0 AND e = 'a',
+                              customer % 3 = 0 AND e = 'b') AS matches
+  FROM cond_ev GROUP BY customer;
+SELECT count(*) FILTER (WHERE lvl > 0) AS customers_with_a_level,
+       count(*) FILTER (WHERE lvl = 0) AS customers_without,
+       sum(matches) AS matches
+  FROM cond_sparse_expected;
+SELECT count(*) AS serial_differing FROM (
+  (SELECT * FROM cond_sparse_actual EXCEPT SELECT * FROM cond_sparse_expected)
+  UNION ALL
+  (SELECT * FROM cond_sparse_expected EXCEPT SELECT * FROM cond_sparse_actual)) d;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+SET force_parallel_mode = on;
+SELECT count(*) AS parallel_differing FROM (
+  (SELECT * FROM cond_sparse_actual EXCEPT SELECT * FROM cond_sparse_expected)
+  UNION ALL
+  (SELECT * FROM cond_sparse_expected EXCEPT SELECT * FROM cond_sparse_actual)) d;
+-- a whole-table group whose partial states are empty in some workers
+SELECT journey.window_funnel(ts, '2 days', customer = 7 AND e = 'a', customer = 7 AND e = 'b') AS one_customer_level,
+       journey.sequence_count('(?1)', ts, customer = 7 AND e = 'a', false) AS one_customer_count
+  FROM cond_ev;
+RESET force_parallel_mode;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+RESET min_parallel_table_scan_size;
+RESET parallel_tuple_cost;
+RESET parallel_setup_cost;
+SELECT journey.window_funnel(ts, '2 days', customer = 7 AND e = 'a', customer = 7 AND e = 'b') AS one_customer_level,
+       journey.sequence_count('(?1)', ts, customer = 7 AND e = 'a', false) AS one_customer_count
+  FROM cond_ev;
+-- a later row with another window is still an error when no row has counted yet
+SELECT journey.window_funnel(ts, w, false, false)
+  FROM (VALUES ('2026-03-01'::timestamptz, interval '1 day'), ('2026-03-02', interval '2 days')) v(ts, w);
+DROP VIEW cond_sparse_actual;
+DROP TABLE cond_sparse_expected;
+
 -- NULL conditions written out count as false, as NULL array elements do.
 SELECT journey.window_funnel(ts, '1 day', true, NULL::bool, true) AS fixed_nulls,
        journey.window_funnel(ts, '1 day', VARIADIC ARRAY[true, NULL, true]) AS variadic_nulls,

@@ -83,8 +83,10 @@ JourneyAggContext(FunctionCallInfo fcinfo, const char *funcname)
 
 /* ---------- parameters ---------- */
 
-/* The parameters of aggregates that take none (path_agg). */
+/* The parameters of aggregates that take none (path_agg), and their shared
+ * empty state (see JourneyEventsEmpty). */
 static JourneyParams no_params;
+static JourneyEvents no_params_empty;
 
 bool
 JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b)
@@ -122,6 +124,7 @@ JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 	*copy = *params;
 	copy->call_constant = false;
 	copy->derived = NULL;
+	copy->empty = NULL;
 	copy->text = NULL;
 	if (params->text_len > 0)
 	{
@@ -186,6 +189,50 @@ JourneyEventsCreate(MemoryContext aggcxt, JourneyParams *params,
 		state->maxevents = JOURNEY_INITIAL_EVENTS;
 	CHECK_EVENTS(state);
 	return state;
+}
+
+/*
+ * The state of a group that has no event yet, for aggregates that skip rows
+ * (a funnel's rows meeting no step, a sequence's rows meeting no
+ * condition): one read-only state per parameters, shared by every such
+ * group, so that a customer none of whose rows count costs no memory.  It
+ * lives with the parameters.  Whoever adds an event first replaces it with a
+ * state of the group's own (JourneyEventsOwn); nothing writes to it.
+ */
+JourneyEvents *
+JourneyEventsEmpty(JourneyParams *params)
+{
+	if (params == &no_params)
+	{
+		if (!no_params_empty.shared)
+		{
+			no_params_empty.params = &no_params;
+			no_params_empty.sorted = true;
+			no_params_empty.shared = true;
+		}
+		return &no_params_empty;
+	}
+	if (params->empty == NULL)
+	{
+		JourneyEvents *state;
+
+		state = MemoryContextAllocZero(GetMemoryChunkContext(params),
+									   sizeof(JourneyEvents));
+		state->params = params;
+		state->sorted = true;
+		state->shared = true;
+		params->empty = state;
+	}
+	return params->empty;
+}
+
+/* A state the caller may add events to: state itself, or a new one. */
+JourneyEvents *
+JourneyEventsOwn(MemoryContext aggcxt, JourneyEvents *state)
+{
+	if (!state->shared)
+		return state;
+	return JourneyEventsCreate(aggcxt, state->params, false);
 }
 
 static void
@@ -281,6 +328,7 @@ JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 	int32		prev_off = n > 0 ? state->events[n - 1].label_off : -1;
 	bool		reuse_label;
 
+	Assert(!state->shared);
 	/* a label repeating the previous event's shares its bytes */
 	reuse_label = label && prev_off >= 0 &&
 		(int64) prev_off + label_len < state->labels_len &&
@@ -325,6 +373,7 @@ JourneyEventsAddFlags(JourneyEvents *state, TimestampTz ts, uint32 flags)
 	int			n = state->nevents;
 	JourneyEvent *ev;
 
+	Assert(!state->shared);
 	if (n >= state->maxevents || n >= journey_max_events_per_group ||
 		state->values != NULL)
 	{
@@ -352,20 +401,24 @@ JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
 {
 	if (right == NULL)
 		return left;
-	if (left == NULL)
-	{
-		left = JourneyEventsCreate(aggcxt,
-								   JourneyParamsIntern(fcinfo->flinfo, aggcxt,
-													   right->params),
-								   right->labels_len > 0);
-		if (right->nevents == 0)
-			return left;
-	}
-	else if (!JourneyParamsEqual(left->params, right->params))
+	if (left != NULL && !JourneyParamsEqual(left->params, right->params))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("aggregate parameters must be the same for every row of a group"),
 				 errdetail("The window, lookback, gap, mode, pattern or number of conditions changed between rows.")));
+	if (right->nevents == 0)
+	{
+		/* nothing to add; a shared empty state here must be this call's */
+		if (left == NULL)
+			left = JourneyEventsEmpty(JourneyParamsIntern(fcinfo->flinfo, aggcxt,
+														  right->params));
+		return left;
+	}
+	if (left == NULL || left->shared)
+		left = JourneyEventsCreate(aggcxt,
+								   JourneyParamsIntern(fcinfo->flinfo, aggcxt,
+													   right->params),
+								   right->labels_len > 0);
 
 	EnsureCapacity(left, right->nevents, right->labels_len);
 	if (right->values)
@@ -440,13 +493,13 @@ typedef struct EventWithValue
 {
 	JourneyEvent ev;
 	float8		value;
-}			EventWithValue;
+} EventWithValue;
 
 static int
 EventWithValueCmp(const void *pa, const void *pb, void *arg)
 {
-	const		EventWithValue *a = pa;
-	const		EventWithValue *b = pb;
+	const EventWithValue *a = pa;
+	const EventWithValue *b = pb;
 
 	return EventCmp(&a->ev, a->value, &b->ev, b->value, arg);
 }

@@ -193,9 +193,9 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 			params.modes |= ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 		}
 		params.nconds = JourneyConditionCount(fcinfo, steps_arg, "steps");
-		state = JourneyEventsCreate(aggcxt,
-									JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params),
-									false);
+		/* no event yet: the shared empty state, until a row counts */
+		state = JourneyEventsEmpty(JourneyParamsIntern(fcinfo->flinfo, aggcxt,
+													   &params));
 	}
 	else
 		CheckSameParams(fcinfo, state, fname, with_modes);
@@ -203,7 +203,10 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 	mask = JourneyConditionBits(fcinfo, steps_arg, state->params->nconds, "steps");
 	/* rows meeting no step matter only to strict_order */
 	if (mask != 0 || (state->params->modes & FUNNEL_STRICT_ORDER))
+	{
+		state = JourneyEventsOwn(aggcxt, state);
 		JourneyEventsAddFlags(state, PG_GETARG_TIMESTAMPTZ(1), mask);
+	}
 	PG_RETURN_POINTER(state);
 }
 

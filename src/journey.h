@@ -79,6 +79,8 @@ typedef struct JourneyParams
 	char	   *text;			/* not NUL-terminated; or NULL */
 	void	   *derived;		/* e.g. the parsed pattern, allocated in the
 								 * parameters' own memory context */
+	struct JourneyEvents *empty;	/* the shared empty state, or NULL (see
+									 * JourneyEventsEmpty) */
 } JourneyParams;
 
 typedef struct JourneyEvents
@@ -94,6 +96,7 @@ typedef struct JourneyEvents
 	bool		sorted;
 	bool		events_inline;	/* events lie in the state's own chunk */
 	bool		labels_inline;	/* so does the label arena */
+	bool		shared;			/* the read-only empty state of its params */
 } JourneyEvents;
 
 /* events.c */
@@ -105,6 +108,9 @@ extern bool JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b);
 extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,
 										  JourneyParams *params,
 										  bool with_labels);
+extern JourneyEvents *JourneyEventsEmpty(JourneyParams *params);
+extern JourneyEvents *JourneyEventsOwn(MemoryContext aggcxt,
+									   JourneyEvents *state);
 extern void JourneyEventsAdd(JourneyEvents *state, TimestampTz ts,
 							 const char *label, int label_len,
 							 uint32 flags, float8 value);

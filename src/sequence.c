@@ -639,7 +639,8 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 		shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params);
 		/* check the pattern before anything is allocated for the group */
 		(void) ParamsPattern(shared);
-		state = JourneyEventsCreate(aggcxt, shared, false);
+		/* no event yet: the shared empty state, until a condition holds */
+		state = JourneyEventsEmpty(shared);
 	}
 	else if (VARSIZE_ANY_EXHDR(pattern) != state->params->text_len ||
 			 memcmp(VARDATA_ANY(pattern), state->params->text,
@@ -657,7 +658,10 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	flags = JourneyConditionBits(fcinfo, 3, nconds, "conditions");
 	/* Events for which no condition holds take no part in any match. */
 	if (flags != 0)
+	{
+		state = JourneyEventsOwn(aggcxt, state);
 		JourneyEventsAddFlags(state, PG_GETARG_TIMESTAMPTZ(2), flags);
+	}
 	PG_RETURN_POINTER(state);
 }
 
