@@ -428,6 +428,35 @@ SELECT journey.window_funnel(ts, '1 hour', e = 'a', e = 'b', e = 'c') AS ser_big
        journey.retention(e = 'a', e = 'b', e = 'z') AS ser_retention_big
   FROM funnel_par;
 
+-- A database whose catalog came from the first install script keeps working
+-- after the library is replaced: both window_funnel forms were declared then
+-- with one transition function, journey_window_funnel_sfunc, which the library
+-- still provides.  Declared here as they were, they must give the current
+-- answers.
+CREATE FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, bool[])
+RETURNS internal AS 'journey', 'journey_window_funnel_sfunc' LANGUAGE C IMMUTABLE;
+CREATE FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, text, bool[])
+RETURNS internal AS 'journey', 'journey_window_funnel_sfunc' LANGUAGE C IMMUTABLE;
+CREATE AGGREGATE public.first_window_funnel(timestamptz, interval, VARIADIC bool[]) (
+	SFUNC = public.first_window_funnel_sfunc, STYPE = internal,
+	FINALFUNC = journey.window_funnel_final);
+CREATE AGGREGATE public.first_window_funnel(timestamptz, interval, text, VARIADIC bool[]) (
+	SFUNC = public.first_window_funnel_sfunc, STYPE = internal,
+	FINALFUNC = journey.window_funnel_final);
+SELECT count(*) FILTER (WHERE old_level IS DISTINCT FROM new_level) AS plain_differing,
+       count(*) FILTER (WHERE old_strict IS DISTINCT FROM new_strict) AS modes_differing,
+       sum(new_strict) AS strict_levels
+  FROM (SELECT customer,
+               public.first_window_funnel(ts, '3 days', e = 'a', e = 'b', e = 'c') AS old_level,
+               journey.window_funnel(ts, '3 days', e = 'a', e = 'b', e = 'c') AS new_level,
+               public.first_window_funnel(ts, '3 days', 'strict_order', e = 'a', e = 'b', e = 'c') AS old_strict,
+               journey.window_funnel(ts, '3 days', 'strict_order', e = 'a', e = 'b', e = 'c') AS new_strict
+          FROM funnel_par GROUP BY customer) s;
+DROP AGGREGATE public.first_window_funnel(timestamptz, interval, VARIADIC bool[]);
+DROP AGGREGATE public.first_window_funnel(timestamptz, interval, text, VARIADIC bool[]);
+DROP FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, bool[]);
+DROP FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, text, bool[]);
+
 DROP TABLE funnel_test, funnel_test2, funnel_test_u64, funnel_test_strict, funnel_test_strict_order,
   funnel_dddd, funnel_test_non_null, funnel_test_strict_increase, funnel_once, funnel_reentry,
   funnel_ecommerce, retention_test, funnel_shuffle, funnel_par, funnel_serial;

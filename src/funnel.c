@@ -37,8 +37,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
-PG_FUNCTION_INFO_V1(journey_window_funnel_sfunc);
+PG_FUNCTION_INFO_V1(journey_window_funnel_steps_sfunc);
 PG_FUNCTION_INFO_V1(journey_window_funnel_modes_sfunc);
+PG_FUNCTION_INFO_V1(journey_window_funnel_sfunc);
 PG_FUNCTION_INFO_V1(journey_window_funnel_final);
 PG_FUNCTION_INFO_V1(journey_funnel_times_sfunc);
 PG_FUNCTION_INFO_V1(journey_funnel_times_final);
@@ -211,7 +212,7 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 }
 
 Datum
-journey_window_funnel_sfunc(PG_FUNCTION_ARGS)
+journey_window_funnel_steps_sfunc(PG_FUNCTION_ARGS)
 {
 	return FunnelTransition(fcinfo, "window_funnel", false, 0);
 }
@@ -220,6 +221,20 @@ Datum
 journey_window_funnel_modes_sfunc(PG_FUNCTION_ARGS)
 {
 	return FunnelTransition(fcinfo, "window_funnel", true, 0);
+}
+
+/*
+ * The transition function of both window_funnel forms as the first
+ * install script declared them, (state, ts, window, steps bool[]) and
+ * (state, ts, window, modes, steps bool[]), told apart by their number of
+ * arguments.  The current script uses the two functions above; this one
+ * keeps a database whose catalog predates them giving the same answers
+ * after the library is replaced.
+ */
+Datum
+journey_window_funnel_sfunc(PG_FUNCTION_ARGS)
+{
+	return FunnelTransition(fcinfo, "window_funnel", PG_NARGS() == 5, 0);
 }
 
 Datum

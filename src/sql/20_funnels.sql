@@ -5,7 +5,7 @@
 -- shared combine, serialize and deserialize functions (src/sql/05_events.sql)
 CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, bool[])
 RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_window_funnel_sfunc'
+AS 'MODULE_PATHNAME', 'journey_window_funnel_steps_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, text, bool[])

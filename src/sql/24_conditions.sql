@@ -23,7 +23,7 @@ BEGIN
 			-- the name for the conditions, transition function, C symbol,
 			-- final function, state
 			('window_funnel', 'ts timestamptz, "window" interval', 'timestamptz, interval',
-			 'step', 'window_funnel_sfunc', 'journey_window_funnel_sfunc', 'window_funnel_final', 'internal'),
+			 'step', 'window_funnel_sfunc', 'journey_window_funnel_steps_sfunc', 'window_funnel_final', 'internal'),
 			('window_funnel', 'ts timestamptz, "window" interval, modes text', 'timestamptz, interval, text',
 			 'step', 'window_funnel_sfunc', 'journey_window_funnel_modes_sfunc', 'window_funnel_final', 'internal'),
 			('funnel_times', 'ts timestamptz, "window" interval', 'timestamptz, interval',
