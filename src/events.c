@@ -33,6 +33,7 @@
 #include "common/int.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
+#include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
@@ -43,6 +44,7 @@ int			journey_max_events_per_group = JOURNEY_DEFAULT_MAX_EVENTS;
 
 static int	EventCmp(const JourneyEvent *a, float8 va,
 					 const JourneyEvent *b, float8 vb, const char *labels);
+static int64 LabelsCap(const JourneyEvents *state);
 
 #ifdef USE_ASSERT_CHECKING
 /* Check the state's counts and the events from index "from" on. */
@@ -51,7 +53,7 @@ AssertEventsValid(const JourneyEvents *state, int from)
 {
 	Assert(state->params != NULL);
 	Assert(state->nevents >= 0 && state->nevents <= state->maxevents);
-	Assert(state->labels_len >= 0 && state->labels_len <= state->labels_cap);
+	Assert(state->labels_len >= 0 && state->labels_len <= LabelsCap(state));
 	Assert(state->labels_len == 0 || state->labels[state->labels_len - 1] == '\0');
 	for (int i = Max(from, 0); i < state->nevents; i++)
 	{
@@ -142,10 +144,11 @@ JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
  * A new state is one allocation: the struct, then room for a few events
  * (and, for aggregates with labels, a few labels).  AllocSet rounds
  * requests up to a power of two, so the chunk is 128 bytes without labels
- * and 256 with.  Most groups of a GROUP BY customer never outgrow it, which
- * keeps a hash aggregate over a million customers small (its memory per
- * group is what such a query's speed depends on); a group that does moves
- * its events or labels to their own allocation (see EnsureCapacity).
+ * (5 events) and 256 with (6 events and 112 label bytes).  Most groups of a
+ * GROUP BY customer never outgrow it, which keeps a hash aggregate over a
+ * million customers small (its memory per group is what such a query's
+ * speed depends on); a group that does moves its events or labels to their
+ * own allocation (see EnsureCapacity).
  */
 #define JOURNEY_STATE_HEADER	MAXALIGN(sizeof(JourneyEvents))
 #define JOURNEY_CHUNK			128
@@ -156,12 +159,44 @@ JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 #define JOURNEY_INITIAL_LABEL_BYTES \
 	(JOURNEY_LABELED_CHUNK - JOURNEY_STATE_HEADER - \
 	 JOURNEY_LABELED_EVENTS * sizeof(JourneyEvent))
+/* label arenas of their own are powers of two from 128 bytes (or the limit) */
+#define JOURNEY_MIN_LABEL_BLOCK 128
 
 StaticAssertDecl(sizeof(JourneyEvent) == 16, "JourneyEvent must stay 16 bytes");
-StaticAssertDecl(JOURNEY_INITIAL_EVENTS >= 4,
+StaticAssertDecl(JOURNEY_INITIAL_EVENTS >= 5,
 				 "JourneyEvents too large for its initial chunk");
 StaticAssertDecl(JOURNEY_INITIAL_LABEL_BYTES >= 64,
 				 "JourneyEvents too large for its labeled chunk");
+
+static inline bool
+EventsInline(const JourneyEvents *state)
+{
+	return (const char *) state->events == (const char *) state + JOURNEY_STATE_HEADER;
+}
+
+/* The size of a label arena of its own that holds len bytes. */
+static int64
+LabelBlockSize(int64 len)
+{
+	return Min(pg_nextpower2_64(Max(len, JOURNEY_MIN_LABEL_BLOCK)),
+			   (int64) JOURNEY_MAX_LABEL_BYTES);
+}
+
+/*
+ * The arena's capacity, known from where it lies: in the chunk, a fixed
+ * size; in a block of its own, that block was made LabelBlockSize of a
+ * length at least today's (EnsureCapacity), which is at least
+ * LabelBlockSize of today's length.
+ */
+static int64
+LabelsCap(const JourneyEvents *state)
+{
+	if (state->labels == NULL)
+		return 0;
+	if (state->labels_inline)
+		return JOURNEY_INITIAL_LABEL_BYTES;
+	return LabelBlockSize(state->labels_len);
+}
 
 JourneyEvents *
 JourneyEventsCreate(MemoryContext aggcxt, JourneyParams *params,
@@ -175,14 +210,12 @@ JourneyEventsCreate(MemoryContext aggcxt, JourneyParams *params,
 	memset(state, 0, sizeof(JourneyEvents));
 	state->params = params ? params : &no_params;
 	state->events = (JourneyEvent *) (chunk + JOURNEY_STATE_HEADER);
-	state->events_inline = true;
 	state->sorted = true;
 	if (with_labels)
 	{
 		state->maxevents = JOURNEY_LABELED_EVENTS;
 		state->labels = chunk + JOURNEY_STATE_HEADER +
 			JOURNEY_LABELED_EVENTS * sizeof(JourneyEvent);
-		state->labels_cap = JOURNEY_INITIAL_LABEL_BYTES;
 		state->labels_inline = true;
 	}
 	else
@@ -277,30 +310,26 @@ EnsureCapacity(JourneyEvents *state, int64 n, int64 label_bytes)
 		while (newmax < (int64) state->nevents + n)
 			newmax *= 2;
 		newmax = Min(newmax, JOURNEY_MAX_MAX_EVENTS);
-		state->events = GrowBlock(state, state->events, state->events_inline,
+		state->events = GrowBlock(state, state->events, EventsInline(state),
 								  sizeof(JourneyEvent) * state->nevents,
 								  sizeof(JourneyEvent) * newmax);
-		state->events_inline = false;
 		if (state->values)
 			state->values = repalloc_huge(state->values, sizeof(float8) * newmax);
 		state->maxevents = (int32) newmax;
 	}
-	if ((int64) state->labels_len + label_bytes > state->labels_cap)
+	if ((int64) state->labels_len + label_bytes > LabelsCap(state))
 	{
-		int64		newcap = Max(state->labels_cap, 64);
+		int64		newcap;
 
 		if ((int64) state->labels_len + label_bytes > JOURNEY_MAX_LABEL_BYTES)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("labels of one group exceed %d bytes",
 							(int) JOURNEY_MAX_LABEL_BYTES)));
-		while (newcap < (int64) state->labels_len + label_bytes)
-			newcap *= 2;
-		newcap = Min(newcap, (int64) JOURNEY_MAX_LABEL_BYTES);
+		newcap = LabelBlockSize(state->labels_len + label_bytes);
 		state->labels = GrowBlock(state, state->labels, state->labels_inline,
 								  state->labels_len, newcap);
 		state->labels_inline = false;
-		state->labels_cap = (int32) newcap;
 	}
 }
 

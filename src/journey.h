@@ -87,16 +87,14 @@ typedef struct JourneyEvents
 {
 	int32		nevents;
 	int32		maxevents;		/* allocated slots */
-	JourneyEvent *events;
+	JourneyEvent *events;		/* in the state's own chunk at first */
 	JourneyParams *params;		/* never NULL; shared, see JourneyParams */
 	char	   *labels;			/* arena of label bytes, or NULL */
 	float8	   *values;			/* maxevents values, or NULL while all are 0 */
 	int32		labels_len;
-	int32		labels_cap;
 	bool		sorted;
-	bool		events_inline;	/* events lie in the state's own chunk */
-	bool		labels_inline;	/* so does the label arena */
 	bool		shared;			/* the read-only empty state of its params */
+	bool		labels_inline;	/* the label arena lies in the state's chunk */
 } JourneyEvents;
 
 /* events.c */
