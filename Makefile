@@ -29,7 +29,8 @@ ifdef ASSERTS
 PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
 endif
 
-EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out
+EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out \
+	test/bench_floor/journey_bench_floor.o test/bench_floor/journey_bench_floor.so
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
