@@ -197,6 +197,18 @@ SELECT journey.window_funnel(ts, w, false, false)
 DROP VIEW cond_sparse_actual;
 DROP TABLE cond_sparse_expected;
 
+-- With a constant window, groups may still pass VARIADIC arrays of different
+-- lengths (each group its own), and later groups take the call's window as
+-- known without checking it again.
+SELECT g, journey.window_funnel(ts, '1 day', VARIADIC array_fill(true, ARRAY[1 + g % 3])) AS level
+  FROM (VALUES (1, '2026-03-01'::timestamptz), (1, '2026-03-01 01:00'), (2, '2026-03-01'),
+               (3, '2026-03-02'), (3, '2026-03-02 02:00'), (4, '2026-03-05')) v(g, ts)
+ GROUP BY g ORDER BY g;
+SELECT g, journey.window_funnel(ts, '1 day', 'strict_order', g > 0, g > 1, g > 2) AS level
+  FROM (VALUES (1, '2026-03-01'::timestamptz), (2, '2026-03-01'), (2, '2026-03-01 01:00'),
+               (3, '2026-03-02'), (3, '2026-03-02 02:00'), (3, '2026-03-02 03:00')) v(g, ts)
+ GROUP BY g ORDER BY g;
+
 -- NULL conditions written out count as false, as NULL array elements do.
 SELECT journey.window_funnel(ts, '1 day', true, NULL::bool, true) AS fixed_nulls,
        journey.window_funnel(ts, '1 day', VARIADIC ARRAY[true, NULL, true]) AS variadic_nulls,

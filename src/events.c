@@ -138,6 +138,18 @@ JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 	return copy;
 }
 
+/*
+ * The call site's shared parameters when they are known to be those of
+ * every row (the caller marked them call_constant), else NULL.
+ */
+JourneyParams *
+JourneyParamsCallConstant(FmgrInfo *flinfo)
+{
+	JourneyParams *cached = (JourneyParams *) flinfo->fn_extra;
+
+	return (cached != NULL && cached->call_constant) ? cached : NULL;
+}
+
 /* ---------- the buffer ---------- */
 
 /*

@@ -108,20 +108,30 @@ ParseFunnelModes(const char *str)
  * The window and modes of a later row must be those the state was created
  * with: otherwise the answer would depend on which row came first (and a
  * parallel plan would fail where a serial one did not).  Arguments that
- * are the same on every call (constants, parameters) need checking only
- * once per call site: the shared parameters remember it.
+ * are the same on every call (constants, parameters) need no checking at
+ * all: the shared parameters of the call site are marked call_constant
+ * when made from them, and later groups take them as they are.
  */
+/*
+ * The window and modes are the same on every row of the call site, and so is
+ * the number of steps (written out, not an array that may vary by group).
+ */
+static bool
+ArgsStable(FunctionCallInfo fcinfo, bool with_modes, int steps_arg)
+{
+	return !JourneyConditionArgsArray(fcinfo, steps_arg) &&
+		get_fn_expr_arg_stable(fcinfo->flinfo, 2) &&
+		(!with_modes || get_fn_expr_arg_stable(fcinfo->flinfo, 3));
+}
+
 static void
 CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 				const char *fname, bool with_modes)
 {
 	JourneyParams *params = state->params;
-	bool		stable;
 
 	if (params->call_constant)
 		return;
-	stable = get_fn_expr_arg_stable(fcinfo->flinfo, 2) &&
-		(!with_modes || get_fn_expr_arg_stable(fcinfo->flinfo, 3));
 
 	if (PG_ARGISNULL(2) ||
 		JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2), "window") !=
@@ -136,13 +146,6 @@ CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("modes of %s must be the same for every row of a group", fname)));
-
-	/*
-	 * Stable arguments are the same for every group of this call site, so
-	 * every state was created with them: no row needs checking again.
-	 */
-	if (stable)
-		params->call_constant = true;
 }
 
 /*
@@ -173,9 +176,15 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 				 errmsg("steps of %s must not be a NULL array", fname),
 				 errhint("Pass one boolean condition per step.")));
 
-	if (state == NULL)
+	if (state == NULL && JourneyParamsCallConstant(fcinfo->flinfo))
+	{
+		/* this call site's window and modes are known: nothing to check */
+		state = JourneyEventsEmpty(JourneyParamsCallConstant(fcinfo->flinfo));
+	}
+	else if (state == NULL)
 	{
 		JourneyParams params = {0};
+		JourneyParams *shared;
 
 		if (PG_ARGISNULL(2))
 			ereport(ERROR,
@@ -194,9 +203,12 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 			params.modes |= ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 		}
 		params.nconds = JourneyConditionCount(fcinfo, steps_arg, "steps");
+		shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params);
+		/* constant arguments: every later group of this call site has these */
+		if (ArgsStable(fcinfo, with_modes, steps_arg))
+			shared->call_constant = true;
 		/* no event yet: the shared empty state, until a row counts */
-		state = JourneyEventsEmpty(JourneyParamsIntern(fcinfo->flinfo, aggcxt,
-													   &params));
+		state = JourneyEventsEmpty(shared);
 	}
 	else
 		CheckSameParams(fcinfo, state, fname, with_modes);

@@ -103,6 +103,7 @@ extern MemoryContext JourneyAggContext(FunctionCallInfo fcinfo,
 extern JourneyParams *JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 										  const JourneyParams *params);
 extern bool JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b);
+extern JourneyParams *JourneyParamsCallConstant(FmgrInfo *flinfo);
 extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,
 										  JourneyParams *params,
 										  bool with_labels);

@@ -606,6 +606,14 @@ MatcherInit(SeqMatcher *m, const SeqPattern *pat, const JourneyEvents *state)
  */
 PG_FUNCTION_INFO_V1(journey_sequence_sfunc);
 
+/* The row's pattern is not the one the group started with. */
+static bool
+PatternDiffers(text *pattern, const JourneyParams *params)
+{
+	return VARSIZE_ANY_EXHDR(pattern) != params->text_len ||
+		memcmp(VARDATA_ANY(pattern), params->text, params->text_len) != 0;
+}
+
 Datum
 journey_sequence_sfunc(PG_FUNCTION_ARGS)
 {
@@ -626,25 +634,37 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("array of conditions must not be NULL"),
 				 errhint("Pass the conditions as separate arguments, e.g. event = 'signup', event = 'purchase'.")));
-	pattern = PG_GETARG_TEXT_PP(1);
 
-	if (state == NULL)
+	if (state == NULL && JourneyParamsCallConstant(fcinfo->flinfo))
+	{
+		/* this call site's pattern is known and parsed: nothing to check */
+		state = JourneyEventsEmpty(JourneyParamsCallConstant(fcinfo->flinfo));
+	}
+	else if (state == NULL)
 	{
 		JourneyParams params = {0};
 		JourneyParams *shared;
 
+		pattern = PG_GETARG_TEXT_PP(1);
 		params.nconds = JourneyConditionCount(fcinfo, 3, "conditions");
 		params.text_len = VARSIZE_ANY_EXHDR(pattern);
 		params.text = VARDATA_ANY(pattern);
 		shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params);
 		/* check the pattern before anything is allocated for the group */
 		(void) ParamsPattern(shared);
+
+		/*
+		 * A constant pattern with the conditions written out: every later
+		 * group and row of this call site has these parameters.
+		 */
+		if (!JourneyConditionArgsArray(fcinfo, 3) &&
+			get_fn_expr_arg_stable(fcinfo->flinfo, 1))
+			shared->call_constant = true;
 		/* no event yet: the shared empty state, until a condition holds */
 		state = JourneyEventsEmpty(shared);
 	}
-	else if (VARSIZE_ANY_EXHDR(pattern) != state->params->text_len ||
-			 memcmp(VARDATA_ANY(pattern), state->params->text,
-					state->params->text_len) != 0)
+	else if (!state->params->call_constant &&
+			 PatternDiffers(PG_GETARG_TEXT_PP(1), state->params))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("aggregate parameters must be the same for every row of a group"),
