@@ -105,14 +105,6 @@ ParseFunnelModes(const char *str)
 }
 
 /*
- * The window and modes of a later row must be those the state was created
- * with: otherwise the answer would depend on which row came first (and a
- * parallel plan would fail where a serial one did not).  Arguments that
- * are the same on every call (constants, parameters) need no checking at
- * all: the shared parameters of the call site are marked call_constant
- * when made from them, and later groups take them as they are.
- */
-/*
  * The window and modes are the same on every row of the call site, and so is
  * the number of steps (written out, not an array that may vary by group).
  */
@@ -124,6 +116,14 @@ ArgsStable(FunctionCallInfo fcinfo, bool with_modes, int steps_arg)
 		(!with_modes || get_fn_expr_arg_stable(fcinfo->flinfo, 3));
 }
 
+/*
+ * The window and modes of a later row must be those the state was created
+ * with: otherwise the answer would depend on which row came first (and a
+ * parallel plan would fail where a serial one did not).  Arguments that
+ * are the same on every call (constants, parameters) need no checking at
+ * all: the shared parameters of the call site are marked call_constant
+ * when made from them, and later groups take them as they are.
+ */
 static void
 CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 				const char *fname, bool with_modes)
@@ -162,6 +162,7 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 	JourneyEvents *state = PG_ARGISNULL(0) ? NULL :
 	(JourneyEvents *) PG_GETARG_POINTER(0);
 	int			steps_arg = with_modes ? 4 : 3;
+	JourneyParams *known;
 	uint32		mask;
 
 	if (PG_ARGISNULL(1))
@@ -176,10 +177,11 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 				 errmsg("steps of %s must not be a NULL array", fname),
 				 errhint("Pass one boolean condition per step.")));
 
-	if (state == NULL && JourneyParamsCallConstant(fcinfo->flinfo))
+	if (state == NULL &&
+		(known = JourneyParamsCallConstant(fcinfo->flinfo)) != NULL)
 	{
 		/* this call site's window and modes are known: nothing to check */
-		state = JourneyEventsEmpty(JourneyParamsCallConstant(fcinfo->flinfo));
+		state = JourneyEventsEmpty(known);
 	}
 	else if (state == NULL)
 	{

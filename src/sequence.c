@@ -619,6 +619,7 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_sequence_sfunc");
 	JourneyEvents *state;
+	JourneyParams *known;
 	text	   *pattern;
 	int			nconds;
 	uint32		flags;
@@ -635,10 +636,11 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("array of conditions must not be NULL"),
 				 errhint("Pass the conditions as separate arguments, e.g. event = 'signup', event = 'purchase'.")));
 
-	if (state == NULL && JourneyParamsCallConstant(fcinfo->flinfo))
+	if (state == NULL &&
+		(known = JourneyParamsCallConstant(fcinfo->flinfo)) != NULL)
 	{
 		/* this call site's pattern is known and parsed: nothing to check */
-		state = JourneyEventsEmpty(JourneyParamsCallConstant(fcinfo->flinfo));
+		state = JourneyEventsEmpty(known);
 	}
 	else if (state == NULL)
 	{
