@@ -33,6 +33,7 @@
 #include "common/int.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
+#include "nodes/primnodes.h"
 #include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/array.h"
@@ -81,6 +82,26 @@ JourneyAggContext(FunctionCallInfo fcinfo, const char *funcname)
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "%s called in non-aggregate context", funcname);
 	return aggcxt;
+}
+
+/*
+ * Whether argument argnum of an aggregate's transition function (0 being
+ * the state) has the same value on every row: a constant or an external
+ * parameter in the aggregate call.  (The transition function's own
+ * expression cannot tell: PostgreSQL builds it with placeholders.)  False
+ * when unknown, e.g. for an aggregate run as a window function.
+ */
+bool
+JourneyAggArgStable(FunctionCallInfo fcinfo, int argnum)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	Expr	   *arg;
+
+	if (aggref == NULL || argnum < 1 || argnum > list_length(aggref->args))
+		return false;
+	arg = list_nth_node(TargetEntry, aggref->args, argnum - 1)->expr;
+	return IsA(arg, Const) ||
+		(IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN);
 }
 
 /* ---------- parameters ---------- */

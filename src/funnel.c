@@ -112,8 +112,8 @@ static bool
 ArgsStable(FunctionCallInfo fcinfo, bool with_modes, int steps_arg)
 {
 	return !JourneyConditionArgsArray(fcinfo, steps_arg) &&
-		get_fn_expr_arg_stable(fcinfo->flinfo, 2) &&
-		(!with_modes || get_fn_expr_arg_stable(fcinfo->flinfo, 3));
+		JourneyAggArgStable(fcinfo, 2) &&
+		(!with_modes || JourneyAggArgStable(fcinfo, 3));
 }
 
 /*
@@ -240,15 +240,19 @@ journey_window_funnel_modes_sfunc(PG_FUNCTION_ARGS)
 /*
  * The transition function of both window_funnel forms as the first
  * install script declared them, (state, ts, window, steps bool[]) and
- * (state, ts, window, modes, steps bool[]), told apart by their number of
- * arguments.  The current script uses the two functions above; this one
+ * (state, ts, window, modes, steps bool[]), told apart by the type of their
+ * fourth argument.  The current script uses the two functions above; this one
  * keeps a database whose catalog predates them giving the same answers
  * after the library is replaced.
  */
 Datum
 journey_window_funnel_sfunc(PG_FUNCTION_ARGS)
 {
-	return FunnelTransition(fcinfo, "window_funnel", PG_NARGS() == 5, 0);
+	/* the modes argument is told by its type, whatever the declaration */
+	bool		with_modes = PG_NARGS() >= 5 &&
+	get_fn_expr_argtype(fcinfo->flinfo, 3) == TEXTOID;
+
+	return FunnelTransition(fcinfo, "window_funnel", with_modes, 0);
 }
 
 Datum

@@ -100,6 +100,7 @@ typedef struct JourneyEvents
 /* events.c */
 extern MemoryContext JourneyAggContext(FunctionCallInfo fcinfo,
 									   const char *funcname);
+extern bool JourneyAggArgStable(FunctionCallInfo fcinfo, int argnum);
 extern JourneyParams *JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 										  const JourneyParams *params);
 extern bool JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b);

@@ -660,7 +660,7 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 		 * group and row of this call site has these parameters.
 		 */
 		if (!JourneyConditionArgsArray(fcinfo, 3) &&
-			get_fn_expr_arg_stable(fcinfo->flinfo, 1))
+			JourneyAggArgStable(fcinfo, 1))
 			shared->call_constant = true;
 		/* no event yet: the shared empty state, until a condition holds */
 		state = JourneyEventsEmpty(shared);
