@@ -452,6 +452,20 @@ SELECT count(*) FILTER (WHERE old_level IS DISTINCT FROM new_level) AS plain_dif
                public.first_window_funnel(ts, '3 days', 'strict_order', e = 'a', e = 'b', e = 'c') AS old_strict,
                journey.window_funnel(ts, '3 days', 'strict_order', e = 'a', e = 'b', e = 'c') AS new_strict
           FROM funnel_par GROUP BY customer) s;
+-- the same symbol bound to steps written out (as no script declares it) reads
+-- them as steps, not as modes: it tells the forms apart by argument type
+CREATE FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, bool, bool)
+RETURNS internal AS 'journey', 'journey_window_funnel_sfunc' LANGUAGE C IMMUTABLE;
+CREATE AGGREGATE public.first_window_funnel(timestamptz, interval, bool, bool) (
+	SFUNC = public.first_window_funnel_sfunc, STYPE = internal,
+	FINALFUNC = journey.window_funnel_final);
+SELECT count(*) FILTER (WHERE old_level IS DISTINCT FROM new_level) AS two_steps_differing
+  FROM (SELECT customer,
+               public.first_window_funnel(ts, '3 days', e = 'a', e = 'b') AS old_level,
+               journey.window_funnel(ts, '3 days', e = 'a', e = 'b') AS new_level
+          FROM funnel_par GROUP BY customer) s;
+DROP AGGREGATE public.first_window_funnel(timestamptz, interval, bool, bool);
+DROP FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, bool, bool);
 DROP AGGREGATE public.first_window_funnel(timestamptz, interval, VARIADIC bool[]);
 DROP AGGREGATE public.first_window_funnel(timestamptz, interval, text, VARIADIC bool[]);
 DROP FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, bool[]);
