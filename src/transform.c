@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(journey_path_transform);
 
@@ -67,9 +68,13 @@ typedef struct TransformStep
 	JourneyLabel target;		/* remove_if_* */
 } TransformStep;
 
-/* The parsed chain, kept in fn_extra with a copy of the steps array. */
+/*
+ * The parsed chain, kept in fn_extra with a copy of the steps array, all in
+ * a context of its own, freed whole when the steps change.
+ */
 typedef struct TransformCache
 {
+	MemoryContext cxt;
 	Size		steps_size;
 	char	   *steps_bytes;
 	int			nsteps;
@@ -134,6 +139,7 @@ GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
 {
 	TransformCache *cache = fcinfo->flinfo->fn_extra;
 	Size		size = VARSIZE(steps);
+	MemoryContext cxt;
 	MemoryContext old;
 	Datum	   *elems;
 	bool	   *nulls;
@@ -145,13 +151,16 @@ GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
 
 	if (cache != NULL)
 	{
-		/* the steps changed from one row to the next: parse them again */
+		/*
+		 * The steps changed from one row to the next: parse them again.  The
+		 * old parse, with everything parsing left behind, goes at once.
+		 */
 		fcinfo->flinfo->fn_extra = NULL;
-		pfree(cache->steps_bytes);
-		pfree(cache->steps);
-		pfree(cache);
+		MemoryContextDelete(cache->cxt);
 	}
-	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "journey path_transform steps",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
 	if (ARR_NDIM(steps) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -159,6 +168,7 @@ GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
 	deconstruct_array(steps, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &count);
 	cache = palloc(sizeof(TransformCache));
+	cache->cxt = cxt;
 	cache->nsteps = count;
 	cache->steps = palloc(sizeof(TransformStep) * Max(count, 1));
 	for (int i = 0; i < count; i++)
