@@ -91,8 +91,8 @@ JourneyAggContext(FunctionCallInfo fcinfo, const char *funcname)
  * expression cannot tell: PostgreSQL builds it with placeholders.)  False
  * when unknown, e.g. for an aggregate run as a window function.
  */
-bool
-JourneyAggArgStable(FunctionCallInfo fcinfo, int argnum)
+static bool
+AggArgStable(FunctionCallInfo fcinfo, int argnum)
 {
 	Aggref	   *aggref = AggGetAggref(fcinfo);
 	Expr	   *arg;
@@ -145,6 +145,7 @@ JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 	copy = MemoryContextAlloc(cached ? cxt : flinfo->fn_mcxt,
 							  sizeof(JourneyParams) + params->text_len);
 	*copy = *params;
+	copy->args_constant = false;
 	copy->call_constant = false;
 	copy->derived = NULL;
 	copy->empty = NULL;
@@ -160,8 +161,39 @@ JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 }
 
 /*
- * The call site's shared parameters when they are known to be those of
- * every row (the caller marked them call_constant), else NULL.
+ * The shared parameters for a new group of an aggregate's transition
+ * function: params, made from the arguments whose numbers are the bits of
+ * argmask, interned (JourneyParamsIntern).  When those arguments are
+ * constants of the call, the call site's own copy is marked args_constant;
+ * when moreover the conditions, from argument first_cond on (-1: none), are
+ * written out, so that their number is the call's, it is marked
+ * call_constant too (see JourneyParamsCallConstant).
+ */
+JourneyParams *
+JourneyParamsForCall(FunctionCallInfo fcinfo, MemoryContext aggcxt,
+					 const JourneyParams *params, uint32 argmask,
+					 int first_cond)
+{
+	JourneyParams *shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, params);
+	bool		stable = true;
+
+	if (shared != fcinfo->flinfo->fn_extra || shared->args_constant)
+		return shared;
+	for (int i = 1; i < 32 && stable; i++)
+		if (argmask & ((uint32) 1 << i))
+			stable = AggArgStable(fcinfo, i);
+	if (stable)
+	{
+		shared->args_constant = true;
+		shared->call_constant = first_cond < 0 ||
+			!JourneyConditionArgsArray(fcinfo, first_cond);
+	}
+	return shared;
+}
+
+/*
+ * The call site's shared parameters when a new group may take them as they
+ * are (JourneyParamsForCall marked them call_constant), else NULL.
  */
 JourneyParams *
 JourneyParamsCallConstant(FmgrInfo *flinfo)

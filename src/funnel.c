@@ -105,24 +105,10 @@ ParseFunnelModes(const char *str)
 }
 
 /*
- * The window and modes are the same on every row of the call site, and so is
- * the number of steps (written out, not an array that may vary by group).
- */
-static bool
-ArgsStable(FunctionCallInfo fcinfo, bool with_modes, int steps_arg)
-{
-	return !JourneyConditionArgsArray(fcinfo, steps_arg) &&
-		JourneyAggArgStable(fcinfo, 2) &&
-		(!with_modes || JourneyAggArgStable(fcinfo, 3));
-}
-
-/*
  * The window and modes of a later row must be those the state was created
  * with: otherwise the answer would depend on which row came first (and a
- * parallel plan would fail where a serial one did not).  Arguments that
- * are the same on every call (constants, parameters) need no checking at
- * all: the shared parameters of the call site are marked call_constant
- * when made from them, and later groups take them as they are.
+ * parallel plan would fail where a serial one did not).  Constant
+ * arguments need no checking: their parameters say so (args_constant).
  */
 static void
 CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
@@ -130,7 +116,7 @@ CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 {
 	JourneyParams *params = state->params;
 
-	if (params->call_constant)
+	if (params->args_constant)
 		return;
 
 	if (PG_ARGISNULL(2) ||
@@ -205,10 +191,10 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 			params.modes |= ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 		}
 		params.nconds = JourneyConditionCount(fcinfo, steps_arg, "steps");
-		shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params);
-		/* constant arguments: every later group of this call site has these */
-		if (ArgsStable(fcinfo, with_modes, steps_arg))
-			shared->call_constant = true;
+		/* made from the window, and the modes if any */
+		shared = JourneyParamsForCall(fcinfo, aggcxt, &params,
+									  ((uint32) 1 << 2) | (with_modes ? (uint32) 1 << 3 : 0),
+									  steps_arg);
 		/* no event yet: the shared empty state, until a row counts */
 		state = JourneyEventsEmpty(shared);
 	}

@@ -58,14 +58,17 @@ typedef struct JourneyEvent
 
 /*
  * Parameters fixed for the whole aggregate call (window, lookback, gap,
- * number of conditions, mode bits, pattern text).  They are checked once,
- * when the state is created, and travel with the serialized state so that
- * a combined state can be checked for agreement.
+ * number of conditions, mode bits, pattern text).  They are checked when a
+ * group's state is created, and every later row must agree; they travel
+ * with the serialized state so that a combined state can be checked for
+ * agreement.
  *
- * States do not carry their own copy: JourneyParamsIntern gives every group
- * of a call site the same one, kept in the calling function's fn_extra, so
- * a million groups cost one copy.  Its last two fields belong to the
- * aggregate that owns the parameters.
+ * States do not carry their own copy: JourneyParamsForCall gives every
+ * group of a call site the same one, kept in the calling function's
+ * fn_extra, so a million groups cost one copy.  When the arguments they
+ * come from are constants of the call, that copy says so, and rows and
+ * groups take it as it is instead of evaluating and checking their
+ * arguments again.
  */
 typedef struct JourneyParams
 {
@@ -73,12 +76,14 @@ typedef struct JourneyParams
 	int32		nconds;			/* number of conditions, or 0 */
 	uint32		modes;			/* aggregate-specific mode bits */
 	int32		text_len;		/* length of text (pattern, model), or 0 */
-	bool		call_constant;	/* every row of the call site passes these
-								 * (their arguments are stable and were
-								 * checked once) */
+	bool		args_constant;	/* made from constant arguments: every row of
+								 * the call site passes these */
+	bool		call_constant;	/* and the number of conditions is the call's:
+								 * a new group may take these */
 	char	   *text;			/* not NUL-terminated; or NULL */
-	void	   *derived;		/* e.g. the parsed pattern, allocated in the
-								 * parameters' own memory context */
+	void	   *derived;		/* the owner's (e.g. the parsed pattern),
+								 * allocated in the parameters' own memory
+								 * context */
 	struct JourneyEvents *empty;	/* the shared empty state, or NULL (see
 									 * JourneyEventsEmpty) */
 } JourneyParams;
@@ -100,9 +105,12 @@ typedef struct JourneyEvents
 /* events.c */
 extern MemoryContext JourneyAggContext(FunctionCallInfo fcinfo,
 									   const char *funcname);
-extern bool JourneyAggArgStable(FunctionCallInfo fcinfo, int argnum);
 extern JourneyParams *JourneyParamsIntern(FmgrInfo *flinfo, MemoryContext cxt,
 										  const JourneyParams *params);
+extern JourneyParams *JourneyParamsForCall(FunctionCallInfo fcinfo,
+										   MemoryContext aggcxt,
+										   const JourneyParams *params,
+										   uint32 argmask, int first_cond);
 extern bool JourneyParamsEqual(const JourneyParams *a, const JourneyParams *b);
 extern JourneyParams *JourneyParamsCallConstant(FmgrInfo *flinfo);
 extern JourneyEvents *JourneyEventsCreate(MemoryContext aggcxt,

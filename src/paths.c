@@ -129,15 +129,16 @@ journey_path_agg_final(PG_FUNCTION_ARGS)
 /*
  * paths_to_conversion(label, ts, is_conversion, value, lookback).
  * The lookback is the state's parameter: checked (not NULL, not negative)
- * when the state is created, and required to stay the same on every row.
+ * when the state is created, and required to stay the same on every row
+ * (a constant lookback, once per call site).
  */
 Datum
 journey_paths_to_conversion_sfunc(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey.paths_to_conversion");
 	JourneyEvents *state = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
+	JourneyParams *known;
 	text	   *label;
-	int64		lookback;
 	bool		conversion;
 	float8		value = 0.0;
 
@@ -147,26 +148,35 @@ journey_paths_to_conversion_sfunc(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(state);
 	}
-	if (PG_ARGISNULL(5))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("lookback must not be NULL"),
-				 errhint("Pass an interval such as '30 days'.")));
-	lookback = JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(5), "lookback");
-	if (state == NULL)
+	if (state == NULL &&
+		(known = JourneyParamsCallConstant(fcinfo->flinfo)) != NULL)
+		state = JourneyEventsCreate(aggcxt, known, true);	/* a constant lookback */
+	else if (state == NULL || !state->params->args_constant)
 	{
-		JourneyParams params = {0};
+		int64		lookback;
 
-		params.interval_usec = lookback;
-		state = JourneyEventsCreate(aggcxt,
-									JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params),
-									true);
+		if (PG_ARGISNULL(5))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("lookback must not be NULL"),
+					 errhint("Pass an interval such as '30 days'.")));
+		lookback = JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(5), "lookback");
+		if (state == NULL)
+		{
+			JourneyParams params = {0};
+
+			params.interval_usec = lookback;
+			state = JourneyEventsCreate(aggcxt,
+										JourneyParamsForCall(fcinfo, aggcxt, &params,
+															 (uint32) 1 << 5, -1),
+										true);
+		}
+		else if (state->params->interval_usec != lookback)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("aggregate parameters must be the same for every row of a group"),
+					 errdetail("The lookback changed between rows.")));
 	}
-	else if (state->params->interval_usec != lookback)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("aggregate parameters must be the same for every row of a group"),
-				 errdetail("The lookback changed between rows.")));
 
 	conversion = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	if (conversion && !PG_ARGISNULL(4))

@@ -651,21 +651,15 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 		params.nconds = JourneyConditionCount(fcinfo, 3, "conditions");
 		params.text_len = VARSIZE_ANY_EXHDR(pattern);
 		params.text = VARDATA_ANY(pattern);
-		shared = JourneyParamsIntern(fcinfo->flinfo, aggcxt, &params);
+		/* made from the pattern */
+		shared = JourneyParamsForCall(fcinfo, aggcxt, &params,
+									  (uint32) 1 << 1, 3);
 		/* check the pattern before anything is allocated for the group */
 		(void) ParamsPattern(shared);
-
-		/*
-		 * A constant pattern with the conditions written out: every later
-		 * group and row of this call site has these parameters.
-		 */
-		if (!JourneyConditionArgsArray(fcinfo, 3) &&
-			JourneyAggArgStable(fcinfo, 1))
-			shared->call_constant = true;
 		/* no event yet: the shared empty state, until a condition holds */
 		state = JourneyEventsEmpty(shared);
 	}
-	else if (!state->params->call_constant &&
+	else if (!state->params->args_constant &&
 			 PatternDiffers(PG_GETARG_TEXT_PP(1), state->params))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
