@@ -425,6 +425,48 @@ PathLabels(ArrayType *arr, LabelRef **refs)
  * touch_weights(path, model, touch_times, converted_at)
  * ------------------------------------------------------------------------
  */
+/*
+ * The parsed model of a touch_weights call, kept in fn_extra with its text
+ * in a context of its own: a model that is the same on every row (the
+ * usual case) is parsed once.
+ */
+typedef struct ModelCache
+{
+	MemoryContext cxt;
+	int			len;
+	char	   *text;
+	AttributionModel model;
+}			ModelCache;
+
+static const AttributionModel *
+CachedModel(FunctionCallInfo fcinfo, text *model_text)
+{
+	ModelCache *cache = fcinfo->flinfo->fn_extra;
+	int			len = VARSIZE_ANY_EXHDR(model_text);
+	MemoryContext cxt;
+	MemoryContext old;
+
+	if (cache != NULL && cache->len == len &&
+		memcmp(cache->text, VARDATA_ANY(model_text), len) == 0)
+		return &cache->model;
+	if (cache != NULL)
+	{
+		fcinfo->flinfo->fn_extra = NULL;
+		MemoryContextDelete(cache->cxt);
+	}
+	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "journey touch_weights model",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	cache = palloc(sizeof(ModelCache));
+	cache->cxt = cxt;
+	cache->text = text_to_cstring(model_text);
+	cache->len = len;
+	AttributionParseModel(cache->text, &cache->model);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cache;
+	return &cache->model;
+}
+
 Datum
 journey_touch_weights(PG_FUNCTION_ARGS)
 {
@@ -441,7 +483,7 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	AttributionParseModel(text_to_cstring(PG_GETARG_TEXT_PP(1)), &model);
+	model = *CachedModel(fcinfo, PG_GETARG_TEXT_PP(1));
 	if (!IsRuleBased(model.kind))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

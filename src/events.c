@@ -823,8 +823,9 @@ JourneyIntervalToUsec(const Interval *iv, const char *argname)
 	return usec;
 }
 
-void
-JourneyCheckConditionCount(int n, const char *what)
+/* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */
+static void
+CheckConditionCount(int n, const char *what)
 {
 	if (n < 1 || n > JOURNEY_MAX_CONDITIONS)
 		ereport(ERROR,
@@ -924,7 +925,7 @@ ConditionArrayLength(ArrayType *conds, const char *what)
 				 errmsg("%s must be a one-dimensional array", what),
 				 errdetail("The array has %d dimensions.", ARR_NDIM(conds))));
 	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];
-	JourneyCheckConditionCount(n, what);
+	CheckConditionCount(n, what);
 	return n;
 }
 
@@ -936,7 +937,7 @@ JourneyConditionCount(FunctionCallInfo fcinfo, int first, const char *what)
 		Assert(!PG_ARGISNULL(first));
 		return ConditionArrayLength(PG_GETARG_ARRAYTYPE_P(first), what);
 	}
-	JourneyCheckConditionCount(PG_NARGS() - first, what);
+	CheckConditionCount(PG_NARGS() - first, what);
 	return PG_NARGS() - first;
 }
 

@@ -162,8 +162,6 @@ extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);
 /* Check an interval argument: not negative; months count 30 days. */
 extern int64 JourneyIntervalToUsec(const Interval *iv, const char *argname);
 
-/* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */
-extern void JourneyCheckConditionCount(int n, const char *what);
 
 /*
  * The conditions of a row, passed from argument "first" on: either one

@@ -160,7 +160,7 @@ NormalizeAscii(const char *s, int len, char **out, int *outlen)
 			dst[n++] = ' ';
 			pending_space = false;
 		}
-		dst[n++] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+		dst[n++] = pg_ascii_tolower((unsigned char) c);
 	}
 	dst[n] = '\0';
 	*out = dst;
@@ -450,6 +450,7 @@ ChannelLoad(ChannelCache *cache, MemoryContext parent)
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		ChannelRule *rule = &rules->rules[i];
+		MemoryContext oldcxt;
 		bool		isnull;
 		char	   *channel,
 				   *spat,
@@ -459,9 +460,9 @@ ChannelLoad(ChannelCache *cache, MemoryContext parent)
 		channel = SPI_getvalue(tup, desc, 2);
 		spat = SPI_getvalue(tup, desc, 3);
 		mpat = SPI_getvalue(tup, desc, 4);
-		rule->channel = (text *) MemoryContextAlloc(cxt, VARHDRSZ + strlen(channel));
-		SET_VARSIZE(rule->channel, VARHDRSZ + strlen(channel));
-		memcpy(VARDATA(rule->channel), channel, strlen(channel));
+		oldcxt = MemoryContextSwitchTo(cxt);
+		rule->channel = cstring_to_text(channel);
+		MemoryContextSwitchTo(oldcxt);
 		rule->source_pat = spat ? ChannelPatternIndex(rules, cxt, spat, rule->priority,
 													  "source_pattern") : -1;
 		rule->medium_pat = mpat ? ChannelPatternIndex(rules, cxt, mpat, rule->priority,

@@ -77,16 +77,16 @@ typedef struct Chain
 	int32	   *order;			/* elimination order of the states */
 } Chain;
 
-static double *order_key_for_sort;
-
+/* States by their key (arg), then by number. */
 static int
-OrderCmp(const void *pa, const void *pb)
+OrderCmp(const void *pa, const void *pb, void *arg)
 {
+	const double *key = arg;
 	int32		a = *(const int32 *) pa;
 	int32		b = *(const int32 *) pb;
 
-	if (order_key_for_sort[a] != order_key_for_sort[b])
-		return order_key_for_sort[a] < order_key_for_sort[b] ? -1 : 1;
+	if (key[a] != key[b])
+		return key[a] < key[b] ? -1 : 1;
 	return (a > b) - (a < b);
 }
 
@@ -111,7 +111,6 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 	int			maxn = 1;
 	int32	   *walk;
 	double	   *stepsum;
-	double	   *occw;
 	HASH_SEQ_STATUS seq;
 	EdgeEntry  *ee;
 
@@ -133,7 +132,6 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 	chain->value_end = palloc0(sizeof(double) * cap);
 	chain->start_w = palloc0(sizeof(double) * cap);
 	stepsum = palloc0(sizeof(double) * cap);
-	occw = palloc0(sizeof(double) * cap);
 
 	for (int p = 0; p < npaths; p++)
 		maxn = Max(maxn, paths[p].n);
@@ -175,10 +173,9 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 					chain->value_end = repalloc(chain->value_end, sizeof(double) * newcap);
 					chain->start_w = repalloc(chain->start_w, sizeof(double) * newcap);
 					stepsum = repalloc(stepsum, sizeof(double) * newcap);
-					occw = repalloc(occw, sizeof(double) * newcap);
 					for (int z = cap; z < newcap; z++)
 						chain->tot[z] = chain->conv_end[z] = chain->value_end[z] =
-							chain->start_w[z] = stepsum[z] = occw[z] = 0;
+							chain->start_w[z] = stepsum[z] = 0;
 					cap = newcap;
 				}
 				se->id = id;
@@ -195,7 +192,6 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 		for (int j = 0; j < len; j++)
 		{
 			stepsum[walk[j]] += w * (len - j);
-			occw[walk[j]] += w;
 			chain->tot[walk[j]] += w;
 			if (j + 1 < len)
 			{
@@ -238,17 +234,15 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 	for (int s = 0; s < chain->nstates; s++)
 	{
 		chain->order[s] = s;
-		stepsum[s] = stepsum[s] / occw[s];
+		/* tot: the weight of the walks through s */
+		stepsum[s] = stepsum[s] / chain->tot[s];
 	}
-	order_key_for_sort = stepsum;
-	qsort(chain->order, chain->nstates, sizeof(int32), OrderCmp);
-	order_key_for_sort = NULL;
+	qsort_arg(chain->order, chain->nstates, sizeof(int32), OrderCmp, stepsum);
 
 	hash_destroy(states);
 	hash_destroy(edges);
 	pfree(walk);
 	pfree(stepsum);
-	pfree(occw);
 }
 
 static bool

@@ -601,8 +601,9 @@ MatcherInit(SeqMatcher *m, const SeqPattern *pat, const JourneyEvents *state)
 /* ---------- SQL-callable functions ---------- */
 
 /*
- * Transition function of both aggregates:
- * (state, pattern text, ts timestamptz, conds bool[]).
+ * Transition function of both aggregates: (state, pattern text,
+ * ts timestamptz, conds bool[]) or, for the overloads with the conditions
+ * written out, one boolean argument per condition.
  */
 PG_FUNCTION_INFO_V1(journey_sequence_sfunc);
 

@@ -24,9 +24,8 @@ PG_FUNCTION_INFO_V1(journey_session_number);
 typedef struct SessionState
 {
 	int64		next_position;	/* the row we expect to be called for */
-	bool		have_previous;	/* a row with a timestamp was seen */
 	TimestampTz previous_ts;
-	int32		session;
+	int32		session;		/* 0 until a row with a timestamp is seen */
 } SessionState;
 
 Datum
@@ -35,6 +34,7 @@ journey_session_number(PG_FUNCTION_ARGS)
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	SessionState *state;
 	int64		position = WinGetCurrentPosition(winobj);
+	bool		new_session;
 	bool		ts_null;
 	bool		gap_null;
 	Datum		ts_datum;
@@ -55,21 +55,19 @@ journey_session_number(PG_FUNCTION_ARGS)
 	gap = JourneyIntervalToUsec(DatumGetIntervalP(gap_datum), "gap");
 	ts = DatumGetTimestampTz(ts_datum);
 
-	if (!state->have_previous)
-		state->session = 1;
+	if (state->session == 0)
+		new_session = true;
 	else if (pg_sub_s64_overflow(ts, state->previous_ts, &elapsed))
 	{
 		/* only infinite or extreme timestamps get here */
-		if (ts > state->previous_ts)
-			state->session++;
+		new_session = ts > state->previous_ts;
 	}
-	else if (elapsed > gap)
-		state->session++;
-	if (state->session <= 0)
+	else
+		new_session = elapsed > gap;
+	if (new_session && pg_add_s32_overflow(state->session, 1, &state->session))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many sessions in one partition")));
-	state->have_previous = true;
 	state->previous_ts = ts;
 	PG_RETURN_INT32(state->session);
 }

@@ -339,12 +339,8 @@ journey_path_transform(PG_FUNCTION_ARGS)
 
 		/* the buffer not holding the result becomes the next scratch */
 		if (next == spare)
-		{
 			spare = cur;
-			cur = next;
-		}
-		else
-			cur = next;
+		cur = next;
 	}
 	PG_RETURN_ARRAYTYPE_P(JourneyBuildTextArray(cur, n));
 }
