@@ -471,6 +471,10 @@ DROP AGGREGATE public.first_window_funnel(timestamptz, interval, text, VARIADIC 
 DROP FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, bool[]);
 DROP FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval, text, bool[]);
 
+-- a window too large to count in microseconds
+SELECT journey.window_funnel(ts, interval '170000000 years', true)
+  FROM (VALUES ('2026-03-01'::timestamptz)) v(ts);
+
 DROP TABLE funnel_test, funnel_test2, funnel_test_u64, funnel_test_strict, funnel_test_strict_order,
   funnel_dddd, funnel_test_non_null, funnel_test_strict_increase, funnel_once, funnel_reentry,
   funnel_ecommerce, retention_test, funnel_shuffle, funnel_par, funnel_serial;

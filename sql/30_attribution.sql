@@ -324,5 +324,17 @@ SELECT public.journey_attr_state_check('\x01060000006c696e6561720200000000000000
 SELECT public.journey_attr_state_check('\x');
 DROP FUNCTION public.journey_attr_state_check(bytea);
 
+-- arrays of touches and of paths must be one-dimensional
+SELECT journey.touch_weights(ARRAY['a', 'b'], 'time_decay(half_life=1 day)',
+                             ARRAY[['2026-01-01'::timestamptz], ['2026-01-02'::timestamptz]], '2026-01-03');
+SELECT journey.attribution(ARRAY[[ROW(ARRAY['a'], ARRAY['2026-01-01'::timestamptz], true, 1.0,
+                                      '2026-01-01'::timestamptz)::journey.conversion_path]], 'linear');
+-- every syntax error of a model spec says what is wrong
+SELECT journey.touch_weights(ARRAY['a'], 'linear)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(first=0.4,,last=0.4)');
+SELECT journey.touch_weights(ARRAY['a'], 'position_based(=0.4)');
+SELECT journey.touch_weights(ARRAY['a'], 'position-based');
+SELECT journey.touch_weights(ARRAY['a'], 'linear(a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q)');
+
 DROP TABLE attr_paths, attr_rows, attr_par, attr_serial, attr_parallel;
 DROP FUNCTION attr_sqlstate(text);

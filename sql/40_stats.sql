@@ -313,3 +313,5 @@ SELECT journey.p_adjust(ARRAY[0.01, 1.2], 'holm');
 SELECT journey.p_adjust(ARRAY[0.01, -0.1], 'bh');
 SELECT journey.p_adjust(ARRAY[0.01, 'NaN'], 'bh');
 SELECT journey.p_adjust(ARRAY[[0.01, 0.2]], 'bh');
+-- weights must be one-dimensional like the counts
+SELECT * FROM journey.srm_test(ARRAY[10, 20]::bigint[], ARRAY[[1.0], [2.0]]);
