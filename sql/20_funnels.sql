@@ -231,25 +231,26 @@ SELECT journey.window_funnel(ts, '1 hour', 'strict_order', e = 'a', e = 'b') AS 
   FROM (VALUES ('2026-01-01 10:00+00'::timestamptz, 'a'), ('2026-01-01 10:05+00', 'x'),
                ('2026-01-01 10:05+00', 'b')) v(ts, e);
 
--- out-of-order input gives the same answers as ordered input
+-- out-of-order input gives the same answers as ordered input (the order is
+-- set inside each call, so that no plan can hand both sides the same order)
 CREATE TABLE funnel_shuffle AS
 SELECT c AS customer, '2026-01-01'::timestamptz + (abs(hashint4(c * 100 + i)) % 10000) * interval '1 minute' AS ts,
        (ARRAY['a','b','c','d','x'])[1 + abs(hashint4(c * 100 + i + 7)) % 5] AS e
   FROM generate_series(1, 200) c, generate_series(1, 30) i;
 SELECT count(*) AS customers_differing FROM (
   SELECT customer,
-         journey.window_funnel(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd') AS w1,
-         journey.window_funnel(ts, '1 day', 'strict_order, strict_increase', e = 'a', e = 'b', e = 'c', e = 'd') AS w2,
-         journey.window_funnel(ts, '1 day', 'strict_once', e = 'a', e = 'b', e = 'c', e = 'd') AS w3,
-         journey.funnel_times(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd') AS f
-    FROM (SELECT * FROM funnel_shuffle ORDER BY ts) o GROUP BY customer
+         journey.window_funnel(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts) AS w1,
+         journey.window_funnel(ts, '1 day', 'strict_order, strict_increase', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts) AS w2,
+         journey.window_funnel(ts, '1 day', 'strict_once', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts) AS w3,
+         journey.funnel_times(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts) AS f
+    FROM funnel_shuffle GROUP BY customer
   EXCEPT
   SELECT customer,
-         journey.window_funnel(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd'),
-         journey.window_funnel(ts, '1 day', 'strict_order, strict_increase', e = 'a', e = 'b', e = 'c', e = 'd'),
-         journey.window_funnel(ts, '1 day', 'strict_once', e = 'a', e = 'b', e = 'c', e = 'd'),
-         journey.funnel_times(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd')
-    FROM (SELECT * FROM funnel_shuffle ORDER BY ts DESC, e DESC) o GROUP BY customer) d;
+         journey.window_funnel(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts DESC, e DESC),
+         journey.window_funnel(ts, '1 day', 'strict_order, strict_increase', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts DESC, e DESC),
+         journey.window_funnel(ts, '1 day', 'strict_once', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts DESC, e DESC),
+         journey.funnel_times(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd' ORDER BY ts DESC, e DESC)
+    FROM funnel_shuffle GROUP BY customer) d;
 SELECT lvl, count(*) FROM (
   SELECT customer, journey.window_funnel(ts, '1 day', e = 'a', e = 'b', e = 'c', e = 'd') AS lvl
     FROM funnel_shuffle GROUP BY customer) x GROUP BY lvl ORDER BY lvl;
