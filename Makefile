@@ -29,6 +29,10 @@ ifdef ASSERTS
 PG_CPPFLAGS += -DUSE_ASSERT_CHECKING
 endif
 
+# the shared reference data that sql/31_attribution_conformance.sql reads
+JOURNEY_SHARED ?= $(abspath $(CURDIR)/../shared)
+export JOURNEY_SHARED
+
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out \
 	test/bench_floor/journey_bench_floor.o test/bench_floor/journey_bench_floor.so
 

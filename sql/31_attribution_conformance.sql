@@ -8,9 +8,10 @@
 --  4. the Markov model on the example path table: totals and invariants.
 
 -- 1. ChannelAttribution's example path table, read from the shared
--- reference directory beside the project (never copied into it).
-\getenv abs_srcdir PG_ABS_SRCDIR
-\set f :abs_srcdir '/../shared/reference/ca_pathdata.csv'
+-- reference directory (never copied into the project): JOURNEY_SHARED, which
+-- the Makefile sets to ../shared beside the checkout unless it is set.
+\getenv shared JOURNEY_SHARED
+\set f :shared '/reference/ca_pathdata.csv'
 CREATE TABLE ca_paths (path text, total_conversions float8,
                        total_conversion_value float8, total_null float8);
 -- (\copy does not expand variables, so the command is built in one)
