@@ -139,6 +139,38 @@ SELECT count(*) AS channels_compared
                          FROM attr_sample GROUP BY customer_id) s));
 DROP TABLE attr_sample;
 
+-- a registered column renamed since: named, with the columns there are
+ALTER TABLE "Attr Events" RENAME COLUMN "Channel Name" TO "Channel";
+SELECT count(*) FROM journey.channel_attribution;
+ALTER TABLE "Attr Events" RENAME COLUMN "Channel" TO "Channel Name";
+ALTER TABLE "Attr Events" RENAME COLUMN "Revenue" TO "Amount";
+SELECT count(*) FROM journey.channel_attribution;
+ALTER TABLE "Attr Events" RENAME COLUMN "Amount" TO "Revenue";
+
+-- hostile names and values cannot inject SQL: columns are identifiers, the
+-- conversion event, the lookback and the source's name are parameters
+CREATE TABLE attr_victim (id int);
+INSERT INTO attr_victim VALUES (1);
+CREATE TABLE "attr""; DROP TABLE attr_victim; --" (
+  "c""; DROP TABLE attr_victim; --" int,
+  "t'); DROP TABLE attr_victim; --" timestamptz,
+  "e"" = '' OR true); DROP TABLE attr_victim; --" text,
+  "ch') || (SELECT 1/0) || ('" text);
+INSERT INTO "attr""; DROP TABLE attr_victim; --" VALUES
+  (1, '2026-03-01 10:00+00', 'visit', 'Email'),
+  (1, '2026-03-02 10:00+00', 'buy''; DROP TABLE attr_victim; --', 'Search');
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
+                            channel_column, conversion_event)
+VALUES ('evil''; DROP TABLE attr_victim; --', '"attr""; DROP TABLE attr_victim; --"',
+        'c"; DROP TABLE attr_victim; --', 't''); DROP TABLE attr_victim; --',
+        'e" = '''' OR true); DROP TABLE attr_victim; --', 'ch'') || (SELECT 1/0) || (''',
+        'buy''; DROP TABLE attr_victim; --');
+SELECT source, channel, conversions FROM journey.channel_attribution
+ WHERE model = 'linear' AND source LIKE 'evil%' ORDER BY channel;
+SELECT count(*) AS victim_rows FROM attr_victim;
+DELETE FROM journey.source WHERE name LIKE 'evil%';
+DROP TABLE "attr""; DROP TABLE attr_victim; --", attr_victim;
+
 DELETE FROM journey.source WHERE name IN ('shop', 'no channels');
 SELECT count(*) AS rows_without_sources FROM journey.channel_attribution;
 DROP TABLE "Attr Events";

@@ -67,6 +67,31 @@ $$;
 COMMENT ON FUNCTION @extschema@.check_source_column(regclass, text, text) IS
   'error unless the named column exists in the relation (used by the registry checks)';
 
+-- Raise an error unless the registered columns of source "src" exist in its
+-- relation: its customer, time and event columns, and with all_columns its
+-- channel and value columns too, when it names them.  The registry checks
+-- them on insert; readers check again the columns they use, since the
+-- relation may have changed since.
+CREATE FUNCTION @extschema@.check_source_columns(src @extschema@.source, all_columns bool)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.check_source_column(src.relation, 'customer', src.customer_column);
+	PERFORM @extschema@.check_source_column(src.relation, 'time', src.time_column);
+	PERFORM @extschema@.check_source_column(src.relation, 'event', src.event_column);
+	IF all_columns AND src.channel_column IS NOT NULL THEN
+		PERFORM @extschema@.check_source_column(src.relation, 'channel', src.channel_column);
+	END IF;
+	IF all_columns AND src.value_column IS NOT NULL THEN
+		PERFORM @extschema@.check_source_column(src.relation, 'value', src.value_column);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.check_source_columns(@extschema@.source, bool) IS
+  'error unless the source''s customer, time and event columns (and with all_columns its channel and value columns) exist in its relation';
+
 CREATE FUNCTION @extschema@.source_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -86,15 +111,7 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
 	END IF;
-	PERFORM @extschema@.check_source_column(NEW.relation, 'customer', NEW.customer_column);
-	PERFORM @extschema@.check_source_column(NEW.relation, 'time', NEW.time_column);
-	PERFORM @extschema@.check_source_column(NEW.relation, 'event', NEW.event_column);
-	IF NEW.channel_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(NEW.relation, 'channel', NEW.channel_column);
-	END IF;
-	IF NEW.value_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(NEW.relation, 'value', NEW.value_column);
-	END IF;
+	PERFORM @extschema@.check_source_columns(NEW, true);
 	SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
 	 WHERE a.attrelid = NEW.relation AND a.attname = NEW.time_column;
 	IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN

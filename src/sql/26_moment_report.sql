@@ -65,9 +65,7 @@ BEGIN
 	END IF;
 
 	-- the registry was checked on insert, but the relation may have changed
-	PERFORM @extschema@.check_source_column(src.relation, 'customer', src.customer_column);
-	PERFORM @extschema@.check_source_column(src.relation, 'time', src.time_column);
-	PERFORM @extschema@.check_source_column(src.relation, 'event', src.event_column);
+	PERFORM @extschema@.check_source_columns(src, false);
 	IF segment_column IS NOT NULL THEN
 		PERFORM @extschema@.check_source_column(src.relation, 'segment', segment_column);
 		seg := format('(array_agg(%I::text ORDER BY %I, %I::text))[1]',

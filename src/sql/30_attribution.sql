@@ -61,26 +61,31 @@ COMMENT ON AGGREGATE @extschema@.attribution(text[], float8, float8, float8, tex
 -- per-customer paths by paths_to_conversion (conversion_event closes a
 -- path; attribution_lookback bounds it), collapsed into path rows, and
 -- credited under a fixed set of models.  time_decay is computed per path
--- with touch_weights (it needs the touch times).  Dynamic SQL is built
--- with format('%I') and regclass output, never by pasting raw text.
+-- with touch_weights (it needs the touch times).  Dynamic SQL names
+-- columns only through format('%I') and the relation only through its
+-- regclass; the conversion event, the lookback and the source's name are
+-- parameters (EXECUTE ... USING), never pasted into the query text.  The
+-- source's columns are checked first, so that a column renamed or dropped
+-- since the source was registered is reported as such.
 CREATE FUNCTION @extschema@.channel_attribution_rows()
 RETURNS TABLE (source text, model text, channel text, conversions float8, value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	s record;
+	s @extschema@.source;
 	q text;
 BEGIN
 	FOR s IN SELECT * FROM @extschema@.source
 	          WHERE channel_column IS NOT NULL AND conversion_event IS NOT NULL
 	          ORDER BY name
 	LOOP
+		PERFORM @extschema@.check_source_columns(s, true);
 		q := format($q$
 WITH p AS MATERIALIZED (
-  SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = %4$L,
-                                                %5$s, %6$L::interval)) AS p
-    FROM %7$s GROUP BY %8$I),
+  SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
+                                                %4$s, $2)) AS p
+    FROM %5$s GROUP BY %6$I),
 rows AS MATERIALIZED (
   SELECT (p).path AS path,
          count(*) FILTER (WHERE (p).converted)::float8 AS conversions,
@@ -99,12 +104,13 @@ SELECT 'time_decay', t.label, sum(t.w), sum(t.w * coalesce((p).value, 0))
  WHERE (p).converted
  GROUP BY t.label
 $q$,
-			s.channel_column, s.time_column, s.event_column, s.conversion_event,
+			s.channel_column, s.time_column, s.event_column,
 			CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
 			     ELSE format('%I::float8', s.value_column) END,
-			s.attribution_lookback, s.relation, s.customer_column);
-		RETURN QUERY EXECUTE format('SELECT %L::text, m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
-		                            s.name, q);
+			s.relation, s.customer_column);
+		RETURN QUERY EXECUTE format('SELECT $3, m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
+		                            q)
+			USING s.conversion_event, s.attribution_lookback, s.name;
 	END LOOP;
 END
 $$;
