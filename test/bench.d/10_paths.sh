@@ -10,7 +10,8 @@
 # (b) paths_to_conversion with a 30-day lookback (conversion = purchase,
 #     value = revenue) against the window-function SQL that builds the same
 #     paths (the regression test 10_paths_conversion checks both give the
-#     same rows); both then count paths and sum value per (path, converted).
+#     same rows, and this script checks it again on the benchmark's data);
+#     both then count paths and sum value per (path, converted).
 
 bench_sanity_paths() {
 	# both sides of (a) must agree before they are timed
@@ -72,14 +73,16 @@ bench_time "floor: a do-nothing aggregate with path_agg's arguments" \
            FROM bench_events GROUP BY customer_id) s
   GROUP BY path ORDER BY customers DESC LIMIT 20"
 
-bench_compare "paths_to_conversion (30 days) vs window-function SQL" \
-"SELECT p.path, p.converted, count(*) AS paths, sum(p.value) AS value
+# (b): both sides in full, before the top 20 is taken; they must give the
+# same (path, converted) rows with the same counts and values before they are
+# timed (floating-point sums may differ in their last bits)
+PTC_OURS="SELECT p.path, p.converted, count(*) AS paths, sum(p.value) AS value
    FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase',
                                             revenue::float8, '30 days') AS ps
            FROM bench_events GROUP BY customer_id) s,
         unnest(s.ps) AS p
-  GROUP BY p.path, p.converted ORDER BY paths DESC LIMIT 20" \
-"WITH e AS (
+  GROUP BY p.path, p.converted"
+PTC_PLAIN="WITH e AS (
    SELECT customer_id, ts, channel, event = 'purchase' AS conv,
           CASE WHEN event = 'purchase' THEN coalesce(revenue, 0)::float8 ELSE 0 END AS value
      FROM bench_events WHERE channel IS NOT NULL AND ts IS NOT NULL
@@ -100,4 +103,15 @@ bench_compare "paths_to_conversion (30 days) vs window-function SQL" \
     GROUP BY customer_id, seg
  )
  SELECT path, converted, count(*) AS paths, sum(value) AS value
-   FROM paths GROUP BY path, converted ORDER BY paths DESC LIMIT 20"
+   FROM paths GROUP BY path, converted"
+
+say "checking that both paths_to_conversion queries give the same rows"
+ptc_diff=$(psql_q -At -c "SELECT count(*) FROM ($PTC_OURS) a FULL JOIN ($PTC_PLAIN) b USING (path, converted)
+ WHERE a.paths IS DISTINCT FROM b.paths
+    OR (a.value IS NULL) <> (b.value IS NULL)
+    OR abs(a.value - b.value) > 1e-9 * (1 + abs(b.value))")
+echo "paths_to_conversion sanity: differing (path, converted) rows: $ptc_diff"
+[ "$ptc_diff" = 0 ] || { echo "paths_to_conversion sanity check FAILED" >&2; exit 1; }
+
+bench_compare "paths_to_conversion (30 days) vs window-function SQL" \
+	"$PTC_OURS ORDER BY paths DESC LIMIT 20" "$PTC_PLAIN ORDER BY paths DESC LIMIT 20"
