@@ -425,51 +425,20 @@ PathLabels(ArrayType *arr, LabelRef **refs)
  * touch_weights(path, model, touch_times, converted_at)
  * ------------------------------------------------------------------------
  */
-/*
- * The parsed model of a touch_weights call, kept in fn_extra with its text
- * in a context of its own: a model that is the same on every row (the
- * usual case) is parsed once.
- */
-typedef struct ModelCache
+/* JourneyArgParser of touch_weights' model: bytes is the spec's text. */
+static void *
+ParseModelArg(const void *bytes, Size len)
 {
-	MemoryContext cxt;
-	int			len;
-	char	   *text;
-	AttributionModel model;
-}			ModelCache;
+	AttributionModel *model = palloc(sizeof(AttributionModel));
 
-static const AttributionModel *
-CachedModel(FunctionCallInfo fcinfo, text *model_text)
-{
-	ModelCache *cache = fcinfo->flinfo->fn_extra;
-	int			len = VARSIZE_ANY_EXHDR(model_text);
-	MemoryContext cxt;
-	MemoryContext old;
-
-	if (cache != NULL && cache->len == len &&
-		memcmp(cache->text, VARDATA_ANY(model_text), len) == 0)
-		return &cache->model;
-	if (cache != NULL)
-	{
-		fcinfo->flinfo->fn_extra = NULL;
-		MemoryContextDelete(cache->cxt);
-	}
-	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "journey touch_weights model",
-								ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(cxt);
-	cache = palloc(sizeof(ModelCache));
-	cache->cxt = cxt;
-	cache->text = text_to_cstring(model_text);
-	cache->len = len;
-	AttributionParseModel(cache->text, &cache->model);
-	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = cache;
-	return &cache->model;
+	AttributionParseModel(pnstrdup(bytes, len), model);
+	return model;
 }
 
 Datum
 journey_touch_weights(PG_FUNCTION_ARGS)
 {
+	text	   *model_text;
 	AttributionModel model;
 	LabelRef   *refs;
 	LabelRef   *uniq;
@@ -483,7 +452,12 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	model = *CachedModel(fcinfo, PG_GETARG_TEXT_PP(1));
+	model_text = PG_GETARG_TEXT_PP(1);
+	model = *(AttributionModel *) JourneyParsedArg(fcinfo->flinfo,
+												   "touch_weights model",
+												   VARDATA_ANY(model_text),
+												   VARSIZE_ANY_EXHDR(model_text),
+												   ParseModelArg);
 	if (!IsRuleBased(model.kind))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -206,6 +206,15 @@ typedef struct JourneySpec
 extern void JourneyParseSpec(const char *str, JourneySpec *spec,
 							 const char *what, const char *hint);
 
+/*
+ * An argument parsed once per call site while it stays the same (see
+ * JourneyParsedArg in spec.c).
+ */
+typedef void *(*JourneyArgParser) (const void *bytes, Size len);
+extern void *JourneyParsedArg(FmgrInfo *flinfo, const char *name,
+							  const void *bytes, Size len,
+							  JourneyArgParser parse);
+
 /* Split a comma-separated list at top level (outside parentheses). */
 extern List *JourneySplitList(const char *str);
 extern double JourneySpecDouble(const JourneySpec *spec, int i,

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "nodes/pg_list.h"
+#include "utils/memutils.h"
 
 static char *
 TrimCopy(const char *start, const char *end)
@@ -163,4 +164,56 @@ JourneySpecInt(const JourneySpec *spec, int i, const char *what)
 				 errmsg("%s \"%s\" expects an integer, not \"%s\"",
 						what, spec->name, spec->values[i])));
 	return (int) v;
+}
+
+/*
+ * A parsed argument kept in fn_extra: the argument's bytes, and what parse
+ * made of them, all in a memory context of its own.
+ */
+typedef struct ParsedArgCache
+{
+	MemoryContext cxt;
+	Size		len;
+	char	   *bytes;
+	void	   *parsed;
+} ParsedArgCache;
+
+/*
+ * What parse(bytes, len) gives, for an argument of the function of flinfo
+ * that is usually the same on every row (a model, a list of steps): it is
+ * parsed once, and again only when its bytes change, when the previous
+ * parse and everything parsing left behind are freed at once.  parse runs
+ * in the cache's own context (a child of fn_mcxt, "name" identifying it),
+ * so everything it allocates stays as long as its result; it may raise an
+ * error.  The caller must not use fn_extra for anything else.
+ */
+void	   *
+JourneyParsedArg(FmgrInfo *flinfo, const char *name, const void *bytes,
+				 Size len, JourneyArgParser parse)
+{
+	ParsedArgCache *cache = flinfo->fn_extra;
+	MemoryContext cxt;
+	MemoryContext old;
+
+	if (cache != NULL && cache->len == len &&
+		memcmp(cache->bytes, bytes, len) == 0)
+		return cache->parsed;
+	if (cache != NULL)
+	{
+		flinfo->fn_extra = NULL;
+		MemoryContextDelete(cache->cxt);
+	}
+	cxt = AllocSetContextCreate(flinfo->fn_mcxt, "journey parsed argument",
+								ALLOCSET_SMALL_SIZES);
+	MemoryContextSetIdentifier(cxt, name);
+	old = MemoryContextSwitchTo(cxt);
+	cache = palloc(sizeof(ParsedArgCache));
+	cache->cxt = cxt;
+	cache->parsed = parse(bytes, len);
+	cache->len = len;
+	cache->bytes = palloc(Max(len, 1));
+	memcpy(cache->bytes, bytes, len);
+	MemoryContextSwitchTo(old);
+	flinfo->fn_extra = cache;
+	return cache->parsed;
 }

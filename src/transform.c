@@ -68,18 +68,12 @@ typedef struct TransformStep
 	JourneyLabel target;		/* remove_if_* */
 } TransformStep;
 
-/*
- * The parsed chain, kept in fn_extra with a copy of the steps array, all in
- * a context of its own, freed whole when the steps change.
- */
-typedef struct TransformCache
+/* The parsed chain of steps (kept per call site by JourneyParsedArg). */
+typedef struct TransformChain
 {
-	MemoryContext cxt;
-	Size		steps_size;
-	char	   *steps_bytes;
 	int			nsteps;
 	TransformStep *steps;
-} TransformCache;
+} TransformChain;
 
 static void
 ParseStep(const char *str, TransformStep *step)
@@ -134,43 +128,25 @@ ParseStep(const char *str, TransformStep *step)
 	}
 }
 
-static TransformCache *
-GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
+/* JourneyArgParser of the steps array: bytes is the array itself. */
+static void *
+ParseSteps(const void *bytes, Size len)
 {
-	TransformCache *cache = fcinfo->flinfo->fn_extra;
-	Size		size = VARSIZE(steps);
-	MemoryContext cxt;
-	MemoryContext old;
+	ArrayType  *steps = (ArrayType *) bytes;
+	TransformChain *chain;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			count;
 
-	if (cache != NULL && cache->steps_size == size &&
-		memcmp(cache->steps_bytes, steps, size) == 0)
-		return cache;
-
-	if (cache != NULL)
-	{
-		/*
-		 * The steps changed from one row to the next: parse them again.  The
-		 * old parse, with everything parsing left behind, goes at once.
-		 */
-		fcinfo->flinfo->fn_extra = NULL;
-		MemoryContextDelete(cache->cxt);
-	}
-	cxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "journey path_transform steps",
-								ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(cxt);
 	if (ARR_NDIM(steps) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("path transform steps must be a one-dimensional array")));
 	deconstruct_array(steps, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &count);
-	cache = palloc(sizeof(TransformCache));
-	cache->cxt = cxt;
-	cache->nsteps = count;
-	cache->steps = palloc(sizeof(TransformStep) * Max(count, 1));
+	chain = palloc(sizeof(TransformChain));
+	chain->nsteps = count;
+	chain->steps = palloc(sizeof(TransformStep) * Max(count, 1));
 	for (int i = 0; i < count; i++)
 	{
 		if (nulls[i])
@@ -178,14 +154,9 @@ GetTransformCache(FunctionCallInfo fcinfo, ArrayType *steps)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("path transform steps must not be NULL"),
 					 errdetail("Step %d is NULL.", i + 1)));
-		ParseStep(TextDatumGetCString(elems[i]), &cache->steps[i]);
+		ParseStep(TextDatumGetCString(elems[i]), &chain->steps[i]);
 	}
-	cache->steps_size = size;
-	cache->steps_bytes = palloc(size);
-	memcpy(cache->steps_bytes, steps, size);
-	MemoryContextSwitchTo(old);
-	fcinfo->flinfo->fn_extra = cache;
-	return cache;
+	return chain;
 }
 
 static inline bool
@@ -326,16 +297,19 @@ journey_path_transform(PG_FUNCTION_ARGS)
 {
 	ArrayType  *path = PG_GETARG_ARRAYTYPE_P(0);
 	ArrayType  *steps = PG_GETARG_ARRAYTYPE_P(1);
-	TransformCache *cache = GetTransformCache(fcinfo, steps);
+	const TransformChain *chain = JourneyParsedArg(fcinfo->flinfo,
+												   "path_transform steps",
+												   steps, VARSIZE(steps),
+												   ParseSteps);
 	JourneyLabel *cur;
 	JourneyLabel *spare;
 	int			n;
 
 	cur = JourneyPathLabels(path, &n);
 	spare = palloc(sizeof(JourneyLabel) * Max(n, 1));
-	for (int s = 0; s < cache->nsteps; s++)
+	for (int s = 0; s < chain->nsteps; s++)
 	{
-		JourneyLabel *next = ApplyStep(&cache->steps[s], cur, &n, spare);
+		JourneyLabel *next = ApplyStep(&chain->steps[s], cur, &n, spare);
 
 		/* the buffer not holding the result becomes the next scratch */
 		if (next == spare)
