@@ -16,6 +16,12 @@ SELECT journey.touch_weights(ARRAY['a','b','c'], 'position_based(first=0.5, last
 SELECT journey.touch_weights(ARRAY['Direct','Direct'], 'last_non_direct');
 -- participation: each distinct channel one equal share, on its first touch
 SELECT journey.touch_weights(ARRAY['a','b','a','a','c'], 'participation');
+-- ... and in the aggregate, path by path: a channel repeated in one path
+-- counts once there, and again in the next path (a: 1/2 + 1/2 + 1/3)
+SELECT (c).channel, round((c).conversions::numeric, 10) AS conversions
+  FROM unnest((SELECT journey.attribution(p, 1, 0, 0, 'participation')
+                 FROM (VALUES (ARRAY['a','b','a']), (ARRAY['a','c','a']),
+                              (ARRAY['b','a','c','b'])) v(p))) c;
 -- every model's weights sum to 1
 SELECT m, abs(1 - (SELECT sum(w) FROM unnest(journey.touch_weights(
            ARRAY['x','y','x','Direct','z','y','w'], m,

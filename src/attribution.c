@@ -246,12 +246,14 @@ IsRuleBased(AttributionKind kind)
 /*
  * Weights of the n touches of one path (n >= 1), summing to 1.  ch holds
  * channel ids (equal ids: equal labels); direct_id is the id of the direct
- * label or -1; times/converted_at are used by time_decay only.
+ * label or -1; times/converted_at are used by time_decay only.  seen is
+ * scratch with an entry per channel id, all false, and left so (so that
+ * weighing many paths allocates nothing per path).
  */
 static void
 RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 			int32 direct_id, const TimestampTz *times, TimestampTz converted_at,
-			double *w)
+			bool *seen, double *w)
 {
 	Assert(n >= 1);
 	for (int i = 0; i < n; i++)
@@ -322,23 +324,19 @@ RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 			{
 				/* each distinct channel an equal share, on its first touch */
 				int			distinct = 0;
-				bool	   *first = palloc(sizeof(bool) * n);
-				int32		maxid = 0;
-				bool	   *seen;
 
 				for (int i = 0; i < n; i++)
-					maxid = Max(maxid, ch[i]);
-				seen = palloc0(sizeof(bool) * (maxid + 1));
+					if (!seen[ch[i]])
+					{
+						seen[ch[i]] = true;
+						w[i] = 1;
+						distinct++;
+					}
 				for (int i = 0; i < n; i++)
 				{
-					first[i] = !seen[ch[i]];
-					seen[ch[i]] = true;
-					distinct += first[i];
+					seen[ch[i]] = false;
+					w[i] /= distinct;
 				}
-				for (int i = 0; i < n; i++)
-					w[i] = first[i] ? 1.0 / distinct : 0;
-				pfree(first);
-				pfree(seen);
 				break;
 			}
 		case ATTR_MARKOV:
@@ -541,7 +539,8 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 	w = palloc(sizeof(double) * Max(n, 1));
 	out = palloc(sizeof(Datum) * Max(n, 1));
 	if (n > 0)
-		RuleWeights(&model, n, ids, direct_id, times, converted_at, w);
+		RuleWeights(&model, n, ids, direct_id, times, converted_at,
+					palloc0(sizeof(bool) * n), w);
 	for (int i = 0; i < n; i++)
 		out[i] = Float8GetDatum(w[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(out, n, FLOAT8OID, sizeof(float8),
@@ -1093,10 +1092,11 @@ PathEntryCmp(const void *pa, const void *pb)
 /* Credit per channel under a rule-based model. */
 static void
 RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
-		   int32 direct_id, double *conv, double *value)
+		   int nchannels, int32 direct_id, double *conv, double *value)
 {
 	int			maxn = 1;
 	double	   *w;
+	bool	   *seen = palloc0(sizeof(bool) * Max(nchannels, 1));
 
 	for (int p = 0; p < npaths; p++)
 		maxn = Max(maxn, paths[p].n);
@@ -1108,7 +1108,7 @@ RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		CHECK_FOR_INTERRUPTS();
 		if (path->conv == 0 && path->value == 0)
 			continue;
-		RuleWeights(m, path->n, path->ch, direct_id, NULL, 0, w);
+		RuleWeights(m, path->n, path->ch, direct_id, NULL, 0, seen, w);
 		for (int i = 0; i < path->n; i++)
 		{
 			conv[path->ch[i]] += path->conv * w[i];
@@ -1116,6 +1116,7 @@ RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		}
 	}
 	pfree(w);
+	pfree(seen);
 }
 
 Datum
@@ -1202,7 +1203,8 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 	else if (st->model.kind == ATTR_SHAPLEY)
 		AttributionShapley(paths, npaths, nchannels, conv, value);
 	else
-		RuleCredit(&st->model, paths, npaths, direct_id, conv, value);
+		RuleCredit(&st->model, paths, npaths, nchannels, direct_id, conv,
+				   value);
 
 	for (int c = 0; c < nchannels; c++)
 		if (isinf(conv[c]) || isinf(value[c]))
