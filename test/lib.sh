@@ -105,6 +105,15 @@ psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 # suite ends with `exit $SUITE_FAILED`.
 SUITE_FAILED=0
 
+# suite_q: psql as suites use it (quiet, unaligned, tuples only, stop on error)
+suite_q() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+# suite_database NAME: a fresh database NAME, dropped when the suite exits
+suite_database() {
+	suite_q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	trap "suite_q -d postgres -c 'DROP DATABASE IF EXISTS $1' >/dev/null 2>&1 || true" EXIT
+}
+
 # suite_expect what actual expected
 suite_expect() {
 	if [ "$2" = "$3" ]; then

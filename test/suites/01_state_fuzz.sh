@@ -9,16 +9,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-BIN=/usr/lib/postgresql/15/bin
 DB=journey_state_fuzz
 ROUNDS=${JOURNEY_FUZZ_ROUNDS:-20000}
 
-q() { "$BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+suite_database "$DB"
 
-q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
-trap 'q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EXIT
-
-out=$(q -d "$DB" <<SQL
+out=$(suite_q -d "$DB" <<SQL
 CREATE EXTENSION journey;
 CREATE FUNCTION state_check(bytea) RETURNS text
   AS 'journey', 'journey_events_state_check' LANGUAGE C STRICT;
@@ -96,5 +92,5 @@ suite_expect "every seed state is valid" "$seeds" 4
 suite_expect "no damaged state gives an error other than invalid state or a limit" "$unexpected" 0
 suite_expect "some damaged states are rejected" "$((rejected > ROUNDS / 4))" 1
 suite_expect "the server answers after $ROUNDS damaged states ($accepted accepted, $rejected rejected)" \
-	"$(q -d "$DB" -c 'SELECT 1')" 1
+	"$(suite_q -d "$DB" -c 'SELECT 1')" 1
 exit $SUITE_FAILED
