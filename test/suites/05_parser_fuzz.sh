@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # test/suites/05_parser_fuzz.sh: every text a user writes that journey parses
 # (sequence patterns, attribution model specs, path transform steps, funnel
-# modes) and the labels it normalises, against random text.  The texts are
+# modes, channel rules' regular expressions) and the labels it normalises,
+# against random text.  The texts are
 # drawn, with a fixed seed, from pieces of each grammar (names, brackets,
 # operators, numbers too large or not finite, quotes, white space, non-ASCII
 # letters) and from valid texts with characters inserted, deleted or
 # swapped.  Each call must give an answer or a clear error with the SQLSTATE
-# that its documentation names (invalid_parameter_value, or a limit); any
+# that its documentation names (invalid_parameter_value or
+# invalid_regular_expression, or a limit); any
 # other error, or a server that does not answer afterwards, fails the suite.
 # Runs against the throwaway cluster of test/check (an assert-enabled build).
 set -euo pipefail
@@ -87,22 +89,29 @@ DECLARE
 		'strict_once,strict_increase', 'strict_deduplication'];
 	modes_pieces text[] := common || ARRAY['strict_order', 'strict_deduplication',
 		'strict_increase', 'strict_once', 'allow_reentry', 'bogus'];
+	regex_valid text[] := ARRAY['^(google|bing)$', 'e-?mail', '^(.*cp.*|ppc|paid.*)$',
+		'[[:alpha:]]+', 'social|fb'];
+	regex_pieces text[] := common || ARRAY['[', ']', '^', '$', '|', '+', '{2,3}', '{99999}',
+		'\\d', '(?i)', '***:', '(?=', '(?!', '\\1', '[[:alpha:]]', '[[:bogus:]]', 'email',
+		'.*', '(a|b)*'];
 	s text;
 	st text;
 	detail text;
 BEGIN
 	FOR i IN 1..$ROUNDS LOOP
-		FOR p IN 1..7 LOOP
+		FOR p IN 1..8 LOOP
 			s := fuzz_text(CASE WHEN p <= 2 THEN pattern_valid
 								WHEN p <= 4 THEN model_valid
 								WHEN p = 5 THEN transform_valid
 								WHEN p = 6 THEN modes_valid
-								ELSE pattern_valid || model_valid END,
+								WHEN p = 7 THEN pattern_valid || model_valid
+								ELSE regex_valid END,
 						   CASE WHEN p <= 2 THEN pattern_pieces
 								WHEN p <= 4 THEN model_pieces
 								WHEN p = 5 THEN transform_pieces
 								WHEN p = 6 THEN modes_pieces
-								ELSE common END);
+								WHEN p = 7 THEN common
+								ELSE regex_pieces END);
 			BEGIN
 				CASE p
 				WHEN 1 THEN
@@ -120,12 +129,19 @@ BEGIN
 					PERFORM journey.path_transform(ARRAY['a', 'b', 'a', 'c'], s, 'unique');
 				WHEN 6 THEN
 					PERFORM journey.window_funnel(ts, '1 day', s, a, b, c) FROM ev;
-				ELSE
+				WHEN 7 THEN
 					PERFORM journey.normalize_label(s), journey.default_channel(s, s);
+				ELSE
+					-- a channel rule whose patterns are the text
+					INSERT INTO journey.channel_rule (priority, channel, source_pattern, medium_pattern)
+					VALUES (100000, 'Fuzz', s, s);
+					PERFORM journey.default_channel(s, s), journey.default_channel('email', 'x');
+					DELETE FROM journey.channel_rule WHERE priority = 100000;
 				END CASE;
 				st := 'ok';
 			EXCEPTION
-				WHEN invalid_parameter_value OR program_limit_exceeded THEN
+				WHEN invalid_parameter_value OR program_limit_exceeded OR
+					 invalid_regular_expression THEN
 					st := SQLSTATE;
 				WHEN OTHERS THEN
 					GET STACKED DIAGNOSTICS detail = MESSAGE_TEXT;
@@ -146,9 +162,9 @@ SQL
 ) || { echo "MISMATCH: the fuzz session failed (server crash?): $out"; exit 1; }
 
 echo "outcomes per parser (1 sequence_match, 2 sequence_count, 3 touch_weights, 4 attribution,"
-echo "5 path_transform, 6 window_funnel modes, 7 labels): $(tr '\n' ';' <<<"$out")"
+echo "5 path_transform, 6 window_funnel modes, 7 labels, 8 channel rules): $(tr '\n' ';' <<<"$out")"
 outcomes() { grep "^$1 " <<<"$out" || true; }
-for p in 1 2 3 4 5 6 7; do
+for p in 1 2 3 4 5 6 7 8; do
 	line=$(outcomes $p)
 	suite_expect "parser $p: no error but a documented one" "$(grep -c unexpected <<<"$line")" 0
 	suite_expect "parser $p: some random texts are accepted" "$(grep -c ' ok=' <<<"$line")" 1
@@ -156,6 +172,7 @@ done
 for p in 1 2 3 4 5 6; do
 	suite_expect "parser $p: some random texts are rejected" "$(grep -c ' 22023=' <<<"$(outcomes $p)")" 1
 done
+suite_expect "channel rules: some random patterns are rejected" "$(grep -c ' 2201B=' <<<"$(outcomes 8)")" 1
 suite_expect "the server answers after $ROUNDS random texts per parser" \
 	"$(suite_q -d "$DB" -c 'SELECT 1')" 1
 exit $SUITE_FAILED
