@@ -171,48 +171,68 @@ SELECT k,
                                                   format('markov(order=%s)', k))
                          FROM ca_paths)) c
  GROUP BY k ORDER BY k;
--- The order-1 removal effects checked against an independent computation:
--- the chain built here in SQL (consecutive repeats collapsed), absorption
--- probabilities by fixed-point iteration x = b + Q x in plpgsql until no
--- value moves by more than 1e-15, once for the full chain and once per
--- removed channel.  (Rows are numbered: a path may appear in several rows.)
+-- The removal effects of orders 1 and 2 checked against an independent
+-- computation: the chain built here in SQL (the states are the windows of k
+-- touches, or the whole path when it is shorter; consecutive repeats
+-- collapsed), absorption probabilities by fixed-point iteration
+-- x = b + Q x in plpgsql until no value moves by more than 1e-15, once for
+-- the full chain and once per removed channel (every state whose window
+-- holds it leads to NULL).  (Rows are numbered: a path may appear in
+-- several rows.)
 CREATE TABLE ca_steps AS
-  WITH r AS (SELECT row_number() OVER () AS id, * FROM ca_paths),
-  t AS (
-    SELECT r.id, t.ch, t.i, r.total_conversions AS c, r.total_null AS n,
-           lag(t.ch) OVER (PARTITION BY r.id ORDER BY t.i) AS prev
-      FROM r, unnest(string_to_array(r.path, ' > ')) WITH ORDINALITY t(ch, i)),
-  k AS (SELECT id, ch, c, n, row_number() OVER (PARTITION BY id ORDER BY i) AS j
-          FROM t WHERE prev IS DISTINCT FROM ch)
-  SELECT id, ch, c, n, j, max(j) OVER (PARTITION BY id) AS len FROM k;
+  WITH r AS (SELECT row_number() OVER () AS id, string_to_array(path, ' > ') AS chs,
+                    total_conversions AS c, total_null AS n
+               FROM ca_paths),
+  w AS (
+    SELECT o.k, r.id, r.c, r.n, i,
+           array_to_string(r.chs[i : least(i + o.k - 1, cardinality(r.chs))], ' > ') AS win
+      FROM r, generate_series(1, 2) o(k),
+           generate_series(1, greatest(cardinality(r.chs) - o.k + 1, 1)) i),
+  t AS (SELECT *, lag(win) OVER (PARTITION BY k, id ORDER BY i) AS prev FROM w),
+  s AS (SELECT k, id, win AS ch, c, n, row_number() OVER (PARTITION BY k, id ORDER BY i) AS j
+          FROM t WHERE prev IS DISTINCT FROM win)
+  SELECT k, id, ch, c, n, j, max(j) OVER (PARTITION BY k, id) AS len FROM s;
 CREATE TABLE ca_edges AS
-  SELECT src, dst, sum(w) AS w FROM (
-    SELECT '(start)' AS src, ch AS dst, c + n AS w FROM ca_steps WHERE j = 1
+  SELECT k, src, dst, sum(w) AS w FROM (
+    SELECT k, '(start)' AS src, ch AS dst, c + n AS w FROM ca_steps WHERE j = 1
     UNION ALL
-    SELECT a.ch, b.ch, a.c + a.n FROM ca_steps a JOIN ca_steps b ON b.id = a.id AND b.j = a.j + 1
+    SELECT a.k, a.ch, b.ch, a.c + a.n
+      FROM ca_steps a JOIN ca_steps b ON b.k = a.k AND b.id = a.id AND b.j = a.j + 1
     UNION ALL
-    SELECT ch, '(conversion)', c FROM ca_steps WHERE j = len
+    SELECT k, ch, '(conversion)', c FROM ca_steps WHERE j = len
     UNION ALL
-    SELECT ch, '(null)', n FROM ca_steps WHERE j = len) e
-  GROUP BY src, dst;
-CREATE FUNCTION ca_conversion_probability(removed text) RETURNS float8 LANGUAGE plpgsql AS $$
+    SELECT k, ch, '(null)', n FROM ca_steps WHERE j = len) e
+  GROUP BY k, src, dst;
+CREATE FUNCTION ca_conversion_probability(k int, removed text) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE
-  states text[] := ARRAY(SELECT DISTINCT src FROM ca_edges ORDER BY 1);
+  states text[] := ARRAY(SELECT DISTINCT src FROM ca_edges e WHERE e.k = ca_conversion_probability.k
+                          ORDER BY 1);
+  -- per edge: source, target state (0: CONV or NULL), probability, into CONV
+  e_src int[];
+  e_dst int[];
+  e_p float8[];
+  e_conv bool[];
+  -- per state: leads to NULL (its window holds the removed channel)
+  cut bool[];
   x float8[];
   nx float8[];
-  e record;
   delta float8;
-  i int;
 BEGIN
+  SELECT array_agg(array_position(states, e.src)), array_agg(coalesce(array_position(states, e.dst), 0)),
+         array_agg(e.p), array_agg(e.dst = '(conversion)')
+    INTO e_src, e_dst, e_p, e_conv
+    FROM (SELECT src, dst, w / sum(w) OVER (PARTITION BY src) AS p
+            FROM ca_edges WHERE ca_edges.k = ca_conversion_probability.k) e;
+  SELECT array_agg(coalesce(removed = ANY (string_to_array(st, ' > ')), false) ORDER BY i)
+    INTO cut FROM unnest(states) WITH ORDINALITY u(st, i);
   x := array_fill(0::float8, ARRAY[cardinality(states)]);
   LOOP
     nx := array_fill(0::float8, ARRAY[cardinality(states)]);
-    FOR e IN SELECT array_position(states, src) AS s, array_position(states, dst) AS d,
-                    dst, w / sum(w) OVER (PARTITION BY src) AS p
-               FROM ca_edges LOOP
-      IF states[e.s] = removed THEN CONTINUE; END IF;
-      IF e.dst = '(conversion)' THEN nx[e.s] := nx[e.s] + e.p;
-      ELSIF e.d IS NOT NULL AND e.dst IS DISTINCT FROM removed THEN nx[e.s] := nx[e.s] + e.p * x[e.d];
+    FOR e IN 1 .. cardinality(e_src) LOOP
+      IF cut[e_src[e]] THEN CONTINUE; END IF;
+      IF e_conv[e] THEN nx[e_src[e]] := nx[e_src[e]] + e_p[e];
+      ELSIF e_dst[e] > 0 AND NOT cut[e_dst[e]] THEN
+        nx[e_src[e]] := nx[e_src[e]] + e_p[e] * x[e_dst[e]];
       END IF;
     END LOOP;
     delta := 0;
@@ -224,13 +244,16 @@ BEGIN
   END LOOP;
   RETURN x[array_position(states, '(start)')];
 END $$;
-SELECT c.channel,
-       abs(c.removal_effect - (1 - ca_conversion_probability(c.channel)
-                                   / ca_conversion_probability(NULL))) < 1e-12 AS removal_effect_agrees
-  FROM unnest((SELECT journey.attribution(string_to_array(path, ' > '), total_conversions,
-                                          total_conversion_value, total_null, 'markov')
-                 FROM ca_paths)) c
- ORDER BY c.channel;
-DROP FUNCTION ca_conversion_probability(text);
+SELECT k, (SELECT count(DISTINCT src) FROM ca_edges e WHERE e.k = o.k) - 1 AS states,
+       c.channel,
+       abs(c.removal_effect - (1 - ca_conversion_probability(k, c.channel)
+                                   / ca_conversion_probability(k, NULL))) < 1e-12 AS removal_effect_agrees
+  FROM generate_series(1, 2) o(k),
+       LATERAL unnest((SELECT journey.attribution(string_to_array(path, ' > '), total_conversions,
+                                                  total_conversion_value, total_null,
+                                                  format('markov(order=%s)', k))
+                         FROM ca_paths)) c
+ ORDER BY k, c.channel;
+DROP FUNCTION ca_conversion_probability(int, text);
 DROP TABLE ca_steps, ca_edges;
 DROP TABLE ca_paths, ca_touches, ca_expected, ca_actual;

@@ -24,11 +24,14 @@
  * Every absorption probability is computed by sparse Gaussian elimination
  * of (I - Q) x = b over the transient states, not by simulation or by
  * iterating to convergence.  (I - Q) is a nonsingular M-matrix (every
- * state reaches CONV or NULL), so no pivoting is needed; states are ordered
- * by their mean distance to the end of the paths (closest first, START
- * last), which makes the elimination close to a backward sweep with little
- * fill-in.  The number of states and of matrix entries (fill-in included)
- * are bounded; beyond them the call fails rather than exhaust memory.
+ * state reaches CONV or NULL), so no pivoting is needed, and states may be
+ * eliminated in any order: each step takes the state whose elimination can
+ * create the least fill-in (the Markowitz count), ties going to the state
+ * closest to the end of the paths, START last.  On higher orders, whose
+ * windows form many cycles, this keeps the matrix several times sparser
+ * than a fixed order would.  The number of states and of matrix entries
+ * (fill-in included) are bounded; beyond them the call fails rather than
+ * exhaust memory.
  *
  *-------------------------------------------------------------------------
  */
@@ -74,7 +77,8 @@ typedef struct Chain
 	double		start_tot;
 	int			nedges;
 	EdgeEntry  *edges;
-	int32	   *order;			/* elimination order of the states */
+	int32	   *order;			/* the states, closest to the end first (the
+								 * tie-break of the elimination order) */
 } Chain;
 
 /* States by their key (arg), then by number. */
@@ -229,7 +233,7 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 			chain->edges[k++] = *ee;
 	}
 
-	/* elimination order: mean number of steps to the end, closest first */
+	/* the states by mean number of steps to the end, closest first */
 	chain->order = palloc(sizeof(int32) * Max(chain->nstates, 1));
 	for (int s = 0; s < chain->nstates; s++)
 	{
@@ -276,6 +280,8 @@ typedef struct Sparse
 	int			m;
 	SpVec	   *rows;			/* SpEntry items */
 	SpVec	   *cols;			/* int32 items: rows with an entry */
+	int32	   *colcount;		/* per column: entries in rows not yet
+								 * eliminated */
 	int32	   *pos;			/* scatter map, -1 when unused */
 	int64		nnz;
 } Sparse;
@@ -316,6 +322,38 @@ SpAdd(Sparse *A, int i, int j, double val)
 	e->col = j;
 	e->val = val;
 	*(int32 *) VecPush(&A->cols[j], sizeof(int32)) = i;
+	A->colcount[j]++;
+}
+
+/*
+ * The next state to eliminate: the one whose elimination can create the
+ * least fill-in (Markowitz count: the other entries of its row times those
+ * of its column, among the states left), ties going to the state numbered
+ * first (closest to the end of the paths).  START (the last state) is never
+ * chosen: it is left alone at the end.
+ */
+static int
+NextPivot(const Sparse *A, const bool *done)
+{
+	int			best = -1;
+	int64		best_cost = PG_INT64_MAX;
+
+	for (int i = 0; i < A->m - 1; i++)
+	{
+		int64		cost;
+
+		if (done[i])
+			continue;
+		cost = (int64) (A->rows[i].n - 1) * (A->colcount[i] - 1);
+		if (cost < best_cost)
+		{
+			best = i;
+			best_cost = cost;
+			if (cost == 0)
+				break;
+		}
+	}
+	return best;
 }
 
 /*
@@ -335,12 +373,13 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 	int			m = 0;
 	int			start;
 	double		diag;
+	bool	   *done;
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "journey markov solve",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 
-	/* number the kept states in elimination order; START last */
+	/* number the kept states closest to the end first; START last */
 	for (int s = 0; s < chain->nstates; s++)
 		idx[s] = -1;
 	for (int k = 0; k < chain->nstates; k++)
@@ -356,6 +395,7 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 	A.nnz = 0;
 	A.rows = palloc0(sizeof(SpVec) * m);
 	A.cols = palloc0(sizeof(SpVec) * m);
+	A.colcount = palloc0(sizeof(int32) * m);
 	A.pos = palloc(sizeof(int32) * m);
 	memset(A.pos, -1, sizeof(int32) * m);
 	b1 = palloc0(sizeof(double) * m);
@@ -386,11 +426,16 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 	}
 
 	/*
-	 * Forward elimination.  Row k then holds only columns >= k; START is the
-	 * last row, so its value is read off without back substitution.
+	 * Forward elimination, one state at a time in the order NextPivot chooses
+	 * (any order is stable: I - Q is an M-matrix, and so is what is left of
+	 * it after each step).  A row then holds only the columns of states not
+	 * yet eliminated; START, eliminated last, is left with its diagonal, so
+	 * its value is read off without back substitution.
 	 */
-	for (int k = 0; k < m - 1; k++)
+	done = palloc0(sizeof(bool) * m);
+	for (int step = 0; step < m - 1; step++)
 	{
+		int			k = NextPivot(&A, done);
 		SpVec	   *rowk = &A.rows[k];
 		SpEntry    *ek;
 		double		piv = 0;
@@ -410,7 +455,7 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 			SpEntry    *ei;
 			double		f = 0;
 
-			if (i <= k)
+			if (i == k || done[i])
 				continue;
 			/* take out entry (i, k) and scatter row i */
 			ei = (SpEntry *) rowi->items;
@@ -433,7 +478,7 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 				{
 					int			j = ek[t].col;
 
-					if (j <= k)
+					if (j == k)
 						continue;
 					if (A.pos[j] >= 0)
 						((SpEntry *) rowi->items)[A.pos[j]].val -= f * ek[t].val;
@@ -451,6 +496,11 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 			for (int t = 0; t < rowi->n; t++)
 				A.pos[ei[t].col] = -1;
 		}
+		/* row k leaves the matrix: its columns lose an entry each */
+		done[k] = true;
+		ek = (SpEntry *) rowk->items;
+		for (int t = 0; t < rowk->n; t++)
+			A.colcount[ek[t].col]--;
 	}
 	diag = 0;
 	{
