@@ -326,34 +326,101 @@ SpAdd(Sparse *A, int i, int j, double val)
 }
 
 /*
- * The next state to eliminate: the one whose elimination can create the
- * least fill-in (Markowitz count: the other entries of its row times those
- * of its column, among the states left), ties going to the state numbered
- * first (closest to the end of the paths).  START (the last state) is never
- * chosen: it is left alone at the end.
+ * The order of elimination: each step takes the state whose elimination can
+ * create the least fill-in (its Markowitz count: the other entries of its
+ * row times those of its column, among the states left), ties going to the
+ * state numbered first (closest to the end of the paths).  START, the last
+ * state, is never taken: it is left alone at the end.
+ *
+ * The candidates wait in a binary heap by (count, state).  A state whose
+ * count changes is pushed again with the new count; an entry that no longer
+ * holds its state's count, or whose state is gone, is dropped when it
+ * comes up.
  */
-static int
-NextPivot(const Sparse *A, const bool *done)
+typedef struct PivotEntry
 {
-	int			best = -1;
-	int64		best_cost = PG_INT64_MAX;
+	int64		cost;
+	int32		state;
+} PivotEntry;
 
-	for (int i = 0; i < A->m - 1; i++)
+typedef struct PivotHeap
+{
+	int			n;
+	int			cap;
+	PivotEntry *items;
+} PivotHeap;
+
+static inline int64
+MarkowitzCount(const Sparse *A, int i)
+{
+	return (int64) (A->rows[i].n - 1) * (A->colcount[i] - 1);
+}
+
+static inline bool
+PivotBefore(const PivotEntry *a, const PivotEntry *b)
+{
+	return a->cost < b->cost || (a->cost == b->cost && a->state < b->state);
+}
+
+/* Queue state i (not START) with its count as it is now. */
+static void
+PivotPush(PivotHeap *h, const Sparse *A, int i)
+{
+	int			c;
+
+	if (i == A->m - 1)
+		return;
+	if (h->n == h->cap)
 	{
-		int64		cost;
-
-		if (done[i])
-			continue;
-		cost = (int64) (A->rows[i].n - 1) * (A->colcount[i] - 1);
-		if (cost < best_cost)
-		{
-			best = i;
-			best_cost = cost;
-			if (cost == 0)
-				break;
-		}
+		h->cap = h->cap ? h->cap * 2 : 64;
+		h->items = h->items ? repalloc_huge(h->items, sizeof(PivotEntry) * h->cap)
+			: palloc(sizeof(PivotEntry) * h->cap);
 	}
-	return best;
+	c = h->n++;
+	h->items[c].cost = MarkowitzCount(A, i);
+	h->items[c].state = i;
+	while (c > 0 && PivotBefore(&h->items[c], &h->items[(c - 1) / 2]))
+	{
+		PivotEntry	tmp = h->items[c];
+
+		h->items[c] = h->items[(c - 1) / 2];
+		h->items[(c - 1) / 2] = tmp;
+		c = (c - 1) / 2;
+	}
+}
+
+/* The next state to eliminate (one is always left before START). */
+static int
+PivotPop(PivotHeap *h, const Sparse *A, const bool *done)
+{
+	for (;;)
+	{
+		PivotEntry	top;
+		int			c = 0;
+
+		Assert(h->n > 0);
+		top = h->items[0];
+		h->items[0] = h->items[--h->n];
+		for (;;)
+		{
+			int			l = 2 * c + 1;
+			int			m = c;
+			PivotEntry	tmp;
+
+			if (l < h->n && PivotBefore(&h->items[l], &h->items[m]))
+				m = l;
+			if (l + 1 < h->n && PivotBefore(&h->items[l + 1], &h->items[m]))
+				m = l + 1;
+			if (m == c)
+				break;
+			tmp = h->items[c];
+			h->items[c] = h->items[m];
+			h->items[m] = tmp;
+			c = m;
+		}
+		if (!done[top.state] && top.cost == MarkowitzCount(A, top.state))
+			return top.state;
+	}
 }
 
 /*
@@ -374,6 +441,7 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 	int			start;
 	double		diag;
 	bool	   *done;
+	PivotHeap	heap = {0};
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "journey markov solve",
 								ALLOCSET_DEFAULT_SIZES);
@@ -426,16 +494,18 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 	}
 
 	/*
-	 * Forward elimination, one state at a time in the order NextPivot chooses
+	 * Forward elimination, one state at a time in the order PivotPop gives
 	 * (any order is stable: I - Q is an M-matrix, and so is what is left of
 	 * it after each step).  A row then holds only the columns of states not
 	 * yet eliminated; START, eliminated last, is left with its diagonal, so
 	 * its value is read off without back substitution.
 	 */
 	done = palloc0(sizeof(bool) * m);
+	for (int i = 0; i < m - 1; i++)
+		PivotPush(&heap, &A, i);
 	for (int step = 0; step < m - 1; step++)
 	{
-		int			k = NextPivot(&A, done);
+		int			k = PivotPop(&heap, &A, done);
 		SpVec	   *rowk = &A.rows[k];
 		SpEntry    *ek;
 		double		piv = 0;
@@ -501,6 +571,21 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 		ek = (SpEntry *) rowk->items;
 		for (int t = 0; t < rowk->n; t++)
 			A.colcount[ek[t].col]--;
+
+		/*
+		 * the counts that changed: rows that had an entry in column k, and
+		 * columns of row k (fill-in lands only there)
+		 */
+		for (int c = 0; c < colk->n; c++)
+		{
+			int			i = ((int32 *) colk->items)[c];
+
+			if (!done[i])
+				PivotPush(&heap, &A, i);
+		}
+		for (int t = 0; t < rowk->n; t++)
+			if (!done[ek[t].col])
+				PivotPush(&heap, &A, ek[t].col);
 	}
 	diag = 0;
 	{
