@@ -33,6 +33,13 @@ typedef enum AttributionKind
 #define ATTR_MARKOV_MAX_STATES	100000
 #define ATTR_MARKOV_MAX_NONZEROS	20000000
 
+/*
+ * The most elimination work one Markov attribution may do, in thousands of
+ * matrix entry updates (journey.max_markov_work): some tens of seconds.
+ */
+#define JOURNEY_DEFAULT_MAX_MARKOV_WORK	10000000
+extern int	journey_max_markov_work;
+
 typedef struct AttributionModel
 {
 	AttributionKind kind;

@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "journey.h"
+#include "attribution.h"
 
 #include "utils/guc.h"
 
@@ -30,6 +31,14 @@ _PG_init(void)
 							"A pattern that backtracks past the limit raises an error instead of running away.",
 							&journey_max_pattern_steps,
 							JOURNEY_DEFAULT_MAX_PATTERN_STEPS,
+							1, PG_INT32_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("journey.max_markov_work",
+							"Largest elimination work one Markov attribution may do, in thousands of matrix entry updates.",
+							"A chain that needs more raises an error instead of running for hours.",
+							&journey_max_markov_work,
+							JOURNEY_DEFAULT_MAX_MARKOV_WORK,
 							1, PG_INT32_MAX,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);

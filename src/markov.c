@@ -29,9 +29,10 @@
  * create the least fill-in (the Markowitz count), ties going to the state
  * closest to the end of the paths, START last.  On higher orders, whose
  * windows form many cycles, this keeps the matrix several times sparser
- * than a fixed order would.  The number of states and of matrix entries
- * (fill-in included) are bounded; beyond them the call fails rather than
- * exhaust memory.
+ * than a fixed order would.  The number of states, of matrix entries
+ * (fill-in included) and of entry updates (journey.max_markov_work) are
+ * bounded; beyond them the call fails rather than exhaust memory or run for
+ * hours.
  *
  *-------------------------------------------------------------------------
  */
@@ -286,6 +287,19 @@ typedef struct Sparse
 	int64		nnz;
 } Sparse;
 
+int			journey_max_markov_work = JOURNEY_DEFAULT_MAX_MARKOV_WORK;
+
+static void
+TooMuchWork(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("Markov chain too large to solve exactly"),
+			 errdetail("The elimination needs more than %d thousand matrix entry updates (journey.max_markov_work).",
+					   journey_max_markov_work),
+			 errhint("Lower the order, merge rare channels, shorten paths with path_transform(), or raise journey.max_markov_work.")));
+}
+
 static void
 TooManyNonzeros(void)
 {
@@ -427,10 +441,12 @@ PivotPop(PivotHeap *h, const Sparse *A, const bool *done)
  * Absorption in CONV from START, with every state containing channel
  * "removed" leading to NULL (removed = -1: the full chain).  Returns the
  * probability in *p and the expected collected value in *v.  idx is work
- * space for all states.
+ * space for all states.  *work_left is what the call may still spend, in
+ * matrix entry updates (journey.max_markov_work), shared by its solves.
  */
 static void
-SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
+SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
+		   double *p, double *v)
 {
 	MemoryContext cxt;
 	MemoryContext old;
@@ -527,6 +543,9 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, double *p, double *v)
 
 			if (i == k || done[i])
 				continue;
+			*work_left -= rowi->n + rowk->n;
+			if (*work_left < 0)
+				TooMuchWork();
 			/* take out entry (i, k) and scatter row i */
 			ei = (SpEntry *) rowi->items;
 			for (int t = 0; t < rowi->n; t++)
@@ -615,6 +634,7 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 	double	   *vre;
 	double		vsum = 0;
 	int32	   *idx;
+	int64		work_left = (int64) journey_max_markov_work * 1000;
 
 	for (int p = 0; p < npaths; p++)
 	{
@@ -624,14 +644,14 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 	BuildChain(paths, npaths, order, &chain);
 	idx = palloc(sizeof(int32) * (chain.nstates + 1));
 
-	SolveChain(&chain, -1, idx, &P, &V);
+	SolveChain(&chain, -1, idx, &work_left, &P, &V);
 	vre = palloc0(sizeof(double) * Max(nchannels, 1));
 	for (int c = 0; c < nchannels; c++)
 	{
 		double		pc,
 					vc;
 
-		SolveChain(&chain, c, idx, &pc, &vc);
+		SolveChain(&chain, c, idx, &work_left, &pc, &vc);
 		/* removal only redirects to NULL: clamp rounding noise into [0, 1] */
 		removal[c] = (P > 0) ? Min(1.0, Max(0.0, 1 - pc / P)) : 0;
 		vre[c] = (V > 0) ? Min(1.0, Max(0.0, 1 - vc / V)) : 0;
