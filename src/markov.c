@@ -349,7 +349,7 @@ SpAdd(Sparse *A, int i, int j, double val)
  * The candidates wait in a binary heap by (count, state).  A state whose
  * count changes is pushed again with the new count; an entry that no longer
  * holds its state's count, or whose state is gone, is dropped when it
- * comes up.
+ * comes up, and the heap is built anew when such entries pile up.
  */
 typedef struct PivotEntry
 {
@@ -605,6 +605,14 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
 		for (int t = 0; t < rowk->n; t++)
 			if (!done[ek[t].col])
 				PivotPush(&heap, &A, ek[t].col);
+		/* outdated entries piling up: start again with one per state left */
+		if (heap.n > 4 * m)
+		{
+			heap.n = 0;
+			for (int i = 0; i < m - 1; i++)
+				if (!done[i])
+					PivotPush(&heap, &A, i);
+		}
 	}
 	diag = 0;
 	{
