@@ -53,6 +53,18 @@ SELECT * FROM journey.moment_report('shop', '-1 day');
 ALTER TABLE rep_events RENAME COLUMN what TO what2;
 SELECT * FROM journey.moment_report('shop');
 ALTER TABLE rep_events RENAME COLUMN what2 TO what;
+-- a registered relation dropped since (regclass keeps no dependency)
+CREATE TABLE rep_gone (cust int, at timestamptz, what text);
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
+VALUES ('gone', 'rep_gone', 'cust', 'at', 'what');
+INSERT INTO journey.moment VALUES ('gone', 1, 'first', 'a'), ('gone', 2, 'second', 'b');
+DROP TABLE rep_gone;
+-- (terse: the message; its detail names the dropped OID, which varies)
+\set VERBOSITY terse
+SELECT * FROM journey.moment_report('gone');
+\set VERBOSITY default
+DELETE FROM journey.moment WHERE source = 'gone';
+DELETE FROM journey.source WHERE name = 'gone';
 
 -- hostile names cannot inject SQL: they are identifiers and values, never text
 CREATE TABLE rep_victim (id int);

@@ -146,6 +146,17 @@ ALTER TABLE "Attr Events" RENAME COLUMN "Channel" TO "Channel Name";
 ALTER TABLE "Attr Events" RENAME COLUMN "Revenue" TO "Amount";
 SELECT count(*) FROM journey.channel_attribution;
 ALTER TABLE "Attr Events" RENAME COLUMN "Amount" TO "Revenue";
+-- a registered relation dropped since (regclass keeps no dependency)
+CREATE TABLE attr_gone (c int, t timestamptz, e text, ch text);
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
+                            channel_column, conversion_event)
+VALUES ('gone', 'attr_gone', 'c', 't', 'e', 'ch', 'buy');
+DROP TABLE attr_gone;
+-- (terse: the message; its detail names the dropped OID, which varies)
+\set VERBOSITY terse
+SELECT count(*) FROM journey.channel_attribution;
+\set VERBOSITY default
+DELETE FROM journey.source WHERE name = 'gone';
 
 -- hostile names and values cannot inject SQL: columns are identifiers, the
 -- conversion event, the lookback and the source's name are parameters

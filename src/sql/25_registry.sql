@@ -67,9 +67,9 @@ $$;
 COMMENT ON FUNCTION @extschema@.check_source_column(regclass, text, text) IS
   'error unless the named column exists in the relation (used by the registry checks)';
 
--- Raise an error unless the registered columns of source "src" exist in its
--- relation: its customer, time and event columns, and with all_columns its
--- channel and value columns too, when it names them.  The registry checks
+-- Raise an error unless source "src"'s relation still exists and its
+-- registered columns exist in it: its customer, time and event columns, and
+-- with all_columns its channel and value columns too, when it names them.  The registry checks
 -- them on insert; readers check again the columns they use, since the
 -- relation may have changed since.
 CREATE FUNCTION @extschema@.check_source_columns(src @extschema@.source, all_columns bool)
@@ -78,6 +78,14 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	-- a regclass column keeps no dependency: the relation may have been dropped
+	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src.relation) THEN
+		RAISE EXCEPTION 'relation of source "%" no longer exists', src.name
+			USING ERRCODE = 'undefined_table',
+			      DETAIL = format('The source names the relation with OID %s, which has been dropped.',
+			                      src.relation::oid),
+			      HINT = 'Point the source at its new relation (UPDATE journey.source SET relation = ...), or delete the source.';
+	END IF;
 	PERFORM @extschema@.check_source_column(src.relation, 'customer', src.customer_column);
 	PERFORM @extschema@.check_source_column(src.relation, 'time', src.time_column);
 	PERFORM @extschema@.check_source_column(src.relation, 'event', src.event_column);
@@ -90,7 +98,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.check_source_columns(@extschema@.source, bool) IS
-  'error unless the source''s customer, time and event columns (and with all_columns its channel and value columns) exist in its relation';
+  'error unless the source''s relation exists and its customer, time and event columns (and with all_columns its channel and value columns) exist in it';
 
 CREATE FUNCTION @extschema@.source_check()
 RETURNS trigger
