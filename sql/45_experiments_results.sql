@@ -117,6 +117,10 @@ SELECT * FROM journey.hypothesis_units(:h_win);
 SELECT * FROM journey.hypothesis_units(:h_win, '101000');
 SELECT * FROM journey.hypothesis_units(:h_win, '101999');
 SELECT * FROM journey.hypothesis_units(:h_win, 'nobody');
+-- a registered column renamed since: named, with the columns there are
+ALTER TABLE expr_events RENAME COLUMN what TO what2;
+SELECT * FROM journey.hypothesis_units(:h_win);
+ALTER TABLE expr_events RENAME COLUMN what2 TO what;
 
 -- the edges of the conversion window, which is inclusive
 SELECT expr_hypothesis('window edges') AS h_edge \gset

@@ -665,6 +665,11 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
+	-- the registry was checked on insert, but the relation may have changed
+	PERFORM @extschema@.check_source_columns(s, false)
+	   FROM @extschema@.source s
+	   JOIN @extschema@.hypothesis hy ON hy.source = s.name
+	  WHERE hy.id = hypothesis_units.hypothesis_id;
 
 	-- Only customers with a candidate event (the target event within the
 	-- window) go through the funnel; the others have not converted.
