@@ -53,6 +53,10 @@ SELECT * FROM journey.moment_report('shop', '-1 day');
 ALTER TABLE rep_events RENAME COLUMN what TO what2;
 SELECT * FROM journey.moment_report('shop');
 ALTER TABLE rep_events RENAME COLUMN what2 TO what;
+-- ... or its time column no longer of a time type
+ALTER TABLE rep_events ALTER COLUMN at TYPE text;
+SELECT * FROM journey.moment_report('shop');
+ALTER TABLE rep_events ALTER COLUMN at TYPE timestamptz USING at::timestamptz;
 -- a registered relation dropped since (regclass keeps no dependency)
 CREATE TABLE rep_gone (cust int, at timestamptz, what text);
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)

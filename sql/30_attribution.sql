@@ -97,14 +97,14 @@ SELECT q, attr_sqlstate(q) FROM unnest(ARRAY[
   $q$SELECT journey.attribution(ARRAY['a'], 1, 0, 0, 'markov(order=9)')$q$]) q;
 
 -- the Markov elimination's work is bounded (journey.max_markov_work, in
--- thousands of matrix entry updates): past it, an error, not hours of work
+-- thousands of matrix entries visited): past it, an error, not hours of work
 CREATE TABLE attr_tangled AS
   SELECT ARRAY[(g % 7)::text, (g % 5)::text, (g % 3)::text, (g % 11)::text, (g % 2)::text] AS p,
          (g % 4 = 0)::int AS conv
     FROM generate_series(1, 500) g;
 SET journey.max_markov_work = 1;
 SELECT journey.attribution(p, conv, 0, 1 - conv, 'markov(order=2)') FROM attr_tangled;
--- a million updates are enough for this chain; so is the default
+-- a million entries are enough for this chain; so is the default
 SET journey.max_markov_work = 1000;
 SELECT round(sum((c).conversions)::numeric, 9) AS credited
   FROM unnest((SELECT journey.attribution(p, conv, 0, 1 - conv, 'markov(order=2)')

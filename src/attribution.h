@@ -35,7 +35,7 @@ typedef enum AttributionKind
 
 /*
  * The most elimination work one Markov attribution may do, in thousands of
- * matrix entry updates (journey.max_markov_work): some tens of seconds.
+ * matrix entries visited (journey.max_markov_work): some tens of seconds.
  */
 #define JOURNEY_DEFAULT_MAX_MARKOV_WORK	10000000
 extern int	journey_max_markov_work;

@@ -35,7 +35,7 @@ _PG_init(void)
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.max_markov_work",
-							"Largest elimination work one Markov attribution may do, in thousands of matrix entry updates.",
+							"Largest elimination work one Markov attribution may do, in thousands of matrix entries visited.",
 							"A chain that needs more raises an error instead of running for hours.",
 							&journey_max_markov_work,
 							JOURNEY_DEFAULT_MAX_MARKOV_WORK,

@@ -30,7 +30,7 @@
  * closest to the end of the paths, START last.  On higher orders, whose
  * windows form many cycles, this keeps the matrix several times sparser
  * than a fixed order would.  The number of states, of matrix entries
- * (fill-in included) and of entry updates (journey.max_markov_work) are
+ * (fill-in included) and of entries visited (journey.max_markov_work) are
  * bounded; beyond them the call fails rather than exhaust memory or run for
  * hours.
  *
@@ -295,7 +295,7 @@ TooMuchWork(void)
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("Markov chain too large to solve exactly"),
-			 errdetail("The elimination needs more than %d thousand matrix entry updates (journey.max_markov_work).",
+			 errdetail("The elimination needs to visit more than %d thousand matrix entries (journey.max_markov_work).",
 					   journey_max_markov_work),
 			 errhint("Lower the order, merge rare channels, shorten paths with path_transform(), or raise journey.max_markov_work.")));
 }
@@ -412,7 +412,8 @@ PivotPop(PivotHeap *h, const Sparse *A, const bool *done)
 		PivotEntry	top;
 		int			c = 0;
 
-		Assert(h->n > 0);
+		if (h->n == 0)
+			elog(ERROR, "Markov elimination ran out of pivots");
 		top = h->items[0];
 		h->items[0] = h->items[--h->n];
 		for (;;)
@@ -442,7 +443,8 @@ PivotPop(PivotHeap *h, const Sparse *A, const bool *done)
  * "removed" leading to NULL (removed = -1: the full chain).  Returns the
  * probability in *p and the expected collected value in *v.  idx is work
  * space for all states.  *work_left is what the call may still spend, in
- * matrix entry updates (journey.max_markov_work), shared by its solves.
+ * matrix entries visited (journey.max_markov_work), shared by its solves:
+ * each row updated by a pivot costs its entries and the pivot row's.
  */
 static void
 SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,

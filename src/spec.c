@@ -183,9 +183,10 @@ typedef struct ParsedArgCache
  * that is usually the same on every row (a model, a list of steps): it is
  * parsed once, and again only when its bytes change, when the previous
  * parse and everything parsing left behind are freed at once.  parse runs
- * in the cache's own context (a child of fn_mcxt, "name" identifying it),
- * so everything it allocates stays as long as its result; it may raise an
- * error.  The caller must not use fn_extra for anything else.
+ * in the cache's own context ("name" identifying it), so everything it
+ * allocates stays as long as its result; it may raise an error, and then
+ * that context goes with the caller's.  Once parsed, the context becomes a
+ * child of fn_mcxt.  The caller must not use fn_extra for anything else.
  */
 void	   *
 JourneyParsedArg(FmgrInfo *flinfo, const char *name, const void *bytes,
@@ -203,7 +204,8 @@ JourneyParsedArg(FmgrInfo *flinfo, const char *name, const void *bytes,
 		flinfo->fn_extra = NULL;
 		MemoryContextDelete(cache->cxt);
 	}
-	cxt = AllocSetContextCreate(flinfo->fn_mcxt, "journey parsed argument",
+	/* under the caller's context until the parse succeeds, then fn_mcxt's */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "journey parsed argument",
 								ALLOCSET_SMALL_SIZES);
 	MemoryContextSetIdentifier(cxt, name);
 	old = MemoryContextSwitchTo(cxt);
@@ -214,6 +216,7 @@ JourneyParsedArg(FmgrInfo *flinfo, const char *name, const void *bytes,
 	cache->bytes = palloc(Max(len, 1));
 	memcpy(cache->bytes, bytes, len);
 	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(cxt, flinfo->fn_mcxt);
 	flinfo->fn_extra = cache;
 	return cache->parsed;
 }

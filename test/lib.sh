@@ -109,6 +109,7 @@ SUITE_FAILED=0
 suite_q() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 # suite_database NAME: a fresh database NAME, dropped when the suite exits
+# (through an EXIT trap: a suite that sets its own must drop it itself)
 suite_database() {
 	suite_q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
 	trap "suite_q -d postgres -c 'DROP DATABASE IF EXISTS $1' >/dev/null 2>&1 || true" EXIT

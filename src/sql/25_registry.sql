@@ -68,15 +68,18 @@ COMMENT ON FUNCTION @extschema@.check_source_column(regclass, text, text) IS
   'error unless the named column exists in the relation (used by the registry checks)';
 
 -- Raise an error unless source "src"'s relation still exists and its
--- registered columns exist in it: its customer, time and event columns, and
--- with all_columns its channel and value columns too, when it names them.  The registry checks
--- them on insert; readers check again the columns they use, since the
--- relation may have changed since.
+-- registered columns exist in it: its customer, time and event columns (the
+-- time column of type timestamptz, timestamp or date), and with all_columns
+-- its channel and value columns too, when it names them.  The registry
+-- checks them on insert; readers check again the columns they use, since
+-- the relation may have changed since.
 CREATE FUNCTION @extschema@.check_source_columns(src @extschema@.source, all_columns bool)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	time_type regtype;
 BEGIN
 	-- a regclass column keeps no dependency: the relation may have been dropped
 	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src.relation) THEN
@@ -89,6 +92,13 @@ BEGIN
 	PERFORM @extschema@.check_source_column(src.relation, 'customer', src.customer_column);
 	PERFORM @extschema@.check_source_column(src.relation, 'time', src.time_column);
 	PERFORM @extschema@.check_source_column(src.relation, 'event', src.event_column);
+	SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
+	 WHERE a.attrelid = src.relation AND a.attname = src.time_column;
+	IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+		RAISE EXCEPTION 'time column "%" of source "%" has type %', src.time_column, src.name, time_type
+			USING ERRCODE = 'datatype_mismatch',
+			      HINT = 'The time column must be of type timestamptz, timestamp or date.';
+	END IF;
 	IF all_columns AND src.channel_column IS NOT NULL THEN
 		PERFORM @extschema@.check_source_column(src.relation, 'channel', src.channel_column);
 	END IF;
@@ -98,7 +108,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.check_source_columns(@extschema@.source, bool) IS
-  'error unless the source''s relation exists and its customer, time and event columns (and with all_columns its channel and value columns) exist in it';
+  'error unless the source''s relation exists and its customer, time (of a time type) and event columns (and with all_columns its channel and value columns) exist in it';
 
 CREATE FUNCTION @extschema@.source_check()
 RETURNS trigger
@@ -107,7 +117,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	kind "char";
-	time_type regtype;
 BEGIN
 	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = NEW.relation;
 	IF kind IS NULL THEN
@@ -120,13 +129,6 @@ BEGIN
 			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
 	END IF;
 	PERFORM @extschema@.check_source_columns(NEW, true);
-	SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
-	 WHERE a.attrelid = NEW.relation AND a.attname = NEW.time_column;
-	IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
-		RAISE EXCEPTION 'time column "%" of source "%" has type %', NEW.time_column, NEW.name, time_type
-			USING ERRCODE = 'datatype_mismatch',
-			      HINT = 'The time column must be of type timestamptz, timestamp or date.';
-	END IF;
 	RETURN NEW;
 END;
 $$;
