@@ -642,11 +642,13 @@ COMMENT ON FUNCTION @extschema@.abandon_hypothesis(bigint, text) IS
 -- ---------------------------------------------------------------------
 
 -- Units and conversions per variant of one hypothesis (optionally of one
--- customer).  A conversion is the target moment's event within
--- conversion_window after assigned_at, found by window_funnel over two
--- steps: the assignment (a synthetic step-1 event at assigned_at) and the
--- target event.  At equal timestamps the assignment sorts first, so an
--- event at the very instant of assignment counts.
+-- customer).  A unit converts when the source's relation holds the target
+-- moment's event at or after its assigned_at and at most conversion_window
+-- later (both ends inclusive: an event at the very instant of assignment
+-- counts; several events count once).  This is the two-step window_funnel
+-- of the assignment (a step-1 event at assigned_at, sorting first at equal
+-- timestamps) and the target event, reaching step 2, read straight off the
+-- events it could use.
 CREATE FUNCTION @extschema@.hypothesis_units(hypothesis_id bigint, customer_id text DEFAULT NULL)
 RETURNS TABLE (variant text, units bigint, conversions bigint)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -671,33 +673,20 @@ BEGIN
 	   JOIN @extschema@.hypothesis hy ON hy.source = s.name
 	  WHERE hy.id = hypothesis_units.hypothesis_id;
 
-	-- Only customers with a candidate event (the target event within the
-	-- window) go through the funnel; the others have not converted.
 	RETURN QUERY EXECUTE format($q$
 		WITH a AS (
 			SELECT a.customer_id, a.variant, a.assigned_at
 			  FROM @extschema@.assignment a
 			 WHERE a.hypothesis_id = $1 AND ($4 IS NULL OR a.customer_id = $4)
-		), candidates AS MATERIALIZED (
-			SELECT a.customer_id, a.assigned_at, e.%2$I AS ts
+		), converted AS (
+			SELECT DISTINCT a.customer_id
 			  FROM %1$s e
 			  JOIN a ON e.%3$I::text = a.customer_id
 			 WHERE e.%4$I = $2
 			   AND e.%2$I >= a.assigned_at AND e.%2$I <= a.assigned_at + $3
-		), steps AS (
-			SELECT DISTINCT c.customer_id, c.assigned_at AS ts, true AS assigned, false AS reached
-			  FROM candidates c
-			UNION ALL
-			SELECT c.customer_id, c.ts, false, true
-			  FROM candidates c
-		), furthest AS (
-			SELECT s.customer_id,
-				   @extschema@.window_funnel(s.ts, $3, s.assigned, s.reached) AS step
-			  FROM steps s
-			 GROUP BY s.customer_id
 		)
-		SELECT a.variant, count(*), count(*) FILTER (WHERE f.step >= 2)
-		  FROM a LEFT JOIN furthest f USING (customer_id)
+		SELECT a.variant, count(*), count(c.customer_id)
+		  FROM a LEFT JOIN converted c USING (customer_id)
 		 GROUP BY a.variant
 		 ORDER BY a.variant <> 'control', a.variant$q$,
 		h.relation, h.time_column, h.customer_column, h.event_column)

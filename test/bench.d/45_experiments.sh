@@ -1,9 +1,9 @@
 # test/bench.d/45_experiments.sh: the result of one experiment over
 # bench_events.  Every customer who signs up is assigned at their first
 # signup, split by a hash of the id; journey.hypothesis_results counts
-# setup_complete within 72 hours of assignment with window_funnel and runs
-# the statistics, against plain SQL that counts the same conversions with
-# a join (no statistics).  Then the review of two quarterly cycles (moment
+# setup_complete within 72 hours of assignment and runs the statistics,
+# against plain SQL that counts the same conversions with a join (no
+# statistics).  Then the review of two quarterly cycles (moment
 # conversion of every moment, both cycles).  Sourced by test/bench.
 
 psql_q <<'SQL'
