@@ -673,20 +673,19 @@ BEGIN
 	   JOIN @extschema@.hypothesis hy ON hy.source = s.name
 	  WHERE hy.id = hypothesis_units.hypothesis_id;
 
+	-- (the assignments are read twice rather than through one CTE, which
+	-- would hide their statistics from the join's plan)
 	RETURN QUERY EXECUTE format($q$
-		WITH a AS (
-			SELECT a.customer_id, a.variant, a.assigned_at
-			  FROM @extschema@.assignment a
-			 WHERE a.hypothesis_id = $1 AND ($4 IS NULL OR a.customer_id = $4)
-		), converted AS (
-			SELECT DISTINCT a.customer_id
-			  FROM %1$s e
-			  JOIN a ON e.%3$I::text = a.customer_id
-			 WHERE e.%4$I = $2
-			   AND e.%2$I >= a.assigned_at AND e.%2$I <= a.assigned_at + $3
-		)
 		SELECT a.variant, count(*), count(c.customer_id)
-		  FROM a LEFT JOIN converted c USING (customer_id)
+		  FROM @extschema@.assignment a
+		  LEFT JOIN (SELECT DISTINCT u.customer_id
+					   FROM %1$s e
+					   JOIN @extschema@.assignment u ON e.%3$I::text = u.customer_id
+					  WHERE u.hypothesis_id = $1 AND ($4 IS NULL OR u.customer_id = $4)
+						AND e.%4$I = $2
+						AND e.%2$I >= u.assigned_at AND e.%2$I <= u.assigned_at + $3) c
+			ON c.customer_id = a.customer_id
+		 WHERE a.hypothesis_id = $1 AND ($4 IS NULL OR a.customer_id = $4)
 		 GROUP BY a.variant
 		 ORDER BY a.variant <> 'control', a.variant$q$,
 		h.relation, h.time_column, h.customer_column, h.event_column)
