@@ -87,21 +87,33 @@ BEGIN
 			 WHERE ($3::timestamptz IS NULL OR %2$I::timestamptz >= $3)
 			   AND ($4::timestamptz IS NULL OR %2$I::timestamptz < $4)
 			 GROUP BY %5$I
+		), levels AS (
+			-- customers per segment and furthest moment reached (0: none)
+			SELECT c.segment, coalesce(cardinality(c.t), 0) AS lvl, count(*) AS n
+			  FROM per_customer c
+			 GROUP BY c.segment, 2
 		), counts AS (
-			SELECT c.segment, k.k,
-			       count(*) FILTER (WHERE cardinality(c.t) >= k.k) AS reached,
-			       CASE WHEN k.k < $5 THEN count(*) FILTER (WHERE cardinality(c.t) > k.k) END AS next,
-			       percentile_cont(0.5) WITHIN GROUP (ORDER BY c.t[k.k + 1] - c.t[k.k])
-			         FILTER (WHERE cardinality(c.t) > k.k) AS median
-			  FROM per_customer c CROSS JOIN generate_series(1, $5) AS k(k)
-			 GROUP BY c.segment, k.k
+			SELECT l.segment, k.k,
+			       coalesce(sum(l.n) FILTER (WHERE l.lvl >= k.k), 0)::bigint AS reached,
+			       CASE WHEN k.k < $5
+			            THEN coalesce(sum(l.n) FILTER (WHERE l.lvl > k.k), 0)::bigint END AS next
+			  FROM levels l CROSS JOIN generate_series(1, $5) AS k(k)
+			 GROUP BY l.segment, k.k
+		), gaps AS (
+			-- one row per customer and moment it moved on from
+			SELECT c.segment, g.k, percentile_cont(0.5) WITHIN GROUP (ORDER BY g.d) AS median
+			  FROM per_customer c
+			 CROSS JOIN LATERAL (SELECT k, c.t[k + 1] - c.t[k] AS d
+			                       FROM generate_series(1, cardinality(c.t) - 1) AS k) g
+			 GROUP BY c.segment, g.k
 		)
-		SELECT segment, k, $6[k], reached, next,
-		       next::float8 / NULLIF(reached, 0),
-		       (reached - next)::float8 / NULLIF(reached, 0),
-		       median
-		  FROM counts
-		 ORDER BY segment NULLS FIRST, k
+		SELECT n.segment, n.k, $6[n.k], n.reached, n.next,
+		       n.next::float8 / NULLIF(n.reached, 0),
+		       (n.reached - n.next)::float8 / NULLIF(n.reached, 0),
+		       g.median
+		  FROM counts n
+		  LEFT JOIN gaps g ON g.segment IS NOT DISTINCT FROM n.segment AND g.k = n.k
+		 ORDER BY n.segment NULLS FIRST, n.k
 	$q$, seg, src.time_column, steps, src.relation, src.customer_column);
 
 	RETURN QUERY EXECUTE q
