@@ -62,6 +62,10 @@ AssertEventsValid(const JourneyEvents *state, int from)
 
 		Assert(ev->label_off == -1 ||
 			   (ev->label_off >= 0 && ev->label_off < state->labels_len));
+		/* a state that says it is in order is */
+		Assert(!state->sorted || i == 0 ||
+			   EventCmp(ev - 1, JourneyEventValue(state, i - 1),
+						ev, JourneyEventValue(state, i), state->labels) <= 0);
 	}
 }
 #define CHECK_EVENTS(s) AssertEventsValid(s, 0)
@@ -478,8 +482,15 @@ JourneyEventsAddFlags(JourneyEvents *state, TimestampTz ts, uint32 flags)
 	ev->ts = ts;
 	ev->flags = flags;
 	ev->label_off = -1;
+
+	/*
+	 * EventCmp(ev - 1, ev) > 0 for an event without label or value (and no
+	 * values in the state): a later timestamp, or at the same one a label or
+	 * higher flags before it.
+	 */
 	if (state->sorted && n > 0 &&
-		EventCmp(ev - 1, 0.0, ev, 0.0, state->labels) > 0)
+		(ev[-1].ts > ts ||
+		 (ev[-1].ts == ts && (ev[-1].label_off >= 0 || ev[-1].flags > flags))))
 		state->sorted = false;
 	state->nevents = n + 1;
 	CHECK_LAST_EVENT(state);
@@ -493,6 +504,9 @@ JourneyEvents *
 JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
 					 JourneyEvents *left, JourneyEvents *right)
 {
+	int			first_new;
+	bool		both_sorted;
+
 	if (right == NULL)
 		return left;
 	if (left != NULL && !JourneyParamsEqual(left->params, right->params))
@@ -517,6 +531,8 @@ JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
 	EnsureCapacity(left, right->nevents, right->labels_len);
 	if (right->values)
 		EnsureValues(left);
+	first_new = left->nevents;
+	both_sorted = left->sorted && right->sorted;
 	for (int i = 0; i < right->nevents; i++)
 	{
 		JourneyEvent ev = right->events[i];
@@ -531,7 +547,12 @@ JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
 		memcpy(left->labels + left->labels_len, right->labels, right->labels_len);
 	left->labels_len += right->labels_len;
 	left->nevents += right->nevents;
-	left->sorted = (left->nevents <= 1);
+	/* in order when both halves are, and where they meet */
+	left->sorted = both_sorted &&
+		(first_new == 0 ||
+		 EventCmp(&left->events[first_new - 1], JourneyEventValue(left, first_new - 1),
+				  &left->events[first_new], JourneyEventValue(left, first_new),
+				  left->labels) <= 0);
 	CHECK_EVENTS(left);
 	return left;
 }
@@ -598,25 +619,24 @@ EventWithValueCmp(const void *pa, const void *pb, void *arg)
 	return EventCmp(&a->ev, a->value, &b->ev, b->value, arg);
 }
 
+/*
+ * Sort the events into the one event order.  A state always knows whether
+ * it is in order (rows are checked as they are added, combined and
+ * deserialized states where their parts meet or as they are read), so a
+ * state in order costs nothing here.
+ */
 void
 JourneyEventsSort(JourneyEvents *state)
 {
-	bool		ordered = true;
 	int			n = state->nevents;
 
 	if (state->sorted)
 		return;
-	/* Input often arrives in order already: check before sorting. */
-	for (int i = 1; i < n && ordered; i++)
-		if (EventCmp(&state->events[i - 1], JourneyEventValue(state, i - 1),
-					 &state->events[i], JourneyEventValue(state, i),
-					 state->labels) > 0)
-			ordered = false;
 	CHECK_FOR_INTERRUPTS();
-	if (!ordered && state->values == NULL)
+	if (state->values == NULL)
 		qsort_arg(state->events, n, sizeof(JourneyEvent), EventCmpNoValue,
 				  state->labels);
-	else if (!ordered)
+	else
 	{
 		EventWithValue *pairs = palloc_extended(sizeof(EventWithValue) * n,
 												MCXT_ALLOC_HUGE);
@@ -792,7 +812,12 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 		if (ev->label_off < -1 || ev->label_off >= labels_len)
 			CorruptState("An event's label lies outside the label arena.");
 	}
-	state->sorted = (nevents <= 1);
+	/* (labels checked above: the comparison reads them) */
+	state->sorted = true;
+	for (int i = 1; i < nevents && state->sorted; i++)
+		state->sorted = EventCmp(&state->events[i - 1], JourneyEventValue(state, i - 1),
+								 &state->events[i], JourneyEventValue(state, i),
+								 state->labels) <= 0;
 	CHECK_EVENTS(state);
 	return state;
 }
