@@ -860,18 +860,10 @@ CheckConditionCount(int n, const char *what)
 				 errdetail("The call passed %d.", n)));
 }
 
-/*
- * Test hook, not part of the install script: deserialize bytes as an
- * event state and describe it, so that the regression suite can show that
- * corrupt states are rejected.  The suite binds it to a temporary SQL name.
- */
-PG_FUNCTION_INFO_V1(journey_events_state_check);
-
-Datum
-journey_events_state_check(PG_FUNCTION_ARGS)
+/* The test hooks' description of a state: parameters, then events in order. */
+static text *
+DescribeState(JourneyEvents *state)
 {
-	JourneyEvents *state = JourneyEventsDeserialize(fcinfo->flinfo,
-													PG_GETARG_BYTEA_PP(0));
 	StringInfoData buf;
 
 	initStringInfo(&buf);
@@ -891,7 +883,44 @@ journey_events_state_check(PG_FUNCTION_ARGS)
 			appendStringInfo(&buf, " %g", state->values[i]);
 		appendStringInfoChar(&buf, ']');
 	}
-	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+	return cstring_to_text(buf.data);
+}
+
+/*
+ * Test hook, not part of the install script: deserialize bytes as an
+ * event state and describe it, so that the regression suite can show that
+ * corrupt states are rejected.  The suite binds it to a temporary SQL name.
+ */
+PG_FUNCTION_INFO_V1(journey_events_state_check);
+
+Datum
+journey_events_state_check(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(DescribeState(JourneyEventsDeserialize(fcinfo->flinfo,
+															PG_GETARG_BYTEA_PP(0))));
+}
+
+/*
+ * Test hook, not part of the install script either: combine two serialized
+ * states as the combine function does, and say whether the result knew it
+ * was in order before describing it.
+ */
+PG_FUNCTION_INFO_V1(journey_events_combine_check);
+
+Datum
+journey_events_combine_check(PG_FUNCTION_ARGS)
+{
+	JourneyEvents *left = JourneyEventsDeserialize(fcinfo->flinfo,
+												   PG_GETARG_BYTEA_PP(0));
+	JourneyEvents *right = JourneyEventsDeserialize(fcinfo->flinfo,
+													PG_GETARG_BYTEA_PP(1));
+	bool		in_order;
+
+	left = JourneyEventsCombine(fcinfo, CurrentMemoryContext, left, right);
+	in_order = left->sorted;
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("in_order=%s %s",
+											  in_order ? "true" : "false",
+											  text_to_cstring(DescribeState(left)))));
 }
 
 /*
