@@ -40,6 +40,7 @@
 
 #include <math.h>
 
+#include "lib/binaryheap.h"
 #include "miscadmin.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -346,23 +347,15 @@ SpAdd(Sparse *A, int i, int j, double val)
  * state numbered first (closest to the end of the paths).  START, the last
  * state, is never taken: it is left alone at the end.
  *
- * The candidates wait in a binary heap by (count, state).  A state whose
- * count changes is pushed again with the new count; an entry that no longer
- * holds its state's count, or whose state is gone, is dropped when it
- * comes up, and the heap is built anew when such entries pile up.
+ * The candidates wait in PostgreSQL's binary heap, each as one key: its
+ * count above its state number, so that keys order by (count, state).  A
+ * state whose count changes is pushed again with the new count; a key that
+ * no longer holds its state's count, or whose state is gone, is dropped
+ * when it comes up, and the heap is built anew when such keys pile up.
  */
-typedef struct PivotEntry
-{
-	int64		cost;
-	int32		state;
-} PivotEntry;
-
-typedef struct PivotHeap
-{
-	int			n;
-	int			cap;
-	PivotEntry *items;
-} PivotHeap;
+#define PIVOT_STATE_BITS 17
+StaticAssertDecl(ATTR_MARKOV_MAX_STATES < (1 << PIVOT_STATE_BITS),
+				 "a state number must fit below the count in a pivot key");
 
 static inline int64
 MarkowitzCount(const Sparse *A, int i)
@@ -370,71 +363,39 @@ MarkowitzCount(const Sparse *A, int i)
 	return (int64) (A->rows[i].n - 1) * (A->colcount[i] - 1);
 }
 
-static inline bool
-PivotBefore(const PivotEntry *a, const PivotEntry *b)
+/* a min-heap of keys in PostgreSQL's max-heap */
+static int
+PivotKeyCmp(Datum a, Datum b, void *arg)
 {
-	return a->cost < b->cost || (a->cost == b->cost && a->state < b->state);
+	int64		x = DatumGetInt64(a);
+	int64		y = DatumGetInt64(b);
+
+	return (x < y) - (x > y);
 }
 
 /* Queue state i (not START) with its count as it is now. */
 static void
-PivotPush(PivotHeap *h, const Sparse *A, int i)
+PivotPush(binaryheap * heap, const Sparse *A, int i)
 {
-	int			c;
-
-	if (i == A->m - 1)
-		return;
-	if (h->n == h->cap)
-	{
-		h->cap = h->cap ? h->cap * 2 : 64;
-		h->items = h->items ? repalloc_huge(h->items, sizeof(PivotEntry) * h->cap)
-			: palloc(sizeof(PivotEntry) * h->cap);
-	}
-	c = h->n++;
-	h->items[c].cost = MarkowitzCount(A, i);
-	h->items[c].state = i;
-	while (c > 0 && PivotBefore(&h->items[c], &h->items[(c - 1) / 2]))
-	{
-		PivotEntry	tmp = h->items[c];
-
-		h->items[c] = h->items[(c - 1) / 2];
-		h->items[(c - 1) / 2] = tmp;
-		c = (c - 1) / 2;
-	}
+	if (i < A->m - 1)
+		binaryheap_add(heap, Int64GetDatum((MarkowitzCount(A, i) << PIVOT_STATE_BITS) | i));
 }
 
 /* The next state to eliminate (one is always left before START). */
 static int
-PivotPop(PivotHeap *h, const Sparse *A, const bool *done)
+PivotPop(binaryheap * heap, const Sparse *A, const bool *done)
 {
 	for (;;)
 	{
-		PivotEntry	top;
-		int			c = 0;
+		int64		key;
+		int			i;
 
-		if (h->n == 0)
+		if (binaryheap_empty(heap))
 			elog(ERROR, "Markov elimination ran out of pivots");
-		top = h->items[0];
-		h->items[0] = h->items[--h->n];
-		for (;;)
-		{
-			int			l = 2 * c + 1;
-			int			m = c;
-			PivotEntry	tmp;
-
-			if (l < h->n && PivotBefore(&h->items[l], &h->items[m]))
-				m = l;
-			if (l + 1 < h->n && PivotBefore(&h->items[l + 1], &h->items[m]))
-				m = l + 1;
-			if (m == c)
-				break;
-			tmp = h->items[c];
-			h->items[c] = h->items[m];
-			h->items[m] = tmp;
-			c = m;
-		}
-		if (!done[top.state] && top.cost == MarkowitzCount(A, top.state))
-			return top.state;
+		key = DatumGetInt64(binaryheap_remove_first(heap));
+		i = (int) (key & ((1 << PIVOT_STATE_BITS) - 1));
+		if (!done[i] && (key >> PIVOT_STATE_BITS) == MarkowitzCount(A, i))
+			return i;
 	}
 }
 
@@ -459,7 +420,7 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
 	int			start;
 	double		diag;
 	bool	   *done;
-	PivotHeap	heap = {0};
+	binaryheap *heap;
 
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "journey markov solve",
 								ALLOCSET_DEFAULT_SIZES);
@@ -519,11 +480,13 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
 	 * its value is read off without back substitution.
 	 */
 	done = palloc0(sizeof(bool) * m);
+	/* m - 1 keys, at most 2m more per step, rebuilt past 4m (below) */
+	heap = binaryheap_allocate(6 * m + 1, PivotKeyCmp, NULL);
 	for (int i = 0; i < m - 1; i++)
-		PivotPush(&heap, &A, i);
+		PivotPush(heap, &A, i);
 	for (int step = 0; step < m - 1; step++)
 	{
-		int			k = PivotPop(&heap, &A, done);
+		int			k = PivotPop(heap, &A, done);
 		SpVec	   *rowk = &A.rows[k];
 		SpEntry    *ek;
 		double		piv = 0;
@@ -602,18 +565,18 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
 			int			i = ((int32 *) colk->items)[c];
 
 			if (!done[i])
-				PivotPush(&heap, &A, i);
+				PivotPush(heap, &A, i);
 		}
 		for (int t = 0; t < rowk->n; t++)
 			if (!done[ek[t].col])
-				PivotPush(&heap, &A, ek[t].col);
-		/* outdated entries piling up: start again with one per state left */
-		if (heap.n > 4 * m)
+				PivotPush(heap, &A, ek[t].col);
+		/* outdated keys piling up: start again with one per state left */
+		if (heap->bh_size > 4 * m)
 		{
-			heap.n = 0;
+			binaryheap_reset(heap);
 			for (int i = 0; i < m - 1; i++)
 				if (!done[i])
-					PivotPush(&heap, &A, i);
+					PivotPush(heap, &A, i);
 		}
 	}
 	diag = 0;
