@@ -2,16 +2,23 @@
 #
 # The install script journey--$(EXTVERSION).sql is assembled from the per-area
 # pieces in src/sql/, taken in name order, so that each area's SQL stands beside
-# its C code.  Regression tests are every file in sql/, run in name order.
+# its C code; the upgrade script from the previous release is assembled the same
+# way from src/update/$(PREVVERSION)--$(EXTVERSION)/.  Released scripts
+# (journey--0.1.0.sql) are committed as they were released and never edited.
+# Regression tests are every file in sql/, run in name order.
 
 EXTENSION = journey
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
+PREVVERSION = 0.1.0
 
 MODULE_big = journey
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+UPDATE_PIECES = $(sort $(wildcard src/update/$(PREVVERSION)--$(EXTVERSION)/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
+# released install and upgrade scripts, exactly as released
+DATA = $(EXTENSION)--0.1.0.sql
 
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=.
@@ -40,6 +47,9 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES)
+	cat $^ > $@
+
+$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(UPDATE_PIECES)
 	cat $^ > $@
 
 $(OBJS): src/journey.h

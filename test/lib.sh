@@ -27,7 +27,7 @@ as_root() {
 journey_packages() {
 	local need=() pkg
 	for pkg in postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
-		postgresql-client-$PG_MAJOR libicu-dev pkg-config make gcc; do
+		postgresql-client-$PG_MAJOR libicu-dev pkg-config make gcc python3; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' \
 			|| need+=("$pkg")
 	done
