@@ -44,12 +44,6 @@ PG_FUNCTION_INFO_V1(journey_window_funnel_final);
 PG_FUNCTION_INFO_V1(journey_funnel_times_sfunc);
 PG_FUNCTION_INFO_V1(journey_funnel_times_final);
 
-/* Mode bits (JourneyParams.modes). */
-#define FUNNEL_STRICT_ORDER			0x01
-#define FUNNEL_STRICT_DEDUPLICATION	0x02
-#define FUNNEL_STRICT_INCREASE		0x04
-#define FUNNEL_STRICT_ONCE			0x08
-#define FUNNEL_ALLOW_REENTRY		0x10
 /* marks funnel_times states, so that they never combine with funnel ones */
 #define FUNNEL_TIMES				0x100
 
@@ -63,19 +57,19 @@ static const struct
 }			funnel_modes[] =
 
 {
-	{"strict_order", FUNNEL_STRICT_ORDER},
-	{"strict_deduplication", FUNNEL_STRICT_DEDUPLICATION},
-	{"strict_increase", FUNNEL_STRICT_INCREASE},
-	{"strict_once", FUNNEL_STRICT_ONCE},
-	{"allow_reentry", FUNNEL_ALLOW_REENTRY},
+	{"strict_order", JOURNEY_FUNNEL_STRICT_ORDER},
+	{"strict_deduplication", JOURNEY_FUNNEL_STRICT_DEDUPLICATION},
+	{"strict_increase", JOURNEY_FUNNEL_STRICT_INCREASE},
+	{"strict_once", JOURNEY_FUNNEL_STRICT_ONCE},
+	{"allow_reentry", JOURNEY_FUNNEL_ALLOW_REENTRY},
 };
 
 #define FUNNEL_MODES_HINT \
 	"Valid modes are strict_order, strict_deduplication, strict_increase, strict_once and allow_reentry, separated by commas."
 
 /* Parse a comma-separated list of modes into mode bits. */
-static uint32
-ParseFunnelModes(const char *str)
+uint32
+JourneyFunnelModes(const char *str)
 {
 	List	   *items = JourneySplitList(str);
 	ListCell   *lc;
@@ -96,7 +90,7 @@ ParseFunnelModes(const char *str)
 					 errhint(FUNNEL_MODES_HINT)));
 		modes |= funnel_modes[i].bit;
 	}
-	if ((modes & FUNNEL_ALLOW_REENTRY) && !(modes & FUNNEL_STRICT_ORDER))
+	if ((modes & JOURNEY_FUNNEL_ALLOW_REENTRY) && !(modes & JOURNEY_FUNNEL_STRICT_ORDER))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("window_funnel mode allow_reentry requires strict_order"),
@@ -127,7 +121,7 @@ CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 				 errmsg("window of %s must be the same for every row of a group", fname)));
 	if (with_modes &&
 		(PG_ARGISNULL(3) ||
-		 ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3))) !=
+		 JourneyFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3))) !=
 		 (params->modes & ~FUNNEL_TIMES)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -188,7 +182,7 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 						 errmsg("modes of %s must not be NULL", fname),
 						 errhint("Pass '' for no mode. " FUNNEL_MODES_HINT)));
-			params.modes |= ParseFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+			params.modes |= JourneyFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3)));
 		}
 		params.nconds = JourneyConditionCount(fcinfo, steps_arg, "steps");
 		/* made from the window, and the modes if any */
@@ -203,7 +197,7 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 
 	mask = JourneyConditionBits(fcinfo, steps_arg, state->params->nconds, "steps");
 	/* rows meeting no step matter only to strict_order */
-	if (mask != 0 || (state->params->modes & FUNNEL_STRICT_ORDER))
+	if (mask != 0 || (state->params->modes & JOURNEY_FUNNEL_STRICT_ORDER))
 	{
 		state = JourneyEventsOwn(aggcxt, state);
 		JourneyEventsAddFlags(state, PG_GETARG_TIMESTAMPTZ(1), mask);
@@ -254,14 +248,14 @@ journey_funnel_times_sfunc(PG_FUNCTION_ARGS)
 static void
 CheckFunnelParams(const JourneyParams *params)
 {
-	uint32		known = FUNNEL_STRICT_ORDER | FUNNEL_STRICT_DEDUPLICATION |
-	FUNNEL_STRICT_INCREASE | FUNNEL_STRICT_ONCE | FUNNEL_ALLOW_REENTRY |
+	uint32		known = JOURNEY_FUNNEL_STRICT_ORDER | JOURNEY_FUNNEL_STRICT_DEDUPLICATION |
+	JOURNEY_FUNNEL_STRICT_INCREASE | JOURNEY_FUNNEL_STRICT_ONCE | JOURNEY_FUNNEL_ALLOW_REENTRY |
 	FUNNEL_TIMES;
 
 	if (params->nconds < 1 || params->nconds > JOURNEY_MAX_CONDITIONS ||
 		(params->modes & ~known) != 0 ||
-		((params->modes & FUNNEL_ALLOW_REENTRY) &&
-		 !(params->modes & FUNNEL_STRICT_ORDER)))
+		((params->modes & JOURNEY_FUNNEL_ALLOW_REENTRY) &&
+		 !(params->modes & JOURNEY_FUNNEL_STRICT_ORDER)))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid journey aggregate state"),
@@ -355,12 +349,12 @@ FunnelLevel(const JourneyEvents *state)
 					chains[0].first = chains[0].last = ts;
 					started = true;
 				}
-				else if ((modes & FUNNEL_STRICT_DEDUPLICATION) && chains[k].set)
+				else if ((modes & JOURNEY_FUNNEL_STRICT_DEDUPLICATION) && chains[k].set)
 					return HighestChain(chains, n);
-				else if ((modes & FUNNEL_STRICT_ORDER) && started &&
+				else if ((modes & JOURNEY_FUNNEL_STRICT_ORDER) && started &&
 						 !chains[k - 1].set)
 				{
-					if (modes & FUNNEL_ALLOW_REENTRY)
+					if (modes & JOURNEY_FUNNEL_ALLOW_REENTRY)
 						continue;
 					for (int l = 0; l < n; l++)
 						if (!chains[l].set)
@@ -368,7 +362,7 @@ FunnelLevel(const JourneyEvents *state)
 				}
 				else if (chains[k - 1].set &&
 						 InWindow(chains[k - 1].first, ts, window) &&
-						 (!(modes & FUNNEL_STRICT_INCREASE) ||
+						 (!(modes & JOURNEY_FUNNEL_STRICT_INCREASE) ||
 						  chains[k - 1].last < ts))
 				{
 					chains[k].set = true;
@@ -491,13 +485,13 @@ FunnelLevelOnce(const JourneyEvents *state)
 					c->used[0] = r;
 					started = true;
 				}
-				else if ((modes & FUNNEL_STRICT_DEDUPLICATION) &&
+				else if ((modes & JOURNEY_FUNNEL_STRICT_DEDUPLICATION) &&
 						 levels[k].count > 0)
 					return HighestOnce(levels, n);
-				else if ((modes & FUNNEL_STRICT_ORDER) && started &&
+				else if ((modes & JOURNEY_FUNNEL_STRICT_ORDER) && started &&
 						 levels[k - 1].count == 0)
 				{
-					if (modes & FUNNEL_ALLOW_REENTRY)
+					if (modes & JOURNEY_FUNNEL_ALLOW_REENTRY)
 						continue;
 					for (int l = 0; l < n; l++)
 						if (levels[l].count == 0)
@@ -515,7 +509,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 						bool		ok;
 
 						ok = InWindow(p->first, ts, window) &&
-							(!(modes & FUNNEL_STRICT_INCREASE) || p->last < ts);
+							(!(modes & JOURNEY_FUNNEL_STRICT_INCREASE) || p->last < ts);
 						for (int u = 0; ok && u < p->nused; u++)
 							ok = (p->used[u] != r);
 						if (!ok)
@@ -537,14 +531,18 @@ FunnelLevelOnce(const JourneyEvents *state)
 	return HighestOnce(levels, n);
 }
 
-static int
-FunnelCompute(JourneyEvents *state)
+/*
+ * The furthest level the events of a group reached (window_funnel's
+ * answer), under the modes of its parameters.
+ */
+int
+JourneyFunnelLevel(JourneyEvents *state)
 {
 	CheckFunnelParams(state->params);
 	if (state->nevents == 0)
 		return 0;
 	JourneyEventsSort(state);
-	if (state->params->modes & FUNNEL_STRICT_ONCE)
+	if (state->params->modes & JOURNEY_FUNNEL_STRICT_ONCE)
 		return FunnelLevelOnce(state);
 	return FunnelLevel(state);
 }
@@ -558,7 +556,7 @@ journey_window_funnel_final(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
 	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	PG_RETURN_INT32(FunnelCompute(state));
+	PG_RETURN_INT32(JourneyFunnelLevel(state));
 }
 
 /*
@@ -573,26 +571,23 @@ journey_window_funnel_final(PG_FUNCTION_ARGS)
  * time of its greedy chain.  The last step-1 event seen whose completion
  * lies within the window is the earliest chain start; a forward pass then
  * walks its greedy chain.  O(events x steps).
+ *
+ * Returns L and sets times[0 .. L - 1] (the caller's array holds
+ * JOURNEY_MAX_CONDITIONS).
  */
-Datum
-journey_funnel_times_final(PG_FUNCTION_ARGS)
+int
+JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times)
 {
-	JourneyEvents *state;
 	const JourneyEvent *ev;
 	int			level;
 	TimestampTz done[JOURNEY_MAX_CONDITIONS];
 	bool		done_set[JOURNEY_MAX_CONDITIONS];
 	int			start = -1;
-	Datum	   *times;
 	int			i;
 
-	(void) JourneyAggContext(fcinfo, "funnel_times");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
-	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	level = FunnelCompute(state);
+	level = JourneyFunnelLevel(state);
 	if (level == 0)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
+		return 0;
 	ev = state->events;
 
 	memset(done_set, 0, sizeof(done_set));
@@ -633,8 +628,7 @@ journey_funnel_times_final(PG_FUNCTION_ARGS)
 	if (start < 0)
 		elog(ERROR, "funnel_times found no chain of level %d", level);
 
-	times = palloc(sizeof(Datum) * level);
-	times[0] = TimestampTzGetDatum(ev[start].ts);
+	times[0] = ev[start].ts;
 	{
 		int			run = start;	/* first row of the current timestamp */
 
@@ -649,7 +643,7 @@ journey_funnel_times_final(PG_FUNCTION_ARGS)
 				r++;
 			if (r == state->nevents)
 				elog(ERROR, "funnel_times lost its chain at step %d", k + 1);
-			times[k] = TimestampTzGetDatum(ev[r].ts);
+			times[k] = ev[r].ts;
 			if (ev[r].ts != ev[run].ts)
 			{
 				run = r;
@@ -658,7 +652,27 @@ journey_funnel_times_final(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	PG_RETURN_ARRAYTYPE_P(construct_array(times, level, TIMESTAMPTZOID,
+	return level;
+}
+
+Datum
+journey_funnel_times_final(PG_FUNCTION_ARGS)
+{
+	JourneyEvents *state;
+	TimestampTz times[JOURNEY_MAX_CONDITIONS];
+	Datum		datums[JOURNEY_MAX_CONDITIONS];
+	int			level;
+
+	(void) JourneyAggContext(fcinfo, "funnel_times");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
+	state = (JourneyEvents *) PG_GETARG_POINTER(0);
+	level = JourneyFunnelTimes(state, times);
+	if (level == 0)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
+	for (int k = 0; k < level; k++)
+		datums[k] = TimestampTzGetDatum(times[k]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(datums, level, TIMESTAMPTZOID,
 										  sizeof(TimestampTz), FLOAT8PASSBYVAL,
 										  TYPALIGN_DOUBLE));
 }

@@ -155,6 +155,36 @@ typedef struct JourneyLabel
 } JourneyLabel;
 
 extern ArrayType *JourneyBuildTextArray(const JourneyLabel *labels, int n);
+extern void JourneyTransition(const JourneyLabel *labels, int n, int k,
+							  JourneyLabel *from, JourneyLabel *to);
+
+/* transform.c: path_transform's chain, parsed once and applied per path */
+extern void *JourneyPathTransformParse(ArrayType *steps);
+extern JourneyLabel *JourneyPathTransformApply(const void *parsed,
+											   JourneyLabel *labels, int *n,
+											   JourneyLabel *spare);
+
+/*
+ * funnel.c: window_funnel's modes, its level, and funnel_times' chain; the
+ * state's parameters carry the window, the number of steps and the modes.
+ */
+#define JOURNEY_FUNNEL_STRICT_ORDER			0x01
+#define JOURNEY_FUNNEL_STRICT_DEDUPLICATION	0x02
+#define JOURNEY_FUNNEL_STRICT_INCREASE		0x04
+#define JOURNEY_FUNNEL_STRICT_ONCE			0x08
+#define JOURNEY_FUNNEL_ALLOW_REENTRY		0x10
+
+extern uint32 JourneyFunnelModes(const char *str);
+extern int	JourneyFunnelLevel(JourneyEvents *state);
+extern int	JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times);
+
+/*
+ * sequence.c: the pattern of a state's parameters (text and number of
+ * conditions), parsed once and kept with them, and the two answers.
+ */
+extern void *JourneySequencePattern(JourneyParams *params);
+extern bool JourneySequenceMatch(JourneyEvents *state);
+extern int64 JourneySequenceCount(JourneyEvents *state);
 
 /* A path argument's elements (one dimension, no NULLs) as labels. */
 extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);

@@ -375,7 +375,7 @@ PivotKeyCmp(Datum a, Datum b, void *arg)
 
 /* Queue state i (not START) with its count as it is now. */
 static void
-PivotPush(binaryheap * heap, const Sparse *A, int i)
+PivotPush(binaryheap *heap, const Sparse *A, int i)
 {
 	if (i < A->m - 1)
 		binaryheap_add(heap, Int64GetDatum((MarkowitzCount(A, i) << PIVOT_STATE_BITS) | i));
@@ -383,7 +383,7 @@ PivotPush(binaryheap * heap, const Sparse *A, int i)
 
 /* The next state to eliminate (one is always left before START). */
 static int
-PivotPop(binaryheap * heap, const Sparse *A, const bool *done)
+PivotPop(binaryheap *heap, const Sparse *A, const bool *done)
 {
 	for (;;)
 	{

@@ -379,6 +379,23 @@ JourneyPathLabels(ArrayType *path, int *n)
 }
 
 /*
+ * Transition k (1-based) of a path of n labels, 1 <= k <= n + 1:
+ * (start) -> p[1], p[k - 1] -> p[k], p[n] -> (end).  The one statement of
+ * the rule, for transitions() and the transition report.
+ */
+void
+JourneyTransition(const JourneyLabel *labels, int n, int k,
+				  JourneyLabel *from, JourneyLabel *to)
+{
+	static const JourneyLabel start = {"(start)", 7};
+	static const JourneyLabel end = {"(end)", 5};
+
+	Assert(k >= 1 && k <= n + 1);
+	*from = k == 1 ? start : labels[k - 2];
+	*to = k == n + 1 ? end : labels[k - 1];
+}
+
+/*
  * transitions(path): (1, '(start)', p[1]), (2, p[1], p[2]), ...,
  * (n + 1, p[n], '(end)').  An empty path gives no rows.
  */
@@ -389,37 +406,25 @@ journey_transitions(PG_FUNCTION_ARGS)
 	ArrayType  *path = PG_GETARG_ARRAYTYPE_P(0);
 	JourneyLabel *labels;
 	int			n;
-	text	   *start_label;
-	text	   *end_label;
-	text	   *prev;
 
 	InitMaterializedSRF(fcinfo, 0);
 	labels = JourneyPathLabels(path, &n);
-	if (n == 0)
-		PG_RETURN_NULL();
-	start_label = cstring_to_text("(start)");
-	end_label = cstring_to_text("(end)");
-	prev = start_label;
-	for (int i = 0; i <= n; i++)
+	for (int k = 1; n > 0 && k <= n + 1; k++)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
-		text	   *cur;
+		JourneyLabel from;
+		JourneyLabel to;
 
-		if (i == n)
-			cur = end_label;
-		else
-			cur = cstring_to_text_with_len(labels[i].data, labels[i].len);
-
-		if ((i & 1023) == 0)
+		if ((k & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
-		values[0] = Int32GetDatum(i + 1);
-		values[1] = PointerGetDatum(prev);
-		values[2] = PointerGetDatum(cur);
+		JourneyTransition(labels, n, k, &from, &to);
+		values[0] = Int32GetDatum(k);
+		values[1] = PointerGetDatum(cstring_to_text_with_len(from.data, from.len));
+		values[2] = PointerGetDatum(cstring_to_text_with_len(to.data, to.len));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		if (prev != start_label)
-			pfree(prev);
-		prev = cur;
+		pfree(DatumGetPointer(values[1]));
+		pfree(DatumGetPointer(values[2]));
 	}
 	PG_RETURN_NULL();
 }

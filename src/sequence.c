@@ -35,7 +35,7 @@
  * bitmask, params.nconds the number of conditions and params.text the
  * pattern text, so that the shared combine function checks that every
  * row of a group used the same pattern.  The pattern is parsed once per
- * call site and kept with the shared parameters (see ParamsPattern).
+ * call site and kept with the shared parameters (see JourneySequencePattern).
  *
  *-------------------------------------------------------------------------
  */
@@ -318,8 +318,8 @@ ParsePattern(const char *src, int len, int nconds)
  * group; it is allocated in the parameters' own memory context, which
  * lives as long as they do.
  */
-static SeqPattern *
-ParamsPattern(JourneyParams *params)
+void	   *
+JourneySequencePattern(JourneyParams *params)
 {
 	if (params->derived == NULL)
 	{
@@ -329,7 +329,7 @@ ParamsPattern(JourneyParams *params)
 									   params->nconds);
 		MemoryContextSwitchTo(old);
 	}
-	return (SeqPattern *) params->derived;
+	return params->derived;
 }
 
 /* ---------- matching ---------- */
@@ -656,7 +656,7 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 		shared = JourneyParamsForCall(fcinfo, aggcxt, &params,
 									  (uint32) 1 << 1, 3);
 		/* check the pattern before anything is allocated for the group */
-		(void) ParamsPattern(shared);
+		(void) JourneySequencePattern(shared);
 		/* no event yet: the shared empty state, until a condition holds */
 		state = JourneyEventsEmpty(shared);
 	}
@@ -682,23 +682,20 @@ journey_sequence_sfunc(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-PG_FUNCTION_INFO_V1(journey_sequence_match_final);
-
-Datum
-journey_sequence_match_final(PG_FUNCTION_ARGS)
+/*
+ * Whether the events of a group match the pattern of its parameters
+ * (sequence_match's answer).
+ */
+bool
+JourneySequenceMatch(JourneyEvents *state)
 {
-	JourneyEvents *state;
-	SeqPattern *pat;
+	SeqPattern *pat = JourneySequencePattern(state->params);
 	bool		result;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_BOOL(false);
-	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	pat = ParamsPattern(state->params);
 	if (!PrepareEvents(state, pat))
-		PG_RETURN_BOOL(false);
+		return false;
 	if (!pat->has_time)
-		result = AutomatonMatch(pat, state);
+		return AutomatonMatch(pat, state);
 	else
 	{
 		SeqMatcher	m;
@@ -708,7 +705,38 @@ journey_sequence_match_final(PG_FUNCTION_ARGS)
 		result = BacktrackMatch(&m, &pos);
 		pfree(m.stack);
 	}
-	PG_RETURN_BOOL(result);
+	return result;
+}
+
+/*
+ * The number of non-overlapping matches of the pattern of its parameters
+ * in the events of a group (sequence_count's answer).
+ */
+int64
+JourneySequenceCount(JourneyEvents *state)
+{
+	SeqPattern *pat = JourneySequencePattern(state->params);
+	SeqMatcher	m;
+	int32		pos = 0;
+	int64		count = 0;
+
+	if (!PrepareEvents(state, pat))
+		return 0;
+	MatcherInit(&m, pat, state);
+	while (pos < state->nevents && BacktrackMatch(&m, &pos))
+		count++;
+	pfree(m.stack);
+	return count;
+}
+
+PG_FUNCTION_INFO_V1(journey_sequence_match_final);
+
+Datum
+journey_sequence_match_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(JourneySequenceMatch((JourneyEvents *) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(journey_sequence_count_final);
@@ -716,21 +744,7 @@ PG_FUNCTION_INFO_V1(journey_sequence_count_final);
 Datum
 journey_sequence_count_final(PG_FUNCTION_ARGS)
 {
-	JourneyEvents *state;
-	SeqPattern *pat;
-	SeqMatcher	m;
-	int32		pos = 0;
-	int64		count = 0;
-
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
-	state = (JourneyEvents *) PG_GETARG_POINTER(0);
-	pat = ParamsPattern(state->params);
-	if (!PrepareEvents(state, pat))
-		PG_RETURN_INT64(0);
-	MatcherInit(&m, pat, state);
-	while (pos < state->nevents && BacktrackMatch(&m, &pos))
-		count++;
-	pfree(m.stack);
-	PG_RETURN_INT64(count);
+	PG_RETURN_INT64(JourneySequenceCount((JourneyEvents *) PG_GETARG_POINTER(0)));
 }

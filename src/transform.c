@@ -132,7 +132,17 @@ ParseStep(const char *str, TransformStep *step)
 static void *
 ParseSteps(const void *bytes, Size len)
 {
-	ArrayType  *steps = (ArrayType *) bytes;
+	return JourneyPathTransformParse((ArrayType *) bytes);
+}
+
+/*
+ * Parse a chain of transform steps (path_transform's steps argument); the
+ * result, in the current memory context, is what JourneyPathTransformApply
+ * takes.
+ */
+void	   *
+JourneyPathTransformParse(ArrayType *steps)
+{
 	TransformChain *chain;
 	Datum	   *elems;
 	bool	   *nulls;
@@ -292,29 +302,45 @@ ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out
 	return out;
 }
 
-Datum
-journey_path_transform(PG_FUNCTION_ARGS)
+/*
+ * Apply a parsed chain to the path labels[0 .. *n), using spare (room for
+ * *n labels) as scratch; both arrays may be overwritten.  Returns the
+ * transformed path (one of the two) and sets *n to its length.  Labels the
+ * frequency transform makes are palloc'd in the current memory context.
+ */
+JourneyLabel *
+JourneyPathTransformApply(const void *parsed, JourneyLabel *labels, int *n,
+						  JourneyLabel *spare)
 {
-	ArrayType  *path = PG_GETARG_ARRAYTYPE_P(0);
-	ArrayType  *steps = PG_GETARG_ARRAYTYPE_P(1);
-	const TransformChain *chain = JourneyParsedArg(fcinfo->flinfo,
-												   "path_transform steps",
-												   steps, VARSIZE(steps),
-												   ParseSteps);
-	JourneyLabel *cur;
-	JourneyLabel *spare;
-	int			n;
+	const TransformChain *chain = parsed;
+	JourneyLabel *cur = labels;
 
-	cur = JourneyPathLabels(path, &n);
-	spare = palloc(sizeof(JourneyLabel) * Max(n, 1));
 	for (int s = 0; s < chain->nsteps; s++)
 	{
-		JourneyLabel *next = ApplyStep(&chain->steps[s], cur, &n, spare);
+		JourneyLabel *next = ApplyStep(&chain->steps[s], cur, n, spare);
 
 		/* the buffer not holding the result becomes the next scratch */
 		if (next == spare)
 			spare = cur;
 		cur = next;
 	}
+	return cur;
+}
+
+Datum
+journey_path_transform(PG_FUNCTION_ARGS)
+{
+	ArrayType  *path = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *steps = PG_GETARG_ARRAYTYPE_P(1);
+	const void *chain = JourneyParsedArg(fcinfo->flinfo,
+										 "path_transform steps",
+										 steps, VARSIZE(steps),
+										 ParseSteps);
+	JourneyLabel *cur;
+	int			n;
+
+	cur = JourneyPathLabels(path, &n);
+	cur = JourneyPathTransformApply(chain, cur, &n,
+									palloc(sizeof(JourneyLabel) * Max(n, 1)));
 	PG_RETURN_ARRAYTYPE_P(JourneyBuildTextArray(cur, n));
 }

@@ -1,0 +1,1649 @@
+/*-------------------------------------------------------------------------
+ *
+ * report_scan.c
+ *	  The report engine's reading side: which relations it may read itself,
+ *	  the table-AM scan in the caller's snapshot, the hash of customers with
+ *	  the aggregates' event buffer per customer, spilling to temporary files
+ *	  past the memory limit, and parallel workers.
+ *
+ * Rows.  A scan deforms only up to the highest column the report reads
+ * (slot_getsomeattrs), converts the time to timestamptz as a cast would,
+ * matches the event against the steps through a lookup built once (event
+ * bytes -> bitmask of the steps it names; no text is allocated per row),
+ * and hashes the customer.  A row that can change no answer (an event
+ * meeting no step, a path row without a label) is dropped there, unless
+ * every customer counts (segments, all_customers, strict_order).
+ *
+ * Customers.  A simplehash table keyed by the customer's value (integers
+ * as int64, text and uuid as bytes) holds, per customer, the JourneyEvents
+ * buffer the aggregate would hold for that customer (window_funnel's,
+ * sequence_match's, path_agg's), added to with the same functions the
+ * aggregates' transition functions use; consecutive rows of one customer
+ * (customer-ordered storage) skip the hash lookup.  A NULL customer is a
+ * group of its own, as in GROUP BY.  When every row is in, each customer's
+ * buffer goes to the report's accumulator (report_acc.c), which runs the
+ * aggregates' final computation on it.
+ *
+ * Memory.  The table (its entries, the customers' buffers, keys and
+ * segments) is kept under work_mem x hash_mem_multiplier, as PostgreSQL's
+ * hash aggregation keeps its hash table.  Past the limit the table takes
+ * no new customer: rows of customers it does not hold are written, by
+ * four bits of the customer's hash, to one of 16 temporary files (BufFile)
+ * and customers already held go on as before; once the scan is done and
+ * the table's customers are accounted for, each file is read back into a
+ * fresh table, which may spill again by the next four bits, down to eight
+ * levels (past that the table takes every customer: one customer's rows
+ * cannot be split).  Every customer is so finished exactly once, with all
+ * its rows.
+ *
+ * Parallelism.  With workers, a ParallelContext launches them as
+ * PostgreSQL's parallel B-tree build does, and every participant (the
+ * leader too) reads its share of the blocks through a parallel table scan
+ * (partition after partition).  Customers are dealt to participants by
+ * hash: a participant keeps the rows of its own customers and writes each
+ * other row to a file for that row's owner (a SharedFileSet, as parallel
+ * hash join shares its batches); once every participant has scanned, each
+ * reads the rows written for it, so that it holds all rows of its
+ * customers, finishes them, and writes its accumulator to a file the
+ * leader merges.  Accumulators hold counts, gaps and path counts, never
+ * per-customer state, so the leader's merge is small.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "report.h"
+
+#include "access/parallel.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "common/hashfn.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/paths.h"
+#include "storage/bufmgr.h"
+#include "pgstat.h"
+#include "storage/condition_variable.h"
+#include "storage/spin.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/date.h"
+#include "utils/uuid.h"
+
+/* Spilling: 16 partitions a level, four hash bits each, eight levels. */
+#define REPORT_SPILL_BITS		4
+#define REPORT_SPILL_PARTITIONS (1 << REPORT_SPILL_BITS)
+#define REPORT_SPILL_DEPTH		(32 / REPORT_SPILL_BITS)
+
+/* ---------- customers ---------- */
+
+/* A customer value held as bytes (text, name, uuid). */
+typedef struct ReportKey
+{
+	int32		len;
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} ReportKey;
+
+/*
+ * A customer's segment so far: the segment column's text at the customer's
+ * first row (by the time column's own order, rows without a time last;
+ * then by the text, bytewise, a NULL last), as
+ * (array_agg(segment::text ORDER BY time, segment::text COLLATE "C"))[1].
+ */
+typedef struct ReportSegment
+{
+	bool		ts_null;
+	bool		null;
+	int64		order;
+	int32		len;
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} ReportSegment;
+
+typedef struct ReportCustomer
+{
+	uint64		key;			/* the value, or a ReportKey pointer */
+	JourneyEvents *events;		/* NULL: no event kept yet */
+	ReportSegment *segment;		/* NULL: not segmenting */
+	uint32		hash;
+	char		status;
+} ReportCustomer;
+
+/* One row as the engine reads it, from the relation or from a file. */
+typedef struct ReportRow
+{
+	uint32		hash;
+	bool		customer_null;
+	bool		ts_null;
+	bool		segment_null;
+	TimestampTz ts;				/* the time as timestamptz */
+	int64		order;			/* the time column's own value */
+	uint32		mask;			/* steps / conditions the event meets */
+	int64		ikey;			/* an integer customer */
+	const char *kdata;			/* a customer held as bytes */
+	int32		klen;
+	const char *label;			/* NULL: none */
+	int32		label_len;
+	const char *segment;		/* segmenting: the segment's text */
+	int32		segment_len;
+} ReportRow;
+
+/* The steps' event names: bytes -> bitmask, open addressing. */
+#define LOOKUP_SLOTS 128
+
+typedef struct EventLookup
+{
+	struct
+	{
+		const char *data;		/* NULL: empty slot */
+		int32		len;
+		uint32		mask;
+	}			slot[LOOKUP_SLOTS];
+} EventLookup;
+
+struct ReportState;
+
+#define SH_PREFIX rcust
+#define SH_ELEMENT_TYPE ReportCustomer
+#define SH_KEY_TYPE uint64
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) ((uint32) (k))	/* unused: hashes are passed */
+#define SH_EQUAL(tb, a, b) CustomerKeyEqual((struct ReportState *) (tb)->private_data, a, b)
+#define SH_SCOPE static inline
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_DECLARE
+#define SH_DEFINE
+static inline bool CustomerKeyEqual(struct ReportState *rs, uint64 a, uint64 b);
+#include "lib/simplehash.h"
+
+/* One relation read: the source, or one of its partitions or children. */
+typedef struct ReportRel
+{
+	Oid			relid;
+	AttrNumber	attnum[RC_NCOLUMNS];	/* 0: not read */
+	AttrNumber	maxatt;
+} ReportRel;
+
+/* What one participant holds while it runs a report. */
+typedef struct ReportState
+{
+	const ReportSpec *spec;
+	ReportAcc  *acc;
+	ReportColumnType types[RC_NCOLUMNS];
+	FmgrInfo	segment_out;	/* RCT_OUTPUT segments */
+	EventLookup lookup;
+	JourneyParams *params;		/* shared by every customer's buffer */
+	bool		byte_keys;
+	bool		segmenting;
+	bool		every_row;		/* every row makes its customer count */
+	Size		mem_limit;
+	MemoryContext cxt;			/* lives as long as the run */
+	MemoryContext row_cxt;		/* detoasted values of one row */
+	bool		row_cxt_used;
+	ReportKey  *probe;			/* the current row's byte key */
+	int32		probe_cap;
+	StringInfoData record;		/* a row's bytes for a file */
+	/* parallel: this participant's number, their count, files to others */
+	int			participant;
+	int			nparticipants;
+	BufFile   **exchange;
+	SharedFileSet *fileset;
+	/* counters for the DEBUG1 summary */
+	int64		rows_read;
+	int64		rows_spilled;
+	int64		rows_sent;
+	int64		customers;
+	int			max_depth;
+} ReportState;
+
+/* One hash of customers: the first, or one per spilled partition. */
+typedef struct ReportTable
+{
+	ReportState *rs;
+	rcust_hash *hash;
+	ReportCustomer null_customer;
+	bool		has_null_customer;
+	ReportCustomer *last;		/* the previous row's customer */
+	MemoryContext cxt;			/* buffers, keys, segments */
+	MemoryContext hash_cxt;		/* the entries */
+	int			depth;
+	bool		spilling;
+	BufFile    *parts[REPORT_SPILL_PARTITIONS];
+} ReportTable;
+
+static inline bool
+CustomerKeyEqual(struct ReportState *rs, uint64 a, uint64 b)
+{
+	const ReportKey *ka;
+	const ReportKey *kb;
+
+	if (!rs->byte_keys)
+		return a == b;
+	ka = (const ReportKey *) (uintptr_t) a;
+	kb = (const ReportKey *) (uintptr_t) b;
+	return ka->len == kb->len && memcmp(ka->data, kb->data, ka->len) == 0;
+}
+
+/* The murmur3 finalizer on 64 bits, folded to 32. */
+static inline uint32
+HashInt64(uint64 k)
+{
+	k ^= k >> 33;
+	k *= UINT64CONST(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	k *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	k ^= k >> 33;
+	return (uint32) k;
+}
+
+/* ---------- which relations the engine reads itself ---------- */
+
+static ReportColumnType
+ColumnTypeFor(ReportColumn role, Oid type)
+{
+	type = getBaseType(type);
+	switch (role)
+	{
+		case RC_CUSTOMER:
+			switch (type)
+			{
+				case INT2OID:
+					return RCT_INT2;
+				case INT4OID:
+					return RCT_INT4;
+				case INT8OID:
+					return RCT_INT8;
+				case TEXTOID:
+				case VARCHAROID:
+					return RCT_TEXT;
+				case NAMEOID:
+					return RCT_NAME;
+				case UUIDOID:
+					return RCT_UUID;
+			}
+			break;
+		case RC_TIME:
+			switch (type)
+			{
+				case TIMESTAMPTZOID:
+					return RCT_TIMESTAMPTZ;
+				case TIMESTAMPOID:
+					return RCT_TIMESTAMP;
+				case DATEOID:
+					return RCT_DATE;
+			}
+			break;
+		case RC_EVENT:
+		case RC_LABEL:
+			switch (type)
+			{
+				case TEXTOID:
+				case VARCHAROID:
+					return RCT_TEXT;
+				case NAMEOID:
+					return RCT_NAME;
+			}
+			break;
+		case RC_SEGMENT:
+			switch (type)
+			{
+				case TEXTOID:
+				case VARCHAROID:
+					return RCT_TEXT;
+				case NAMEOID:
+					return RCT_NAME;
+			}
+			/* any other built-in type: its output function, as ::text does */
+			if (type < FirstGenbkiObjectId && type != BPCHAROID)
+				return RCT_OUTPUT;
+			break;
+		case RC_NCOLUMNS:
+			break;
+	}
+	return RCT_NONE;
+}
+
+static const char *const column_roles[RC_NCOLUMNS] = {
+	"customer", "time", "event", "label", "segment"
+};
+
+/*
+ * Why the engine cannot read relation relid itself for a report over the
+ * named columns (NULL entries: not read), or NULL when it can; then
+ * *parallel_ok says whether workers may read it (not a temporary table).
+ * Relations it cannot read go through the SQL form, which gives the same
+ * answers: views, foreign tables (or partitions that are), relations under
+ * row-level security for the current user, another session's temporary
+ * table, an unpopulated materialized view, columns of types it does not
+ * read or text under a nondeterministic collation.
+ */
+const char *
+ReportCannotScan(Oid relid, const char *const *columns, bool *parallel_ok)
+{
+	List	   *rels;
+	ListCell   *lc;
+	const char *reason = NULL;
+
+	*parallel_ok = true;
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return "the relation does not exist";
+	switch (get_rel_relkind(relid))
+	{
+		case RELKIND_RELATION:
+		case RELKIND_PARTITIONED_TABLE:
+		case RELKIND_MATVIEW:
+			break;
+		case RELKIND_VIEW:
+			return "it is a view";
+		case RELKIND_FOREIGN_TABLE:
+			return "it is a foreign table";
+		default:
+			return "it is not a table";
+	}
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		return "row-level security applies to it";
+
+	rels = find_all_inheritors(relid, AccessShareLock, NULL);
+	foreach(lc, rels)
+	{
+		Oid			child = lfirst_oid(lc);
+		Relation	rel = table_open(child, AccessShareLock);
+		char		kind = rel->rd_rel->relkind;
+
+		if (RELATION_IS_OTHER_TEMP(rel))
+			reason = "it is another session's temporary table";
+		else if (RelationUsesLocalBuffers(rel))
+			*parallel_ok = false;
+		if (kind == RELKIND_FOREIGN_TABLE)
+			reason = "a partition or child of it is a foreign table";
+		else if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE &&
+				 kind != RELKIND_MATVIEW)
+			reason = "a child of it is not a table";
+		else if (kind == RELKIND_MATVIEW && !RelationIsPopulated(rel))
+			reason = "it is a materialized view that has not been populated";
+		/* column types are the same in every partition; read the first */
+		for (int c = 0; reason == NULL && child == relid && c < RC_NCOLUMNS; c++)
+		{
+			AttrNumber	att;
+			Form_pg_attribute attr;
+
+			if (columns[c] == NULL)
+				continue;
+			att = get_attnum(child, columns[c]);
+			if (att <= 0)
+				reason = psprintf("its %s column \"%s\" does not exist",
+								  column_roles[c], columns[c]);
+			else
+			{
+				attr = TupleDescAttr(RelationGetDescr(rel), att - 1);
+				if (ColumnTypeFor((ReportColumn) c, attr->atttypid) == RCT_NONE)
+					reason = psprintf("its %s column \"%s\" is of type %s",
+									  column_roles[c], columns[c],
+									  format_type_be(attr->atttypid));
+				else if (OidIsValid(attr->attcollation) &&
+						 !get_collation_isdeterministic(attr->attcollation))
+					reason = psprintf("its %s column \"%s\" has a nondeterministic collation",
+									  column_roles[c], columns[c]);
+			}
+		}
+		table_close(rel, NoLock);
+		if (reason != NULL)
+			break;
+	}
+	return reason;
+}
+
+/* ---------- reading a row ---------- */
+
+/* Where an event's bytes start probing: their length, first and last byte. */
+static inline uint32
+LookupHash(const char *data, int32 len)
+{
+	return (uint32) len * 131u +
+		(len > 0 ? (unsigned char) data[0] * 31u + (unsigned char) data[len - 1] : 0u);
+}
+
+static void
+LookupBuild(EventLookup *lookup, const ReportSpec *spec)
+{
+	memset(lookup, 0, sizeof(EventLookup));
+	for (int k = 0; k < spec->nsteps; k++)
+	{
+		const char *data = ReportSpecString(spec, spec->step_off[k]);
+		int32		len = spec->step_len[k];
+
+		for (uint32 h = LookupHash(data, len);; h++)
+		{
+			int			i = h % LOOKUP_SLOTS;
+
+			if (lookup->slot[i].data == NULL)
+			{
+				lookup->slot[i].data = data;
+				lookup->slot[i].len = len;
+				lookup->slot[i].mask = (uint32) 1 << k;
+				break;
+			}
+			if (lookup->slot[i].len == len &&
+				memcmp(lookup->slot[i].data, data, len) == 0)
+			{
+				/* the same event names several steps */
+				lookup->slot[i].mask |= (uint32) 1 << k;
+				break;
+			}
+		}
+	}
+}
+
+/* The bitmask of the steps an event of these bytes meets. */
+static inline uint32
+LookupEvent(const EventLookup *lookup, const char *data, int32 len)
+{
+	for (uint32 h = LookupHash(data, len);; h++)
+	{
+		int			i = h % LOOKUP_SLOTS;
+
+		if (lookup->slot[i].data == NULL)
+			return 0;
+		if (lookup->slot[i].len == len &&
+			memcmp(lookup->slot[i].data, data, len) == 0)
+			return lookup->slot[i].mask;
+	}
+}
+
+/*
+ * The bytes of a text-like value (as value::text would give them),
+ * detoasted into the row context when needed.
+ */
+static inline const char *
+TextBytes(ReportState *rs, ReportColumnType type, Datum value, int32 *len)
+{
+	if (type == RCT_NAME)
+	{
+		const char *s = NameStr(*DatumGetName(value));
+
+		*len = strnlen(s, NAMEDATALEN);
+		return s;
+	}
+	else
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(value);
+
+		if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+		{
+			MemoryContext old = MemoryContextSwitchTo(rs->row_cxt);
+
+			v = pg_detoast_datum_packed(v);
+			MemoryContextSwitchTo(old);
+			rs->row_cxt_used = true;
+		}
+		*len = VARSIZE_ANY_EXHDR(v);
+		return VARDATA_ANY(v);
+	}
+}
+
+/* Room for a byte key of len bytes in the probe. */
+static inline ReportKey *
+ProbeFor(ReportState *rs, int32 len)
+{
+	if (len > rs->probe_cap)
+	{
+		rs->probe_cap = Max(len, 2 * rs->probe_cap);
+		rs->probe = MemoryContextAlloc(rs->cxt, offsetof(ReportKey, data) + rs->probe_cap);
+	}
+	rs->probe->len = len;
+	return rs->probe;
+}
+
+/*
+ * Read one tuple into row.  Returns false for a row that can change no
+ * answer of the report.
+ */
+static bool
+ReadRow(ReportState *rs, const ReportRel *rel, TupleTableSlot *slot,
+		ReportRow *row)
+{
+	const ReportSpec *spec = rs->spec;
+	Datum	   *values = slot->tts_values;
+	bool	   *isnull = slot->tts_isnull;
+	int			a;
+	bool		counts;
+
+	/* the time, as time_column::timestamptz */
+	a = rel->attnum[RC_TIME] - 1;
+	row->ts_null = isnull[a];
+	if (row->ts_null)
+	{
+		if (spec->has_since || spec->has_until)
+			return false;
+		row->ts = 0;
+		row->order = 0;
+	}
+	else
+	{
+		switch (rs->types[RC_TIME])
+		{
+			case RCT_TIMESTAMPTZ:
+				row->ts = DatumGetTimestampTz(values[a]);
+				row->order = row->ts;
+				break;
+			case RCT_TIMESTAMP:
+				row->ts = DatumGetTimestampTz(DirectFunctionCall1(timestamp_timestamptz,
+																  values[a]));
+				row->order = DatumGetTimestamp(values[a]);
+				break;
+			default:
+				row->ts = DatumGetTimestampTz(DirectFunctionCall1(date_timestamptz,
+																  values[a]));
+				row->order = DatumGetDateADT(values[a]);
+				break;
+		}
+		if ((spec->has_since && row->ts < spec->since) ||
+			(spec->has_until && row->ts >= spec->until))
+			return false;
+	}
+
+	/* what the row tells: the steps it meets, or its label */
+	row->mask = 0;
+	row->label = NULL;
+	row->label_len = 0;
+	if (spec->kind == REPORT_FUNNEL || spec->kind == REPORT_SEQUENCE)
+	{
+		a = rel->attnum[RC_EVENT] - 1;
+		if (!isnull[a] && !row->ts_null)
+		{
+			int32		len;
+			const char *data = TextBytes(rs, rs->types[RC_EVENT], values[a], &len);
+
+			row->mask = LookupEvent(&rs->lookup, data, len);
+		}
+		counts = row->mask != 0 ||
+			(!row->ts_null && (spec->modes & JOURNEY_FUNNEL_STRICT_ORDER));
+	}
+	else
+	{
+		a = rel->attnum[RC_LABEL] - 1;
+		if (!isnull[a] && !row->ts_null)
+			row->label = TextBytes(rs, rs->types[RC_LABEL], values[a], &row->label_len);
+		counts = row->label != NULL;
+	}
+	if (!counts && !rs->every_row)
+		return false;
+
+	/* the customer */
+	a = rel->attnum[RC_CUSTOMER] - 1;
+	row->customer_null = isnull[a];
+	if (row->customer_null)
+		row->hash = 0;
+	else
+	{
+		switch (rs->types[RC_CUSTOMER])
+		{
+			case RCT_INT2:
+				row->ikey = DatumGetInt16(values[a]);
+				break;
+			case RCT_INT4:
+				row->ikey = DatumGetInt32(values[a]);
+				break;
+			case RCT_INT8:
+				row->ikey = DatumGetInt64(values[a]);
+				break;
+			case RCT_UUID:
+				row->kdata = (const char *) DatumGetUUIDP(values[a])->data;
+				row->klen = UUID_LEN;
+				break;
+			default:
+				row->kdata = TextBytes(rs, rs->types[RC_CUSTOMER], values[a], &row->klen);
+				break;
+		}
+		row->hash = rs->byte_keys ?
+			hash_bytes((const unsigned char *) row->kdata, row->klen) :
+			HashInt64((uint64) row->ikey);
+	}
+
+	/* the segment, as segment_column::text */
+	if (rs->segmenting)
+	{
+		a = rel->attnum[RC_SEGMENT] - 1;
+		row->segment_null = isnull[a];
+		if (row->segment_null)
+		{
+			row->segment = NULL;
+			row->segment_len = 0;
+		}
+		else if (rs->types[RC_SEGMENT] == RCT_OUTPUT)
+		{
+			MemoryContext old = MemoryContextSwitchTo(rs->row_cxt);
+
+			row->segment = OutputFunctionCall(&rs->segment_out, values[a]);
+			row->segment_len = strlen(row->segment);
+			MemoryContextSwitchTo(old);
+			rs->row_cxt_used = true;
+		}
+		else
+			row->segment = TextBytes(rs, rs->types[RC_SEGMENT], values[a],
+									 &row->segment_len);
+	}
+	return true;
+}
+
+/* ---------- rows in files (spilled, or sent to another participant) ---------- */
+
+#define ROW_CUSTOMER_NULL	0x01
+#define ROW_TS_NULL			0x02
+#define ROW_LABEL			0x04
+#define ROW_SEGMENT_NULL	0x08
+
+static inline void
+PutBytes(StringInfo buf, const void *data, int len)
+{
+	appendBinaryStringInfoNT(buf, data, len);
+}
+
+/* Write a row as: int32 length, then its fields. */
+static void
+RowWrite(ReportState *rs, BufFile *file, const ReportRow *row)
+{
+	StringInfo	buf = &rs->record;
+	uint8		flags = 0;
+	int32		len;
+
+	if (row->customer_null)
+		flags |= ROW_CUSTOMER_NULL;
+	if (row->ts_null)
+		flags |= ROW_TS_NULL;
+	if (row->label)
+		flags |= ROW_LABEL;
+	if (rs->segmenting && row->segment_null)
+		flags |= ROW_SEGMENT_NULL;
+
+	resetStringInfo(buf);
+	PutBytes(buf, &row->hash, sizeof(uint32));
+	PutBytes(buf, &flags, 1);
+	PutBytes(buf, &row->mask, sizeof(uint32));
+	if (!row->ts_null)
+	{
+		PutBytes(buf, &row->ts, sizeof(int64));
+		PutBytes(buf, &row->order, sizeof(int64));
+	}
+	if (!row->customer_null)
+	{
+		if (rs->byte_keys)
+		{
+			PutBytes(buf, &row->klen, sizeof(int32));
+			PutBytes(buf, row->kdata, row->klen);
+		}
+		else
+			PutBytes(buf, &row->ikey, sizeof(int64));
+	}
+	if (row->label)
+	{
+		PutBytes(buf, &row->label_len, sizeof(int32));
+		PutBytes(buf, row->label, row->label_len);
+	}
+	if (rs->segmenting && !row->segment_null)
+	{
+		PutBytes(buf, &row->segment_len, sizeof(int32));
+		PutBytes(buf, row->segment, row->segment_len);
+	}
+	len = buf->len;
+	BufFileWrite(file, &len, sizeof(int32));
+	BufFileWrite(file, buf->data, len);
+}
+
+void
+ReportFileRead(BufFile *file, void *ptr, size_t size)
+{
+	if (BufFileRead(file, ptr, size) != size)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read from a journey report's temporary file")));
+}
+
+static inline void
+GetBytes(const char **p, const char *end, void *dst, int len)
+{
+	if (end - *p < len)
+		elog(ERROR, "journey report temporary file is damaged");
+	memcpy(dst, *p, len);
+	*p += len;
+}
+
+static inline const char *
+GetString(const char **p, const char *end, int32 *len)
+{
+	const char *s;
+
+	GetBytes(p, end, len, sizeof(int32));
+	if (*len < 0 || end - *p < *len)
+		elog(ERROR, "journey report temporary file is damaged");
+	s = *p;
+	*p += *len;
+	return s;
+}
+
+/* Read the next row of a file into row (pointing into rs->record); false at its end. */
+static bool
+RowRead(ReportState *rs, BufFile *file, ReportRow *row)
+{
+	StringInfo	buf = &rs->record;
+	int32		len;
+	size_t		got;
+	const char *p;
+	const char *end;
+	uint8		flags;
+
+	got = BufFileRead(file, &len, sizeof(int32));
+	if (got == 0)
+		return false;
+	if (got != sizeof(int32) || len < 0)
+		elog(ERROR, "journey report temporary file is damaged");
+	resetStringInfo(buf);
+	enlargeStringInfo(buf, len);
+	ReportFileRead(file, buf->data, len);
+	p = buf->data;
+	end = p + len;
+	GetBytes(&p, end, &row->hash, sizeof(uint32));
+	GetBytes(&p, end, &flags, 1);
+	GetBytes(&p, end, &row->mask, sizeof(uint32));
+	row->customer_null = (flags & ROW_CUSTOMER_NULL) != 0;
+	row->ts_null = (flags & ROW_TS_NULL) != 0;
+	row->segment_null = (flags & ROW_SEGMENT_NULL) != 0;
+	row->ts = 0;
+	row->order = 0;
+	if (!row->ts_null)
+	{
+		GetBytes(&p, end, &row->ts, sizeof(int64));
+		GetBytes(&p, end, &row->order, sizeof(int64));
+	}
+	if (!row->customer_null)
+	{
+		if (rs->byte_keys)
+			row->kdata = GetString(&p, end, &row->klen);
+		else
+			GetBytes(&p, end, &row->ikey, sizeof(int64));
+	}
+	row->label = NULL;
+	row->label_len = 0;
+	if (flags & ROW_LABEL)
+		row->label = GetString(&p, end, &row->label_len);
+	row->segment = NULL;
+	row->segment_len = 0;
+	if (rs->segmenting && !row->segment_null)
+		row->segment = GetString(&p, end, &row->segment_len);
+	if (p != end)
+		elog(ERROR, "journey report temporary file is damaged");
+	return true;
+}
+
+/* ---------- the hash of customers ---------- */
+
+static ReportTable *
+TableCreate(ReportState *rs, int depth)
+{
+	ReportTable *t = MemoryContextAllocZero(rs->cxt, sizeof(ReportTable));
+
+	t->rs = rs;
+	t->depth = depth;
+	t->cxt = AllocSetContextCreate(rs->cxt, "journey report customers",
+								   ALLOCSET_DEFAULT_SIZES);
+	t->hash_cxt = AllocSetContextCreate(rs->cxt, "journey report customer hash",
+										ALLOCSET_DEFAULT_SIZES);
+	t->hash = rcust_create(t->hash_cxt, 256, rs);
+	rs->max_depth = Max(rs->max_depth, depth);
+	return t;
+}
+
+static inline Size
+TableMemory(ReportTable *t)
+{
+	return MemoryContextMemAllocated(t->cxt, true) +
+		MemoryContextMemAllocated(t->hash_cxt, true);
+}
+
+/* Whether one more customer fits (counting the table's next growth). */
+static inline bool
+TableTakesCustomer(ReportTable *t)
+{
+	Size		mem = TableMemory(t);
+
+	if (t->hash->members + 1 >= t->hash->grow_threshold)
+		mem += (Size) t->hash->size * sizeof(ReportCustomer);
+	return mem <= t->rs->mem_limit || t->depth >= REPORT_SPILL_DEPTH ||
+		t->hash->members == 0;
+}
+
+static void
+SegmentUpdate(ReportTable *t, ReportCustomer *c, const ReportRow *row)
+{
+	ReportSegment *s = c->segment;
+	int			cmp;
+
+	if (s != NULL)
+	{
+		/* (time NULLS LAST, text COLLATE "C" NULLS LAST) */
+		if (s->ts_null != row->ts_null)
+			cmp = row->ts_null ? 1 : -1;
+		else if (!row->ts_null && s->order != row->order)
+			cmp = row->order < s->order ? -1 : 1;
+		else if (s->null != row->segment_null)
+			cmp = row->segment_null ? 1 : -1;
+		else if (row->segment_null)
+			cmp = 0;
+		else
+		{
+			cmp = memcmp(row->segment, s->data, Min(row->segment_len, s->len));
+			if (cmp == 0)
+				cmp = (row->segment_len > s->len) - (row->segment_len < s->len);
+		}
+		if (cmp >= 0)
+			return;
+	}
+	s = MemoryContextAlloc(t->cxt, offsetof(ReportSegment, data) + row->segment_len);
+	s->ts_null = row->ts_null;
+	s->order = row->order;
+	s->null = row->segment_null;
+	s->len = row->segment_len;
+	if (row->segment_len > 0)
+		memcpy(s->data, row->segment, row->segment_len);
+	if (c->segment != NULL)
+		pfree(c->segment);
+	c->segment = s;
+}
+
+/* Add what a row tells to its customer, as the aggregate's transition would. */
+static inline void
+CustomerAddRow(ReportTable *t, ReportCustomer *c, const ReportRow *row)
+{
+	ReportState *rs = t->rs;
+
+	if (rs->segmenting)
+		SegmentUpdate(t, c, row);
+	if (row->ts_null)
+		return;
+	switch (rs->spec->kind)
+	{
+		case REPORT_FUNNEL:
+		case REPORT_SEQUENCE:
+			/* window_funnel keeps rows meeting no step under strict_order */
+			if (row->mask != 0 ||
+				(rs->spec->kind == REPORT_FUNNEL &&
+				 (rs->spec->modes & JOURNEY_FUNNEL_STRICT_ORDER)))
+			{
+				if (c->events == NULL)
+					c->events = JourneyEventsEmpty(rs->params);
+				c->events = JourneyEventsOwn(t->cxt, c->events);
+				JourneyEventsAddFlags(c->events, row->ts, row->mask);
+			}
+			break;
+		case REPORT_PATHS:
+		case REPORT_TRANSITIONS:
+			if (row->label != NULL)
+			{
+				if (c->events == NULL)
+					c->events = JourneyEventsCreate(t->cxt, NULL, true);
+				JourneyEventsAdd(c->events, row->ts, row->label, row->label_len,
+								 0, 0.0);
+			}
+			break;
+	}
+}
+
+/* Write a row to its partition's file (made on first use) at this level. */
+static void
+TableSpill(ReportTable *t, const ReportRow *row)
+{
+	int			shift = 32 - REPORT_SPILL_BITS * (t->depth + 1);
+	int			p = (row->hash >> shift) & (REPORT_SPILL_PARTITIONS - 1);
+
+	if (t->parts[p] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(t->rs->cxt);
+
+		t->parts[p] = BufFileCreateTemp(false);
+		MemoryContextSwitchTo(old);
+	}
+	RowWrite(t->rs, t->parts[p], row);
+	t->rs->rows_spilled++;
+}
+
+/* Take a row of a customer this participant finishes. */
+static void
+TableAddRow(ReportTable *t, const ReportRow *row)
+{
+	ReportState *rs = t->rs;
+	ReportCustomer *c;
+	uint64		key;
+	bool		found;
+
+	if (row->customer_null)
+	{
+		/* one customer, never spilled */
+		if (!t->has_null_customer)
+		{
+			memset(&t->null_customer, 0, sizeof(ReportCustomer));
+			t->has_null_customer = true;
+			rs->customers++;
+		}
+		CustomerAddRow(t, &t->null_customer, row);
+		return;
+	}
+	if (rs->byte_keys)
+	{
+		ReportKey  *probe = ProbeFor(rs, row->klen);
+
+		memcpy(probe->data, row->kdata, row->klen);
+		key = (uint64) (uintptr_t) probe;
+	}
+	else
+		key = (uint64) row->ikey;
+
+	/* consecutive rows of one customer skip the lookup */
+	c = t->last;
+	if (c != NULL && c->hash == row->hash && CustomerKeyEqual(rs, c->key, key))
+	{
+		CustomerAddRow(t, c, row);
+		return;
+	}
+
+	if (t->spilling || !TableTakesCustomer(t))
+	{
+		t->spilling = true;
+		c = rcust_lookup_hash(t->hash, key, row->hash);
+		if (c == NULL)
+		{
+			TableSpill(t, row);
+			return;
+		}
+	}
+	else
+	{
+		c = rcust_insert_hash(t->hash, key, row->hash, &found);
+		if (!found)
+		{
+			c->events = NULL;
+			c->segment = NULL;
+			if (rs->byte_keys)
+			{
+				ReportKey  *copy = MemoryContextAlloc(t->cxt,
+													  offsetof(ReportKey, data) + row->klen);
+
+				copy->len = row->klen;
+				memcpy(copy->data, row->kdata, row->klen);
+				c->key = (uint64) (uintptr_t) copy;
+			}
+			rs->customers++;
+		}
+	}
+	t->last = c;
+	CustomerAddRow(t, c, row);
+}
+
+/* Hand one customer to the accumulator. */
+static inline void
+CustomerFinish(ReportState *rs, ReportCustomer *c)
+{
+	ReportSegment *s = c->segment;
+
+	if (s != NULL)
+		ReportAccCustomer(rs->acc, c->events, s->data, s->len, s->null);
+	else
+		ReportAccCustomer(rs->acc, c->events, NULL, 0, true);
+}
+
+static void TableFinish(ReportTable *t);
+
+/* Every row of a file (spilled, or sent by another participant) into t. */
+static void
+TableAddFile(ReportTable *t, BufFile *file)
+{
+	ReportRow	row;
+	int64		n = 0;
+
+	while (RowRead(t->rs, file, &row))
+	{
+		if ((++n & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		TableAddRow(t, &row);
+	}
+	BufFileClose(file);
+}
+
+/* Read a spilled partition's rows into a table one level down. */
+static void
+PartitionFinish(ReportState *rs, BufFile *file, int depth)
+{
+	ReportTable *t = TableCreate(rs, depth);
+
+	if (BufFileSeek(file, 0, 0, SEEK_SET) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not rewind a journey report's temporary file")));
+	TableAddFile(t, file);
+	TableFinish(t);
+}
+
+/*
+ * Every customer of the table to the accumulator, then each spilled
+ * partition; the table's memory is freed before the partitions are read.
+ */
+static void
+TableFinish(ReportTable *t)
+{
+	ReportState *rs = t->rs;
+	rcust_iterator it;
+	ReportCustomer *c;
+	MemoryContext fin = AllocSetContextCreate(rs->cxt, "journey report customer",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(fin);
+	int64		n = 0;
+	BufFile    *parts[REPORT_SPILL_PARTITIONS];
+
+	if (t->has_null_customer)
+		CustomerFinish(rs, &t->null_customer);
+	rcust_start_iterate(t->hash, &it);
+	while ((c = rcust_iterate(t->hash, &it)) != NULL)
+	{
+		CustomerFinish(rs, c);
+		/* the final computations' scratch, freed as they go */
+		if ((++n & 255) == 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(fin);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(fin);
+
+	memcpy(parts, t->parts, sizeof(parts));
+	MemoryContextDelete(t->cxt);
+	MemoryContextDelete(t->hash_cxt);
+	for (int p = 0; p < REPORT_SPILL_PARTITIONS; p++)
+		if (parts[p] != NULL)
+			PartitionFinish(rs, parts[p], t->depth + 1);
+	pfree(t);
+}
+
+/* ---------- running a report ---------- */
+
+/* Every relation to read: the source, and its partitions or children. */
+static List *
+ReportRelations(ReportState *rs)
+{
+	const ReportSpec *spec = rs->spec;
+	List	   *oids = find_all_inheritors(spec->relid, AccessShareLock, NULL);
+	List	   *rels = NIL;
+	ListCell   *lc;
+
+	foreach(lc, oids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		ReportRel  *r;
+
+		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+			continue;			/* holds no rows itself */
+		r = palloc0(sizeof(ReportRel));
+		r->relid = relid;
+		for (int c = 0; c < RC_NCOLUMNS; c++)
+		{
+			const char *name = NameStr(spec->columns[c]);
+
+			if (name[0] == '\0')
+				continue;
+			/* partitions may number their columns differently */
+			r->attnum[c] = get_attnum(relid, name);
+			if (r->attnum[c] <= 0)
+				elog(ERROR, "column \"%s\" of relation %u vanished", name, relid);
+			r->maxatt = Max(r->maxatt, r->attnum[c]);
+		}
+		rels = lappend(rels, r);
+	}
+	return rels;
+}
+
+/* Check the caller may read the source's columns (what SELECT checks). */
+static void
+CheckPrivileges(const ReportSpec *spec)
+{
+	Oid			user = GetUserId();
+	AclResult	acl = pg_class_aclcheck(spec->relid, user, ACL_SELECT);
+
+	if (acl == ACLCHECK_OK)
+		return;
+	for (int c = 0; c < RC_NCOLUMNS; c++)
+	{
+		const char *name = NameStr(spec->columns[c]);
+
+		if (name[0] == '\0')
+			continue;
+		acl = pg_attribute_aclcheck(spec->relid, get_attnum(spec->relid, name),
+									user, ACL_SELECT);
+		if (acl != ACLCHECK_OK)
+			aclcheck_error(acl, get_relkind_objtype(get_rel_relkind(spec->relid)),
+						   get_rel_name(spec->relid));
+	}
+}
+
+/* The state of one participant. */
+static ReportState *
+StateCreate(const ReportSpec *spec, ReportAcc *acc)
+{
+	ReportState *rs = palloc0(sizeof(ReportState));
+	Relation	rel;
+	TupleDesc	desc;
+
+	rs->spec = spec;
+	rs->acc = acc;
+	rs->cxt = AllocSetContextCreate(CurrentMemoryContext, "journey report",
+									ALLOCSET_DEFAULT_SIZES);
+	rs->row_cxt = AllocSetContextCreate(rs->cxt, "journey report row",
+										ALLOCSET_DEFAULT_SIZES);
+	rs->segmenting = spec->group_segments || spec->has_segment_value;
+	rs->every_row = spec->all_customers || rs->segmenting;
+	rs->mem_limit = (Size) get_hash_memory_limit();
+	rs->participant = 0;
+	rs->nparticipants = 1;
+	initStringInfo(&rs->record);
+
+	/* the column types, from the source itself */
+	rel = table_open(spec->relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
+	for (int c = 0; c < RC_NCOLUMNS; c++)
+	{
+		const char *name = NameStr(spec->columns[c]);
+		AttrNumber	att;
+		Form_pg_attribute attr;
+
+		rs->types[c] = RCT_NONE;
+		if (name[0] == '\0')
+			continue;
+		att = get_attnum(spec->relid, name);
+		if (att <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" (the %s column) does not exist in relation %s",
+							name, column_roles[c], RelationGetRelationName(rel))));
+		attr = TupleDescAttr(desc, att - 1);
+		rs->types[c] = ColumnTypeFor((ReportColumn) c, attr->atttypid);
+		if (rs->types[c] == RCT_NONE)
+			elog(ERROR, "the report engine cannot read column \"%s\" of type %s",
+				 name, format_type_be(attr->atttypid));
+		if (rs->types[c] == RCT_OUTPUT)
+		{
+			Oid			out;
+			bool		varlena;
+
+			getTypeOutputInfo(attr->atttypid, &out, &varlena);
+			fmgr_info_cxt(out, &rs->segment_out, rs->cxt);
+		}
+	}
+	table_close(rel, NoLock);
+	rs->byte_keys = rs->types[RC_CUSTOMER] == RCT_TEXT ||
+		rs->types[RC_CUSTOMER] == RCT_NAME || rs->types[RC_CUSTOMER] == RCT_UUID;
+	if (rs->byte_keys)
+		(void) ProbeFor(rs, 64);
+
+	LookupBuild(&rs->lookup, spec);
+	if (spec->kind == REPORT_FUNNEL || spec->kind == REPORT_SEQUENCE)
+	{
+		JourneyParams *params = MemoryContextAllocZero(rs->cxt, sizeof(JourneyParams));
+
+		params->nconds = spec->nsteps;
+		if (spec->kind == REPORT_FUNNEL)
+		{
+			params->interval_usec = spec->window_usec;
+			params->modes = spec->modes;
+		}
+		else
+		{
+			params->text_len = spec->pattern_len;
+			params->text = MemoryContextAlloc(rs->cxt, Max(spec->pattern_len, 1));
+			memcpy(params->text, ReportSpecString(spec, spec->pattern_off),
+				   spec->pattern_len);
+			(void) JourneySequencePattern(params);
+		}
+		rs->params = params;
+	}
+	return rs;
+}
+
+/*
+ * Scan one relation (or this participant's share of it), keeping the rows
+ * of this participant's customers and sending the others to their owners.
+ */
+static void
+ScanRelation(ReportState *rs, ReportTable *t, const ReportRel *r,
+			 ParallelTableScanDesc pscan)
+{
+	Relation	rel = table_open(r->relid, AccessShareLock);
+	TableScanDesc scan;
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ReportRow	row;
+
+	if (pscan != NULL)
+		scan = table_beginscan_parallel(rel, pscan);
+	else
+		scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		if ((++rs->rows_read & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+		slot_getsomeattrs(slot, r->maxatt);
+		if (ReadRow(rs, r, slot, &row))
+		{
+			int			owner = rs->nparticipants == 1 ? 0 :
+			(int) (row.hash % (uint32) rs->nparticipants);
+
+			if (owner == rs->participant)
+				TableAddRow(t, &row);
+			else
+			{
+				RowWrite(rs, rs->exchange[owner], &row);
+				rs->rows_sent++;
+			}
+		}
+		if (rs->row_cxt_used)
+		{
+			MemoryContextReset(rs->row_cxt);
+			rs->row_cxt_used = false;
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(rel, NoLock);
+}
+
+static void
+DebugSummary(ReportState *rs, const char *who)
+{
+	ereport(DEBUG1,
+			(errmsg_internal("journey report %s %d of %d: " INT64_FORMAT " rows read, "
+							 INT64_FORMAT " sent to other participants, "
+							 INT64_FORMAT " spilled, " INT64_FORMAT " customers, "
+							 "%d spill levels",
+							 who, rs->participant, rs->nparticipants, rs->rows_read,
+							 rs->rows_sent, rs->rows_spilled, rs->customers,
+							 rs->max_depth)));
+}
+
+/* ---------- parallel ---------- */
+
+#define PARALLEL_KEY_REPORT_SHARED	UINT64CONST(0xB10C4E5000000001)
+#define PARALLEL_KEY_REPORT_SPEC	UINT64CONST(0xB10C4E5000000002)
+#define PARALLEL_KEY_QUERY_TEXT		UINT64CONST(0xB10C4E5000000003)
+
+typedef struct ReportShared
+{
+	SharedFileSet fileset;
+	slock_t		mutex;
+	ConditionVariable cv;
+	int			nparticipants;	/* 0 until the leader knows */
+	int			nscanned;		/* participants done scanning */
+	int			nrels;
+	Size		pscan_off[FLEXIBLE_ARRAY_MEMBER];	/* each relation's
+													 * ParallelTableScanDesc,
+													 * from the struct's start */
+} ReportShared;
+
+static inline ParallelTableScanDesc
+SharedScan(ReportShared *shared, int i)
+{
+	return (ParallelTableScanDesc) ((char *) shared + shared->pscan_off[i]);
+}
+
+static void
+ExchangeName(char *name, int from, int to)
+{
+	snprintf(name, MAXPGPATH, "journey.rows.%d.%d", from, to);
+}
+
+static void
+ResultName(char *name, int participant)
+{
+	snprintf(name, MAXPGPATH, "journey.result.%d", participant);
+}
+
+/* Wait until cond holds of the shared state (checked under its mutex). */
+static void
+SharedWait(ReportShared *shared, bool (*cond) (ReportShared *))
+{
+	for (;;)
+	{
+		bool		done;
+
+		SpinLockAcquire(&shared->mutex);
+		done = cond(shared);
+		SpinLockRelease(&shared->mutex);
+		if (done)
+			break;
+		ConditionVariableSleep(&shared->cv, PG_WAIT_EXTENSION);
+	}
+	ConditionVariableCancelSleep();
+}
+
+static bool
+ParticipantsKnown(ReportShared *shared)
+{
+	return shared->nparticipants > 0;
+}
+
+static bool
+AllScanned(ReportShared *shared)
+{
+	return shared->nscanned == shared->nparticipants;
+}
+
+/*
+ * One participant's part: scan its share of every relation, exchange rows,
+ * and finish its customers into rs->acc.
+ */
+static void
+Participate(ReportState *rs, List *rels, ReportShared *shared)
+{
+	ReportTable *t = TableCreate(rs, 0);
+	ListCell   *lc;
+	int			i = 0;
+	char		name[MAXPGPATH];
+	MemoryContext old;
+
+	if (shared != NULL)
+	{
+		/* a file of rows for every other participant */
+		old = MemoryContextSwitchTo(rs->cxt);
+		rs->exchange = palloc0(sizeof(BufFile *) * rs->nparticipants);
+		for (int p = 0; p < rs->nparticipants; p++)
+		{
+			if (p == rs->participant)
+				continue;
+			ExchangeName(name, rs->participant, p);
+			rs->exchange[p] = BufFileCreateFileSet(&shared->fileset.fs, name);
+		}
+		MemoryContextSwitchTo(old);
+	}
+
+	foreach(lc, rels)
+	{
+		ScanRelation(rs, t, lfirst(lc), shared ? SharedScan(shared, i) : NULL);
+		i++;
+	}
+
+	if (shared != NULL)
+	{
+		for (int p = 0; p < rs->nparticipants; p++)
+			if (rs->exchange[p] != NULL)
+				BufFileClose(rs->exchange[p]);
+		SpinLockAcquire(&shared->mutex);
+		shared->nscanned++;
+		SpinLockRelease(&shared->mutex);
+		ConditionVariableBroadcast(&shared->cv);
+		SharedWait(shared, AllScanned);
+
+		/* the rows the others read for this participant's customers */
+		for (int p = 0; p < rs->nparticipants; p++)
+		{
+			if (p == rs->participant)
+				continue;
+			ExchangeName(name, p, rs->participant);
+			TableAddFile(t, BufFileOpenFileSet(&shared->fileset.fs, name, O_RDONLY, false));
+		}
+	}
+	TableFinish(t);
+}
+
+/*
+ * How many workers to ask for: as the planner sizes a parallel sequential
+ * scan (one worker from min_parallel_table_scan_size on, one more each
+ * time the relation triples, the relation's parallel_workers option if
+ * set), at most max_parallel_workers_per_gather; none inside a parallel
+ * operation, for temporary relations, or for small ones.
+ */
+static int
+PlanWorkers(const ReportSpec *spec, List *rels, bool parallel_ok)
+{
+	BlockNumber pages = 0;
+	ListCell   *lc;
+	int			workers;
+	int			threshold;
+	Relation	rel;
+	int			reloption;
+
+	if (!parallel_ok || !IsUnderPostmaster || IsInParallelMode() ||
+		max_parallel_workers_per_gather <= 0 || rels == NIL)
+		return 0;
+	foreach(lc, rels)
+	{
+		Relation	r = table_open(((ReportRel *) lfirst(lc))->relid, AccessShareLock);
+
+		pages += RelationGetNumberOfBlocks(r);
+		table_close(r, NoLock);
+	}
+	rel = table_open(spec->relid, AccessShareLock);
+	reloption = RelationGetParallelWorkers(rel, -1);
+	table_close(rel, NoLock);
+	if (reloption >= 0)
+		return Min(reloption, max_parallel_workers_per_gather);
+	threshold = Max(min_parallel_table_scan_size, 1);
+	if (pages < (BlockNumber) min_parallel_table_scan_size || pages == 0)
+		return 0;
+	workers = 1;
+	while (pages >= (BlockNumber) threshold * 3 && workers < max_parallel_workers_per_gather)
+	{
+		workers++;
+		threshold *= 3;
+		if (threshold > INT_MAX / 3)
+			break;
+	}
+	return Min(workers, max_parallel_workers_per_gather);
+}
+
+/*
+ * Run with workers.  Returns false (having done nothing) when none could
+ * be started; the caller then runs alone.
+ */
+static bool
+RunParallel(const ReportSpec *spec, ReportAcc *acc, List *rels, int nworkers)
+{
+	ParallelContext *pcxt;
+	Snapshot	snapshot = GetActiveSnapshot();
+	Size		shared_size;
+	Size		off;
+	ReportShared *shared;
+	ReportSpec *shared_spec;
+	int			nrels = list_length(rels);
+	ListCell   *lc;
+	int			i;
+	ReportState *rs;
+	Size		querylen = debug_query_string ? strlen(debug_query_string) : 0;
+	char		name[MAXPGPATH];
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("journey", "journey_report_worker_main", nworkers);
+
+	shared_size = MAXALIGN(offsetof(ReportShared, pscan_off) + sizeof(Size) * nrels);
+	off = shared_size;
+	foreach(lc, rels)
+	{
+		Relation	r = table_open(((ReportRel *) lfirst(lc))->relid, AccessShareLock);
+
+		shared_size = add_size(shared_size,
+							   MAXALIGN(table_parallelscan_estimate(r, snapshot)));
+		table_close(r, NoLock);
+	}
+	shm_toc_estimate_chunk(&pcxt->estimator, shared_size);
+	shm_toc_estimate_chunk(&pcxt->estimator, spec->size);
+	shm_toc_estimate_keys(&pcxt->estimator, 2);
+	if (debug_query_string)
+	{
+		shm_toc_estimate_chunk(&pcxt->estimator, querylen + 1);
+		shm_toc_estimate_keys(&pcxt->estimator, 1);
+	}
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	shared = shm_toc_allocate(pcxt->toc, shared_size);
+	memset(shared, 0, offsetof(ReportShared, pscan_off));
+	SpinLockInit(&shared->mutex);
+	ConditionVariableInit(&shared->cv);
+	SharedFileSetInit(&shared->fileset, pcxt->seg);
+	shared->nrels = nrels;
+	i = 0;
+	foreach(lc, rels)
+	{
+		Relation	r = table_open(((ReportRel *) lfirst(lc))->relid, AccessShareLock);
+
+		shared->pscan_off[i] = off;
+		table_parallelscan_initialize(r, SharedScan(shared, i), snapshot);
+		off += MAXALIGN(table_parallelscan_estimate(r, snapshot));
+		table_close(r, NoLock);
+		i++;
+	}
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_REPORT_SHARED, shared);
+	shared_spec = shm_toc_allocate(pcxt->toc, spec->size);
+	memcpy(shared_spec, spec, spec->size);
+	shm_toc_insert(pcxt->toc, PARALLEL_KEY_REPORT_SPEC, shared_spec);
+	if (debug_query_string)
+	{
+		char	   *q = shm_toc_allocate(pcxt->toc, querylen + 1);
+
+		memcpy(q, debug_query_string, querylen + 1);
+		shm_toc_insert(pcxt->toc, PARALLEL_KEY_QUERY_TEXT, q);
+	}
+
+	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0)
+	{
+		/* nobody waits for the participants' count: back out */
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+	SpinLockAcquire(&shared->mutex);
+	shared->nparticipants = pcxt->nworkers_launched + 1;
+	SpinLockRelease(&shared->mutex);
+	ConditionVariableBroadcast(&shared->cv);
+
+	/* the leader is participant 0 */
+	rs = StateCreate(spec, acc);
+	rs->nparticipants = pcxt->nworkers_launched + 1;
+	rs->fileset = &shared->fileset;
+	/* a worker that could not start would never scan: find out first */
+	WaitForParallelWorkersToAttach(pcxt);
+	Participate(rs, rels, shared);
+	DebugSummary(rs, "leader");
+
+	WaitForParallelWorkersToFinish(pcxt);
+	for (int p = 1; p < rs->nparticipants; p++)
+	{
+		BufFile    *file;
+
+		ResultName(name, p);
+		file = BufFileOpenFileSet(&shared->fileset.fs, name, O_RDONLY, false);
+		ReportAccMerge(acc, file);
+		BufFileClose(file);
+	}
+	MemoryContextDelete(rs->cxt);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	return true;
+}
+
+PGDLLEXPORT void journey_report_worker_main(dsm_segment *seg, shm_toc *toc);
+
+/* A parallel worker's part (see RunParallel). */
+void
+journey_report_worker_main(dsm_segment *seg, shm_toc *toc)
+{
+	ReportShared *shared;
+	ReportSpec *shared_spec;
+	ReportSpec *spec;
+	ReportState *rs;
+	ReportAcc  *acc;
+	List	   *rels;
+	char	   *q;
+	char		name[MAXPGPATH];
+	BufFile    *file;
+
+	q = shm_toc_lookup(toc, PARALLEL_KEY_QUERY_TEXT, true);
+	debug_query_string = q;
+	pgstat_report_activity(STATE_RUNNING, debug_query_string);
+	shared = shm_toc_lookup(toc, PARALLEL_KEY_REPORT_SHARED, false);
+	shared_spec = shm_toc_lookup(toc, PARALLEL_KEY_REPORT_SPEC, false);
+	spec = palloc(shared_spec->size);
+	memcpy(spec, shared_spec, shared_spec->size);
+	SharedFileSetAttach(&shared->fileset, seg);
+
+	SharedWait(shared, ParticipantsKnown);
+	acc = ReportAccCreate(spec, CurrentMemoryContext);
+	rs = StateCreate(spec, acc);
+	rs->participant = ParallelWorkerNumber + 1;
+	rs->nparticipants = shared->nparticipants;
+	rs->fileset = &shared->fileset;
+	rels = ReportRelations(rs);
+	Participate(rs, rels, shared);
+	DebugSummary(rs, "worker");
+
+	ResultName(name, rs->participant);
+	file = BufFileCreateFileSet(&shared->fileset.fs, name);
+	ReportAccWrite(acc, file);
+	BufFileClose(file);
+}
+
+/*
+ * Run the report of spec into acc: check the caller's privileges, read the
+ * source (with workers when it pays), and leave every customer's answer in
+ * acc.  The caller has checked with ReportCannotScan that it may.
+ */
+void
+ReportRun(const ReportSpec *spec, ReportAcc *acc)
+{
+	const char *columns[RC_NCOLUMNS];
+	const char *reason;
+	bool		parallel_ok;
+	ReportState *rs;
+	List	   *rels;
+	int			nworkers;
+
+	for (int c = 0; c < RC_NCOLUMNS; c++)
+		columns[c] = NameStr(spec->columns[c])[0] ? NameStr(spec->columns[c]) : NULL;
+	CheckPrivileges(spec);
+	reason = ReportCannotScan(spec->relid, columns, &parallel_ok);
+	if (reason != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("the report engine cannot read relation %s itself",
+						get_rel_name(spec->relid)),
+				 errdetail("The engine does not read it because %s.", reason),
+				 errhint("Call the report function, which reads such sources through SQL.")));
+
+	rs = StateCreate(spec, acc);
+	rels = ReportRelations(rs);
+	nworkers = PlanWorkers(spec, rels, parallel_ok);
+	if (nworkers > 0)
+	{
+		MemoryContextDelete(rs->cxt);
+		if (RunParallel(spec, acc, rels, nworkers))
+			return;
+		rs = StateCreate(spec, acc);
+	}
+	Participate(rs, rels, NULL);
+	DebugSummary(rs, "backend");
+	MemoryContextDelete(rs->cxt);
+}
