@@ -337,8 +337,9 @@ JourneyEventsOwn(MemoryContext aggcxt, JourneyEvents *state)
 	return JourneyEventsCreate(aggcxt, state->params, false);
 }
 
-static void
-TooManyEvents(void)
+/* The error for a group past journey.max_events_per_group. */
+void
+JourneyEventsTooMany(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -371,7 +372,7 @@ static void
 EnsureCapacity(JourneyEvents *state, int64 n, int64 label_bytes)
 {
 	if ((int64) state->nevents + n > journey_max_events_per_group)
-		TooManyEvents();
+		JourneyEventsTooMany();
 	if ((int64) state->nevents + n > state->maxevents)
 	{
 		int64		newmax = Max(state->maxevents, 1);
@@ -779,7 +780,7 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 		labels_len)
 		CorruptState("The state's size does not match its event count.");
 	if (nevents > journey_max_events_per_group)
-		TooManyEvents();
+		JourneyEventsTooMany();
 
 	state = JourneyEventsCreate(CurrentMemoryContext,
 								JourneyParamsIntern(flinfo, CurrentMemoryContext,

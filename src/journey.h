@@ -129,6 +129,7 @@ extern JourneyEvents *JourneyEventsCombine(FunctionCallInfo fcinfo,
 										   JourneyEvents *left,
 										   JourneyEvents *right);
 extern void JourneyEventsSort(JourneyEvents *state);
+extern void JourneyEventsTooMany(void) pg_attribute_noreturn();
 extern bytea *JourneyEventsSerialize(JourneyEvents *state);
 extern JourneyEvents *JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes);
 

@@ -15,17 +15,22 @@
  * every customer counts (segments, all_customers, strict_order).
  *
  * Customers.  A simplehash table keyed by the customer's value (integers
- * as int64, text and uuid as bytes) holds, per customer, the JourneyEvents
- * buffer the aggregate would hold for that customer (window_funnel's,
- * sequence_match's, path_agg's), added to with the same functions the
- * aggregates' transition functions use; consecutive rows of one customer
- * (customer-ordered storage) skip the hash lookup.  A NULL customer is a
- * group of its own, as in GROUP BY.  When every row is in, each customer's
- * buffer goes to the report's accumulator (report_acc.c), which runs the
- * aggregates' final computation on it.
+ * as int64, text and uuid as bytes) maps each customer to its place in a
+ * dense array, in the order customers were first seen, of compact records:
+ * the events the aggregate's transition function would keep (time, steps
+ * met, label interned as a number), the first few in place.  Consecutive
+ * rows of one customer (customer-ordered storage) skip the hash lookup.  A
+ * NULL customer is a group of its own, as in GROUP BY.  When every row is
+ * in, the customers are read in array order (memory in order), each one's
+ * events are put into the JourneyEvents buffer the aggregate would hold
+ * (window_funnel's, sequence_match's, path_agg's), with the functions the
+ * aggregates' transition functions use, and that buffer goes to the
+ * report's accumulator (report_acc.c), which runs the aggregates' final
+ * computation on it.
  *
- * Memory.  The table (its entries, the customers' buffers, keys and
- * segments) is kept under work_mem x hash_mem_multiplier, as PostgreSQL's
+ * Memory.  The table (its slots, the customers, their events, keys and
+ * segments, and the labels interned) is kept under work_mem x
+ * hash_mem_multiplier, as PostgreSQL's
  * hash aggregation keeps its hash table.  Past the limit the table takes
  * no new customer: rows of customers it does not hold are written, by
  * four bits of the customer's hash, to one of 16 temporary files (BufFile)
@@ -59,7 +64,9 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "common/hashfn.h"
@@ -83,6 +90,14 @@
 #include "utils/timestamp.h"
 #include "utils/date.h"
 #include "utils/uuid.h"
+
+/* Rows taken together while their memory is fetched (TableAddBatch). */
+#define REPORT_BATCH			16
+#if defined(__GNUC__) || defined(__clang__)
+#define ReportPrefetch(p)		__builtin_prefetch(p)
+#else
+#define ReportPrefetch(p)		((void) 0)
+#endif
 
 /* Spilling: 16 partitions a level, four hash bits each, eight levels. */
 #define REPORT_SPILL_BITS		4
@@ -113,14 +128,53 @@ typedef struct ReportSegment
 	char		data[FLEXIBLE_ARRAY_MEMBER];
 } ReportSegment;
 
+/*
+ * One event of a customer while rows come in: its time, the steps it meets
+ * and its label (an index into the participant's labels, -1: none).
+ */
+typedef struct CompactEvent
+{
+	TimestampTz ts;
+	uint32		mask;
+	int32		label;
+} CompactEvent;
+
+/*
+ * A customer: its first events in place (most customers have no more),
+ * the rest in an array of their own.  Customers lie in a dense array in
+ * the order they were first seen, so that finishing them reads memory in
+ * order; the hash maps a customer's value to its place there.
+ */
+#define CUSTOMER_INLINE_EVENTS 3
+
 typedef struct ReportCustomer
 {
-	uint64		key;			/* the value, or a ReportKey pointer */
-	JourneyEvents *events;		/* NULL: no event kept yet */
+	int32		nevents;
+	int32		more_cap;
+	CompactEvent *more;			/* events from CUSTOMER_INLINE_EVENTS on */
 	ReportSegment *segment;		/* NULL: not segmenting */
+	CompactEvent first[CUSTOMER_INLINE_EVENTS];
+} ReportCustomer;
+
+#define CUSTOMER_CHUNK_BITS 10	/* 1024 customers a chunk of the array */
+
+/* The hash's entry: a customer's value and its place in the array. */
+typedef struct ReportSlot
+{
+	uint64		key;			/* the value, or a ReportKey pointer */
+	uint32		index;
 	uint32		hash;
 	char		status;
-} ReportCustomer;
+} ReportSlot;
+
+/* An interned label. */
+typedef struct LabelSlot
+{
+	const ReportKey *key;
+	int32		id;
+	uint32		hash;
+	char		status;
+} LabelSlot;
 
 /* One row as the engine reads it, from the relation or from a file. */
 typedef struct ReportRow
@@ -137,6 +191,7 @@ typedef struct ReportRow
 	int32		klen;
 	const char *label;			/* NULL: none */
 	int32		label_len;
+	int32		label_id;		/* interned in the table already, or -1 */
 	const char *segment;		/* segmenting: the segment's text */
 	int32		segment_len;
 } ReportRow;
@@ -157,7 +212,7 @@ typedef struct EventLookup
 struct ReportState;
 
 #define SH_PREFIX rcust
-#define SH_ELEMENT_TYPE ReportCustomer
+#define SH_ELEMENT_TYPE ReportSlot
 #define SH_KEY_TYPE uint64
 #define SH_KEY key
 #define SH_HASH_KEY(tb, k) ((uint32) (k))	/* unused: hashes are passed */
@@ -168,6 +223,19 @@ struct ReportState;
 #define SH_DECLARE
 #define SH_DEFINE
 static inline bool CustomerKeyEqual(struct ReportState *rs, uint64 a, uint64 b);
+#include "lib/simplehash.h"
+
+#define SH_PREFIX rlabel
+#define SH_ELEMENT_TYPE LabelSlot
+#define SH_KEY_TYPE const ReportKey *
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k)->data, (k)->len)
+#define SH_EQUAL(tb, a, b) ((a)->len == (b)->len && memcmp((a)->data, (b)->data, (a)->len) == 0)
+#define SH_SCOPE static inline
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_DECLARE
+#define SH_DEFINE
 #include "lib/simplehash.h"
 
 /* One relation read: the source, or one of its partitions or children. */
@@ -208,6 +276,7 @@ typedef struct ReportState
 	int64		rows_sent;
 	int64		customers;
 	int			max_depth;
+	double		customers_expected; /* from the statistics, or 0 */
 } ReportState;
 
 /* One hash of customers: the first, or one per spilled partition. */
@@ -215,15 +284,33 @@ typedef struct ReportTable
 {
 	ReportState *rs;
 	rcust_hash *hash;
+	ReportCustomer **chunks;	/* the customers, in the order first seen */
+	int32		nchunks;
+	uint32		ncustomers;
 	ReportCustomer null_customer;
 	bool		has_null_customer;
 	ReportCustomer *last;		/* the previous row's customer */
-	MemoryContext cxt;			/* buffers, keys, segments */
-	MemoryContext hash_cxt;		/* the entries */
+	uint64		last_key;
+	uint32		last_hash;
+	/* labels, interned: their bytes by number, and the previous row's */
+	rlabel_hash *label_ids;
+	const ReportKey **labels;
+	int32		nlabels;
+	int32		labels_cap;
+	int32		last_label;
+	MemoryContext cxt;			/* customers, their events, keys, segments,
+								 * labels */
+	MemoryContext hash_cxt;		/* the slots */
 	int			depth;
 	bool		spilling;
 	BufFile    *parts[REPORT_SPILL_PARTITIONS];
 } ReportTable;
+
+static inline ReportCustomer *
+TableCustomer(ReportTable *t, uint32 index)
+{
+	return &t->chunks[index >> CUSTOMER_CHUNK_BITS][index & ((1 << CUSTOMER_CHUNK_BITS) - 1)];
+}
 
 static inline bool
 CustomerKeyEqual(struct ReportState *rs, uint64 a, uint64 b)
@@ -560,6 +647,7 @@ ReadRow(ReportState *rs, const ReportRel *rel, TupleTableSlot *slot,
 	row->mask = 0;
 	row->label = NULL;
 	row->label_len = 0;
+	row->label_id = -1;
 	if (spec->kind == REPORT_FUNNEL || spec->kind == REPORT_SEQUENCE)
 	{
 		a = rel->attnum[RC_EVENT] - 1;
@@ -778,6 +866,7 @@ RowRead(ReportState *rs, BufFile *file, ReportRow *row)
 	}
 	row->label = NULL;
 	row->label_len = 0;
+	row->label_id = -1;
 	if (flags & ROW_LABEL)
 		row->label = GetString(&p, end, &row->label_len);
 	row->segment = NULL;
@@ -792,7 +881,7 @@ RowRead(ReportState *rs, BufFile *file, ReportRow *row)
 /* ---------- the hash of customers ---------- */
 
 static ReportTable *
-TableCreate(ReportState *rs, int depth)
+TableCreate(ReportState *rs, int depth, double customers)
 {
 	ReportTable *t = MemoryContextAllocZero(rs->cxt, sizeof(ReportTable));
 
@@ -802,7 +891,13 @@ TableCreate(ReportState *rs, int depth)
 								   ALLOCSET_DEFAULT_SIZES);
 	t->hash_cxt = AllocSetContextCreate(rs->cxt, "journey report customer hash",
 										ALLOCSET_DEFAULT_SIZES);
-	t->hash = rcust_create(t->hash_cxt, 256, rs);
+	/* room for the customers expected, within the memory limit */
+	customers = Min(customers, rs->mem_limit / (4 * sizeof(ReportSlot)));
+	t->hash = rcust_create(t->hash_cxt, (uint32) Max(customers, 256), rs);
+	t->label_ids = rlabel_create(t->cxt, 64, NULL);
+	t->labels_cap = 64;
+	t->labels = MemoryContextAlloc(t->cxt, sizeof(ReportKey *) * t->labels_cap);
+	t->last_label = -1;
 	rs->max_depth = Max(rs->max_depth, depth);
 	return t;
 }
@@ -821,7 +916,7 @@ TableTakesCustomer(ReportTable *t)
 	Size		mem = TableMemory(t);
 
 	if (t->hash->members + 1 >= t->hash->grow_threshold)
-		mem += (Size) t->hash->size * sizeof(ReportCustomer);
+		mem += (Size) t->hash->size * sizeof(ReportSlot);
 	return mem <= t->rs->mem_limit || t->depth >= REPORT_SPILL_DEPTH ||
 		t->hash->members == 0;
 }
@@ -864,7 +959,81 @@ SegmentUpdate(ReportTable *t, ReportCustomer *c, const ReportRow *row)
 	c->segment = s;
 }
 
-/* Add what a row tells to its customer, as the aggregate's transition would. */
+/* The number of a label among the table's, interned on first sight. */
+static int32
+LabelId(ReportTable *t, const char *data, int32 len)
+{
+	const ReportKey *last;
+	ReportKey  *probe;
+	LabelSlot  *slot;
+	bool		found;
+
+	/* rows in a row often carry the same label */
+	if (t->last_label >= 0)
+	{
+		last = t->labels[t->last_label];
+		if (last->len == len && memcmp(last->data, data, len) == 0)
+			return t->last_label;
+	}
+	probe = ProbeFor(t->rs, len);
+	memcpy(probe->data, data, len);
+	slot = rlabel_insert(t->label_ids, probe, &found);
+	if (!found)
+	{
+		ReportKey  *copy = MemoryContextAlloc(t->cxt, offsetof(ReportKey, data) + len);
+
+		copy->len = len;
+		memcpy(copy->data, data, len);
+		slot->key = copy;
+		if (t->nlabels == t->labels_cap)
+		{
+			t->labels_cap *= 2;
+			t->labels = repalloc_huge(t->labels, sizeof(ReportKey *) * t->labels_cap);
+		}
+		slot->id = t->nlabels;
+		t->labels[t->nlabels++] = copy;
+	}
+	t->last_label = slot->id;
+	return slot->id;
+}
+
+/* Keep an event of a customer. */
+static inline void
+CustomerAddEvent(ReportTable *t, ReportCustomer *c, TimestampTz ts, uint32 mask,
+				 int32 label)
+{
+	CompactEvent *ev;
+	int32		n = c->nevents;
+
+	if (n >= journey_max_events_per_group)
+		JourneyEventsTooMany();
+	if (n < CUSTOMER_INLINE_EVENTS)
+		ev = &c->first[n];
+	else
+	{
+		int32		i = n - CUSTOMER_INLINE_EVENTS;
+
+		if (i == c->more_cap)
+		{
+			c->more_cap = c->more_cap == 0 ? 4 : c->more_cap * 2;
+			c->more = c->more == NULL ?
+				MemoryContextAllocHuge(t->cxt, sizeof(CompactEvent) * c->more_cap) :
+				repalloc_huge(c->more, sizeof(CompactEvent) * c->more_cap);
+		}
+		ev = &c->more[i];
+	}
+	ev->ts = ts;
+	ev->mask = mask;
+	ev->label = label;
+	c->nevents = n + 1;
+}
+
+/*
+ * Add what a row tells to its customer: the event the aggregate's
+ * transition function would keep (window_funnel keeps rows meeting no
+ * step under strict_order; sequence_match only rows meeting a condition;
+ * path_agg rows with a label), and the segment.
+ */
 static inline void
 CustomerAddRow(ReportTable *t, ReportCustomer *c, const ReportRow *row)
 {
@@ -878,26 +1047,17 @@ CustomerAddRow(ReportTable *t, ReportCustomer *c, const ReportRow *row)
 	{
 		case REPORT_FUNNEL:
 		case REPORT_SEQUENCE:
-			/* window_funnel keeps rows meeting no step under strict_order */
 			if (row->mask != 0 ||
 				(rs->spec->kind == REPORT_FUNNEL &&
 				 (rs->spec->modes & JOURNEY_FUNNEL_STRICT_ORDER)))
-			{
-				if (c->events == NULL)
-					c->events = JourneyEventsEmpty(rs->params);
-				c->events = JourneyEventsOwn(t->cxt, c->events);
-				JourneyEventsAddFlags(c->events, row->ts, row->mask);
-			}
+				CustomerAddEvent(t, c, row->ts, row->mask, -1);
 			break;
 		case REPORT_PATHS:
 		case REPORT_TRANSITIONS:
 			if (row->label != NULL)
-			{
-				if (c->events == NULL)
-					c->events = JourneyEventsCreate(t->cxt, NULL, true);
-				JourneyEventsAdd(c->events, row->ts, row->label, row->label_len,
-								 0, 0.0);
-			}
+				CustomerAddEvent(t, c, row->ts, 0,
+								 row->label_id >= 0 ? row->label_id :
+								 LabelId(t, row->label, row->label_len));
 			break;
 	}
 }
@@ -920,12 +1080,35 @@ TableSpill(ReportTable *t, const ReportRow *row)
 	t->rs->rows_spilled++;
 }
 
-/* Take a row of a customer this participant finishes. */
-static void
-TableAddRow(ReportTable *t, const ReportRow *row)
+/* A new customer at the end of the array. */
+static uint32
+TableNewCustomer(ReportTable *t)
+{
+	uint32		index = t->ncustomers++;
+	int32		chunk = index >> CUSTOMER_CHUNK_BITS;
+
+	if (chunk == t->nchunks)
+	{
+		t->chunks = t->chunks == NULL ?
+			MemoryContextAlloc(t->cxt, sizeof(ReportCustomer *) * 16) :
+			(t->nchunks % 16 == 0 ?
+			 repalloc(t->chunks, sizeof(ReportCustomer *) * (t->nchunks + 16)) : t->chunks);
+		t->chunks[t->nchunks++] =
+			MemoryContextAllocZero(t->cxt, sizeof(ReportCustomer) << CUSTOMER_CHUNK_BITS);
+	}
+	t->rs->customers++;
+	return index;
+}
+
+/*
+ * The customer of a row, found or made; NULL when the table takes no new
+ * customer and this one is not in it (its rows then spill).
+ */
+static ReportCustomer *
+TableFindCustomer(ReportTable *t, const ReportRow *row)
 {
 	ReportState *rs = t->rs;
-	ReportCustomer *c;
+	ReportSlot *slot;
 	uint64		key;
 	bool		found;
 
@@ -938,8 +1121,7 @@ TableAddRow(ReportTable *t, const ReportRow *row)
 			t->has_null_customer = true;
 			rs->customers++;
 		}
-		CustomerAddRow(t, &t->null_customer, row);
-		return;
+		return &t->null_customer;
 	}
 	if (rs->byte_keys)
 	{
@@ -952,30 +1134,22 @@ TableAddRow(ReportTable *t, const ReportRow *row)
 		key = (uint64) row->ikey;
 
 	/* consecutive rows of one customer skip the lookup */
-	c = t->last;
-	if (c != NULL && c->hash == row->hash && CustomerKeyEqual(rs, c->key, key))
-	{
-		CustomerAddRow(t, c, row);
-		return;
-	}
+	if (t->last != NULL && t->last_hash == row->hash &&
+		CustomerKeyEqual(rs, t->last_key, key))
+		return t->last;
 
 	if (t->spilling || !TableTakesCustomer(t))
 	{
 		t->spilling = true;
-		c = rcust_lookup_hash(t->hash, key, row->hash);
-		if (c == NULL)
-		{
-			TableSpill(t, row);
-			return;
-		}
+		slot = rcust_lookup_hash(t->hash, key, row->hash);
+		if (slot == NULL)
+			return NULL;
 	}
 	else
 	{
-		c = rcust_insert_hash(t->hash, key, row->hash, &found);
+		slot = rcust_insert_hash(t->hash, key, row->hash, &found);
 		if (!found)
 		{
-			c->events = NULL;
-			c->segment = NULL;
 			if (rs->byte_keys)
 			{
 				ReportKey  *copy = MemoryContextAlloc(t->cxt,
@@ -983,25 +1157,97 @@ TableAddRow(ReportTable *t, const ReportRow *row)
 
 				copy->len = row->klen;
 				memcpy(copy->data, row->kdata, row->klen);
-				c->key = (uint64) (uintptr_t) copy;
+				slot->key = (uint64) (uintptr_t) copy;
 			}
-			rs->customers++;
+			slot->index = TableNewCustomer(t);
 		}
 	}
-	t->last = c;
-	CustomerAddRow(t, c, row);
+	/* (slots move as the hash grows; customers do not) */
+	t->last = TableCustomer(t, slot->index);
+	t->last_key = slot->key;
+	t->last_hash = row->hash;
+	return t->last;
 }
 
-/* Hand one customer to the accumulator. */
+/* Take a row of a customer this participant finishes. */
 static inline void
-CustomerFinish(ReportState *rs, ReportCustomer *c)
+TableAddRow(ReportTable *t, const ReportRow *row)
 {
-	ReportSegment *s = c->segment;
+	ReportCustomer *c = TableFindCustomer(t, row);
 
-	if (s != NULL)
-		ReportAccCustomer(rs->acc, c->events, s->data, s->len, s->null);
+	if (c == NULL)
+		TableSpill(t, row);
 	else
-		ReportAccCustomer(rs->acc, c->events, NULL, 0, true);
+		CustomerAddRow(t, c, row);
+}
+
+/*
+ * Take a batch of rows that point to nothing outside themselves or the
+ * table (integer customers, labels interned, no segment), so that they may
+ * wait while the hash slots and then the customers they need are fetched
+ * from memory together rather than one miss after the other.  Rows of
+ * different customers may be taken in any order; rows of one customer
+ * stay in theirs.
+ */
+static void
+TableAddBatch(ReportTable *t, const ReportRow *rows, int n)
+{
+	ReportCustomer *found[REPORT_BATCH];
+
+	for (int i = 0; i < n; i++)
+		ReportPrefetch(&t->hash->data[rows[i].hash & t->hash->sizemask]);
+	for (int i = 0; i < n; i++)
+	{
+		found[i] = TableFindCustomer(t, &rows[i]);
+		if (found[i] != NULL)
+			ReportPrefetch(found[i]);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (found[i] == NULL)
+			TableSpill(t, &rows[i]);
+		else
+			CustomerAddRow(t, found[i], &rows[i]);
+	}
+}
+
+/*
+ * Hand one customer to the accumulator: its events, as the aggregate
+ * would have kept them, in a buffer of the aggregates' own (in the
+ * current memory context, which the caller resets).
+ */
+static void
+CustomerFinish(ReportTable *t, ReportCustomer *c)
+{
+	ReportState *rs = t->rs;
+	ReportSegment *s = c->segment;
+	JourneyEvents *events = NULL;
+
+	if (c->nevents > 0)
+	{
+		bool		labels = rs->spec->kind == REPORT_PATHS ||
+		rs->spec->kind == REPORT_TRANSITIONS;
+
+		events = JourneyEventsCreate(CurrentMemoryContext, rs->params, labels);
+		for (int32 i = 0; i < c->nevents; i++)
+		{
+			const CompactEvent *ev = i < CUSTOMER_INLINE_EVENTS ?
+			&c->first[i] : &c->more[i - CUSTOMER_INLINE_EVENTS];
+
+			if (labels)
+			{
+				const ReportKey *label = t->labels[ev->label];
+
+				JourneyEventsAdd(events, ev->ts, label->data, label->len, 0, 0.0);
+			}
+			else
+				JourneyEventsAddFlags(events, ev->ts, ev->mask);
+		}
+	}
+	if (s != NULL)
+		ReportAccCustomer(rs->acc, events, s->data, s->len, s->null);
+	else
+		ReportAccCustomer(rs->acc, events, NULL, 0, true);
 }
 
 static void TableFinish(ReportTable *t);
@@ -1026,7 +1272,7 @@ TableAddFile(ReportTable *t, BufFile *file)
 static void
 PartitionFinish(ReportState *rs, BufFile *file, int depth)
 {
-	ReportTable *t = TableCreate(rs, depth);
+	ReportTable *t = TableCreate(rs, depth, 0);
 
 	if (BufFileSeek(file, 0, 0, SEEK_SET) != 0)
 		ereport(ERROR,
@@ -1044,22 +1290,18 @@ static void
 TableFinish(ReportTable *t)
 {
 	ReportState *rs = t->rs;
-	rcust_iterator it;
-	ReportCustomer *c;
 	MemoryContext fin = AllocSetContextCreate(rs->cxt, "journey report customer",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(fin);
-	int64		n = 0;
 	BufFile    *parts[REPORT_SPILL_PARTITIONS];
 
 	if (t->has_null_customer)
-		CustomerFinish(rs, &t->null_customer);
-	rcust_start_iterate(t->hash, &it);
-	while ((c = rcust_iterate(t->hash, &it)) != NULL)
+		CustomerFinish(t, &t->null_customer);
+	for (uint32 i = 0; i < t->ncustomers; i++)
 	{
-		CustomerFinish(rs, c);
-		/* the final computations' scratch, freed as they go */
-		if ((++n & 255) == 0)
+		CustomerFinish(t, TableCustomer(t, i));
+		/* the buffers and the final computations' scratch, freed as they go */
+		if ((i & 255) == 255)
 		{
 			CHECK_FOR_INTERRUPTS();
 			MemoryContextReset(fin);
@@ -1135,6 +1377,44 @@ CheckPrivileges(const ReportSpec *spec)
 			aclcheck_error(acl, get_relkind_objtype(get_rel_relkind(spec->relid)),
 						   get_rel_name(spec->relid));
 	}
+}
+
+/*
+ * How many customers the relations hold, from the customer column's
+ * statistics (ANALYZE) and the relations' row counts; 0 when unknown.
+ * Sizing the hash for them up front spares it growing step by step.
+ */
+static double
+EstimateCustomers(const ReportSpec *spec, List *rels)
+{
+	AttrNumber	att = get_attnum(spec->relid, NameStr(spec->columns[RC_CUSTOMER]));
+	bool		inherited = list_length(rels) != 1 ||
+	((ReportRel *) linitial(rels))->relid != spec->relid;
+	HeapTuple	tuple;
+	float4		distinct;
+	double		rows = 0;
+	ListCell   *lc;
+
+	tuple = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(spec->relid),
+							Int16GetDatum(att), BoolGetDatum(inherited));
+	if (!HeapTupleIsValid(tuple))
+		return 0;
+	distinct = ((Form_pg_statistic) GETSTRUCT(tuple))->stadistinct;
+	ReleaseSysCache(tuple);
+	if (distinct >= 0)
+		return distinct;
+	foreach(lc, rels)
+	{
+		HeapTuple	rt = SearchSysCache1(RELOID,
+										 ObjectIdGetDatum(((ReportRel *) lfirst(lc))->relid));
+
+		if (HeapTupleIsValid(rt))
+		{
+			rows += Max(((Form_pg_class) GETSTRUCT(rt))->reltuples, 0);
+			ReleaseSysCache(rt);
+		}
+	}
+	return -distinct * rows;
 }
 
 /* The state of one participant. */
@@ -1232,6 +1512,9 @@ ScanRelation(ReportState *rs, ReportTable *t, const ReportRel *r,
 	TableScanDesc scan;
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	ReportRow	row;
+	ReportRow	batch[REPORT_BATCH];
+	int			nbatch = 0;
+	bool		batching = !rs->byte_keys && !rs->segmenting;
 
 	if (pscan != NULL)
 		scan = table_beginscan_parallel(rel, pscan);
@@ -1247,12 +1530,27 @@ ScanRelation(ReportState *rs, ReportTable *t, const ReportRel *r,
 			int			owner = rs->nparticipants == 1 ? 0 :
 			(int) (row.hash % (uint32) rs->nparticipants);
 
-			if (owner == rs->participant)
-				TableAddRow(t, &row);
-			else
+			if (owner != rs->participant)
 			{
 				RowWrite(rs, rs->exchange[owner], &row);
 				rs->rows_sent++;
+			}
+			else if (!batching)
+				TableAddRow(t, &row);
+			else
+			{
+				/* the label's bytes from the table's copy: the tuple's go */
+				if (row.label != NULL)
+				{
+					row.label_id = LabelId(t, row.label, row.label_len);
+					row.label = t->labels[row.label_id]->data;
+				}
+				batch[nbatch++] = row;
+				if (nbatch == REPORT_BATCH)
+				{
+					TableAddBatch(t, batch, nbatch);
+					nbatch = 0;
+				}
 			}
 		}
 		if (rs->row_cxt_used)
@@ -1261,6 +1559,8 @@ ScanRelation(ReportState *rs, ReportTable *t, const ReportRel *r,
 			rs->row_cxt_used = false;
 		}
 	}
+	if (nbatch > 0)
+		TableAddBatch(t, batch, nbatch);
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(rel, NoLock);
@@ -1353,7 +1653,7 @@ AllScanned(ReportShared *shared)
 static void
 Participate(ReportState *rs, List *rels, ReportShared *shared)
 {
-	ReportTable *t = TableCreate(rs, 0);
+	ReportTable *t = TableCreate(rs, 0, rs->customers_expected / rs->nparticipants);
 	ListCell   *lc;
 	int			i = 0;
 	char		name[MAXPGPATH];
@@ -1542,6 +1842,7 @@ RunParallel(const ReportSpec *spec, ReportAcc *acc, List *rels, int nworkers)
 
 	/* the leader is participant 0 */
 	rs = StateCreate(spec, acc);
+	rs->customers_expected = EstimateCustomers(spec, rels);
 	rs->nparticipants = pcxt->nworkers_launched + 1;
 	rs->fileset = &shared->fileset;
 	/* a worker that could not start would never scan: find out first */
@@ -1597,6 +1898,7 @@ journey_report_worker_main(dsm_segment *seg, shm_toc *toc)
 	rs->nparticipants = shared->nparticipants;
 	rs->fileset = &shared->fileset;
 	rels = ReportRelations(rs);
+	rs->customers_expected = EstimateCustomers(spec, rels);
 	Participate(rs, rels, shared);
 	DebugSummary(rs, "worker");
 
@@ -1635,6 +1937,7 @@ ReportRun(const ReportSpec *spec, ReportAcc *acc)
 
 	rs = StateCreate(spec, acc);
 	rels = ReportRelations(rs);
+	rs->customers_expected = EstimateCustomers(spec, rels);
 	nworkers = PlanWorkers(spec, rels, parallel_ok);
 	if (nworkers > 0)
 	{
@@ -1642,6 +1945,7 @@ ReportRun(const ReportSpec *spec, ReportAcc *acc)
 		if (RunParallel(spec, acc, rels, nworkers))
 			return;
 		rs = StateCreate(spec, acc);
+		rs->customers_expected = EstimateCustomers(spec, rels);
 	}
 	Participate(rs, rels, NULL);
 	DebugSummary(rs, "backend");
