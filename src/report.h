@@ -21,6 +21,7 @@
 
 #include "journey.h"
 
+#include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "storage/buffile.h"
 #include "storage/sharedfileset.h"
@@ -98,6 +99,81 @@ typedef struct ReportSpec
 	int32		blob_len;
 	char		blob[FLEXIBLE_ARRAY_MEMBER];
 } ReportSpec;
+
+/* Bytes and their length: a customer's value, a label, a key of counts. */
+typedef struct ReportBytes
+{
+	int32		len;
+	char		data[FLEXIBLE_ARRAY_MEMBER];
+} ReportBytes;
+
+/* An entry of a hash keyed by bytes: a count (or a number) and a pointer. */
+typedef struct ReportBytesEntry
+{
+	const ReportBytes *key;
+	int64		count;
+	void	   *ptr;
+	uint32		hash;
+	char		status;
+} ReportBytesEntry;
+
+#define SH_PREFIX rbytes
+#define SH_ELEMENT_TYPE ReportBytesEntry
+#define SH_KEY_TYPE const ReportBytes *
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k)->data, (k)->len)
+#define SH_EQUAL(tb, a, b) ((a)->len == (b)->len && memcmp((a)->data, (b)->data, (a)->len) == 0)
+#define SH_SCOPE static inline
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a) a->hash
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* A reusable ReportBytes to look keys up with. */
+typedef struct ReportProbe
+{
+	ReportBytes *bytes;
+	int32		cap;
+} ReportProbe;
+
+static inline const ReportBytes *
+ReportProbeSet(ReportProbe *probe, MemoryContext cxt, const char *data, int32 len)
+{
+	if (probe->bytes == NULL || len > probe->cap)
+	{
+		probe->cap = Max(Max(len, 2 * probe->cap), 64);
+		probe->bytes = MemoryContextAlloc(cxt, offsetof(ReportBytes, data) + probe->cap);
+	}
+	probe->bytes->len = len;
+	memcpy(probe->bytes->data, data, len);
+	return probe->bytes;
+}
+
+/*
+ * The entry of key (count 0 and pointer NULL if new, *isnew then set),
+ * its key copied into cxt.
+ */
+static inline ReportBytesEntry *
+ReportBytesFind(rbytes_hash *hash, MemoryContext cxt, const ReportBytes *key,
+				bool *isnew)
+{
+	bool		found;
+	ReportBytesEntry *e = rbytes_insert(hash, key, &found);
+
+	if (!found)
+	{
+		ReportBytes *copy = MemoryContextAlloc(cxt, offsetof(ReportBytes, data) + key->len);
+
+		copy->len = key->len;
+		memcpy(copy->data, key->data, key->len);
+		e->key = copy;
+		e->count = 0;
+		e->ptr = NULL;
+	}
+	*isnew = !found;
+	return e;
+}
 
 /* Accumulator of one participant's answers (report_acc.c). */
 typedef struct ReportAcc ReportAcc;

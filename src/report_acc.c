@@ -38,36 +38,6 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-/* ---------- counts keyed by bytes ---------- */
-
-typedef struct AccKey
-{
-	int32		len;
-	char		data[FLEXIBLE_ARRAY_MEMBER];
-} AccKey;
-
-typedef struct AccEntry
-{
-	const AccKey *key;
-	int64		count;
-	void	   *group;			/* funnel: the segment's FunnelGroup */
-	uint32		hash;
-	char		status;
-} AccEntry;
-
-#define SH_PREFIX acckey
-#define SH_ELEMENT_TYPE AccEntry
-#define SH_KEY_TYPE const AccKey *
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k)->data, (k)->len)
-#define SH_EQUAL(tb, a, b) ((a)->len == (b)->len && memcmp((a)->data, (b)->data, (a)->len) == 0)
-#define SH_SCOPE static inline
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
 /* The gaps between two consecutive steps, in microseconds. */
 typedef struct GapList
 {
@@ -79,7 +49,7 @@ typedef struct GapList
 /* One segment's funnel: counts[l] customers reached level l (0..n). */
 typedef struct FunnelGroup
 {
-	const AccKey *key;			/* first byte 1: a segment, 0: NULL */
+	const ReportBytes *key;		/* first byte 1: a segment, 0: NULL */
 	int64	   *counts;			/* nsteps + 1 */
 	GapList    *gaps;			/* gaps[k]: step k to k + 1 (1 <= k < n) */
 } FunnelGroup;
@@ -88,7 +58,7 @@ struct ReportAcc
 {
 	const ReportSpec *spec;
 	MemoryContext cxt;
-	acckey_hash *entries;		/* groups, paths or edges */
+	rbytes_hash *entries;		/* groups, paths or edges */
 	FunnelGroup *all;			/* the funnel's one group without segments */
 	const void *transforms;		/* parsed path transforms, or NULL */
 	int64		customers;		/* paths: with a path; sequence: matching */
@@ -96,50 +66,22 @@ struct ReportAcc
 	int64	   *step_total;		/* transitions: customers with an edge at step
 								 * k (1..max_step) */
 	StringInfoData key;			/* scratch: the key being built */
-	AccKey	   *probe;
-	int32		probe_cap;
+	ReportProbe probe;
 	JourneyLabel *labels;		/* scratch: one customer's path */
 	JourneyLabel *spare;
 	int			labels_cap;
 };
 
-static const AccKey *
-Probe(ReportAcc *acc, const char *data, int32 len)
-{
-	if (len > acc->probe_cap)
-	{
-		acc->probe_cap = Max(len, 2 * acc->probe_cap);
-		acc->probe = MemoryContextAlloc(acc->cxt, offsetof(AccKey, data) + acc->probe_cap);
-	}
-	acc->probe->len = len;
-	memcpy(acc->probe->data, data, len);
-	return acc->probe;
-}
-
 /* The entry of key data[0 .. len), made (count 0) if new. */
-static AccEntry *
+static ReportBytesEntry *
 EntryFor(ReportAcc *acc, const char *data, int32 len, bool *isnew)
 {
-	AccEntry   *e;
-	bool		found;
-
-	e = acckey_insert(acc->entries, Probe(acc, data, len), &found);
-	if (!found)
-	{
-		AccKey	   *copy = MemoryContextAlloc(acc->cxt, offsetof(AccKey, data) + len);
-
-		copy->len = len;
-		memcpy(copy->data, data, len);
-		e->key = copy;
-		e->count = 0;
-		e->group = NULL;
-	}
-	*isnew = !found;
-	return e;
+	return ReportBytesFind(acc->entries, acc->cxt,
+						   ReportProbeSet(&acc->probe, acc->cxt, data, len), isnew);
 }
 
 static FunnelGroup *
-GroupCreate(ReportAcc *acc, const AccKey *key)
+GroupCreate(ReportAcc *acc, const ReportBytes *key)
 {
 	int			n = acc->spec->nsteps;
 	FunnelGroup *g = MemoryContextAllocZero(acc->cxt, sizeof(FunnelGroup));
@@ -156,11 +98,11 @@ static FunnelGroup *
 GroupFor(ReportAcc *acc, const char *data, int32 len)
 {
 	bool		isnew;
-	AccEntry   *e = EntryFor(acc, data, len, &isnew);
+	ReportBytesEntry *e = EntryFor(acc, data, len, &isnew);
 
 	if (isnew)
-		e->group = GroupCreate(acc, e->key);
-	return e->group;
+		e->ptr = GroupCreate(acc, e->key);
+	return e->ptr;
 }
 
 static void
@@ -186,7 +128,7 @@ ReportAccCreate(const ReportSpec *spec, MemoryContext parent)
 
 	acc->spec = spec;
 	acc->cxt = cxt;
-	acc->entries = acckey_create(cxt, 256, NULL);
+	acc->entries = rbytes_create(cxt, 256, NULL);
 	initStringInfo(&acc->key);
 	if (spec->kind == REPORT_FUNNEL && !spec->group_segments)
 		acc->all = GroupCreate(acc, NULL);
@@ -380,7 +322,7 @@ ReadInt64(BufFile *file)
  * or the funnel group's counts and gaps.
  */
 static void
-WriteEntry(ReportAcc *acc, BufFile *file, const AccKey *key, int64 count,
+WriteEntry(ReportAcc *acc, BufFile *file, const ReportBytes *key, int64 count,
 		   const FunnelGroup *g)
 {
 	const ReportSpec *spec = acc->spec;
@@ -407,17 +349,17 @@ WriteEntry(ReportAcc *acc, BufFile *file, const AccKey *key, int64 count,
 void
 ReportAccWrite(ReportAcc *acc, BufFile *file)
 {
-	acckey_iterator it;
-	AccEntry   *e;
+	rbytes_iterator it;
+	ReportBytesEntry *e;
 
 	WriteInt64(file, acc->customers);
 	WriteInt64(file, acc->matches);
 	if (acc->step_total)
 		BufFileWrite(file, acc->step_total, sizeof(int64) * (acc->spec->max_step + 1));
 	WriteInt64(file, acc->entries->members + (acc->all ? 1 : 0));
-	acckey_start_iterate(acc->entries, &it);
-	while ((e = acckey_iterate(acc->entries, &it)) != NULL)
-		WriteEntry(acc, file, e->key, e->count, e->group);
+	rbytes_start_iterate(acc->entries, &it);
+	while ((e = rbytes_iterate(acc->entries, &it)) != NULL)
+		WriteEntry(acc, file, e->key, e->count, e->ptr);
 	if (acc->all)
 		WriteEntry(acc, file, NULL, 0, acc->all);
 }
@@ -651,7 +593,7 @@ KeyPath(const char *data, int len)
 
 /* The better of two paths: more customers, then the lower path. */
 static int
-EntryCmp(const AccEntry *a, const AccEntry *b)
+EntryCmp(const ReportBytesEntry *a, const ReportBytesEntry *b)
 {
 	int			c;
 
@@ -666,15 +608,15 @@ EntryCmp(const AccEntry *a, const AccEntry *b)
 static int
 EntryPtrCmp(const void *a, const void *b)
 {
-	return EntryCmp(*(AccEntry *const *) a, *(AccEntry *const *) b);
+	return EntryCmp(*(ReportBytesEntry *const *) a, *(ReportBytesEntry *const *) b);
 }
 
 /* binaryheap keeps the worst kept path at its root */
 static int
 EntryHeapCmp(Datum a, Datum b, void *arg)
 {
-	return EntryCmp((const AccEntry *) DatumGetPointer(a),
-					(const AccEntry *) DatumGetPointer(b));
+	return EntryCmp((const ReportBytesEntry *) DatumGetPointer(a),
+					(const ReportBytesEntry *) DatumGetPointer(b));
 }
 
 /* (path, customers, rank): the top paths, then (other). */
@@ -683,9 +625,9 @@ PathRows(ReportAcc *acc, ReturnSetInfo *rsinfo)
 {
 	int			top = acc->spec->top;
 	binaryheap *heap = binaryheap_allocate(Max(top, 1), EntryHeapCmp, NULL);
-	acckey_iterator it;
-	AccEntry   *e;
-	AccEntry  **best;
+	rbytes_iterator it;
+	ReportBytesEntry *e;
+	ReportBytesEntry **best;
 	int			nbest;
 	int64		rest = acc->customers;
 	int64		n = 0;
@@ -693,8 +635,8 @@ PathRows(ReportAcc *acc, ReturnSetInfo *rsinfo)
 	bool		nulls[3] = {false, false, false};
 	JourneyLabel other = {"(other)", 7};
 
-	acckey_start_iterate(acc->entries, &it);
-	while (top > 0 && (e = acckey_iterate(acc->entries, &it)) != NULL)
+	rbytes_start_iterate(acc->entries, &it);
+	while (top > 0 && (e = rbytes_iterate(acc->entries, &it)) != NULL)
 	{
 		if ((++n & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -704,15 +646,15 @@ PathRows(ReportAcc *acc, ReturnSetInfo *rsinfo)
 		{
 			if (heap->bh_size == top && !heap->bh_has_heap_property)
 				binaryheap_build(heap);
-			if (EntryCmp(e, (AccEntry *) DatumGetPointer(binaryheap_first(heap))) < 0)
+			if (EntryCmp(e, (ReportBytesEntry *) DatumGetPointer(binaryheap_first(heap))) < 0)
 				binaryheap_replace_first(heap, PointerGetDatum(e));
 		}
 	}
 	nbest = heap->bh_size;
-	best = palloc(sizeof(AccEntry *) * Max(nbest, 1));
+	best = palloc(sizeof(ReportBytesEntry *) * Max(nbest, 1));
 	for (int i = 0; i < nbest; i++)
-		best[i] = (AccEntry *) DatumGetPointer(heap->bh_nodes[i]);
-	qsort(best, nbest, sizeof(AccEntry *), EntryPtrCmp);
+		best[i] = (ReportBytesEntry *) DatumGetPointer(heap->bh_nodes[i]);
+	qsort(best, nbest, sizeof(ReportBytesEntry *), EntryPtrCmp);
 	for (int i = 0; i < nbest; i++)
 	{
 		values[0] = PointerGetDatum(KeyPath(best[i]->key->data, best[i]->key->len));
@@ -737,14 +679,14 @@ TransitionRows(ReportAcc *acc, ReturnSetInfo *rsinfo)
 {
 	const ReportSpec *spec = acc->spec;
 	int64	   *folded = palloc0(sizeof(int64) * (spec->max_step + 1));
-	acckey_iterator it;
-	AccEntry   *e;
+	rbytes_iterator it;
+	ReportBytesEntry *e;
 	int64		n = 0;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 
-	acckey_start_iterate(acc->entries, &it);
-	while ((e = acckey_iterate(acc->entries, &it)) != NULL)
+	rbytes_start_iterate(acc->entries, &it);
+	while ((e = rbytes_iterate(acc->entries, &it)) != NULL)
 	{
 		uint32		step;
 		const char *from = e->key->data + sizeof(uint32);
@@ -793,12 +735,12 @@ ReportAccResult(ReportAcc *acc, FunctionCallInfo fcinfo)
 				FunnelGroupRows(acc, acc->all, rsinfo);
 			else
 			{
-				acckey_iterator it;
-				AccEntry   *e;
+				rbytes_iterator it;
+				ReportBytesEntry *e;
 
-				acckey_start_iterate(acc->entries, &it);
-				while ((e = acckey_iterate(acc->entries, &it)) != NULL)
-					FunnelGroupRows(acc, e->group, rsinfo);
+				rbytes_start_iterate(acc->entries, &it);
+				while ((e = rbytes_iterate(acc->entries, &it)) != NULL)
+					FunnelGroupRows(acc, e->ptr, rsinfo);
 			}
 			break;
 		case REPORT_PATHS:

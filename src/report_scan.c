@@ -106,13 +106,6 @@
 
 /* ---------- customers ---------- */
 
-/* A customer value held as bytes (text, name, uuid). */
-typedef struct ReportKey
-{
-	int32		len;
-	char		data[FLEXIBLE_ARRAY_MEMBER];
-} ReportKey;
-
 /*
  * A customer's segment so far: the segment column's text at the customer's
  * first row (by the time column's own order, rows without a time last;
@@ -161,20 +154,11 @@ typedef struct ReportCustomer
 /* The hash's entry: a customer's value and its place in the array. */
 typedef struct ReportSlot
 {
-	uint64		key;			/* the value, or a ReportKey pointer */
+	uint64		key;			/* the value, or a ReportBytes pointer */
 	uint32		index;
 	uint32		hash;
 	char		status;
 } ReportSlot;
-
-/* An interned label. */
-typedef struct LabelSlot
-{
-	const ReportKey *key;
-	int32		id;
-	uint32		hash;
-	char		status;
-} LabelSlot;
 
 /* One row as the engine reads it, from the relation or from a file. */
 typedef struct ReportRow
@@ -225,19 +209,6 @@ struct ReportState;
 static inline bool CustomerKeyEqual(struct ReportState *rs, uint64 a, uint64 b);
 #include "lib/simplehash.h"
 
-#define SH_PREFIX rlabel
-#define SH_ELEMENT_TYPE LabelSlot
-#define SH_KEY_TYPE const ReportKey *
-#define SH_KEY key
-#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k)->data, (k)->len)
-#define SH_EQUAL(tb, a, b) ((a)->len == (b)->len && memcmp((a)->data, (b)->data, (a)->len) == 0)
-#define SH_SCOPE static inline
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a) a->hash
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
 /* One relation read: the source, or one of its partitions or children. */
 typedef struct ReportRel
 {
@@ -262,8 +233,7 @@ typedef struct ReportState
 	MemoryContext cxt;			/* lives as long as the run */
 	MemoryContext row_cxt;		/* detoasted values of one row */
 	bool		row_cxt_used;
-	ReportKey  *probe;			/* the current row's byte key */
-	int32		probe_cap;
+	ReportProbe probe;			/* the current row's byte key */
 	StringInfoData record;		/* a row's bytes for a file */
 	/* parallel: this participant's number, their count, files to others */
 	int			participant;
@@ -293,8 +263,8 @@ typedef struct ReportTable
 	uint64		last_key;
 	uint32		last_hash;
 	/* labels, interned: their bytes by number, and the previous row's */
-	rlabel_hash *label_ids;
-	const ReportKey **labels;
+	rbytes_hash *label_ids;
+	const ReportBytes **labels;
 	int32		nlabels;
 	int32		labels_cap;
 	int32		last_label;
@@ -315,13 +285,13 @@ TableCustomer(ReportTable *t, uint32 index)
 static inline bool
 CustomerKeyEqual(struct ReportState *rs, uint64 a, uint64 b)
 {
-	const ReportKey *ka;
-	const ReportKey *kb;
+	const ReportBytes *ka;
+	const ReportBytes *kb;
 
 	if (!rs->byte_keys)
 		return a == b;
-	ka = (const ReportKey *) (uintptr_t) a;
-	kb = (const ReportKey *) (uintptr_t) b;
+	ka = (const ReportBytes *) (uintptr_t) a;
+	kb = (const ReportBytes *) (uintptr_t) b;
 	return ka->len == kb->len && memcmp(ka->data, kb->data, ka->len) == 0;
 }
 
@@ -580,19 +550,6 @@ TextBytes(ReportState *rs, ReportColumnType type, Datum value, int32 *len)
 		*len = VARSIZE_ANY_EXHDR(v);
 		return VARDATA_ANY(v);
 	}
-}
-
-/* Room for a byte key of len bytes in the probe. */
-static inline ReportKey *
-ProbeFor(ReportState *rs, int32 len)
-{
-	if (len > rs->probe_cap)
-	{
-		rs->probe_cap = Max(len, 2 * rs->probe_cap);
-		rs->probe = MemoryContextAlloc(rs->cxt, offsetof(ReportKey, data) + rs->probe_cap);
-	}
-	rs->probe->len = len;
-	return rs->probe;
 }
 
 /*
@@ -894,9 +851,9 @@ TableCreate(ReportState *rs, int depth, double customers)
 	/* room for the customers expected, within the memory limit */
 	customers = Min(customers, rs->mem_limit / (4 * sizeof(ReportSlot)));
 	t->hash = rcust_create(t->hash_cxt, (uint32) Max(customers, 256), rs);
-	t->label_ids = rlabel_create(t->cxt, 64, NULL);
+	t->label_ids = rbytes_create(t->cxt, 64, NULL);
 	t->labels_cap = 64;
-	t->labels = MemoryContextAlloc(t->cxt, sizeof(ReportKey *) * t->labels_cap);
+	t->labels = MemoryContextAlloc(t->cxt, sizeof(ReportBytes *) * t->labels_cap);
 	t->last_label = -1;
 	rs->max_depth = Max(rs->max_depth, depth);
 	return t;
@@ -963,10 +920,9 @@ SegmentUpdate(ReportTable *t, ReportCustomer *c, const ReportRow *row)
 static int32
 LabelId(ReportTable *t, const char *data, int32 len)
 {
-	const ReportKey *last;
-	ReportKey  *probe;
-	LabelSlot  *slot;
-	bool		found;
+	const ReportBytes *last;
+	ReportBytesEntry *e;
+	bool		isnew;
 
 	/* rows in a row often carry the same label */
 	if (t->last_label >= 0)
@@ -975,26 +931,20 @@ LabelId(ReportTable *t, const char *data, int32 len)
 		if (last->len == len && memcmp(last->data, data, len) == 0)
 			return t->last_label;
 	}
-	probe = ProbeFor(t->rs, len);
-	memcpy(probe->data, data, len);
-	slot = rlabel_insert(t->label_ids, probe, &found);
-	if (!found)
+	e = ReportBytesFind(t->label_ids, t->cxt,
+						ReportProbeSet(&t->rs->probe, t->rs->cxt, data, len), &isnew);
+	if (isnew)
 	{
-		ReportKey  *copy = MemoryContextAlloc(t->cxt, offsetof(ReportKey, data) + len);
-
-		copy->len = len;
-		memcpy(copy->data, data, len);
-		slot->key = copy;
 		if (t->nlabels == t->labels_cap)
 		{
 			t->labels_cap *= 2;
-			t->labels = repalloc_huge(t->labels, sizeof(ReportKey *) * t->labels_cap);
+			t->labels = repalloc_huge(t->labels, sizeof(ReportBytes *) * t->labels_cap);
 		}
-		slot->id = t->nlabels;
-		t->labels[t->nlabels++] = copy;
+		e->count = t->nlabels;
+		t->labels[t->nlabels++] = e->key;
 	}
-	t->last_label = slot->id;
-	return slot->id;
+	t->last_label = (int32) e->count;
+	return t->last_label;
 }
 
 /* Keep an event of a customer. */
@@ -1124,12 +1074,7 @@ TableFindCustomer(ReportTable *t, const ReportRow *row)
 		return &t->null_customer;
 	}
 	if (rs->byte_keys)
-	{
-		ReportKey  *probe = ProbeFor(rs, row->klen);
-
-		memcpy(probe->data, row->kdata, row->klen);
-		key = (uint64) (uintptr_t) probe;
-	}
+		key = (uint64) (uintptr_t) ReportProbeSet(&rs->probe, rs->cxt, row->kdata, row->klen);
 	else
 		key = (uint64) row->ikey;
 
@@ -1152,8 +1097,8 @@ TableFindCustomer(ReportTable *t, const ReportRow *row)
 		{
 			if (rs->byte_keys)
 			{
-				ReportKey  *copy = MemoryContextAlloc(t->cxt,
-													  offsetof(ReportKey, data) + row->klen);
+				ReportBytes *copy = MemoryContextAlloc(t->cxt,
+													   offsetof(ReportBytes, data) + row->klen);
 
 				copy->len = row->klen;
 				memcpy(copy->data, row->kdata, row->klen);
@@ -1236,7 +1181,7 @@ CustomerFinish(ReportTable *t, ReportCustomer *c)
 
 			if (labels)
 			{
-				const ReportKey *label = t->labels[ev->label];
+				const ReportBytes *label = t->labels[ev->label];
 
 				JourneyEventsAdd(events, ev->ts, label->data, label->len, 0, 0.0);
 			}
@@ -1473,8 +1418,6 @@ StateCreate(const ReportSpec *spec, ReportAcc *acc)
 	table_close(rel, NoLock);
 	rs->byte_keys = rs->types[RC_CUSTOMER] == RCT_TEXT ||
 		rs->types[RC_CUSTOMER] == RCT_NAME || rs->types[RC_CUSTOMER] == RCT_UUID;
-	if (rs->byte_keys)
-		(void) ProbeFor(rs, 64);
 
 	LookupBuild(&rs->lookup, spec);
 	if (spec->kind == REPORT_FUNNEL || spec->kind == REPORT_SEQUENCE)
