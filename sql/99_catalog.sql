@@ -144,3 +144,10 @@ SELECT c.relname AS view_not_security_invoker
    AND c.relkind = 'v'
    AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
  ORDER BY 1;
+
+-- Every function runs as the role that calls it: none is SECURITY DEFINER.
+-- Expect no rows.
+SELECT p.oid::regprocedure::text AS security_definer_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'journey'::regnamespace AND p.prosecdef
+ ORDER BY 1;

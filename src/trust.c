@@ -413,11 +413,13 @@ TrustRule(TrustWalk *walk, Oid ruleid, Oid viewid, Oid as_user)
 			case OperatorFamilyRelationId:
 			case TSConfigRelationId:
 			case TSDictionaryRelationId:
+
 				/*
-				 * No code of their owner's choosing: collations, schemas,
-				 * the key a GROUP BY relies on; operator classes and
-				 * families and text search parsers and templates, whose
-				 * functions only superusers can create.
+				 * No code of their owner's choosing: collations, schemas, the
+				 * key a GROUP BY relies on; operator classes and families,
+				 * and text search configurations and dictionaries, whose
+				 * functions (and parsers and templates) only superusers can
+				 * create.
 				 */
 				ok = true;
 				break;
