@@ -64,8 +64,9 @@ COMMENT ON FUNCTION @extschema@.untrusted_code(regclass, text[]) IS
 -- it names them; and segment_column when given.  In this order: the
 -- relation still exists (a regclass keeps no dependency); every column
 -- exists in it; the time column has a time type; then, for_reading, for
--- the current role: it may use the relation's schema and read those
--- columns, and reading them runs only code it trusts (untrusted_code).
+-- the current role: the relation is not another session's temporary table,
+-- the role may use its schema and read those columns, and reading them
+-- runs only code it trusts (untrusted_code).
 -- The registry checks a new source without for_reading; every reader
 -- checks with it (check_source_relation) before its dynamic SQL over the
 -- relation, and the views over every source leave out the sources with a
@@ -126,6 +127,15 @@ BEGIN
 		RETURN;
 	END IF;
 
+	IF EXISTS (SELECT 1 FROM pg_class c
+	            WHERE c.oid = src.relation AND c.relpersistence = 't'
+	              AND c.relnamespace <> pg_my_temp_schema()) THEN
+		sqlstate := '0A000';
+		message := format('relation of source "%s" is a temporary table of another session', src.name);
+		detail := format('Only the session that created %s can read it.', src.relation);
+		hint := 'Read the source in that session, or register a permanent table.';
+		RETURN;
+	END IF;
 	SELECT c.relnamespace INTO nsp FROM pg_class c WHERE c.oid = src.relation;
 	IF NOT has_schema_privilege(nsp, 'USAGE') THEN
 		sqlstate := '42501';
@@ -155,7 +165,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.source_problem(@extschema@.source, bool, text, bool) IS
-  'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
+  'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
 
 -- Raise source_problem's problem, if any.  Every function that reads a
 -- registered relation calls this first.

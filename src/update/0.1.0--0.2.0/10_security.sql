@@ -83,6 +83,15 @@ BEGIN
 		RETURN;
 	END IF;
 
+	IF EXISTS (SELECT 1 FROM pg_class c
+	            WHERE c.oid = src.relation AND c.relpersistence = 't'
+	              AND c.relnamespace <> pg_my_temp_schema()) THEN
+		sqlstate := '0A000';
+		message := format('relation of source "%s" is a temporary table of another session', src.name);
+		detail := format('Only the session that created %s can read it.', src.relation);
+		hint := 'Read the source in that session, or register a permanent table.';
+		RETURN;
+	END IF;
 	SELECT c.relnamespace INTO nsp FROM pg_class c WHERE c.oid = src.relation;
 	IF NOT has_schema_privilege(nsp, 'USAGE') THEN
 		sqlstate := '42501';
@@ -112,7 +121,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.source_problem(@extschema@.source, bool, text, bool) IS
-  'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
+  'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
 
 CREATE FUNCTION @extschema@.check_source_relation(src @extschema@.source, all_columns bool,
 	segment_column text DEFAULT NULL, for_reading bool DEFAULT true)
