@@ -112,15 +112,37 @@ GRANT SELECT ON sec_m.guarded TO PUBLIC;
 -- 5. a domain of hers whose constraint calls it (used below in the
 -- administrator's view)
 CREATE DOMAIN sec_m.label AS text CHECK (sec_m.evil(VALUE) IS NOT NULL);
+-- 6. a transition function of hers (used below in the administrator's
+-- aggregate)
+CREATE FUNCTION sec_m.step(text, text) RETURNS text LANGUAGE sql
+	AS $$SELECT coalesce($1, '') || sec_m.evil($2)$$;
 RESET ROLE;
 SET ROLE regress_journey_admin;
+-- 7. a type whose output function is hers (made by the administrator, who
+-- handed the function over), in a composite column of the administrator's
+-- table, read by the administrator's view
+CREATE TYPE sec_m.blob;
+CREATE FUNCTION sec_m.blob_in(cstring) RETURNS sec_m.blob
+	AS 'textin' LANGUAGE internal IMMUTABLE STRICT;
+CREATE FUNCTION sec_m.blob_out(sec_m.blob) RETURNS cstring
+	AS 'textout' LANGUAGE internal IMMUTABLE STRICT;
+CREATE TYPE sec_m.blob (INPUT = sec_m.blob_in, OUTPUT = sec_m.blob_out, LIKE = text);
+ALTER FUNCTION sec_m.blob_out(sec_m.blob) OWNER TO regress_journey_mallory;
+CREATE TYPE sec_pair AS (label text, data sec_m.blob);
+CREATE TABLE sec_wide AS
+  SELECT e.*, ROW(e.chan, e.chan::sec_m.blob)::sec_pair AS extra FROM sec_events e;
+CREATE VIEW sec_over_wide AS SELECT cust, at, what, chan, amount FROM sec_wide;
+CREATE AGGREGATE sec_concat(text) (SFUNC = sec_m.step, STYPE = text);
+CREATE VIEW sec_with_agg AS
+  SELECT e.*, (SELECT sec_concat(x.chan) FROM sec_events x WHERE x.cust = e.cust) AS chans
+    FROM sec_events e;
 
 -- the administrator's views over mallory's objects: over her view (which
 -- the administrator's view reads in turn), with her operator, with her domain
 CREATE VIEW sec_over_m AS SELECT * FROM sec_m.v;
 CREATE VIEW sec_with_op AS SELECT * FROM sec_events WHERE what OPERATOR(sec_m.===) what;
 CREATE VIEW sec_with_domain AS SELECT cust, at, what, chan::sec_m.label AS chan, amount FROM sec_events;
--- 6. a foreign table of hers, read directly and as a child of her table
+-- 8. a foreign table of hers, read directly and as a child of her table
 CREATE FOREIGN DATA WRAPPER sec_wrapper;
 CREATE SERVER sec_server FOREIGN DATA WRAPPER sec_wrapper;
 GRANT USAGE ON FOREIGN SERVER sec_server TO regress_journey_mallory;
@@ -170,6 +192,8 @@ SELECT sec_register('m_policy', 'sec_m.guarded');
 SELECT sec_register('m_domain', 'sec_with_domain');
 SELECT sec_register('m_foreign', 'sec_m.remote');
 SELECT sec_register('m_child', 'sec_m.parent');
+SELECT sec_register('m_aggregate', 'sec_with_agg');
+SELECT sec_register('m_output', 'sec_over_wide');
 RESET client_min_messages;
 -- her code is live: it runs when she reads her own source (as herself)
 SELECT count(*) AS rows FROM journey.moment_report('m_view');
@@ -199,6 +223,8 @@ SELECT * FROM journey.cycle_moments((SELECT id FROM journey.review_cycle WHERE s
 SELECT * FROM journey.moment_report('m_domain');
 SELECT * FROM journey.moment_report('m_foreign');
 SELECT * FROM journey.moment_report('m_child');
+SELECT * FROM journey.moment_report('m_aggregate');
+SELECT * FROM journey.moment_report('m_output');
 -- superusers bypass row-level security, so the policy does not run for the
 -- administrator: mallory's guarded table is readable by her
 SELECT customers_reached FROM journey.moment_report('m_policy') WHERE position = 1;
@@ -365,7 +391,10 @@ DELETE FROM journey.hypothesis;
 DELETE FROM journey.review_cycle;
 DELETE FROM journey.source;
 DROP FUNCTION sec_register(text, regclass);
-DROP VIEW sec_mine, sec_over_m, sec_with_op, sec_with_domain;
+DROP VIEW sec_mine, sec_over_m, sec_with_op, sec_with_domain, sec_with_agg, sec_over_wide;
+DROP AGGREGATE sec_concat(text);
+DROP TABLE sec_wide;
+DROP TYPE sec_pair;
 DROP FUNCTION sec_channel(text);
 DROP TABLE sec_events, sec_secret, sec_log;
 DROP SCHEMA sec_m, sec_a CASCADE;

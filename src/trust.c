@@ -527,7 +527,8 @@ TrustRelation(TrustWalk *walk, Oid relid, Oid as_user, bool every_column,
 
 	if (ok && every_column && rel->rd_rel->relkind != RELKIND_VIEW)
 		ok = TrustColumnTypes(walk, RelationGetDescr(rel),
-							  psprintf("(a column type of %s)", desc));
+							  psprintf("(a column type of %s%s%s)", desc,
+									   where ? " " : "", where ? where : ""));
 	relation_close(rel, NoLock);
 	return ok;
 }

@@ -506,6 +506,9 @@ COMMENT ON VIEW @extschema@.review IS
 DROP FUNCTION @extschema@.check_source_columns(@extschema@.source, bool);
 DROP FUNCTION @extschema@.check_source_column(regclass, text, text);
 
+-- The registry grants nothing to PUBLIC, as a fresh install says explicitly:
+-- whatever a DBA granted PUBLIC under 0.1.0 is revoked (doc/security.md says
+-- to grant named roles instead).
 REVOKE ALL ON TABLE @extschema@.source, @extschema@.moment, @extschema@.review_cycle,
 	@extschema@.hypothesis, @extschema@.assignment, @extschema@.channel_rule FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.review_cycle_id_seq, @extschema@.hypothesis_id_seq FROM PUBLIC;
