@@ -5,12 +5,15 @@
  *	  (journey.untrusted_code).
  *
  * Reading a view runs the functions, operators and casts of its definition
- * as the role that reads it, whoever chose them; so do a table's row-level
- * security policies.  journey reads the registered sources on behalf of
- * whoever reads its views, so a role that may register a source could
- * otherwise have its own code run by every reader, a superuser included.
- * Before a source is read, this walk looks for the first piece of code the
- * read would run that its reader does not trust.
+ * as the role that reads it, whoever chose them; reading a table runs its
+ * row-level security policies, and planning a read of it evaluates the
+ * constant parts of its index expressions and predicates, extended
+ * statistics and CHECK constraints, all as the reader.  journey reads the
+ * registered sources on behalf of whoever reads its views, so a role that
+ * may register a source could otherwise have its own code run by every
+ * reader, a superuser included.  Before a source is read, this walk looks
+ * for the first piece of code the read would run that its reader does not
+ * trust.
  *
  * The rule: code chosen by role O is trusted by reader R when O has R's
  * privileges (has_privs_of_role(O, R): O is R, O is a superuser, or O is a
@@ -21,20 +24,24 @@
  * that ran it, which the ownership rule already trusts.
  *
  * What the read of a relation runs, and so what the walk visits:
- *	- a view: its whole definition was chosen by its owner, who must be
- *	  trusted; and every object its _RETURN rule depends on (pg_depend):
+ *	- every relation the read involves (the source's relation, what its
+ *	  views read at any depth, inheritance children and partitions): its
+ *	  owner chose its definition, indexes, statistics, constraints,
+ *	  policies, children and (for a foreign table) the options that decide
+ *	  what its wrapper runs with the reader's user mapping, and must be
+ *	  trusted.  Requiring the owner, rather than walking those, also keeps
+ *	  an owner from adding an index or a child between the check and the
+ *	  read: a lock that would hold that back would serialise the readers;
+ *	- a view: every object its _RETURN rule depends on (pg_depend):
  *	  functions (an aggregate with its support functions), operators'
- *	  functions, types, and relations, walked in turn (views recursively);
- *	- a table whose row-level security is active for the role it is read
- *	  as: its policies, chosen by its owner, who must be trusted;
- *	- a foreign table (read directly, or as a child or partition): its
- *	  owner, whose options choose what the wrapper runs with the reader's
- *	  user mapping, and the wrapper's handler;
- *	- the access method handler of a table or materialized view;
+ *	  functions, types, and relations, walked in turn;
+ *	- the access method handler of a table or materialized view, and the
+ *	  handler of a foreign table's wrapper;
  *	- a type: the functions it runs (a base type's I/O functions, a
  *	  domain's constraints where a value is coerced into the domain, an
  *	  array's element type, a composite type's attributes, a range's
- *	  subtype and functions);
+ *	  subtype and functions), for every column of the relations a view
+ *	  reads and every type its rule names;
  *	- each column the caller reads: its type as above, and since the
  *	  read casts it, the owner of a type that is not built in (after
  *	  domains, whose casts PostgreSQL ignores), who chooses its casts.
@@ -42,8 +49,9 @@
  * Every relation is locked (AccessShareLock, to the end of the
  * transaction) before its definition is read, and the catalogs are read
  * with a fresh catalog snapshot, so the definition checked is the one the
- * read then runs: replacing a view, changing its owner, row-level security
- * or a policy all need a lock that conflicts.
+ * read then runs: replacing a view or changing a relation's owner needs a
+ * lock that conflicts, and everything else that could change what the read
+ * runs can only be changed by the trusted owners.
  *
  *-------------------------------------------------------------------------
  */
@@ -80,7 +88,6 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
@@ -93,8 +100,8 @@ typedef struct TrustWalk
 	char	   *problem;		/* the first untrusted code, described */
 } TrustWalk;
 
-static bool TrustRelation(TrustWalk *walk, Oid relid, Oid as_user,
-						  bool every_column, const char *where);
+static bool TrustRelation(TrustWalk *walk, Oid relid, bool every_column,
+						  const char *where);
 static bool TrustType(TrustWalk *walk, Oid typid, bool coerced,
 					  const char *where);
 static bool TrustFunctions(TrustWalk *walk, const Oid *funcs, int n,
@@ -309,8 +316,8 @@ TrustReadColumn(TrustWalk *walk, Oid relid, const char *column)
 }
 
 /*
- * What reading a relation's storage runs: the access method's handler, or
- * for a foreign table its owner's choices and its wrapper's handler.
+ * What reading a relation's storage runs: the handler of its access method
+ * or of its foreign-data wrapper.
  */
 static bool
 TrustStorage(TrustWalk *walk, Relation rel, const char *where)
@@ -323,9 +330,6 @@ TrustStorage(TrustWalk *walk, Relation rel, const char *where)
 		ForeignServer *server = GetForeignServer(table->serverid);
 		ForeignDataWrapper *fdw = GetForeignDataWrapper(server->fdwid);
 
-		if (!Trusted(walk, rel->rd_rel->relowner))
-			return Untrusted(walk, getObjectDescriptionOids(RelationRelationId, relid),
-							 rel->rd_rel->relowner, where);
 		return TrustFunction(walk, fdw->fdwhandler,
 							 psprintf("(the handler of %s)",
 									  getObjectDescriptionOids(RelationRelationId, relid)));
@@ -347,12 +351,12 @@ TrustStorage(TrustWalk *walk, Relation rel, const char *where)
 }
 
 /*
- * Every object rule ruleid (of view viewid, read as as_user) depends on.
+ * Every object rule ruleid (of view viewid) depends on.
  * The dependencies are collected first and walked after the scan, which
  * the walk of a nested view would otherwise nest.
  */
 static bool
-TrustRule(TrustWalk *walk, Oid ruleid, Oid viewid, Oid as_user)
+TrustRule(TrustWalk *walk, Oid ruleid, Oid viewid)
 {
 	Relation	depend;
 	ScanKeyData key[2];
@@ -395,7 +399,7 @@ TrustRule(TrustWalk *walk, Oid ruleid, Oid viewid, Oid as_user)
 		{
 			case RelationRelationId:
 				ok = ref->objectId == viewid ||
-					TrustRelation(walk, ref->objectId, as_user, true, where);
+					TrustRelation(walk, ref->objectId, true, where);
 				break;
 			case ProcedureRelationId:
 				ok = TrustFunction(walk, ref->objectId, where);
@@ -436,19 +440,34 @@ TrustRule(TrustWalk *walk, Oid ruleid, Oid viewid, Oid as_user)
 }
 
 /*
- * What reading relation relid as role as_user runs (the role whose
- * privileges, and so whose row-level security, apply: the reader, or the
- * owner of the view that reads it).  every_column: the types of all its
- * columns too (a view's dependencies do not tell a whole-row reference
- * from the mention of the relation, so every column may be output).
+ * Whether its owner, who chose what a relation runs when it is read, is
+ * trusted ("where": where the relation was found).
  */
 static bool
-TrustRelation(TrustWalk *walk, Oid relid, Oid as_user, bool every_column,
-			  const char *where)
+TrustOwner(TrustWalk *walk, Relation rel, const char *where)
+{
+	char	   *desc;
+
+	if (Trusted(walk, rel->rd_rel->relowner))
+		return true;
+	desc = getObjectDescriptionOids(RelationRelationId, RelationGetRelid(rel));
+	if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE)
+		desc = psprintf("%s (its options and constraints)", desc);
+	else if (rel->rd_rel->relkind != RELKIND_VIEW)
+		desc = psprintf("%s (its indexes, statistics, constraints and policies)", desc);
+	return Untrusted(walk, desc, rel->rd_rel->relowner, where);
+}
+
+/*
+ * What reading relation relid runs.  every_column: the types of all its
+ * columns too (a view's dependencies do not tell a whole-row reference from
+ * the mention of the relation, so every column may be output).
+ */
+static bool
+TrustRelation(TrustWalk *walk, Oid relid, bool every_column, const char *where)
 {
 	Relation	rel;
-	Oid			owner;
-	bool		ok = true;
+	bool		ok;
 	char	   *desc;
 
 	if (list_member_oid(walk->relations, relid))
@@ -462,67 +481,39 @@ TrustRelation(TrustWalk *walk, Oid relid, Oid as_user, bool every_column,
 		walk->problem = psprintf("The relation with OID %u no longer exists.", relid);
 		return false;
 	}
-	owner = rel->rd_rel->relowner;
 	desc = getObjectDescriptionOids(RelationRelationId, relid);
 
-	switch (rel->rd_rel->relkind)
+	ok = TrustOwner(walk, rel, where) && TrustStorage(walk, rel, where);
+
+	if (ok && rel->rd_rel->relkind == RELKIND_VIEW)
 	{
-		case RELKIND_VIEW:
-			if (!Trusted(walk, owner))
-				ok = Untrusted(walk, desc, owner, where);
-			else
-			{
-				Oid			inner_user = RelationHasSecurityInvoker(rel) ? as_user : owner;
+		for (int i = 0; ok && rel->rd_rules && i < rel->rd_rules->numLocks; i++)
+			if (rel->rd_rules->rules[i]->event == CMD_SELECT)
+				ok = TrustRule(walk, rel->rd_rules->rules[i]->ruleId, relid);
+	}
 
-				for (int i = 0; ok && rel->rd_rules && i < rel->rd_rules->numLocks; i++)
-					if (rel->rd_rules->rules[i]->event == CMD_SELECT)
-						ok = TrustRule(walk, rel->rd_rules->rules[i]->ruleId, relid,
-									   inner_user);
-			}
-			break;
+	/* inheritance children and partitions are read too */
+	if (ok && rel->rd_rel->relhassubclass)
+	{
+		List	   *children = find_all_inheritors(relid, AccessShareLock, NULL);
+		ListCell   *lc;
+		char	   *of = psprintf("(read through %s)", desc);
 
-		case RELKIND_RELATION:
-		case RELKIND_PARTITIONED_TABLE:
-		case RELKIND_FOREIGN_TABLE:
-			if (rel->rd_rel->relkind != RELKIND_FOREIGN_TABLE &&
-				check_enable_rls(relid, as_user, true) == RLS_ENABLED &&
-				!Trusted(walk, owner))
-				ok = Untrusted(walk, psprintf("the row-level security policies of %s", desc),
-							   owner, where);
-			if (ok)
-				ok = TrustStorage(walk, rel, where);
-			/* inheritance children and partitions are read too */
-			if (ok && rel->rd_rel->relhassubclass)
-			{
-				List	   *children = find_all_inheritors(relid, AccessShareLock, NULL);
-				ListCell   *lc;
-				char	   *of = psprintf("(read through %s)", desc);
+		foreach(lc, children)
+		{
+			Relation	child;
 
-				foreach(lc, children)
-				{
-					Relation	child;
-
-					CHECK_FOR_INTERRUPTS();
-					if (lfirst_oid(lc) == relid)
-						continue;
-					child = try_relation_open(lfirst_oid(lc), NoLock);
-					if (child == NULL)
-						continue;
-					ok = TrustStorage(walk, child, of);
-					relation_close(child, NoLock);
-					if (!ok)
-						break;
-				}
-			}
-			break;
-
-		case RELKIND_MATVIEW:
-			ok = TrustStorage(walk, rel, where);
-			break;
-
-		default:
-			/* sequences and the like run no code when read */
-			break;
+			CHECK_FOR_INTERRUPTS();
+			if (lfirst_oid(lc) == relid)
+				continue;
+			child = try_relation_open(lfirst_oid(lc), NoLock);
+			if (child == NULL)
+				continue;
+			ok = TrustOwner(walk, child, of) && TrustStorage(walk, child, of);
+			relation_close(child, NoLock);
+			if (!ok)
+				break;
+		}
 	}
 
 	if (ok && every_column && rel->rd_rel->relkind != RELKIND_VIEW)
@@ -553,7 +544,7 @@ journey_untrusted_code(PG_FUNCTION_ARGS)
 
 	walk.reader = GetUserId();
 	deconstruct_array(columns, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &n);
-	if (TrustRelation(&walk, relid, walk.reader, false, NULL))
+	if (TrustRelation(&walk, relid, false, NULL))
 	{
 		for (int i = 0; i < n; i++)
 			if (!nulls[i] && !TrustReadColumn(&walk, relid, TextDatumGetCString(names[i])))
