@@ -232,6 +232,7 @@ def main():
 
     expected = []
     flag_matters = {}
+    differs = {}
     complete = {}
     levels_seen = {}
     oracle_self = 0
@@ -260,6 +261,8 @@ def main():
             if level_sim(rows, nsteps, window, rest) != level:
                 counts[f] += 1
         levels_seen.setdefault(key, set()).add(level)
+        differs.setdefault(key, 0)
+        differs[key] += level != default
         complete.setdefault(nsteps, [0, 0])
         complete[nsteps][0] += 1
         complete[nsteps][1] += level == nsteps
@@ -333,6 +336,16 @@ def main():
         for key in sorted(flag_matters):
             sf.write(f'{key}: levels {sorted(levels_seen[key])}; groups in which each mode '
                      f'changes the answer: {flag_matters[key]}\n')
+    # what the suite asserts: every combination answers differently from
+    # no mode in some group, and every mode changes some answer
+    with open(f'{work}/coverage', 'w') as cf:
+        for key in sorted(differs):
+            if key != '(none)':
+                cf.write(f'combination {key}: {"some" if differs[key] else "no"} '
+                         f'answer differs from no mode\n')
+        for f in FLAGS + ['allow_reentry']:
+            n = sum(c.get(f, 0) for c in flag_matters.values())
+            cf.write(f'mode {f}: {"some" if n else "no"} answer changes without it\n')
 
 
 if __name__ == '__main__':
