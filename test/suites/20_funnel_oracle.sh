@@ -17,15 +17,10 @@
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (exported by test/check).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-seed=${JOURNEY_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 groups=${JOURNEY_FUNNEL_GROUPS:-4000}
-db=journey_funnel_oracle
-work=$(mktemp -d /tmp/journey-funnel.XXXXXX)
-chmod 755 "$work"
+suite_random_database journey_funnel_oracle
+seed=$SUITE_SEED work=$SUITE_WORK db=journey_funnel_oracle
 echo "seed $seed, $groups groups (JOURNEY_FUZZ_SEED=$seed repeats this run)"
-
-suite_database "$db"
-trap 'suite_q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 python3 "$(dirname "${BASH_SOURCE[0]}")/20_funnel_oracle.py" "$work" "$seed" "$groups"
 cat "$work/summary"

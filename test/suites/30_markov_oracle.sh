@@ -11,16 +11,11 @@
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (exported by test/check).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-seed=${JOURNEY_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 tables=${JOURNEY_MARKOV_TABLES:-300}
-db=journey_markov_oracle
-work=$(mktemp -d /tmp/journey-markov.XXXXXX)
-chmod 755 "$work"
 oracle="$(dirname "${BASH_SOURCE[0]}")/30_markov_oracle.py"
+suite_random_database journey_markov_oracle
+seed=$SUITE_SEED work=$SUITE_WORK db=journey_markov_oracle
 echo "seed $seed, $tables path tables (JOURNEY_FUZZ_SEED=$seed repeats this run)"
-
-suite_database "$db"
-trap 'suite_q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 if ! python3 "$oracle" gen "$work" "$seed" "$tables"; then
 	echo "MISMATCH: the random tables miss a case (JOURNEY_FUZZ_SEED=$seed)"
