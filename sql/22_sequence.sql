@@ -223,7 +223,7 @@ SELECT journey.sequence_match('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3
 FROM seq_many;
 SELECT journey.sequence_count('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3) FROM seq_many;
 SELECT journey.sequence_match('(?1)(?t>=0)(?2)(?t>=0)(?3)', seq_ts(i), k = 1, k = 2, k = 3) FROM seq_many;
--- One step per pattern element and event is always allowed: simple patterns
+-- (Pattern elements + 1) steps per event are always allowed: simple patterns
 -- never fail on big groups, even with the smallest setting.
 SET journey.max_pattern_steps = 1;
 SELECT journey.sequence_count('(?1)(?2)(?3)', seq_ts(i), k = 1, k = 2, k = 3) AS no_match,
