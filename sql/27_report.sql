@@ -320,8 +320,10 @@ SELECT s, (SELECT count(*) FROM (SELECT * FROM journey.funnel_report(s)
   FROM unnest(ARRAY['mv', 'part', 'parent', 'temp']) s;
 SELECT * FROM journey.funnel_report('mv_empty');
 
--- the caller's privileges: the engine checks SELECT on the relation or
--- on each column it reads, as a query would
+-- the caller's privileges: the reports check SELECT on the columns they
+-- read (check_source_relation), whichever way they read; the engine itself,
+-- called directly, checks SELECT on the relation or each column it reads,
+-- as a query would
 CREATE ROLE report_reader;
 GRANT USAGE ON SCHEMA journey TO report_reader;
 GRANT SELECT ON journey.source, journey.moment TO report_reader;

@@ -59,8 +59,9 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.report_relation_method(regclass, text[]) IS
   'how a report over these columns (customer, time, event, label, segment) reads the relation: scan (the report engine) or sql and why';
 
--- The source named, from the registry, with its relation and customer,
--- time and event columns checked; errors name what is wrong.
+-- The source named, from the registry; errors name what is wrong.  (The
+-- reports check its relation with check_source_relation once their
+-- parameters are checked.)
 CREATE FUNCTION @extschema@.report_source(source text)
 RETURNS @extschema@.source
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -82,12 +83,11 @@ BEGIN
 			                         FROM @extschema@.source s) || '.',
 			                      'Register one in journey.source first.');
 	END IF;
-	PERFORM @extschema@.check_source_columns(src, false);
 	RETURN src;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.report_source(text) IS
-  'the registered source of that name, its relation and customer, time and event columns checked (used by the reports)';
+  'the registered source of that name, or an error naming the registered ones (used by the reports)';
 
 -- The SQL form's pieces shared by every report: a customer's segment (the
 -- segment column's text at its first row) and the time range.
@@ -283,9 +283,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Name the column whose value at a customer''s first event is its segment.';
 	END IF;
-	IF funnel_report.segment_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(src.relation, 'segment', funnel_report.segment_column);
-	END IF;
+	PERFORM @extschema@.check_source_relation(src, false, funnel_report.segment_column);
 
 	RETURN QUERY
 	SELECT r.step, names[r.step], r.customers,
@@ -304,12 +302,13 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.funnel_report(text, text[], interval, text, text, text, timestamptz, timestamptz) IS
   'per step of a funnel (the source''s moments, or steps): customers reaching it (window_funnel), conversion from the previous and the first step, median seconds from the previous step (funnel_times)';
 
--- The segment filter of path, transition and sequence reports: a column
--- and a value, or neither.
+-- The segment filter of path, transition and sequence reports (a column
+-- and a value, or neither), then the source's relation checked for reading
+-- with that column (check_source_relation: columns, privileges, trust).
 CREATE FUNCTION @extschema@.report_check_segment(src @extschema@.source, segment_column text,
 	segment_value text)
 RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -318,25 +317,27 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Pass both to keep the customers of one segment, or neither.';
 	END IF;
-	IF segment_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(src.relation, 'segment', segment_column);
-	END IF;
+	PERFORM @extschema@.check_source_relation(src, false, segment_column);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.report_check_segment(@extschema@.source, text, text) IS
-  'error unless a report''s segment column and value are both given (the column checked) or both NULL';
+  'error unless a report''s segment column and value are both given or both NULL, or the source cannot be read with that column';
 
 -- The checks of a path or transition report: its label column (the one
 -- given, else the source's channel column), returned; its transforms
--- (checked by path_transform itself); its segment filter.
+-- (checked by path_transform itself); its segment filter; reading the
+-- source with those columns.
 CREATE FUNCTION @extschema@.report_path_checks(src @extschema@.source, label_column text,
 	transforms text[], segment_column text, segment_value text)
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	col text := coalesce(label_column, src.channel_column);
+	msg text;
+	detail text;
+	hint text;
 BEGIN
 	IF col IS NULL THEN
 		RAISE EXCEPTION 'source "%" has no channel column', src.name
@@ -344,16 +345,31 @@ BEGIN
 			      HINT = 'Register its channel column, or pass label_column (e.g. label_column => ''' ||
 			             src.event_column || ''').';
 	END IF;
-	PERFORM @extschema@.check_source_column(src.relation, 'label', col);
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+	                WHERE a.attrelid = src.relation AND a.attname::text = col
+	                  AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'column "%" (the label column) does not exist in relation %', col, src.relation
+			USING ERRCODE = 'undefined_column',
+			      HINT = 'Pass the name of a column of the source''s relation as label_column.';
+	END IF;
 	IF transforms IS NOT NULL THEN
 		PERFORM @extschema@.path_transform(ARRAY['x'], VARIADIC transforms);
 	END IF;
 	PERFORM @extschema@.report_check_segment(src, segment_column, segment_value);
+	-- (the check names its extra column the segment column)
+	BEGIN
+		PERFORM @extschema@.check_source_relation(src, false, col);
+	EXCEPTION WHEN insufficient_privilege THEN
+		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+		                        hint = PG_EXCEPTION_HINT;
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
+		      DETAIL = replace(detail, '(the segment column)', '(the label column)'), HINT = hint;
+	END;
 	RETURN col;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.report_path_checks(@extschema@.source, text, text[], text, text) IS
-  'checks a path report''s label column (else the source''s channel column), transforms and segment filter; returns the label column';
+  'checks a path report''s label column (else the source''s channel column), transforms, segment filter and reading the source; returns the label column';
 
 -- The per-customer path of the SQL form: path_agg, then the transforms,
 -- for customers with a label and of the segment kept.

@@ -1,6 +1,7 @@
 -- The report engine (new in 0.2.0): funnel_report, path_report,
 -- transition_report, sequence_report, report_method and their support
--- functions, as src/sql/27_report.sql installs them (see doc/reports.md).
+-- functions, as src/sql/27_report.sql installs them; moment_report computed
+-- by it (src/sql/26_moment_report.sql).  See doc/reports.md.
 
 -- The engine, one function per report (called by the report functions;
 -- callable directly with a relation and its column names, under the
@@ -50,8 +51,9 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.report_relation_method(regclass, text[]) IS
   'how a report over these columns (customer, time, event, label, segment) reads the relation: scan (the report engine) or sql and why';
 
--- The source named, from the registry, with its relation and customer,
--- time and event columns checked; errors name what is wrong.
+-- The source named, from the registry; errors name what is wrong.  (The
+-- reports check its relation with check_source_relation once their
+-- parameters are checked.)
 CREATE FUNCTION @extschema@.report_source(source text)
 RETURNS @extschema@.source
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -73,12 +75,11 @@ BEGIN
 			                         FROM @extschema@.source s) || '.',
 			                      'Register one in journey.source first.');
 	END IF;
-	PERFORM @extschema@.check_source_columns(src, false);
 	RETURN src;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.report_source(text) IS
-  'the registered source of that name, its relation and customer, time and event columns checked (used by the reports)';
+  'the registered source of that name, or an error naming the registered ones (used by the reports)';
 
 -- The SQL form's pieces shared by every report: a customer's segment (the
 -- segment column's text at its first row) and the time range.
@@ -274,9 +275,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Name the column whose value at a customer''s first event is its segment.';
 	END IF;
-	IF funnel_report.segment_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(src.relation, 'segment', funnel_report.segment_column);
-	END IF;
+	PERFORM @extschema@.check_source_relation(src, false, funnel_report.segment_column);
 
 	RETURN QUERY
 	SELECT r.step, names[r.step], r.customers,
@@ -295,12 +294,13 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.funnel_report(text, text[], interval, text, text, text, timestamptz, timestamptz) IS
   'per step of a funnel (the source''s moments, or steps): customers reaching it (window_funnel), conversion from the previous and the first step, median seconds from the previous step (funnel_times)';
 
--- The segment filter of path, transition and sequence reports: a column
--- and a value, or neither.
+-- The segment filter of path, transition and sequence reports (a column
+-- and a value, or neither), then the source's relation checked for reading
+-- with that column (check_source_relation: columns, privileges, trust).
 CREATE FUNCTION @extschema@.report_check_segment(src @extschema@.source, segment_column text,
 	segment_value text)
 RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
@@ -309,25 +309,27 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Pass both to keep the customers of one segment, or neither.';
 	END IF;
-	IF segment_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(src.relation, 'segment', segment_column);
-	END IF;
+	PERFORM @extschema@.check_source_relation(src, false, segment_column);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.report_check_segment(@extschema@.source, text, text) IS
-  'error unless a report''s segment column and value are both given (the column checked) or both NULL';
+  'error unless a report''s segment column and value are both given or both NULL, or the source cannot be read with that column';
 
 -- The checks of a path or transition report: its label column (the one
 -- given, else the source's channel column), returned; its transforms
--- (checked by path_transform itself); its segment filter.
+-- (checked by path_transform itself); its segment filter; reading the
+-- source with those columns.
 CREATE FUNCTION @extschema@.report_path_checks(src @extschema@.source, label_column text,
 	transforms text[], segment_column text, segment_value text)
 RETURNS text
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	col text := coalesce(label_column, src.channel_column);
+	msg text;
+	detail text;
+	hint text;
 BEGIN
 	IF col IS NULL THEN
 		RAISE EXCEPTION 'source "%" has no channel column', src.name
@@ -335,16 +337,31 @@ BEGIN
 			      HINT = 'Register its channel column, or pass label_column (e.g. label_column => ''' ||
 			             src.event_column || ''').';
 	END IF;
-	PERFORM @extschema@.check_source_column(src.relation, 'label', col);
+	IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+	                WHERE a.attrelid = src.relation AND a.attname::text = col
+	                  AND a.attnum > 0 AND NOT a.attisdropped) THEN
+		RAISE EXCEPTION 'column "%" (the label column) does not exist in relation %', col, src.relation
+			USING ERRCODE = 'undefined_column',
+			      HINT = 'Pass the name of a column of the source''s relation as label_column.';
+	END IF;
 	IF transforms IS NOT NULL THEN
 		PERFORM @extschema@.path_transform(ARRAY['x'], VARIADIC transforms);
 	END IF;
 	PERFORM @extschema@.report_check_segment(src, segment_column, segment_value);
+	-- (the check names its extra column the segment column)
+	BEGIN
+		PERFORM @extschema@.check_source_relation(src, false, col);
+	EXCEPTION WHEN insufficient_privilege THEN
+		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
+		                        hint = PG_EXCEPTION_HINT;
+		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
+		      DETAIL = replace(detail, '(the segment column)', '(the label column)'), HINT = hint;
+	END;
 	RETURN col;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.report_path_checks(@extschema@.source, text, text[], text, text) IS
-  'checks a path report''s label column (else the source''s channel column), transforms and segment filter; returns the label column';
+  'checks a path report''s label column (else the source''s channel column), transforms, segment filter and reading the source; returns the label column';
 
 -- The per-customer path of the SQL form: path_agg, then the transforms,
 -- for customers with a label and of the segment kept.
@@ -588,3 +605,74 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.sequence_report(text, text, text[]) IS
   'customers whose events match a sequence pattern and matches, the events written out: sequence_report(source, ''(?1).*(?2)'', ''signup'', ''purchase'')';
+
+-- moment_report: the same answers, computed by the report engine.
+CREATE OR REPLACE FUNCTION @extschema@.moment_report(
+	source text,
+	conversion_window interval DEFAULT NULL,
+	segment_column text DEFAULT NULL,
+	since timestamptz DEFAULT NULL,
+	until timestamptz DEFAULT NULL)
+RETURNS TABLE (
+	segment text,
+	"position" int,
+	moment text,
+	customers_reached bigint,
+	customers_next bigint,
+	conversion_rate float8,
+	drop_off_rate float8,
+	median_time_to_next interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	src @extschema@.source := @extschema@.report_source(moment_report.source);
+	names text[];
+	events text[];
+	n int;
+BEGIN
+	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
+	  INTO names, events
+	  FROM @extschema@.moment m WHERE m.source = src.name;
+	n := coalesce(cardinality(names), 0);
+	IF n = 0 THEN
+		RAISE EXCEPTION 'source "%" has no moments', src.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
+	END IF;
+	IF n > 32 THEN
+		RAISE EXCEPTION 'source "%" has % moments; moment_report handles at most 32', src.name, n
+			USING ERRCODE = 'program_limit_exceeded';
+	END IF;
+	IF moment_report.conversion_window < interval '0' THEN
+		RAISE EXCEPTION 'conversion window must not be negative'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- the registry was checked on insert, but the relation may have changed;
+	-- and the current role must be able to read it, trusting what it runs
+	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+
+	-- per segment (those with a customer) and moment: the customers who
+	-- reached it and the median gap to it from the moment before, from the
+	-- report engine (or its SQL form); the next moment's row gives the
+	-- customers moving on and the median time to next
+	RETURN QUERY
+	SELECT c.segment, c.step, names[c.step], c.customers, c.next,
+	       c.next::float8 / NULLIF(c.customers, 0),
+	       (c.customers - c.next)::float8 / NULLIF(c.customers, 0),
+	       c.median_next
+	  FROM (SELECT CASE WHEN moment_report.segment_column IS NULL THEN '(all)'
+	                    ELSE r.segment END AS segment,
+	               r.step, r.customers,
+	               first_value(r.customers) OVER w AS customers_any,
+	               lead(r.customers) OVER w AS next, lead(r.median) OVER w AS median_next
+	          FROM @extschema@.report_funnel_counts(src, events,
+	                   coalesce(moment_report.conversion_window, src.moment_window), NULL, true,
+	                   moment_report.segment_column, NULL, moment_report.since,
+	                   moment_report.until) r
+	        WINDOW w AS (PARTITION BY r.segment ORDER BY r.step)) c
+	 WHERE c.step >= 1 AND c.customers_any > 0
+	 ORDER BY c.segment NULLS FIRST, c.step;
+END;
+$fn$;
