@@ -275,6 +275,15 @@ SELECT * FROM journey.sequence_report('shop', '(?1)', ARRAY['a'], NULL, segment_
 -- what the engine reads, and who may
 -- ---------------------------------------------------------------------
 
+-- a customer with more events than journey.max_events_per_group: the
+-- aggregates' error, from the engine (customer 5 has 4 funnel events; 7's
+-- three a, b are at the limit) and through SQL
+SET journey.max_events_per_group = 3;
+SELECT step, customers FROM journey.funnel_report('shop', ARRAY['a', 'b']);
+SELECT * FROM journey.funnel_report('shop', ARRAY['a', 'b', 'c', 'd']);
+SELECT * FROM journey.funnel_report('shop_view', ARRAY['a', 'b', 'c', 'd']);
+RESET journey.max_events_per_group;
+
 -- a parallel worker (forced) gives the same rows (the differential suite
 -- test/suites/27_report_differential.sh covers workers and spilling at size)
 SET min_parallel_table_scan_size = 0;
