@@ -436,13 +436,13 @@ BacktrackMatch(SeqMatcher *m, int32 *pos)
 
 	/*
 	 * The work bound: (pattern elements + 1) steps per event from the
-	 * attempt's start, plus journey.max_pattern_steps.  A step is one pass
-	 * of the loop below, one element tried at one event; nops is the
-	 * pattern's elements plus the implicit leading ".*".  A pattern without
-	 * ".*" or time constraints needs at most that many steps per event
-	 * (the implicit ".*" once, then at most each element once before one
-	 * fails), so simple patterns never fail on big groups, and the setting
-	 * bounds the backtracking beyond it.
+	 * attempt's start, plus journey.max_pattern_steps.  A step is one pass of
+	 * the loop below, one element tried at one event; nops is the pattern's
+	 * elements plus the implicit leading ".*".  A pattern without ".*" or
+	 * time constraints needs at most that many steps per event (the implicit
+	 * ".*" once, then at most each element once before one fails), so simple
+	 * patterns never fail on big groups, and the setting bounds the
+	 * backtracking beyond it.
 	 */
 	limit = (int64) journey_max_pattern_steps + (int64) nops * (n - start);
 
