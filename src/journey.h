@@ -186,6 +186,7 @@ extern int	JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times);
 extern void *JourneySequencePattern(JourneyParams *params);
 extern bool JourneySequenceMatch(JourneyEvents *state);
 extern int64 JourneySequenceCount(JourneyEvents *state);
+extern int64 JourneySequenceCountMatch(JourneyEvents *state, bool *matched);
 
 /* A path argument's elements (one dimension, no NULLs) as labels. */
 extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);

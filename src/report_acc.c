@@ -456,9 +456,11 @@ ReportAccCustomer(ReportAcc *acc, JourneyEvents *events, const char *segment,
 		case REPORT_SEQUENCE:
 			if (events != NULL && events->nevents > 0)
 			{
-				if (JourneySequenceMatch(events))
+				bool		matched;
+
+				acc->matches += JourneySequenceCountMatch(events, &matched);
+				if (matched)
 					acc->customers++;
-				acc->matches += JourneySequenceCount(events);
 			}
 			break;
 		case REPORT_PATHS:

@@ -722,7 +722,8 @@ RowWrite(ReportState *rs, BufFile *file, const ReportRow *row)
 	if (!row->ts_null)
 	{
 		PutBytes(buf, &row->ts, sizeof(int64));
-		PutBytes(buf, &row->order, sizeof(int64));
+		if (rs->segmenting)
+			PutBytes(buf, &row->order, sizeof(int64));
 	}
 	if (!row->customer_null)
 	{
@@ -812,7 +813,8 @@ RowRead(ReportState *rs, BufFile *file, ReportRow *row)
 	if (!row->ts_null)
 	{
 		GetBytes(&p, end, &row->ts, sizeof(int64));
-		GetBytes(&p, end, &row->order, sizeof(int64));
+		if (rs->segmenting)
+			GetBytes(&p, end, &row->order, sizeof(int64));
 	}
 	if (!row->customer_null)
 	{

@@ -712,6 +712,21 @@ JourneySequenceMatch(JourneyEvents *state)
 	return result;
 }
 
+/* The non-overlapping matches in events already prepared (PrepareEvents). */
+static int64
+CountMatches(const SeqPattern *pat, const JourneyEvents *state)
+{
+	SeqMatcher	m;
+	int32		pos = 0;
+	int64		count = 0;
+
+	MatcherInit(&m, pat, state);
+	while (pos < state->nevents && BacktrackMatch(&m, &pos))
+		count++;
+	pfree(m.stack);
+	return count;
+}
+
 /*
  * The number of non-overlapping matches of the pattern of its parameters
  * in the events of a group (sequence_count's answer).
@@ -720,16 +735,29 @@ int64
 JourneySequenceCount(JourneyEvents *state)
 {
 	SeqPattern *pat = JourneySequencePattern(state->params);
-	SeqMatcher	m;
-	int32		pos = 0;
-	int64		count = 0;
 
 	if (!PrepareEvents(state, pat))
 		return 0;
-	MatcherInit(&m, pat, state);
-	while (pos < state->nevents && BacktrackMatch(&m, &pos))
-		count++;
-	pfree(m.stack);
+	return CountMatches(pat, state);
+}
+
+/*
+ * Both answers for one group, the events sorted once: the number of
+ * matches (sequence_count's answer), and in *matched sequence_match's.
+ * With time constraints sequence_match's one attempt is the count's first,
+ * so it is not run again.
+ */
+int64
+JourneySequenceCountMatch(JourneyEvents *state, bool *matched)
+{
+	SeqPattern *pat = JourneySequencePattern(state->params);
+	int64		count;
+
+	*matched = false;
+	if (!PrepareEvents(state, pat))
+		return 0;
+	count = CountMatches(pat, state);
+	*matched = pat->has_time ? count > 0 : AutomatonMatch(pat, state);
 	return count;
 }
 
