@@ -348,6 +348,31 @@ SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY['a']
                                          NULL, true, false, 'chan', NULL, NULL, NULL);
 RESET ROLE;
 
+-- the engine's functions check their arguments themselves when called
+-- directly (the reports check them first)
+SELECT * FROM journey.report_funnel_rows(NULL, 'cust', 'at', 'what', ARRAY['a'], '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', NULL, 'at', 'what', ARRAY['a'], '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', repeat('x', 64), 'what', ARRAY['a'], '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'nope', ARRAY['a'], '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', NULL, '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', '{}', '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY[NULL], '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY[['a']], '1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY['a'], NULL, NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY['a'], '-1 day', NULL, true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY['a'], '1 day', 'nope', true, false, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_funnel_rows('rep', 'cust', 'at', 'what', ARRAY['a'], '1 day', NULL, true, false, NULL, 'Paid', NULL, NULL);
+SELECT * FROM journey.report_path_rows('rep', 'cust', 'at', 'chan', NULL, -1, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_path_rows('rep', 'cust', 'at', 'chan', ARRAY['nope'], 1, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_transition_rows('rep', 'cust', 'at', 'chan', NULL, 0, 0, NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_transition_rows('rep', 'cust', 'at', 'chan', NULL, 1, 'NaN', NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_sequence_rows('rep', 'cust', 'at', 'what', NULL, ARRAY['a'], NULL, NULL, NULL, NULL);
+SELECT * FROM journey.report_sequence_rows('rep', 'cust', 'at', 'what', '(?2)', ARRAY['a'], NULL, NULL, NULL, NULL);
+SELECT journey.report_relation_method('rep', ARRAY['cust', 'at']);
+SELECT journey.report_relation_method('rep', ARRAY['cust', 'at', 'what', 'nope', NULL]);
+-- and read what they are asked to, with the caller's privileges
+SELECT * FROM journey.report_sequence_rows('rep', 'cust', 'at', 'what', '(?1)(?2)', ARRAY['a', 'b'], 'chan', 'Paid', NULL, NULL);
+
 -- row-level security: the engine does not read a relation under it; the
 -- SQL form applies the policies (the owner, a superuser, is not under them)
 CREATE TABLE rep_rls AS SELECT * FROM rep;

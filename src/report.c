@@ -31,8 +31,9 @@ PG_FUNCTION_INFO_V1(journey_report_transitions);
 PG_FUNCTION_INFO_V1(journey_report_sequence);
 PG_FUNCTION_INFO_V1(journey_report_method);
 
-/* Most top paths a report returns. */
+/* Most top paths a path report returns, and steps a transition report. */
 #define REPORT_MAX_TOP 1000000
+#define REPORT_MAX_TRANSITION_STEPS 1000000
 
 /* A spec under construction: fixed fields, and the blob of strings. */
 typedef struct SpecBuilder
@@ -276,10 +277,11 @@ journey_report_transitions(PG_FUNCTION_ARGS)
 	SetSource(&b, fcinfo);
 	SetColumn(&b, fcinfo, 3, RC_LABEL, "label column", false);
 	SetTransforms(&b, fcinfo, 4);
-	if (PG_ARGISNULL(5) || PG_GETARG_INT32(5) < 1 || PG_GETARG_INT32(5) > JOURNEY_DEFAULT_MAX_EVENTS)
+	if (PG_ARGISNULL(5) || PG_GETARG_INT32(5) < 1 ||
+		PG_GETARG_INT32(5) > REPORT_MAX_TRANSITION_STEPS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("steps must be between 1 and %d", JOURNEY_DEFAULT_MAX_EVENTS)));
+				 errmsg("steps must be between 1 and %d", REPORT_MAX_TRANSITION_STEPS)));
 	b.fixed.max_step = PG_GETARG_INT32(5);
 	min_share = PG_ARGISNULL(6) ? -1 : PG_GETARG_FLOAT8(6);
 	if (isnan(min_share) || min_share < 0 || min_share > 1)
