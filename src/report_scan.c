@@ -16,7 +16,10 @@
  *
  * Customers.  A simplehash table keyed by the customer's value (integers
  * as int64, text and uuid as bytes) maps each customer to its place in a
- * dense array, in the order customers were first seen, of compact records:
+ * dense array, in the order customers were first seen, of compact records
+ * (while customers come in key order, as in customer-ordered storage, the
+ * array is itself in key order and the hash is only made when one comes
+ * out of order):
  * the events the aggregate's transition function would keep (time, steps
  * met, label interned as a number), the first few in place.  Consecutive
  * rows of one customer (customer-ordered storage) skip the hash lookup.  A
@@ -257,6 +260,11 @@ typedef struct ReportTable
 	ReportCustomer **chunks;	/* the customers, in the order first seen */
 	int32		nchunks;
 	uint32		ncustomers;
+	bool		in_order;		/* every customer came after the one before:
+								 * the array is in key order, no hash yet */
+	uint64	  **keys;			/* while in order: the customers' keys, by
+								 * chunks as the array */
+	double		expected;		/* customers expected, to size the hash */
 	ReportCustomer null_customer;
 	bool		has_null_customer;
 	ReportCustomer *last;		/* the previous row's customer */
@@ -850,9 +858,10 @@ TableCreate(ReportState *rs, int depth, double customers)
 								   ALLOCSET_DEFAULT_SIZES);
 	t->hash_cxt = AllocSetContextCreate(rs->cxt, "journey report customer hash",
 										ALLOCSET_DEFAULT_SIZES);
-	/* room for the customers expected, within the memory limit */
-	customers = Min(customers, rs->mem_limit / (4 * sizeof(ReportSlot)));
-	t->hash = rcust_create(t->hash_cxt, (uint32) Max(customers, 256), rs);
+	/* the hash is made if customers come out of order (TableHashCustomers) */
+	t->in_order = true;
+	t->expected = customers;
+	t->hash = rcust_create(t->hash_cxt, 256, rs);
 	t->label_ids = rbytes_create(t->cxt, 64, NULL);
 	t->labels_cap = 64;
 	t->labels = MemoryContextAlloc(t->cxt, sizeof(ReportBytes *) * t->labels_cap);
@@ -868,16 +877,21 @@ TableMemory(ReportTable *t)
 		MemoryContextMemAllocated(t->hash_cxt, true);
 }
 
-/* Whether one more customer fits (counting the table's next growth). */
+/*
+ * Whether one more customer fits, counting the hash's next growth (or the
+ * hash the customers in order would need if one came out of order).
+ */
 static inline bool
 TableTakesCustomer(ReportTable *t)
 {
 	Size		mem = TableMemory(t);
 
-	if (t->hash->members + 1 >= t->hash->grow_threshold)
+	if (t->in_order)
+		mem += (Size) (t->ncustomers + 1) * 2 * sizeof(ReportSlot);
+	else if (t->hash->members + 1 >= t->hash->grow_threshold)
 		mem += (Size) t->hash->size * sizeof(ReportSlot);
 	return mem <= t->rs->mem_limit || t->depth >= REPORT_SPILL_DEPTH ||
-		t->hash->members == 0;
+		t->ncustomers == 0;
 }
 
 static void
@@ -1032,7 +1046,7 @@ TableSpill(ReportTable *t, const ReportRow *row)
 	t->rs->rows_spilled++;
 }
 
-/* A new customer at the end of the array. */
+/* A new customer at the end of the array (see TableAppend). */
 static uint32
 TableNewCustomer(ReportTable *t)
 {
@@ -1052,15 +1066,144 @@ TableNewCustomer(ReportTable *t)
 	return index;
 }
 
+/* Whether customer key a comes after b (integers by value, bytes bytewise). */
+static inline bool
+KeyAfter(ReportState *rs, uint64 a, uint64 b)
+{
+	const ReportBytes *ka;
+	const ReportBytes *kb;
+	int			c;
+
+	if (!rs->byte_keys)
+		return (int64) a > (int64) b;
+	ka = (const ReportBytes *) (uintptr_t) a;
+	kb = (const ReportBytes *) (uintptr_t) b;
+	c = memcmp(ka->data, kb->data, Min(ka->len, kb->len));
+	return c > 0 || (c == 0 && ka->len > kb->len);
+}
+
+/* A customer's own copy of its key (bytes are the probe's until copied). */
+static inline uint64
+KeyKeep(ReportTable *t, uint64 key)
+{
+	const ReportBytes *probe;
+	ReportBytes *copy;
+
+	if (!t->rs->byte_keys)
+		return key;
+	probe = (const ReportBytes *) (uintptr_t) key;
+	copy = MemoryContextAlloc(t->cxt, offsetof(ReportBytes, data) + probe->len);
+	copy->len = probe->len;
+	memcpy(copy->data, probe->data, probe->len);
+	return (uint64) (uintptr_t) copy;
+}
+
+/* The key of customer index, while the customers are in order. */
+static inline uint64
+TableKey(ReportTable *t, uint32 index)
+{
+	return t->keys[index >> CUSTOMER_CHUNK_BITS][index & ((1 << CUSTOMER_CHUNK_BITS) - 1)];
+}
+
+/*
+ * A new customer at the end of the array; while in order, its key too
+ * (else the hash's slot holds it).  Returns the key kept.
+ */
+static uint64
+TableAppend(ReportTable *t, uint64 key, ReportCustomer **c)
+{
+	uint32		index = TableNewCustomer(t);
+
+	key = KeyKeep(t, key);
+	*c = TableCustomer(t, index);
+	if (t->in_order)
+	{
+		int32		chunk = index >> CUSTOMER_CHUNK_BITS;
+
+		if ((index & ((1 << CUSTOMER_CHUNK_BITS) - 1)) == 0)
+		{
+			/* as many chunk pointers as the array has (TableNewCustomer) */
+			t->keys = chunk == 0 ?
+				MemoryContextAlloc(t->cxt, sizeof(uint64 *) * 16) :
+				(chunk % 16 == 0 ? repalloc(t->keys, sizeof(uint64 *) * (chunk + 16)) : t->keys);
+			t->keys[chunk] = MemoryContextAlloc(t->cxt, sizeof(uint64) << CUSTOMER_CHUNK_BITS);
+		}
+		t->keys[chunk][index & ((1 << CUSTOMER_CHUNK_BITS) - 1)] = key;
+	}
+	return key;
+}
+
+/* The customer of key in the array while it is in key order, or -1. */
+static int64
+TableSearch(ReportTable *t, uint64 key)
+{
+	ReportState *rs = t->rs;
+	int64		lo = 0;
+	int64		hi = (int64) t->ncustomers - 1;
+
+	while (lo <= hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+		uint64		k = TableKey(t, (uint32) mid);
+
+		if (CustomerKeyEqual(rs, k, key))
+			return mid;
+		if (KeyAfter(rs, key, k))
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* A customer came out of order: from now on the hash finds customers. */
+static void
+TableHashCustomers(ReportTable *t)
+{
+	ReportState *rs = t->rs;
+	double		size = Max(t->expected, 2.0 * t->ncustomers);
+
+	size = Min(size, rs->mem_limit / (4 * sizeof(ReportSlot)));
+	rcust_destroy(t->hash);
+	t->hash = rcust_create(t->hash_cxt, (uint32) Max(size, 256), rs);
+	for (uint32 i = 0; i < t->ncustomers; i++)
+	{
+		uint64		key = TableKey(t, i);
+		const ReportBytes *k = (const ReportBytes *) (uintptr_t) key;
+		uint32		hash = rs->byte_keys ?
+		hash_bytes((const unsigned char *) k->data, k->len) : HashInt64(key);
+		bool		found;
+		ReportSlot *slot = rcust_insert_hash(t->hash, key, hash, &found);
+
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+		Assert(!found);
+		slot->index = i;
+	}
+	for (int32 chunk = 0; t->ncustomers > 0 && chunk <= (int32) ((t->ncustomers - 1) >> CUSTOMER_CHUNK_BITS); chunk++)
+		pfree(t->keys[chunk]);
+	if (t->keys)
+		pfree(t->keys);
+	t->keys = NULL;
+	t->in_order = false;
+}
+
 /*
  * The customer of a row, found or made; NULL when the table takes no new
  * customer and this one is not in it (its rows then spill).
+ *
+ * While customers come in key order (customer-ordered storage) the array
+ * is in key order and needs no hash: a customer after the last one is new,
+ * and the few rows that come back to an earlier customer find it by
+ * binary search.  The first customer out of order makes the hash
+ * (time-ordered storage makes it at once).
  */
 static ReportCustomer *
 TableFindCustomer(ReportTable *t, const ReportRow *row)
 {
 	ReportState *rs = t->rs;
 	ReportSlot *slot;
+	ReportCustomer *c;
 	uint64		key;
 	bool		found;
 
@@ -1085,35 +1228,63 @@ TableFindCustomer(ReportTable *t, const ReportRow *row)
 		CustomerKeyEqual(rs, t->last_key, key))
 		return t->last;
 
+	if (t->in_order)
+	{
+		int64		index;
+
+		c = NULL;
+		if (t->ncustomers == 0 || KeyAfter(rs, key, TableKey(t, t->ncustomers - 1)))
+		{
+			/* after every customer held: a new one */
+			if (t->spilling || !TableTakesCustomer(t))
+			{
+				t->spilling = true;
+				return NULL;
+			}
+			key = TableAppend(t, key, &c);
+		}
+		else if ((index = TableSearch(t, key)) >= 0)
+		{
+			c = TableCustomer(t, (uint32) index);
+			key = TableKey(t, (uint32) index);
+		}
+		else if (t->spilling)
+			return NULL;
+		else
+			TableHashCustomers(t);
+		if (c != NULL)
+		{
+			t->last = c;
+			t->last_key = key;
+			t->last_hash = row->hash;
+			return c;
+		}
+	}
+
 	if (t->spilling || !TableTakesCustomer(t))
 	{
 		t->spilling = true;
 		slot = rcust_lookup_hash(t->hash, key, row->hash);
 		if (slot == NULL)
 			return NULL;
+		c = TableCustomer(t, slot->index);
 	}
 	else
 	{
 		slot = rcust_insert_hash(t->hash, key, row->hash, &found);
-		if (!found)
+		if (found)
+			c = TableCustomer(t, slot->index);
+		else
 		{
-			if (rs->byte_keys)
-			{
-				ReportBytes *copy = MemoryContextAlloc(t->cxt,
-													   offsetof(ReportBytes, data) + row->klen);
-
-				copy->len = row->klen;
-				memcpy(copy->data, row->kdata, row->klen);
-				slot->key = (uint64) (uintptr_t) copy;
-			}
-			slot->index = TableNewCustomer(t);
+			slot->index = t->ncustomers;
+			slot->key = TableAppend(t, key, &c);
 		}
 	}
-	/* (slots move as the hash grows; customers do not) */
-	t->last = TableCustomer(t, slot->index);
+	/* (slots move as the hash grows; customers and kept keys do not) */
+	t->last = c;
 	t->last_key = slot->key;
 	t->last_hash = row->hash;
-	return t->last;
+	return c;
 }
 
 /* Take a row of a customer this participant finishes. */
@@ -1141,7 +1312,7 @@ TableAddBatch(ReportTable *t, const ReportRow *rows, int n)
 {
 	ReportCustomer *found[REPORT_BATCH];
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; !t->in_order && i < n; i++)
 		ReportPrefetch(&t->hash->data[rows[i].hash & t->hash->sizemask]);
 	for (int i = 0; i < n; i++)
 	{
