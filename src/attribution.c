@@ -367,7 +367,7 @@ LabelCmp(const char *a, int alen, const char *b, int blen)
 }
 
 static int
-LabelRefCmp(const void *pa, const void *pb)
+LabelRefCmp(const void *pa, const void *pb, void *arg)
 {
 	const LabelRef *a = pa;
 	const LabelRef *b = pb;
@@ -389,7 +389,7 @@ NumberLabels(LabelRef *refs, int n, int32 *ids, LabelRef **uniq)
 	int			nuniq = 0;
 
 	memcpy(sorted, refs, sizeof(LabelRef) * n);
-	qsort(sorted, n, sizeof(LabelRef), LabelRefCmp);
+	qsort_interruptible(sorted, n, sizeof(LabelRef), LabelRefCmp, NULL);
 	for (int i = 0; i < n; i++)
 	{
 		if (i == 0 || LabelCmp(sorted[i - 1].data, sorted[i - 1].len,
@@ -1081,7 +1081,7 @@ journey_attribution_deserialize(PG_FUNCTION_ARGS)
  * ------------------------------------------------------------------------
  */
 static int
-PathEntryCmp(const void *pa, const void *pb)
+PathEntryCmp(const void *pa, const void *pb, void *arg)
 {
 	const PathEntry *a = *(PathEntry *const *) pa;
 	const PathEntry *b = *(PathEntry *const *) pb;
@@ -1152,7 +1152,7 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 	pathtab_start_iterate(st->paths, &it);
 	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
 		entries[k++] = e;
-	qsort(entries, npaths, sizeof(PathEntry *), PathEntryCmp);
+	qsort_interruptible(entries, npaths, sizeof(PathEntry *), PathEntryCmp, NULL);
 
 	/* number the channels in byte order */
 	refs = palloc(sizeof(LabelRef) * Max(st->ntouches, 1));

@@ -347,6 +347,7 @@ FunnelLevel(const JourneyEvents *state)
 				continue;
 			for (int r = i; r < end; r++)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (!(ev[r].flags & bit))
 					continue;
 				if (k == 0)
@@ -480,6 +481,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 				continue;
 			for (int r = i; r < end; r++)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (!(ev[r].flags & bit))
 					continue;
 				if (k == 0)
@@ -611,6 +613,7 @@ journey_funnel_times_final(PG_FUNCTION_ARGS)
 
 			for (int r = i - 1; r >= begin; r--)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (!(ev[r].flags & bit))
 					continue;
 				if (k == level - 1)

@@ -45,6 +45,7 @@ JourneyBuildTextArray(const JourneyLabel *labels, int n)
 		return construct_empty_array(TEXTOID);
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		nbytes += INTALIGN(VARHDRSZ + (Size) labels[i].len);
 		if (hdr + nbytes > MaxAllocSize)
 			ereport(ERROR,
@@ -63,6 +64,7 @@ JourneyBuildTextArray(const JourneyLabel *labels, int n)
 	p = ARR_DATA_PTR(result);
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		SET_VARSIZE(p, VARHDRSZ + labels[i].len);
 		memcpy(VARDATA(p), labels[i].data, labels[i].len);
 		p += INTALIGN(VARHDRSZ + (Size) labels[i].len);
@@ -81,6 +83,7 @@ EventLabelsArray(const JourneyEvents *state, int from, int to)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
+		CHECK_FOR_INTERRUPTS();
 		labels[i - from].data = JourneyEventLabel(state, ev);
 		labels[i - from].len = strlen(labels[i - from].data);
 	}

@@ -633,7 +633,7 @@ struct PValueEntry
 };
 
 static int
-PValueCmp(const void *a, const void *b)
+PValueCmp(const void *a, const void *b, void *arg)
 {
 	const struct PValueEntry *x = (const struct PValueEntry *) a;
 	const struct PValueEntry *y = (const struct PValueEntry *) b;
@@ -698,7 +698,7 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 	}
 
 	/* NULLs are excluded from the number of tests, as R's p.adjust does */
-	qsort(pv, m, sizeof(struct PValueEntry), PValueCmp);
+	qsort_interruptible(pv, m, sizeof(struct PValueEntry), PValueCmp, NULL);
 	adj = palloc(sizeof(double) * nelems);
 	if (holm)
 	{

@@ -208,8 +208,7 @@ FirstOccurrences(const JourneyLabel *labels, int n, int *counts)
 
 		for (int i = 0; i < n; i++)
 			idx[i] = i;
-		CHECK_FOR_INTERRUPTS();
-		qsort_arg(idx, n, sizeof(int), LabelIndexCmp, (void *) labels);
+		qsort_interruptible(idx, n, sizeof(int), LabelIndexCmp, (void *) labels);
 		for (int g = 0; g < n;)
 		{
 			int			e = g + 1;
