@@ -45,7 +45,7 @@
 int			journey_max_events_per_group = JOURNEY_DEFAULT_MAX_EVENTS;
 
 static inline int EventCmp(const JourneyEvent *a, float8 va,
-					 const JourneyEvent *b, float8 vb, const char *labels);
+						   const JourneyEvent *b, float8 vb, const char *labels);
 static int64 LabelsCap(const JourneyEvents *state);
 
 #ifdef USE_ASSERT_CHECKING
