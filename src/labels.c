@@ -367,23 +367,110 @@ NormalizeAsciiPiece(const char *s, int len, LabelWriter *w)
 	dst->data[dst->len] = '\0';
 }
 
-/* A piece through ICU: NFKC, then (case fold, NFKC) until nothing changes. */
+/* Are the UTF-16 strings a and b (len units each) equal?  In chunks. */
+static bool
+UBufEqual(const UChar *a, const UChar *b, int32 len, int32 chunk)
+{
+	for (int32 from = 0; from < len;)
+	{
+		int32		n = (chunk > 0) ? Min(chunk, len - from) : len - from;
+
+		CHECK_FOR_INTERRUPTS();
+		if (memcmp(a + from, b + from, n * sizeof(UChar)) != 0)
+			return false;
+		from += n;
+	}
+	return true;
+}
+
+/*
+ * Write src (UTF-16, len units) to the result: white space trimmed and
+ * inner runs collapsed to one ASCII space, in UTF-8, a chunk at a time.
+ */
+static void
+LabelWriteWide(LabelWriter *w, const UChar *src, int32 len, int32 chunk)
+{
+	int32		most = (chunk > 0) ? Min(chunk, len) : len;
+
+	/* a chunk's units, a pending space, and a code point's second unit */
+	UChar	   *ws = palloc(sizeof(UChar) * (most + 2));
+
+	for (int32 from = 0; from < len;)
+	{
+		int32		to = StepCut(NULL, src, len, from, chunk);
+		int32		wslen = 0;
+		int32		n8;
+		UErrorCode	status = U_ZERO_ERROR;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int32 i = from; i < to;)
+		{
+			UChar32		c;
+			int32		begin = i;
+
+			U16_NEXT(src, i, to, c);
+			if (u_isUWhiteSpace(c))
+			{
+				w->pending_space = w->any;
+				continue;
+			}
+			if (w->pending_space)
+			{
+				ws[wslen++] = 0x20;
+				w->pending_space = false;
+			}
+			while (begin < i)
+				ws[wslen++] = src[begin++];
+			w->any = true;
+		}
+		u_strToUTF8(NULL, 0, &n8, ws, wslen, &status);
+		if (status == U_BUFFER_OVERFLOW_ERROR ||
+			status == U_STRING_NOT_TERMINATED_WARNING)
+			status = U_ZERO_ERROR;
+		IcuCheck(status, "conversion to UTF-8");
+		if (LabelRoom(w, n8) < (Size) n8)
+			LabelTooLong();
+		u_strToUTF8(w->utf8->data + w->utf8->len, n8 + 1, NULL, ws, wslen,
+					&status);
+		IcuCheck(status, "conversion to UTF-8");
+		w->utf8->len += n8;
+		w->utf8->data[w->utf8->len] = '\0';
+		from = to;
+	}
+	pfree(ws);
+}
+
+/*
+ * A piece through ICU: to UTF-16, NFKC, then (case fold, NFKC) until
+ * nothing changes, then written out.  Every pass over the piece goes in
+ * chunks of about chunk units (0: one pass), checking for interrupts.
+ */
 static void
 NormalizeIcuPiece(const char *s, int len, int chunk, LabelWriter *w)
 {
 	const UNormalizer2 *nfkc = IcuNfkcInstance();
-	UErrorCode	status = U_ZERO_ERROR;
+	const uint8 *s8 = (const uint8 *) s;
 	UBuf		u = {0},
 				a = {0},
 				b = {0};
-	UChar	   *ws;
-	int32		wslen = 0;
-	int32		n8;
 
-	/* to UTF-16: never more code units than UTF-8 bytes */
+	/* to UTF-16 (never more code units than UTF-8 bytes), cut at characters */
 	UBufReserve(&u, len);
-	u_strFromUTF8(u.data, u.cap, &u.len, s, len, &status);
-	IcuCheck(status, "conversion from UTF-8");
+	for (int from = 0; from < len;)
+	{
+		int			to = (chunk > 0 && len - from > chunk) ? from + chunk : len;
+		int32		n;
+		UErrorCode	status = U_ZERO_ERROR;
+
+		while (to < len && U8_IS_TRAIL(s8[to]))
+			to++;
+		CHECK_FOR_INTERRUPTS();
+		u_strFromUTF8(u.data + u.len, u.cap - u.len, &n, s + from, to - from,
+					  &status);
+		IcuCheck(status, "conversion from UTF-8");
+		u.len += n;
+		from = to;
+	}
 
 	IcuStep(nfkc, u.data, u.len, &a, chunk);
 	for (int round = 0;; round++)
@@ -394,8 +481,7 @@ NormalizeIcuPiece(const char *s, int len, int chunk, LabelWriter *w)
 		IcuStep(NULL, a.data, a.len, &u, chunk);	/* fold */
 		b.len = 0;
 		IcuStep(nfkc, u.data, u.len, &b, chunk);
-		same = (b.len == a.len &&
-				memcmp(a.data, b.data, a.len * sizeof(UChar)) == 0);
+		same = (b.len == a.len && UBufEqual(a.data, b.data, a.len, chunk));
 		{
 			UBuf		t = a;
 
@@ -407,48 +493,13 @@ NormalizeIcuPiece(const char *s, int len, int chunk, LabelWriter *w)
 		if (round >= LABEL_MAX_FOLD_ROUNDS)
 			elog(ERROR, "case folding and NFKC did not reach a fixed point");
 	}
-
-	/* trim, collapse inner runs of white space to one ASCII space */
-	u.len = 0;
-	UBufReserve(&u, a.len);
-	ws = u.data;
-	for (int32 i = 0; i < a.len;)
-	{
-		UChar32		c;
-		int32		begin = i;
-
-		U16_NEXT(a.data, i, a.len, c);
-		if (u_isUWhiteSpace(c))
-		{
-			w->pending_space = w->any;
-			continue;
-		}
-		if (w->pending_space)
-		{
-			ws[wslen++] = 0x20;
-			w->pending_space = false;
-		}
-		while (begin < i)
-			ws[wslen++] = a.data[begin++];
-		w->any = true;
-	}
-
-	/* to UTF-8 */
-	u_strToUTF8(NULL, 0, &n8, ws, wslen, &status);
-	if (status == U_BUFFER_OVERFLOW_ERROR || status == U_STRING_NOT_TERMINATED_WARNING)
-		status = U_ZERO_ERROR;
-	IcuCheck(status, "conversion to UTF-8");
-	if (LabelRoom(w, n8) < (Size) n8)
-		LabelTooLong();
-	u_strToUTF8(w->utf8->data + w->utf8->len, n8 + 1, NULL, ws, wslen, &status);
-	IcuCheck(status, "conversion to UTF-8");
-	w->utf8->len += n8;
-	w->utf8->data[w->utf8->len] = '\0';
 	pfree(u.data);
-	if (a.data)
-		pfree(a.data);
 	if (b.data)
 		pfree(b.data);
+
+	LabelWriteWide(w, a.data, a.len, chunk);
+	if (a.data)
+		pfree(a.data);
 }
 
 /*
