@@ -52,14 +52,18 @@ CREATE TABLE @extschema@.review_cycle (
 COMMENT ON TABLE @extschema@.review_cycle IS
   'review cycles of a source: non-overlapping date ranges (both ends inclusive) at whose end the team reviews what it tested, learned and tests next';
 
+-- Runs as the extension's owner, so that it can take the source's turn
+-- (journey.source_turn); it reads nothing but the registry.
 CREATE FUNCTION @extschema@.review_cycle_check()
 RETURNS trigger
 LANGUAGE plpgsql
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	other record;
 BEGIN
+	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.review_cycle');
 	PERFORM @extschema@.check_source(NEW.source);
 	IF NEW.name IS NULL OR btrim(NEW.name) = '' THEN
 		RAISE EXCEPTION 'a review cycle needs a name'
@@ -77,9 +81,9 @@ BEGIN
 				  HINT = 'Both ends are inclusive: a one-day cycle has starts_on = ends_on.';
 	END IF;
 
-	-- Serialize writers of one source's cycles, so that two concurrent
-	-- inserts cannot both miss each other's overlap.
-	PERFORM 1 FROM @extschema@.source s WHERE s.name = NEW.source FOR NO KEY UPDATE;
+	-- one writer of the source's cycles at a time, so that two concurrent
+	-- writers cannot both miss each other's overlap
+	PERFORM @extschema@.take_source_turn(NEW.source);
 
 	SELECT c.id, c.name, c.starts_on, c.ends_on INTO other
 	  FROM @extschema@.review_cycle c
@@ -429,6 +433,8 @@ COMMENT ON COLUMN @extschema@.assignment.customer_id IS
 
 CREATE INDEX assignment_variant ON @extschema@.assignment (hypothesis_id, variant);
 
+-- Changes and removals read the hypothesis's status after
+-- assignment_await_hypothesis (below) has locked its row.
 CREATE FUNCTION @extschema@.assignment_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -511,6 +517,71 @@ $$;
 CREATE TRIGGER assignment_check
 	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.assignment
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.assignment_check();
+
+-- Before a change or removal of an assignment is checked, its hypothesis's
+-- row is locked FOR SHARE, which conflicts with every update of that row
+-- (the lifecycle functions lock it FOR UPDATE before they check it; a plain
+-- UPDATE of the status takes FOR NO KEY UPDATE, which FOR KEY SHARE would
+-- let through).  So a change waits for a conclusion in progress and then
+-- sees it (READ COMMITTED), or fails with a serialization error (40001)
+-- when its snapshot predates a conclusion committed since (REPEATABLE
+-- READ, SERIALIZABLE); and a conclusion waits for changes in progress.
+-- Triggers of one event fire in name order: this one fires before
+-- assignment_check, which reads the status.  It runs as the extension's
+-- owner, as PostgreSQL's foreign-key checks do, so that writers of
+-- assignments need no UPDATE privilege on journey.hypothesis (which
+-- locking a row requires); it reads nothing but the registry.
+CREATE FUNCTION @extschema@.assignment_await_hypothesis()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.assignment');
+	PERFORM 1 FROM @extschema@.hypothesis hy WHERE hy.id = OLD.hypothesis_id FOR SHARE;
+	IF TG_OP = 'DELETE' THEN
+		RETURN OLD;
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER assignment_await_hypothesis
+	BEFORE UPDATE OR DELETE ON @extschema@.assignment
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.assignment_await_hypothesis();
+
+-- A conclusion needs customers in control and in another variant, which
+-- hypothesis_check reads once the conclusion holds the hypothesis row (so
+-- changes to the assignments in progress have ended).  Under REPEATABLE
+-- READ or SERIALIZABLE it reads the transaction's snapshot, which may
+-- predate such a change that committed while the conclusion waited; so
+-- one customer of each side is also locked FOR SHARE, which fails with a
+-- serialization error (40001) when the row it found has since been changed
+-- or removed.  (Under READ COMMITTED this only confirms what the check saw.)
+-- As the extension's owner, like the lock above.
+CREATE FUNCTION @extschema@.hypothesis_evidence_lock()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.hypothesis');
+	PERFORM 1 FROM @extschema@.assignment a
+	 WHERE a.hypothesis_id = NEW.id AND a.variant = 'control'
+	 LIMIT 1 FOR SHARE;
+	PERFORM 1 FROM @extschema@.assignment a
+	 WHERE a.hypothesis_id = NEW.id AND a.variant <> 'control'
+	 LIMIT 1 FOR SHARE;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER hypothesis_evidence_lock
+	BEFORE UPDATE OF status ON @extschema@.hypothesis
+	FOR EACH ROW WHEN (NEW.status = 'concluded' AND OLD.status IS DISTINCT FROM 'concluded')
+	EXECUTE FUNCTION @extschema@.hypothesis_evidence_lock();
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.review_cycle', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.review_cycle_id_seq', '');
