@@ -559,7 +559,10 @@ CREATE TRIGGER assignment_await_hypothesis
 -- one customer of each side is also locked FOR SHARE, which fails with a
 -- serialization error (40001) when the row it found has since been changed
 -- or removed.  (Under READ COMMITTED this only confirms what the check saw.)
--- As the extension's owner, like the lock above.
+-- Rows locked by others are skipped: their lockers are changes that wait
+-- for this conclusion and will be refused, so those rows stay as they are;
+-- waiting for them instead would deadlock.  As the extension's owner, like
+-- the lock above.
 CREATE FUNCTION @extschema@.hypothesis_evidence_lock()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -570,10 +573,10 @@ BEGIN
 	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.hypothesis');
 	PERFORM 1 FROM @extschema@.assignment a
 	 WHERE a.hypothesis_id = NEW.id AND a.variant = 'control'
-	 LIMIT 1 FOR SHARE;
+	 LIMIT 1 FOR SHARE SKIP LOCKED;
 	PERFORM 1 FROM @extschema@.assignment a
 	 WHERE a.hypothesis_id = NEW.id AND a.variant <> 'control'
-	 LIMIT 1 FOR SHARE;
+	 LIMIT 1 FOR SHARE SKIP LOCKED;
 	RETURN NEW;
 END
 $$;

@@ -254,6 +254,21 @@ for change in "$reassign|cannot reassign customer \"c3\" in hypothesis %s: it is
 	suite_expect "the concluded hypothesis's assignments are unchanged" "$(assignments $h)" "$before"
 done
 
+# B holds the hypothesis (as conclude_hypothesis does before it checks); A's
+# change of customer c2 locks c2's row and waits for the hypothesis; B's
+# conclusion, which locks a treatment customer, must not wait for c2 (that
+# would deadlock) and concludes; A is refused
+h=$(q -c 'SELECT running_hypothesis()')
+session_run B "BEGIN" >/dev/null
+session_run B "SELECT id FROM journey.hypothesis_for_update($h)" >/dev/null
+session_send A "UPDATE journey.assignment SET variant = 'control' WHERE hypothesis_id = $h AND customer_id = 'c2'"
+expect_waits "changing a customer while its hypothesis is held" A
+expect_result "concluding while a change of a customer waits for the hypothesis" \
+	"$(session_run B "$(printf "$conclude" $h)")" 00000 concluded
+session_run B "COMMIT" >/dev/null
+expect_result "then the change is refused" "$(session_result A)" 55000 \
+	"cannot reassign customer \"c2\" in hypothesis $h: it is concluded"
+
 # the same against a plain UPDATE of the status (no lifecycle function): the
 # lock must conflict with any update of the hypothesis row
 h=$(q -c 'SELECT running_hypothesis()')

@@ -156,10 +156,10 @@ BEGIN
 	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.hypothesis');
 	PERFORM 1 FROM @extschema@.assignment a
 	 WHERE a.hypothesis_id = NEW.id AND a.variant = 'control'
-	 LIMIT 1 FOR SHARE;
+	 LIMIT 1 FOR SHARE SKIP LOCKED;
 	PERFORM 1 FROM @extschema@.assignment a
 	 WHERE a.hypothesis_id = NEW.id AND a.variant <> 'control'
-	 LIMIT 1 FOR SHARE;
+	 LIMIT 1 FOR SHARE SKIP LOCKED;
 	RETURN NEW;
 END
 $$;
