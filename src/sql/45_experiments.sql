@@ -671,8 +671,10 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed',
 				  HINT = 'Decide ship, iterate or discard.';
 	END IF;
+	-- (now() is when this transaction began: a transaction that began
+	-- later may have started the hypothesis)
 	UPDATE @extschema@.hypothesis hy
-	   SET status = 'concluded', ended_at = now(),
+	   SET status = 'concluded', ended_at = greatest(now(), hy.started_at),
 		   decision = conclude_hypothesis.decision,
 		   learning = conclude_hypothesis.learning,
 		   cycle_id = coalesce(hy.cycle_id, @extschema@.cycle_on(hy.source, current_date))
@@ -702,7 +704,7 @@ BEGIN
 				  HINT = 'The reason is kept as the hypothesis''s learning.';
 	END IF;
 	UPDATE @extschema@.hypothesis hy
-	   SET status = 'abandoned', ended_at = now(), learning = reason
+	   SET status = 'abandoned', ended_at = greatest(now(), hy.started_at), learning = reason
 	 WHERE hy.id = h.id
 	RETURNING * INTO h;
 	RETURN h;

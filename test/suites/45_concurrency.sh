@@ -149,9 +149,9 @@ INSERT INTO journey.moment (source, position, name, event_name)
 VALUES ('shop', 1, 'visit', 'visit'), ('shop', 2, 'signup', 'signup'),
 	   ('steps', 1, 'one', 'e1'), ('steps', 2, 'two', 'e2'), ('steps', 3, 'three', 'e3');
 
--- a running hypothesis with customers c1..c6: odd ones in control, even ones
--- in treatment, assigned before the events
-CREATE FUNCTION running_hypothesis() RETURNS bigint LANGUAGE plpgsql AS $$
+-- a proposed hypothesis with customers c1..c6: odd ones in control, even
+-- ones in treatment, assigned before the events
+CREATE FUNCTION proposed_hypothesis() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	h bigint;
 BEGIN
@@ -161,9 +161,12 @@ BEGIN
 	INSERT INTO journey.assignment (hypothesis_id, customer_id, variant, assigned_at)
 	SELECT h, 'c' || g, CASE WHEN g % 2 = 1 THEN 'control' ELSE 'treatment' END, '2029-12-31'
 	  FROM generate_series(1, 6) g;
-	PERFORM journey.start_hypothesis(h);
 	RETURN h;
 END
+$$;
+-- the same, started
+CREATE FUNCTION running_hypothesis() RETURNS bigint LANGUAGE sql AS $$
+	SELECT (journey.start_hypothesis(proposed_hypothesis())).id
 $$;
 
 -- the assignments of a hypothesis as one line, to compare before and after
@@ -307,6 +310,20 @@ session_run B "COMMIT" >/dev/null
 suite_expect "repeatable read: the hypothesis is still running" \
 	"$(q -c "SELECT status FROM journey.hypothesis WHERE id = $h")" running
 expect_intact "assignments"
+
+# a transaction that began before the hypothesis was started ends it (its
+# now() is earlier than started_at): the end is the start, not before it
+for end in "$conclude" "SELECT status FROM journey.abandon_hypothesis(%s, 'Stopped.')"; do
+	h=$(q -c 'SELECT proposed_hypothesis()')
+	session_run A "BEGIN" >/dev/null
+	session_run A "SELECT 1" >/dev/null
+	q -c "SELECT journey.start_hypothesis($h)" >/dev/null
+	expect_result "ending a hypothesis started after this transaction began" \
+		"$(session_run A "$(printf "$end" $h)")" 00000
+	session_run A "COMMIT" >/dev/null
+	suite_expect "it ends when it started" \
+		"$(q -c "SELECT ended_at = started_at FROM journey.hypothesis WHERE id = $h")" t
+done
 
 # ---------------------------------------------------------------------
 # 2. Review cycles of one source must not overlap

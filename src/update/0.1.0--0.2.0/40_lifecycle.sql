@@ -4,7 +4,9 @@
 -- row lock on the source it replaces did not hold under REPEATABLE READ);
 -- changes to assignments lock their hypothesis FOR SHARE before its status
 -- is read; a conclusion locks one customer of each side.  The triggers
--- that take these locks run as the extension's owner.
+-- that take these locks run as the extension's owner.  A conclusion or
+-- abandonment in a transaction that began before the hypothesis was
+-- started ends it when it started, not before.
 
 CREATE TABLE @extschema@.source_turn (
 	source text PRIMARY KEY,
@@ -123,6 +125,62 @@ BEGIN
 				  HINT = 'The cycles of one source must not share a day.';
 	END IF;
 	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.conclude_hypothesis(hypothesis_id bigint, decision text, learning text)
+RETURNS @extschema@.hypothesis
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+BEGIN
+	IF h.status = 'concluded' THEN
+		RAISE EXCEPTION 'hypothesis % is already concluded', h.id
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = format('Its decision was "%s".', h.decision);
+	END IF;
+	IF decision IS NULL THEN
+		RAISE EXCEPTION 'a conclusion needs a decision'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Decide ship, iterate or discard.';
+	END IF;
+	-- (now() is when this transaction began: a transaction that began
+	-- later may have started the hypothesis)
+	UPDATE @extschema@.hypothesis hy
+	   SET status = 'concluded', ended_at = greatest(now(), hy.started_at),
+		   decision = conclude_hypothesis.decision,
+		   learning = conclude_hypothesis.learning,
+		   cycle_id = coalesce(hy.cycle_id, @extschema@.cycle_on(hy.source, current_date))
+	 WHERE hy.id = h.id
+	RETURNING * INTO h;
+	RETURN h;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.abandon_hypothesis(hypothesis_id bigint, reason text)
+RETURNS @extschema@.hypothesis
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+BEGIN
+	IF h.status = 'abandoned' THEN
+		RAISE EXCEPTION 'hypothesis % is already abandoned', h.id
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF coalesce(btrim(reason), '') = '' THEN
+		RAISE EXCEPTION 'abandoning a hypothesis needs a reason'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'The reason is kept as the hypothesis''s learning.';
+	END IF;
+	UPDATE @extschema@.hypothesis hy
+	   SET status = 'abandoned', ended_at = greatest(now(), hy.started_at), learning = reason
+	 WHERE hy.id = h.id
+	RETURNING * INTO h;
+	RETURN h;
 END
 $$;
 
