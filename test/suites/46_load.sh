@@ -215,15 +215,15 @@ BEGIN
 				INSERT INTO ledger (client, op, hypothesis_id) VALUES (client, op, h);
 			END IF;
 		WHEN op = 'cycle' THEN
-			-- mostly the next week or weeks; past 2026, or one time in five, any
-			-- start in 2026 (which mostly overlaps)
+			-- mostly the next month; past 2026, or one time in five, any start
+			-- in 2026 (which mostly overlaps)
 			SELECT coalesce(max(ends_on), '2025-12-31') + 1 INTO d
 			  FROM journey.review_cycle WHERE source = 'shop';
 			IF d > '2026-12-31' OR random() < 0.2 THEN
 				d := '2026-01-01'::date + floor(random() * 365)::int;
 			END IF;
 			INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
-			VALUES ('shop', format('cycle %s', nextval('idea')), d, d + 6 + floor(random() * 22)::int)
+			VALUES ('shop', format('cycle %s', nextval('idea')), d, d + 27 + floor(random() * 4)::int)
 			RETURNING name INTO v;
 			INSERT INTO ledger (client, op, note) VALUES (client, op, v);
 		ELSE
@@ -286,7 +286,7 @@ time_review() {
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.0f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 if [ "$review_runs" -gt 0 ]; then
 	alone_before=$(time_review "$review_runs" | median)
-	time_review 100000 >"$work/review_under_load" &
+	time_review 100000 >"$work/review_under_load" 2>/dev/null &
 	timer_pid=$!
 fi
 
