@@ -84,8 +84,7 @@ SELECT count(*) AS objects_outside_schema
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'journey')
    AND p.pronamespace <> 'journey'::regnamespace;
 
--- Every table a team writes to is dumped by pg_dump (journey.source_turn is
--- written by the registry's triggers alone and holds nothing to keep).
+-- Every table a team writes to is dumped by pg_dump.
 SELECT c.oid::regclass::text AS registry_table,
        c.oid = ANY (e.extconfig) AS dumped
   FROM pg_class c, pg_extension e

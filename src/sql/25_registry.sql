@@ -11,10 +11,8 @@
 --    by one in position order, or in any order inside one transaction,
 --    while a gap is always rejected; a NOTICE reports a source with fewer
 --    than 5 or more than 8 moments.
---  * Rules that span several rows of one source (its moments numbered
---    1..n here, its review cycles not overlapping in 45_experiments.sql)
---    are checked by one writer of that source at a time: see
---    journey.source_turn.
+--    Under concurrency the checks of one source's moments take turns (see
+--    moment_check).
 
 CREATE TABLE @extschema@.source (
 	name text PRIMARY KEY CHECK (name <> ''),
@@ -237,86 +235,46 @@ $$;
 CREATE TRIGGER source_check BEFORE INSERT OR UPDATE ON @extschema@.source
 	FOR EACH ROW EXECUTE FUNCTION @extschema@.source_check();
 
--- Writers of a rule that spans several rows of one source (its moments
--- are numbered 1..n, its review cycles do not overlap) take turns: a
--- writer first takes the source's turn, an update of the source's row
--- here, and then checks the rule.  Under READ COMMITTED a second writer
--- waits until the first has ended and then checks with what it wrote in
--- view; under REPEATABLE READ or SERIALIZABLE it fails with a
--- serialization error (40001) instead of checking against a snapshot that
--- misses the first writer's rows.  (Only an update does that: a row that
--- was merely locked, as by SELECT ... FOR UPDATE, raises no error under
--- REPEATABLE READ.)  Rows are added as sources are first written; the
--- counts mean nothing else.  Written only by the registry's triggers, as
--- the extension's owner: writers of the registry need no privilege on it.
-CREATE TABLE @extschema@.source_turn (
-	source text PRIMARY KEY,
-	turns bigint NOT NULL DEFAULT 1
-);
-COMMENT ON TABLE @extschema@.source_turn IS
-  'one row per source whose moments or review cycles have been written: writers of those rows take turns by updating it, so that rules spanning rows hold under concurrency';
-
-CREATE FUNCTION @extschema@.take_source_turn(src text)
-RETURNS void
-LANGUAGE sql
-SET search_path = pg_catalog, pg_temp
-AS $$
-	INSERT INTO @extschema@.source_turn AS t (source) VALUES (src)
-	ON CONFLICT (source) DO UPDATE SET turns = t.turns + 1
-$$;
-COMMENT ON FUNCTION @extschema@.take_source_turn(text) IS
-  'waits for other writers of the source''s moments and review cycles to end (fails with 40001 under REPEATABLE READ or SERIALIZABLE if one committed unseen); called by the registry''s triggers';
-
--- Raise unless a registry trigger function that runs as the extension's
--- owner fires on the table it serves: attached to another table, it would
--- take turns and read the registry for whoever writes that table.
-CREATE FUNCTION @extschema@.check_registry_trigger(fired_on oid, serves regclass)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF fired_on IS DISTINCT FROM serves THEN
-		RAISE EXCEPTION 'this trigger function serves % only', serves
-			USING ERRCODE = 'wrong_object_type',
-			      DETAIL = format('It fired on %s.', fired_on::regclass),
-			      HINT = 'It runs as the extension''s owner: do not attach it to other tables.';
-	END IF;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.check_registry_trigger(oid, regclass) IS
-  'error unless a registry trigger function fires on the table it serves (those running as the extension''s owner call it first)';
-
 -- Deferred check of one source's moments: positions 1..n without gaps, and
--- a notice outside 5..8 moments.  Runs once per source and statement,
--- after taking the source's turn (journey.source_turn), as the extension's
--- owner; it reads nothing but the registry.
+-- a notice outside 5..8 moments.  Runs once per source and statement.
+--
+-- Checks of one source's moments take turns: each first updates the
+-- source's first moment in place (no value changes), which makes a second
+-- check wait until the first one's transaction has ended and then read
+-- what it committed (READ COMMITTED), or fail with a serialization error
+-- (40001) when its snapshot predates that commit (REPEATABLE READ,
+-- SERIALIZABLE).  A row lock alone (SELECT ... FOR UPDATE) would not do
+-- the latter: a row that was only locked raises no error there.  Two
+-- checks that see different first moments conflict as well: one of them
+-- has changed or removed the other's first moment itself.  So a role that
+-- writes moments needs UPDATE on journey.moment.
 CREATE FUNCTION @extschema@.moment_check()
 RETURNS trigger
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	src text := CASE WHEN TG_OP = 'DELETE' THEN OLD.source ELSE NEW.source END;
 	key text := statement_timestamp()::text || ' ' || src;
 	done text[];
+	turn text;
 BEGIN
-	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.moment');
 	-- sources already checked in this statement (a transaction-local setting)
 	done := coalesce(nullif(current_setting('journey_registry.checked', true), ''), '{}')::text[];
 	IF key = ANY (done) THEN
 		RETURN NULL;
 	END IF;
 	PERFORM set_config('journey_registry.checked', (done || key)::text, true);
+	-- the sources' turns, in name order as every check takes them (the
+	-- update fires this trigger again, which returns above)
+	FOR turn IN SELECT DISTINCT s FROM unnest(ARRAY[src, CASE WHEN TG_OP = 'UPDATE' THEN OLD.source END]) s
+				 WHERE s IS NOT NULL ORDER BY s LOOP
+		UPDATE @extschema@.moment m SET position = m.position
+		 WHERE m.source = turn AND m.position = 1;
+	END LOOP;
 	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
-		-- the old source lost a moment: check it as well (turns taken in
-		-- name order, as every writer does)
-		PERFORM @extschema@.take_source_turn(least(OLD.source, NEW.source));
-		PERFORM @extschema@.take_source_turn(greatest(OLD.source, NEW.source));
+		-- the old source lost a moment: check it as well
 		PERFORM @extschema@.moment_check_source(OLD.source);
-	ELSE
-		PERFORM @extschema@.take_source_turn(src);
 	END IF;
 	PERFORM @extschema@.moment_check_source(src);
 	RETURN NULL;

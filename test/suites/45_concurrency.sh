@@ -333,14 +333,14 @@ cycle() { echo "INSERT INTO journey.review_cycle (source, name, starts_on, ends_
 # A inserts March and holds; B's overlapping cycle waits, then is refused
 race "inserting a cycle while an overlapping one is inserted" \
 	A "$(cycle March 2026-03-01 2026-03-31)" B "$(cycle 'Mid March' 2026-03-15 2026-04-15)" \
-	COMMIT 23P01 'overlaps review cycle "March"'
+	COMMIT 23P01 'violates exclusion constraint "review_cycle_no_overlap"'
 
 # B inserts May and holds; A moves April onto it, waits, and is refused
 q -c "$(cycle April 2026-04-01 2026-04-30)"
 race "moving a cycle while an overlapping one is inserted" \
 	B "$(cycle May 2026-05-01 2026-05-31)" \
 	A "UPDATE journey.review_cycle SET ends_on = '2026-05-10' WHERE name = 'April'" \
-	COMMIT 23P01 'overlaps review cycle "May"'
+	COMMIT 23P01 'violates exclusion constraint "review_cycle_no_overlap"'
 
 # a rolled back insert leaves the waiting one free to go on
 race "inserting a cycle while an overlapping insert that rolls back is open" \

