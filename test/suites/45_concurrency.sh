@@ -15,6 +15,7 @@
 # concluded or abandoned; review cycles of one source that overlap; moments
 # of one source numbered with a gap; a hypothesis given a review cycle that
 # is being deleted.
+# KEEP_WORK=1 keeps the working folder (the sessions' or pgbench's output).
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (exported by test/check).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 

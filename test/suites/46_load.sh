@@ -28,6 +28,7 @@
 #       load does not write ("fixed": two quarterly cycles, one concluded
 #       hypothesis) N times alone, then over and over while the load runs,
 #       then N times alone again, and prints the medians
+# KEEP_WORK=1 keeps the working folder (the sessions' or pgbench's output).
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (exported by test/check).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
