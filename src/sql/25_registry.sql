@@ -9,8 +9,9 @@
 --    constraint trigger at the end of the transaction (or of the statement
 --    under SET CONSTRAINTS ... IMMEDIATE), so moments can be inserted one
 --    by one in position order, or in any order inside one transaction,
---    while a gap is always rejected; a NOTICE reports a source with fewer
---    than 5 or more than 8 moments.
+--    while a gap is always rejected; at most 32 moments (what
+--    moment_report can follow); a NOTICE reports a source with fewer than
+--    5 or more than 8 moments.
 --    Under concurrency the checks of one source's moments take turns (see
 --    moment_check).
 
@@ -303,6 +304,14 @@ BEGIN
 			      DETAIL = format('Position %s is missing; the highest position is %s.', missing, top),
 			      HINT = 'Insert the moments in position order, or all of them in one transaction.';
 	END IF;
+	IF n > 32 THEN
+		-- (moment_report, and so the views over every source, could not
+		-- read it)
+		RAISE EXCEPTION 'source "%" has % moments; at most 32 are allowed', src, n
+			USING ERRCODE = 'program_limit_exceeded',
+			      DETAIL = 'moment_report follows a customer through at most 32 moments, as window_funnel does steps.',
+			      HINT = 'Keep the five to eight moments that matter.';
+	END IF;
 	IF n < 5 OR n > 8 THEN
 		RAISE NOTICE 'source "%" has % moment%', src, n, CASE WHEN n = 1 THEN '' ELSE 's' END
 			USING DETAIL = 'A journey usually has five to eight moments that matter.';
@@ -310,7 +319,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.moment_check_source(text) IS
-  'error unless the source''s moment positions run 1..n; notice outside 5..8 moments';
+  'error unless the source''s moment positions run 1..n and there are at most 32; notice outside 5..8 moments';
 
 CREATE CONSTRAINT TRIGGER moment_check AFTER INSERT OR UPDATE OR DELETE ON @extschema@.moment
 	DEFERRABLE INITIALLY DEFERRED

@@ -232,7 +232,9 @@ BEGIN
 			-- refusal is caught here)
 			SET CONSTRAINTS journey.moment_check IMMEDIATE;
 			SELECT max(position) INTO p FROM journey.moment WHERE source = 'steps';
-			IF op = 'moment_add' THEN
+			IF op = 'moment_add' AND p >= 8 THEN
+				result := 'none';			-- (a journey has five to eight)
+			ELSIF op = 'moment_add' THEN
 				INSERT INTO journey.moment (source, position, name, event_name)
 				VALUES ('steps', p + 1, format('moment %s', nextval('idea')), 'purchase');
 			ELSE

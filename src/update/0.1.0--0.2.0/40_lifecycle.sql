@@ -6,6 +6,7 @@
 -- read their hypothesis locked FOR SHARE; a conclusion locks one customer
 -- of each side.  A conclusion or abandonment in a transaction that began
 -- before the hypothesis was started ends it when it started, not before.
+-- A source may have at most 32 moments, what moment_report can follow.
 --
 -- Adding the constraint fails if cycles of a source overlap already (as
 -- the race this closes could leave them): the error names two of them;
@@ -53,6 +54,43 @@ BEGIN
 	END IF;
 	PERFORM @extschema@.moment_check_source(src);
 	RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.moment_check_source(src text)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n int;
+	top int;
+	missing int;
+BEGIN
+	SELECT count(*), max(m.position) INTO n, top FROM @extschema@.moment m WHERE m.source = src;
+	IF n = 0 THEN
+		RETURN;
+	END IF;
+	IF top <> n THEN
+		SELECT min(g) INTO missing FROM generate_series(1, top) g
+		 WHERE NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = src AND m.position = g);
+		RAISE EXCEPTION 'moments of source "%" must be numbered 1 to % without gaps', src, n
+			USING ERRCODE = 'check_violation',
+			      DETAIL = format('Position %s is missing; the highest position is %s.', missing, top),
+			      HINT = 'Insert the moments in position order, or all of them in one transaction.';
+	END IF;
+	IF n > 32 THEN
+		-- (moment_report, and so the views over every source, could not
+		-- read it)
+		RAISE EXCEPTION 'source "%" has % moments; at most 32 are allowed', src, n
+			USING ERRCODE = 'program_limit_exceeded',
+			      DETAIL = 'moment_report follows a customer through at most 32 moments, as window_funnel does steps.',
+			      HINT = 'Keep the five to eight moments that matter.';
+	END IF;
+	IF n < 5 OR n > 8 THEN
+		RAISE NOTICE 'source "%" has % moment%', src, n, CASE WHEN n = 1 THEN '' ELSE 's' END
+			USING DETAIL = 'A journey usually has five to eight moments that matter.';
+	END IF;
 END;
 $$;
 
@@ -267,3 +305,6 @@ CREATE TRIGGER hypothesis_evidence_lock
 	BEFORE UPDATE OF status ON @extschema@.hypothesis
 	FOR EACH ROW WHEN (NEW.status = 'concluded' AND OLD.status IS DISTINCT FROM 'concluded')
 	EXECUTE FUNCTION @extschema@.hypothesis_evidence_lock();
+
+COMMENT ON FUNCTION @extschema@.moment_check_source(text) IS
+  'error unless the source''s moment positions run 1..n and there are at most 32; notice outside 5..8 moments';
