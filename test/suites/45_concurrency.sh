@@ -29,7 +29,8 @@ cleanup() {
 		exec {session_fd[$s]}>&- 2>/dev/null || true
 		wait "${session_pid[$s]}" 2>/dev/null || true
 	done
-	suite_q -d postgres -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true
+	suite_q -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "DROP DATABASE IF EXISTS ${DB}_old" \
+		>/dev/null 2>&1 || true
 	[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -422,5 +423,35 @@ race "giving a hypothesis a cycle that is being deleted" \
 	B "INSERT INTO journey.hypothesis (source, moment, statement, cycle_id)
 	SELECT 'shop', 'visit', 'If the logo is bigger, more visitors will sign up.', id
 	  FROM journey.review_cycle WHERE name = 'October'" COMMIT 23503
+
+# ---------------------------------------------------------------------
+# 5. What the race could leave behind under 0.1.0
+# ---------------------------------------------------------------------
+# Overlapping cycles (made here with the check disabled, as the race made
+# them): the update to the version with the exclusion constraint refuses to
+# run, naming them, and the registry stays as it was
+OLD=${DB}_old
+suite_q -d postgres -c "DROP DATABASE IF EXISTS $OLD" -c "CREATE DATABASE $OLD" >/dev/null
+suite_q -d "$OLD" -o /dev/null <<'SQL'
+CREATE EXTENSION journey VERSION '0.1.0';
+CREATE TABLE events (customer_id text, ts timestamptz, event text);
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
+VALUES ('shop', 'events', 'customer_id', 'ts', 'event');
+ALTER TABLE journey.review_cycle DISABLE TRIGGER review_cycle_check;
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('shop', 'March', '2026-03-01', '2026-03-31'), ('shop', 'Mid March', '2026-03-15', '2026-04-15');
+ALTER TABLE journey.review_cycle ENABLE TRIGGER review_cycle_check;
+SQL
+suite_expect_error "updating a registry whose cycles overlap" \
+	'could not create exclusion constraint "review_cycle_no_overlap"' \
+	suite_q -d "$OLD" -c "ALTER EXTENSION journey UPDATE"
+suite_expect "then it is still at 0.1.0 with both cycles" \
+	"$(suite_q -d "$OLD" -c "SELECT extversion || ' ' || (SELECT count(*) FROM journey.review_cycle)
+								FROM pg_extension WHERE extname = 'journey'")" "0.1.0 2"
+suite_q -d "$OLD" -c "UPDATE journey.review_cycle SET starts_on = '2026-04-01' WHERE name = 'Mid March'" \
+	-c "ALTER EXTENSION journey UPDATE" >/dev/null
+suite_expect "once one is moved, the update goes through" \
+	"$(suite_q -d "$OLD" -c "SELECT extversion FROM pg_extension WHERE extname = 'journey'")" 0.2.0
+suite_q -d postgres -c "DROP DATABASE $OLD" >/dev/null
 
 exit $SUITE_FAILED

@@ -9,8 +9,8 @@
 -- A source may have at most 32 moments, what moment_report can follow.
 --
 -- Adding the constraint fails if cycles of a source overlap already (as
--- the race this closes could leave them): the error names two of them;
--- move or delete one, then update again.
+-- the race this closes could leave them): the error's detail shows the
+-- source and both date ranges; move or delete one, then update again.
 
 CREATE TYPE @extschema@.text_range AS RANGE (
 	SUBTYPE = text,
