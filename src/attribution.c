@@ -37,11 +37,19 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #define ATTR_STATE_VERSION 1
+
+/*
+ * The longest half-life of time_decay: any positive duration up to here is
+ * computed exactly as given (weights of touches far older than it
+ * underflow to 0, the newest never does).
+ */
+#define ATTR_MAX_HALF_LIFE_SECONDS 1e300
 
 #define ATTR_MODEL_HINT \
 	"Valid models: first_touch, last_touch, last_non_direct(direct=Direct), " \
@@ -125,9 +133,13 @@ ParseDuration(const JourneySpec *spec, int i)
 	double		num;
 	double		unit;
 
-	errno = 0;
+	/*
+	 * A number beyond double's range reads as infinity, one below it as the
+	 * 0 or subnormal it rounds to, NaN as NaN: the range check below
+	 * rejects all of them as out of range.
+	 */
 	num = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(num))
+	if (end == s)
 		goto bad;
 	while (*end == ' ')
 		end++;
@@ -143,9 +155,9 @@ ParseDuration(const JourneySpec *spec, int i)
 		unit = 7.0 * USECS_PER_DAY;
 	else
 		goto bad;
-	if (!(num > 0) || !isfinite(num * unit))
+	if (!(num > 0) || !(num * unit <= ATTR_MAX_HALF_LIFE_SECONDS * USECS_PER_SEC))
 		ParamOutOfRange(spec->name, "half_life", s,
-						"The half-life must be a positive duration such as 7 days.");
+						"The half-life must be a positive duration of at most 1e300 seconds, such as 7 days.");
 	return num * unit;
 bad:
 	ereport(ERROR,
@@ -230,6 +242,19 @@ AttributionParseModel(const char *text, AttributionModel *model)
 				 errmsg("shares of attribution model \"position_based\" add up to more than 1"),
 				 errdetail("first = %g and last = %g.", model->first, model->last),
 				 errhint("Choose first + last <= 1; the rest is split evenly over the middle touches.")));
+
+	/*
+	 * Shares written in decimal may add up to a hair above 1 (within the
+	 * tolerance above): scaled to add up to exactly 1 at most, so that the
+	 * middle touches never get a negative share.
+	 */
+	if (mn->kind == ATTR_POSITION_BASED && model->first + model->last > 1)
+	{
+		double		s = model->first + model->last;
+
+		model->first /= s;
+		model->last /= s;
+	}
 }
 
 static bool
@@ -246,14 +271,13 @@ IsRuleBased(AttributionKind kind)
 /*
  * Weights of the n touches of one path (n >= 1), summing to 1.  ch holds
  * channel ids (equal ids: equal labels); direct_id is the id of the direct
- * label or -1; times/converted_at are used by time_decay only.  seen is
+ * label or -1; times are used by time_decay only.  seen is
  * scratch with an entry per channel id, all false, and left so (so that
  * weighing many paths allocates nothing per path).
  */
 static void
 RuleWeights(const AttributionModel *m, int n, const int32 *ch,
-			int32 direct_id, const TimestampTz *times, TimestampTz converted_at,
-			bool *seen, double *w)
+			int32 direct_id, const TimestampTz *times, bool *seen, double *w)
 {
 	Assert(n >= 1);
 	for (int i = 0; i < n; i++)
@@ -291,7 +315,7 @@ RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 			}
 			else
 			{
-				double		mid = (1 - m->first - m->last) / (n - 2);
+				double		mid = Max(0.0, 1 - m->first - m->last) / (n - 2);
 
 				w[0] = m->first;
 				w[n - 1] = m->last;
@@ -302,20 +326,29 @@ RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 			break;
 		case ATTR_TIME_DECAY:
 			{
+				/*
+				 * 2^(-age / half_life), each scaled by the same factor so
+				 * that the newest touch weighs 1: ages are taken from the
+				 * newest touch instead of the conversion (the shares are
+				 * the same).  The differences are exact, as unsigned
+				 * numbers (a touch in 4714 BC converting in 294276 AD is
+				 * more microseconds old than int64 holds), and never
+				 * negative, so no weight is NaN and the newest is never
+				 * lost, whatever the half-life.
+				 */
+				TimestampTz newest = times[0];
 				double		sum = 0;
-				double		maxlog = -INFINITY;
 
-				/* work in log2 space so that old touches never underflow all */
+				for (int i = 1; i < n; i++)
+					newest = Max(newest, times[i]);
 				for (int i = 0; i < n; i++)
 				{
-					w[i] = -((double) (converted_at - times[i])) / m->half_life_usec;
-					maxlog = Max(maxlog, w[i]);
-				}
-				for (int i = 0; i < n; i++)
-				{
-					w[i] = exp2(w[i] - maxlog);
+					double		age = (double) ((uint64) newest - (uint64) times[i]);
+
+					w[i] = exp2(-(age / m->half_life_usec));
 					sum += w[i];
 				}
+				Assert(sum >= 1.0 && isfinite(sum));
 				for (int i = 0; i < n; i++)
 					w[i] /= sum;
 				break;
@@ -444,7 +477,6 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 	int32	   *ids;
 	int32		direct_id = -1;
 	TimestampTz *times = NULL;
-	TimestampTz converted_at = 0;
 	double	   *w;
 	Datum	   *out;
 
@@ -513,16 +545,15 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 						 errmsg("touch_times must be finite")));
 		}
-		if (PG_ARGISNULL(3))
+		/*
+		 * converted_at defaults to the last touch.  The shares depend only
+		 * on the touches' ages relative to each other; converted_at must
+		 * still be finite and not before any touch.
+		 */
+		if (!PG_ARGISNULL(3))
 		{
-			/* default: the conversion happens at the last touch */
-			converted_at = times[0];
-			for (int i = 1; i < n; i++)
-				converted_at = Max(converted_at, times[i]);
-		}
-		else
-		{
-			converted_at = PG_GETARG_TIMESTAMPTZ(3);
+			TimestampTz converted_at = PG_GETARG_TIMESTAMPTZ(3);
+
 			if (TIMESTAMP_NOT_FINITE(converted_at))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -539,7 +570,7 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 	w = palloc(sizeof(double) * Max(n, 1));
 	out = palloc(sizeof(Datum) * Max(n, 1));
 	if (n > 0)
-		RuleWeights(&model, n, ids, direct_id, times, converted_at,
+		RuleWeights(&model, n, ids, direct_id, times,
 					palloc0(sizeof(bool) * n), w);
 	for (int i = 0; i < n; i++)
 		out[i] = Float8GetDatum(w[i]);
@@ -688,7 +719,7 @@ NonNegativeArg(FunctionCallInfo fcinfo, int argno, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a finite number that is not negative", what),
-				 errdetail("The row passed %g.", v)));
+				 errdetail("The row passed %s.", float8out_internal(v))));
 	return v;
 }
 
@@ -887,7 +918,7 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("value must be a finite number that is not negative"),
-						 errdetail("A conversion path has value %g.", value)));
+						 errdetail("A conversion path has value %s.", float8out_internal(value))));
 		}
 		AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
 						 converted ? 0 : 1);
@@ -1108,7 +1139,7 @@ RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		CHECK_FOR_INTERRUPTS();
 		if (path->conv == 0 && path->value == 0)
 			continue;
-		RuleWeights(m, path->n, path->ch, direct_id, NULL, 0, seen, w);
+		RuleWeights(m, path->n, path->ch, direct_id, NULL, seen, w);
 		for (int i = 0; i < path->n; i++)
 		{
 			conv[path->ch[i]] += path->conv * w[i];

@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(journey_proportion_test);
@@ -33,6 +34,7 @@ PG_FUNCTION_INFO_V1(journey_sample_size);
 PG_FUNCTION_INFO_V1(journey_srm_test);
 PG_FUNCTION_INFO_V1(journey_prob_to_beat);
 PG_FUNCTION_INFO_V1(journey_p_adjust);
+PG_FUNCTION_INFO_V1(journey_check_parameter);
 
 /* ------------------------------------------------------------------------
  * Distribution helpers
@@ -40,7 +42,8 @@ PG_FUNCTION_INFO_V1(journey_p_adjust);
  */
 
 /*
- * Quantile of the standard normal for p in (0,1): Acklam's rational
+ * Quantile of the standard normal for p in (0,1), accurate from p = 1e-300
+ * up to the largest double below 1: Acklam's rational
  * approximation (relative error below 1.2e-9) followed by one Halley step
  * on the erfc-based CDF, which brings it to about double precision.
  */
@@ -95,16 +98,33 @@ NormalQuantile(double p)
 	}
 
 	/*
-	 * Halley refinement.  The error is measured on the tail that keeps its
-	 * precision (the lower tail below the median, the upper one above).
+	 * Halley refinement.  The error is measured where it keeps its
+	 * precision: on the lower tail in the lower region, on the upper tail
+	 * in the upper one, and as the distance from the median in between
+	 * (p - 0.5 is exact there, and erf keeps the relative precision of a
+	 * quantile next to 0).
 	 */
-	if (p < 0.5)
+	if (p < plow)
 		e = 0.5 * erfc(-x / M_SQRT2) - p;
+	else if (p <= 1.0 - plow)
+		e = 0.5 * erf(x / M_SQRT2) - (p - 0.5);
 	else
 		e = (1.0 - p) - 0.5 * erfc(x / M_SQRT2);
 	u = e * sqrt(2.0 * M_PI) * exp(x * x / 2.0);
 	x = x - u / (1.0 + x * u / 2.0);
+	Assert(isfinite(x));
 	return x;
+}
+
+/*
+ * z with P(Z > z) = tail, computed from the tail itself: 1 - tail rounds to
+ * 1 for tails below 1.1e-16, which would lose them (and NormalQuantile
+ * takes p < 1 only).
+ */
+static double
+NormalUpperQuantile(double tail)
+{
+	return -NormalQuantile(tail);
 }
 
 /*
@@ -122,6 +142,8 @@ GammaUpperRegularized(double a, double x)
 
 	if (x <= 0.0)
 		return 1.0;
+	if (isinf(x))
+		return 0.0;
 	lead = a * log(x) - x - lgamma(a);
 
 	if (x < a + 1.0)
@@ -203,15 +225,96 @@ CheckCounts(int64 x, int64 n, const char *xname, const char *nname)
 						   xname, x, nname, n)));
 }
 
-/* A probability-like argument strictly inside (0, 1); rejects NaN. */
-static void
-CheckOpenUnit(double v, const char *name)
+/*
+ * The statistical parameters and their ranges (doc/statistics.md), checked
+ * where they enter: by the functions below and, through check_parameter(),
+ * by the hypothesis registry, so that a stored hypothesis can always be
+ * computed.  Every parameter lies below 1.  A probability the computation
+ * takes a normal quantile of (alpha, power) is at least 1e-300: below it
+ * double precision has no digits left to tell the tail apart (p-values
+ * themselves end near 1e-308).  A hypothesis's minimum effect is at least
+ * 1e-7, the smallest for which the sample size of every baseline, alpha and
+ * power in range stays below 9e18 units per arm (at most 1025 / mde^2).
+ * The others (confidence, rates, effects) only have to be above 0.
+ */
+typedef struct StatParam
 {
-	if (!(v > 0.0 && v < 1.0))
+	const char *name;
+	double		low;			/* smallest value allowed, or (when 0) the
+								 * bound it must exceed */
+	const char *low_text;
+	const char *hint;
+} StatParam;
+
+static const StatParam stat_params[] = {
+	{"alpha", 1e-300, "1e-300",
+	"alpha is the significance level of the two-sided test, e.g. 0.05."},
+	{"power", 1e-300, "1e-300",
+	"power is the chance of detecting the effect when it is there, e.g. 0.8."},
+	{"confidence", 0, "0",
+	"confidence is the coverage of the interval, e.g. 0.95."},
+	{"baseline", 0, "0",
+	"baseline is the control's conversion rate, e.g. 0.2 for 20%."},
+	{"mde", 0, "0",
+	"mde is the absolute difference in rate to detect, e.g. 0.01 for one percentage point."},
+	{"minimum_effect", 1e-7, "1e-7",
+	"It is an absolute change in conversion rate: 0.01 means one percentage point; no experiment can detect one below 1e-7."},
+};
+
+static const StatParam *
+FindStatParam(const char *name)
+{
+	for (int i = 0; i < lengthof(stat_params); i++)
+		if (strcmp(stat_params[i].name, name) == 0)
+			return &stat_params[i];
+	return NULL;
+}
+
+/* Check v against the range of the named parameter (NaN fails both tests). */
+static void
+CheckStatParam(const char *name, double v)
+{
+	const StatParam *sp = FindStatParam(name);
+
+	if (sp == NULL)
+		elog(ERROR, "unknown statistical parameter \"%s\"", name);
+	if (sp->low > 0 ? !(v >= sp->low && v < 1.0) : !(v > 0.0 && v < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be between 0 and 1, exclusive", name),
-				 errdetail("%s is %g.", name, v)));
+				 errmsg("%s must be %s %s and less than 1", name,
+						sp->low > 0 ? "at least" : "greater than", sp->low_text),
+				 errdetail("%s is %s.", name, float8out_internal(v)),
+				 errhint("%s", sp->hint)));
+}
+
+/*
+ * check_parameter(name, value): the same check for SQL callers (the
+ * hypothesis registry's trigger).  A NULL value is an error.
+ */
+Datum
+journey_check_parameter(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	const StatParam *sp;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("parameter name must not be NULL")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	sp = FindStatParam(name);
+	if (sp == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown statistical parameter \"%s\"", name),
+				 errhint("Known parameters: alpha, power, confidence, baseline, mde, minimum_effect.")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("%s", sp->hint)));
+	CheckStatParam(name, PG_GETARG_FLOAT8(1));
+	PG_RETURN_VOID();
 }
 
 /* The composite result of a function with OUT parameters. */
@@ -250,7 +353,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 
 	CheckCounts(conv_a, n_a, "conv_a", "n_a");
 	CheckCounts(conv_b, n_b, "conv_b", "n_b");
-	CheckOpenUnit(alpha, "alpha");
+	CheckStatParam("alpha", alpha);
 
 	ra = (double) conv_a / (double) n_a;
 	rb = (double) conv_b / (double) n_b;
@@ -291,7 +394,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 		values[2] = Float8GetDatum(lift);
 		if (var > 0.0)
 		{
-			double		half = NormalQuantile(1.0 - alpha / 2.0) * sqrt(var);
+			double		half = NormalUpperQuantile(alpha / 2.0) * sqrt(var);
 
 			values[3] = Float8GetDatum(lift - half);
 			values[4] = Float8GetDatum(lift + half);
@@ -325,9 +428,9 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 				high;
 
 	CheckCounts(x, n, "x", "n");
-	CheckOpenUnit(confidence, "confidence");
+	CheckStatParam("confidence", confidence);
 
-	z = NormalQuantile(1.0 - (1.0 - confidence) / 2.0);
+	z = NormalUpperQuantile((1.0 - confidence) / 2.0);
 	z2 = z * z;
 	dn = (double) n;
 	dx = (double) x;
@@ -357,39 +460,43 @@ journey_sample_size(PG_FUNCTION_ARGS)
 				zb,
 				sd1,
 				sd2,
+				bracket,
 				n;
 
-	CheckOpenUnit(baseline, "baseline");
-	CheckOpenUnit(alpha, "alpha");
-	CheckOpenUnit(power, "power");
-	if (!(mde > 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("mde must be positive"),
-				 errdetail("mde is %g.", mde),
-				 errhint("mde is the absolute difference in rate to detect, e.g. 0.01 for one percentage point.")));
+	CheckStatParam("baseline", baseline);
+	CheckStatParam("mde", mde);
+	CheckStatParam("alpha", alpha);
+	CheckStatParam("power", power);
 	p2 = baseline + mde;
 	if (!(p2 < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("baseline + mde must be less than 1"),
-				 errdetail("baseline is %g and mde is %g.", baseline, mde)));
+				 errdetail("baseline is %s and mde is %s.",
+						   float8out_internal(baseline), float8out_internal(mde))));
 
-	za = NormalQuantile(1.0 - alpha / 2.0);
+	za = NormalUpperQuantile(alpha / 2.0);
 	zb = NormalQuantile(power);
 	sd1 = sqrt(2.0 * baseline * (1.0 - baseline));
 	sd2 = sqrt(baseline * (1.0 - baseline) + p2 * (1.0 - p2));
-	n = ceil(pow(za * sd1 + zb * sd2, 2) / (mde * mde));
+	bracket = za * sd1 + zb * sd2;
 
-	/* tiny power (zb < 0) can make the bracket vanish; one unit at least */
-	if (n < 1.0)
+	/*
+	 * A power below 0.5 makes zb negative; when the bracket is not positive
+	 * any number of units reaches that power (squaring it would not say
+	 * so): one unit at least.
+	 */
+	if (bracket <= 0.0)
 		n = 1.0;
+	else
+		n = Max(1.0, ceil(pow(bracket, 2) / (mde * mde)));
 	if (!(n < 9.0e18))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sample size out of range"),
-				 errdetail("baseline %g, mde %g, alpha %g and power %g need more than 9e18 units per arm.",
-						   baseline, mde, alpha, power)));
+				 errdetail("baseline %s, mde %s, alpha %s and power %s need more than 9e18 units per arm.",
+						   float8out_internal(baseline), float8out_internal(mde),
+						   float8out_internal(alpha), float8out_internal(power))));
 	PG_RETURN_INT64((int64) n);
 }
 
@@ -407,7 +514,8 @@ journey_srm_test(PG_FUNCTION_ARGS)
 	bool	   *counts_null;
 	int			k;
 	double	   *w;
-	double		wsum = 0.0,
+	double		wmax = 0.0,
+				wsum = 0.0,
 				total = 0.0,
 				chi2 = 0.0;
 	int			i;
@@ -463,7 +571,8 @@ journey_srm_test(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("weights must be positive and finite"),
-						 errdetail("Element %d is %g.", i + 1, w[i])));
+						 errdetail("Element %d is %s.", i + 1, float8out_internal(w[i])),
+						 errhint("Weights are the planned shares of the groups, e.g. {0.9, 0.1}; they need not add up to 1.")));
 		}
 	}
 
@@ -483,20 +592,39 @@ journey_srm_test(PG_FUNCTION_ARGS)
 					 errmsg("counts must not be negative"),
 					 errdetail("Element %d is " INT64_FORMAT ".", i + 1, c)));
 		total += (double) c;
-		wsum += w[i];
+		wmax = Max(wmax, w[i]);
 	}
 
 	/* no units at all: nothing to test */
 	if (total == 0.0)
 		PG_RETURN_NULL();
 
+	/*
+	 * Shares relative to the largest weight, in (0, 1], so that neither
+	 * their sum (at most k) nor any share overflows or becomes 0 / 0,
+	 * whatever the scale of the weights.
+	 */
 	for (i = 0; i < k; i++)
 	{
-		double		expected = total * w[i] / wsum;
-		double		diff = (double) DatumGetInt64(counts[i]) - expected;
-
-		chi2 += diff * diff / expected;
+		w[i] = w[i] / wmax;
+		wsum += w[i];
 	}
+	for (i = 0; i < k; i++)
+	{
+		double		c = (double) DatumGetInt64(counts[i]);
+		double		expected = total * (w[i] / wsum);
+		double		diff = c - expected;
+
+		/*
+		 * A share so small that no unit is expected (it underflowed): no
+		 * unit there fits it exactly, any unit there is a mismatch.
+		 */
+		if (expected == 0.0)
+			chi2 += (c == 0.0) ? 0.0 : INFINITY;
+		else
+			chi2 += diff * diff / expected;
+	}
+	Assert(!isnan(chi2));
 	PG_RETURN_FLOAT8(ChiSquareUpper(chi2, (double) (k - 1)));
 }
 
@@ -691,7 +819,7 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("p-values must be between 0 and 1"),
-					 errdetail("Element %d is %g.", i + 1, p)));
+					 errdetail("Element %d is %s.", i + 1, float8out_internal(p))));
 		pv[m].p = p;
 		pv[m].pos = i;
 		m++;

@@ -225,6 +225,7 @@ DECLARE
 	frozen text;
 	cycle_source text;
 	bad_allocation boolean;
+	share record;
 BEGIN
 	-- what the hypothesis is about
 	PERFORM @extschema@.check_source(NEW.source);
@@ -248,17 +249,11 @@ BEGIN
 				  DETAIL = format('The window is %s.', coalesce(NEW.conversion_window::text, 'NULL')),
 				  HINT = 'Give the time after assignment within which reaching the target moment counts, e.g. ''7 days''.';
 	END IF;
-	IF NEW.minimum_effect IS NULL OR NOT (NEW.minimum_effect > 0 AND NEW.minimum_effect < 1) THEN
-		RAISE EXCEPTION 'minimum effect must be between 0 and 1 (exclusive)'
-			USING ERRCODE = 'check_violation',
-				  DETAIL = format('It is %s.', coalesce(NEW.minimum_effect::text, 'NULL')),
-				  HINT = 'It is an absolute change in conversion rate: 0.01 means one percentage point.';
-	END IF;
-	IF NEW.alpha IS NULL OR NOT (NEW.alpha > 0 AND NEW.alpha < 1) THEN
-		RAISE EXCEPTION 'alpha must be between 0 and 1 (exclusive)'
-			USING ERRCODE = 'check_violation',
-				  DETAIL = format('It is %s.', coalesce(NEW.alpha::text, 'NULL'));
-	END IF;
+	-- the test's parameters, in the ranges the statistics functions accept
+	-- (and with their messages), so that every stored hypothesis computes
+	PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+	PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+	PERFORM @extschema@.check_parameter('power', NEW.power);
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
 	bad_allocation := CASE
@@ -267,7 +262,7 @@ BEGIN
 		WHEN NOT (NEW.allocation ? 'control') THEN true
 		ELSE (SELECT count(*) < 2 OR bool_or(jsonb_typeof(a.value) <> 'number')
 					 OR bool_or(CASE WHEN jsonb_typeof(a.value) = 'number'
-									 THEN a.value::text::float8 <= 0 END)
+									 THEN a.value::numeric <= 0 END)
 				FROM jsonb_each(NEW.allocation) a)
 	END;
 	IF bad_allocation THEN
@@ -276,10 +271,19 @@ BEGIN
 				  DETAIL = format('It is %s.', NEW.allocation),
 				  HINT = 'For example {"control": 0.9, "treatment": 0.1}; shares need not add up to 1. Leave it NULL for an equal split.';
 	END IF;
-	IF NEW.power IS NULL OR NOT (NEW.power > 0 AND NEW.power < 1) THEN
-		RAISE EXCEPTION 'power must be between 0 and 1 (exclusive)'
-			USING ERRCODE = 'check_violation',
-				  DETAIL = format('It is %s.', coalesce(NEW.power::text, 'NULL'));
+	-- shares are weights of srm_test (float8): within a range that float8
+	-- holds with every digit
+	SELECT a.key, a.value INTO share
+	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object' THEN NEW.allocation END) a
+	 WHERE NOT a.value::numeric BETWEEN 1e-300 AND 1e300
+	 ORDER BY a.key
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'allocation share of variant "%" is out of range', share.key
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('It is %s; a share must lie between 1e-300 and 1e300.',
+								  btrim(to_char(share.value::numeric, '9.99EEEE'))),
+				  HINT = 'Shares are relative: {"control": 9, "treatment": 1} is the same split as {"control": 0.9, "treatment": 0.1}.';
 	END IF;
 
 	IF NEW.cycle_id IS NOT NULL THEN

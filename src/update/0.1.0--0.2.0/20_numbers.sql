@@ -1,0 +1,229 @@
+-- Numbers and inputs (0.2.0): every statistical parameter checked
+-- against its range where it enters, the hypothesis registry with the
+-- statistics functions' own ranges and messages (check_parameter).
+
+-- not STRICT: a NULL value is reported, not passed over
+CREATE FUNCTION @extschema@.check_parameter(name text, value float8)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_check_parameter'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.check_parameter(text, float8) IS
+  'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect); used by the hypothesis registry';
+
+CREATE OR REPLACE FUNCTION @extschema@.hypothesis_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	frozen text;
+	cycle_source text;
+	bad_allocation boolean;
+	share record;
+BEGIN
+	-- what the hypothesis is about
+	PERFORM @extschema@.check_source(NEW.source);
+	NEW.target_moment := coalesce(NEW.target_moment, NEW.moment);
+	-- (on UPDATE only what changed: a rename of a moment cascades into one
+	-- column at a time, and the other still names the old moment)
+	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
+		OR NEW.moment IS DISTINCT FROM OLD.moment THEN
+		PERFORM @extschema@.check_moment(NEW.source, NEW.moment, 'moment');
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
+		OR NEW.target_moment IS DISTINCT FROM OLD.target_moment THEN
+		PERFORM @extschema@.check_moment(NEW.source, NEW.target_moment, 'target moment');
+	END IF;
+	PERFORM @extschema@.check_statement(NEW.statement);
+
+	-- how it is measured
+	IF NEW.conversion_window IS NULL OR NEW.conversion_window <= interval '0' THEN
+		RAISE EXCEPTION 'conversion window must be positive'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('The window is %s.', coalesce(NEW.conversion_window::text, 'NULL')),
+				  HINT = 'Give the time after assignment within which reaching the target moment counts, e.g. ''7 days''.';
+	END IF;
+	-- the test's parameters, in the ranges the statistics functions accept
+	-- (and with their messages), so that every stored hypothesis computes
+	PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+	PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+	PERFORM @extschema@.check_parameter('power', NEW.power);
+	-- an allocation is an object naming control and another variant, each
+	-- with a positive number (the CASE keeps jsonb_each off non-objects)
+	bad_allocation := CASE
+		WHEN NEW.allocation IS NULL THEN false
+		WHEN jsonb_typeof(NEW.allocation) <> 'object' THEN true
+		WHEN NOT (NEW.allocation ? 'control') THEN true
+		ELSE (SELECT count(*) < 2 OR bool_or(jsonb_typeof(a.value) <> 'number')
+					 OR bool_or(CASE WHEN jsonb_typeof(a.value) = 'number'
+									 THEN a.value::numeric <= 0 END)
+				FROM jsonb_each(NEW.allocation) a)
+	END;
+	IF bad_allocation THEN
+		RAISE EXCEPTION 'allocation must map control and at least one other variant to positive shares'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('It is %s.', NEW.allocation),
+				  HINT = 'For example {"control": 0.9, "treatment": 0.1}; shares need not add up to 1. Leave it NULL for an equal split.';
+	END IF;
+	-- shares are weights of srm_test (float8): within a range that float8
+	-- holds with every digit
+	SELECT a.key, a.value INTO share
+	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object' THEN NEW.allocation END) a
+	 WHERE NOT a.value::numeric BETWEEN 1e-300 AND 1e300
+	 ORDER BY a.key
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'allocation share of variant "%" is out of range', share.key
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('It is %s; a share must lie between 1e-300 and 1e300.',
+								  btrim(to_char(share.value::numeric, '9.99EEEE'))),
+				  HINT = 'Shares are relative: {"control": 9, "treatment": 1} is the same split as {"control": 0.9, "treatment": 0.1}.';
+	END IF;
+
+	IF NEW.cycle_id IS NOT NULL THEN
+		SELECT c.source INTO cycle_source
+		  FROM @extschema@.review_cycle c WHERE c.id = NEW.cycle_id;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'unknown review cycle %', NEW.cycle_id
+				USING ERRCODE = 'foreign_key_violation';
+		ELSIF cycle_source <> NEW.source THEN
+			RAISE EXCEPTION 'review cycle % belongs to source "%", not "%"',
+					NEW.cycle_id, cycle_source, NEW.source
+				USING ERRCODE = 'foreign_key_violation';
+		END IF;
+	END IF;
+
+	-- where it is in its life
+	IF NEW.status IS NULL OR NEW.status NOT IN ('proposed', 'running', 'concluded', 'abandoned') THEN
+		RAISE EXCEPTION 'unknown hypothesis status "%"', NEW.status
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Status is proposed, running, concluded or abandoned; move a hypothesis with journey.start_hypothesis, journey.conclude_hypothesis or journey.abandon_hypothesis.';
+	END IF;
+	IF NEW.decision IS NOT NULL AND NEW.decision NOT IN ('ship', 'iterate', 'discard') THEN
+		RAISE EXCEPTION 'unknown decision "%"', NEW.decision
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Decide ship (roll the change out), iterate (refine and test again) or discard.';
+	END IF;
+
+	IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status THEN
+		IF OLD.status IN ('concluded', 'abandoned') THEN
+			RAISE EXCEPTION 'hypothesis % is %: it cannot become %', OLD.id, OLD.status, NEW.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'Concluded and abandoned hypotheses are final.',
+					  HINT = 'Propose a new hypothesis to test the idea again.';
+		ELSIF NEW.status = 'proposed' THEN
+			RAISE EXCEPTION 'hypothesis % is running: it cannot go back to proposed', OLD.id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Abandon it with journey.abandon_hypothesis and propose it again.';
+		ELSIF NEW.status = 'concluded' AND OLD.status = 'proposed' THEN
+			RAISE EXCEPTION 'hypothesis % cannot be concluded: it was never started', OLD.id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Start it with journey.start_hypothesis and collect results first, or abandon it.';
+		ELSIF NEW.status = 'concluded' AND NOT (
+				EXISTS (SELECT 1 FROM @extschema@.assignment a
+						 WHERE a.hypothesis_id = NEW.id AND a.variant = 'control')
+				AND EXISTS (SELECT 1 FROM @extschema@.assignment a
+							 WHERE a.hypothesis_id = NEW.id AND a.variant <> 'control')) THEN
+			RAISE EXCEPTION 'hypothesis % cannot be concluded: it has no control and treatment to compare', OLD.id
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'A conclusion needs customers assigned to variant "control" and to at least one other variant.',
+					  HINT = 'Assign customers in journey.assignment, or abandon the hypothesis.';
+		END IF;
+	END IF;
+
+	IF TG_OP = 'UPDATE' AND OLD.status <> 'proposed' THEN
+		-- the definition is frozen once customers have seen the change, so
+		-- that the result answers the question that was asked (renaming a
+		-- source or moment in the registry cascades here and is no change)
+		frozen := CASE
+			WHEN NEW.source IS DISTINCT FROM OLD.source
+				 AND EXISTS (SELECT 1 FROM @extschema@.source s WHERE s.name = OLD.source)
+				THEN 'source'
+			WHEN NEW.moment IS DISTINCT FROM OLD.moment
+				 AND EXISTS (SELECT 1 FROM @extschema@.moment m
+							  WHERE m.source = NEW.source AND m.name = OLD.moment)
+				THEN 'moment'
+			WHEN NEW.target_moment IS DISTINCT FROM OLD.target_moment
+				 AND EXISTS (SELECT 1 FROM @extschema@.moment m
+							  WHERE m.source = NEW.source AND m.name = OLD.target_moment)
+				THEN 'target_moment'
+			WHEN NEW.statement IS DISTINCT FROM OLD.statement THEN 'statement'
+			WHEN NEW.conversion_window IS DISTINCT FROM OLD.conversion_window THEN 'conversion_window'
+			WHEN NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN 'minimum_effect'
+			WHEN NEW.alpha IS DISTINCT FROM OLD.alpha THEN 'alpha'
+			WHEN NEW.power IS DISTINCT FROM OLD.power THEN 'power'
+			WHEN NEW.allocation IS DISTINCT FROM OLD.allocation THEN 'allocation'
+			WHEN OLD.status IN ('concluded', 'abandoned')
+				 AND NEW.decision IS DISTINCT FROM OLD.decision THEN 'decision'
+			WHEN OLD.status IN ('concluded', 'abandoned')
+				 AND NEW.ended_at IS DISTINCT FROM OLD.ended_at THEN 'ended_at'
+			WHEN NEW.started_at IS DISTINCT FROM OLD.started_at THEN 'started_at'
+		END;
+		IF frozen IS NOT NULL THEN
+			RAISE EXCEPTION 'cannot change % of hypothesis %: it is %', frozen, OLD.id, OLD.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'A hypothesis is frozen once started, so that its result answers the question that was asked.',
+					  HINT = 'Abandon it and propose a new hypothesis instead; the mechanism, learning and cycle can still be edited.';
+		END IF;
+	END IF;
+
+	-- the row must be consistent with its status
+	IF NEW.status = 'proposed' AND (NEW.started_at IS NOT NULL OR NEW.ended_at IS NOT NULL
+									 OR NEW.decision IS NOT NULL) THEN
+		RAISE EXCEPTION 'a proposed hypothesis has no started_at, ended_at or decision'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Move it with journey.start_hypothesis.';
+	ELSIF NEW.status = 'running' AND (NEW.started_at IS NULL OR NEW.ended_at IS NOT NULL
+									   OR NEW.decision IS NOT NULL) THEN
+		RAISE EXCEPTION 'a running hypothesis has a started_at and no ended_at or decision'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Move it with journey.start_hypothesis and journey.conclude_hypothesis.';
+	ELSIF NEW.status = 'concluded' AND (NEW.started_at IS NULL OR NEW.ended_at IS NULL) THEN
+		RAISE EXCEPTION 'a concluded hypothesis has a started_at and an ended_at'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Move it with journey.conclude_hypothesis.';
+	ELSIF NEW.status = 'concluded' AND NEW.decision IS NULL THEN
+		RAISE EXCEPTION 'a concluded hypothesis needs a decision'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Decide ship, iterate or discard.';
+	ELSIF NEW.status = 'concluded' AND coalesce(btrim(NEW.learning), '') = '' THEN
+		RAISE EXCEPTION 'a concluded hypothesis needs a learning'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Write down what the result taught you: it is what the review cycle keeps.';
+	ELSIF NEW.status = 'abandoned' AND (NEW.ended_at IS NULL OR NEW.decision IS NOT NULL) THEN
+		RAISE EXCEPTION 'an abandoned hypothesis has an ended_at and no decision'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Move it with journey.abandon_hypothesis.';
+	END IF;
+	IF NEW.ended_at < NEW.started_at THEN
+		RAISE EXCEPTION 'hypothesis ends before it starts'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('started_at is %s, ended_at is %s.', NEW.started_at, NEW.ended_at);
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+-- Hypotheses stored before 0.2.0 keep their values; one outside the ranges
+-- the registry now checks cannot be computed by journey.hypothesis_results
+-- (its statistics refuse the value): say which, so that it can be fixed.
+DO $$
+DECLARE
+	h record;
+	param text;
+BEGIN
+	FOR h IN SELECT id, alpha, power, minimum_effect FROM @extschema@.hypothesis ORDER BY id LOOP
+		FOREACH param IN ARRAY ARRAY['alpha', 'power', 'minimum_effect'] LOOP
+			BEGIN
+				PERFORM @extschema@.check_parameter(param,
+					CASE param WHEN 'alpha' THEN h.alpha WHEN 'power' THEN h.power
+							   ELSE h.minimum_effect END);
+			EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed THEN
+				RAISE WARNING 'hypothesis %: %', h.id, SQLERRM
+					USING HINT = 'Correct it with UPDATE journey.hypothesis (a proposed one), or abandon it and propose it again.';
+			END;
+		END LOOP;
+	END LOOP;
+END
+$$;
