@@ -51,7 +51,7 @@ AS 'MODULE_PATHNAME', 'journey_prob_to_beat'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.prob_to_beat(bigint, bigint, bigint, bigint) IS
-  'exact P(rate B > rate A) under independent uniform Beta(1,1) priors';
+  'P(rate B > rate A) under independent uniform Beta(1,1) priors: the exact sum up to 1e7 in the smallest posterior shape, an Edgeworth expansion beyond; absolute error below 1e-12';
 
 CREATE FUNCTION @extschema@.p_adjust(p float8[], method text)
 RETURNS float8[]

@@ -11,6 +11,10 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.check_parameter(text, float8) IS
   'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect); used by the hypothesis registry';
 
+-- prob_to_beat: exact up to 1e7 in the smallest shape, an expansion beyond
+COMMENT ON FUNCTION @extschema@.prob_to_beat(bigint, bigint, bigint, bigint) IS
+  'P(rate B > rate A) under independent uniform Beta(1,1) priors: the exact sum up to 1e7 in the smallest posterior shape, an Edgeworth expansion beyond; absolute error below 1e-12';
+
 CREATE OR REPLACE FUNCTION @extschema@.hypothesis_check()
 RETURNS trigger
 LANGUAGE plpgsql
