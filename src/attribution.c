@@ -7,11 +7,14 @@
  *	  of paths_to_conversion().
  *
  * The aggregate keeps a hash of distinct paths, each with its summed
- * conversions, value and nulls.  Combine merges the hashes; the serialized
- * form lists the distinct paths.  The final function sorts the paths (so
- * the answer never depends on input order or on how rows were split among
- * workers), numbers the channels in byte order, and hands the decoded
- * paths to the chosen model.
+ * conversions, value and nulls, as exact sums (src/sum.c).  Combine merges
+ * the hashes; the serialized form lists the distinct paths.  The final
+ * function sorts the paths, numbers the channels in byte order, and hands
+ * the decoded paths to the chosen model.  So the answer depends only on
+ * the rows, never on their order or on how they were split among workers
+ * or shards: each path's totals are the same bits whatever order their
+ * rows were added in, and everything computed from them runs over the
+ * paths in one order.
  *
  * Serialized layout (native byte order, as for every internal state):
  *
@@ -19,7 +22,7 @@
  *	  int32   model text length, then its bytes
  *	  int32   number of distinct paths
  *	  per path:
- *	    float8  conversions, value, nulls
+ *	    conversions, value, nulls: each a serialized JourneySum
  *	    int32   number of touches
  *	    int32   key length, then the key: per touch int32 length + bytes
  *
@@ -42,7 +45,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
-#define ATTR_STATE_VERSION 1
+#define ATTR_STATE_VERSION 2		/* 2: exact sums; 1 had float8 totals */
 
 /*
  * The longest half-life of time_decay: any positive duration up to here is
@@ -594,9 +597,9 @@ typedef struct PathEntry
 	uint32		hash;
 	char		status;
 	int32		ntouches;
-	double		conv;
-	double		value;
-	double		nulls;
+	JourneySum	conv;			/* exact sums of the path's rows */
+	JourneySum	value;
+	JourneySum	nulls;
 } PathEntry;
 
 #define SH_PREFIX pathtab
@@ -666,10 +669,9 @@ ModelMismatch(void)
 			 errmsg("attribution model must be the same for every row of a group")));
 }
 
-/* Add totals to the entry of one encoded path, creating it if new. */
-static void
-AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
-			 double conv, double value, double nulls)
+/* The entry of one encoded path, created (with zero totals) if new. */
+static PathEntry *
+AttrStateEntry(AttrState *st, const char *key, int32 keylen, int32 ntouches)
 {
 	PathKey		k;
 	PathEntry  *e;
@@ -691,20 +693,26 @@ AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
 		memcpy(copy, key, keylen);
 		e->key.data = copy;
 		e->ntouches = ntouches;
-		e->conv = e->value = e->nulls = 0;
+		memset(&e->conv, 0, sizeof(JourneySum));
+		memset(&e->value, 0, sizeof(JourneySum));
+		memset(&e->nulls, 0, sizeof(JourneySum));
 		st->ntouches += ntouches;
 	}
-	e->conv += conv;
-	e->value += value;
-	e->nulls += nulls;
-	if (isinf(e->conv) || isinf(e->value) || isinf(e->nulls))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("attribution totals of one path are out of range"),
-				 errdetail("Summing the rows of one path overflowed float8.")));
 	Assert(e->ntouches == ntouches && e->key.len == keylen);
-	Assert(e->conv >= 0 && e->value >= 0 && e->nulls >= 0);
 	Assert(st->ntouches <= journey_max_events_per_group);
+	return e;
+}
+
+/* Add one row's totals (finite, not negative) to the entry of its path. */
+static void
+AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
+			 double conv, double value, double nulls)
+{
+	PathEntry  *e = AttrStateEntry(st, key, keylen, ntouches);
+
+	JourneySumAdd(&e->conv, conv, st->cxt);
+	JourneySumAdd(&e->value, value, st->cxt);
+	JourneySumAdd(&e->nulls, nulls, st->cxt);
 }
 
 static double
@@ -950,9 +958,13 @@ journey_attribution_combine(PG_FUNCTION_ARGS)
 	pathtab_start_iterate(right->paths, &it);
 	while ((e = pathtab_iterate(right->paths, &it)) != NULL)
 	{
+		PathEntry  *le;
+
 		CHECK_FOR_INTERRUPTS();
-		AttrStateAdd(left, e->key.data, e->key.len, e->ntouches,
-					 e->conv, e->value, e->nulls);
+		le = AttrStateEntry(left, e->key.data, e->key.len, e->ntouches);
+		JourneySumAddSum(&le->conv, &e->conv, left->cxt);
+		JourneySumAddSum(&le->value, &e->value, left->cxt);
+		JourneySumAddSum(&le->nulls, &e->nulls, left->cxt);
 	}
 	PG_RETURN_POINTER(left);
 }
@@ -977,9 +989,9 @@ journey_attribution_serialize(PG_FUNCTION_ARGS)
 	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		appendBinaryStringInfo(&buf, (char *) &e->conv, sizeof(double));
-		appendBinaryStringInfo(&buf, (char *) &e->value, sizeof(double));
-		appendBinaryStringInfo(&buf, (char *) &e->nulls, sizeof(double));
+		JourneySumSerialize(&buf, &e->conv);
+		JourneySumSerialize(&buf, &e->value);
+		JourneySumSerialize(&buf, &e->nulls);
 		appendBinaryStringInfo(&buf, (char *) &e->ntouches, sizeof(int32));
 		appendBinaryStringInfo(&buf, (char *) &e->key.len, sizeof(int32));
 		appendBinaryStringInfo(&buf, e->key.data, e->key.len);
@@ -1061,27 +1073,30 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 		CorruptAttrState("The model text contains a zero byte.");
 	r.p += model_len;
 	ReadBytes(&r, &npaths, sizeof(int32));
-	/* each path needs at least 3 float8 + 2 int32 + one touch header */
-	if (npaths < 0 || (int64) npaths * (3 * sizeof(double) + 3 * sizeof(int32)) > r.end - r.p)
+	/* each path needs at least 3 sums (of 9 bytes) + 2 int32 + one touch header */
+	if (npaths < 0 || (int64) npaths * (3 * (1 + sizeof(double)) + 3 * sizeof(int32)) > r.end - r.p)
 		CorruptAttrState("The path count does not match the state's size.");
 	st = AttrStateCreate(cxt, model_text, model_len);
 	for (int i = 0; i < npaths; i++)
 	{
-		double		conv,
-					value,
-					nulls;
+		JourneySum	totals[3];	/* conversions, value, nulls */
 		int32		ntouches,
 					keylen;
+		PathEntry  *e;
 
 		CHECK_FOR_INTERRUPTS();
-		ReadBytes(&r, &conv, sizeof(double));
-		ReadBytes(&r, &value, sizeof(double));
-		ReadBytes(&r, &nulls, sizeof(double));
+		for (int t = 0; t < 3; t++)
+		{
+			int			len = JourneySumDeserialize(r.p, r.end, &totals[t], st->cxt);
+
+			if (len < 0)
+				CorruptAttrState("A path's totals are not sums in this version's form.");
+			if (JourneySumIsNegative(&totals[t]))
+				CorruptAttrState("A path's totals are not finite non-negative numbers.");
+			r.p += len;
+		}
 		ReadBytes(&r, &ntouches, sizeof(int32));
 		ReadBytes(&r, &keylen, sizeof(int32));
-		if (!(conv >= 0 && value >= 0 && nulls >= 0) ||
-			isinf(conv) || isinf(value) || isinf(nulls))
-			CorruptAttrState("A path's totals are not finite non-negative numbers.");
 		if (ntouches < 1 || keylen < 0 || keylen > r.end - r.p ||
 			(int64) ntouches * sizeof(int32) > keylen)
 			CorruptAttrState("A path's length is out of range.");
@@ -1092,7 +1107,10 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 			if (pathtab_lookup(st->paths, k) != NULL)
 				CorruptAttrState("A path appears twice.");
 		}
-		AttrStateAdd(st, r.p, keylen, ntouches, conv, value, nulls);
+		e = AttrStateEntry(st, r.p, keylen, ntouches);
+		e->conv = totals[0];
+		e->value = totals[1];
+		e->nulls = totals[2];
 		r.p += keylen;
 	}
 	if (r.p != r.end)
@@ -1120,7 +1138,11 @@ PathEntryCmp(const void *pa, const void *pb)
 	return LabelCmp(a->key.data, a->key.len, b->key.data, b->key.len);
 }
 
-/* Credit per channel under a rule-based model. */
+/*
+ * Credit per channel under a rule-based model.  (The paths come in one
+ * fixed order, whatever the order of the rows, so these sums are the same
+ * bits every time.)
+ */
 static void
 RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		   int nchannels, int32 direct_id, double *conv, double *value)
@@ -1209,9 +1231,14 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 	{
 		paths[p].n = entries[p]->ntouches;
 		paths[p].ch = &ids[k];
-		paths[p].conv = entries[p]->conv;
-		paths[p].value = entries[p]->value;
-		paths[p].nulls = entries[p]->nulls;
+		paths[p].conv = JourneySumResult(&entries[p]->conv);
+		paths[p].value = JourneySumResult(&entries[p]->value);
+		paths[p].nulls = JourneySumResult(&entries[p]->nulls);
+		if (isinf(paths[p].conv) || isinf(paths[p].value) || isinf(paths[p].nulls))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("attribution totals of one path are out of range"),
+					 errdetail("Summing the rows of one path overflowed float8.")));
 		k += paths[p].n;
 	}
 	if (st->model.kind == ATTR_LAST_NON_DIRECT)
@@ -1286,9 +1313,22 @@ journey_attribution_state_check(PG_FUNCTION_ARGS)
 {
 	AttrState  *st = AttrStateDeserialize(CurrentMemoryContext,
 										  PG_GETARG_BYTEA_PP(0));
+	JourneySum	totals[3] = {{0}};
+	pathtab_iterator it;
+	PathEntry  *e;
 
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d paths, %lld touches",
+	pathtab_start_iterate(st->paths, &it);
+	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
+	{
+		JourneySumAddSum(&totals[0], &e->conv, CurrentMemoryContext);
+		JourneySumAddSum(&totals[1], &e->value, CurrentMemoryContext);
+		JourneySumAddSum(&totals[2], &e->nulls, CurrentMemoryContext);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d paths, %lld touches, totals %s %s %s",
 											  st->model_text,
 											  (int) st->paths->members,
-											  (long long) st->ntouches)));
+											  (long long) st->ntouches,
+											  float8out_internal(JourneySumResult(&totals[0])),
+											  float8out_internal(JourneySumResult(&totals[1])),
+											  float8out_internal(JourneySumResult(&totals[2])))));
 }

@@ -66,7 +66,9 @@ COMMENT ON AGGREGATE @extschema@.attribution(text[], float8, float8, float8, tex
 -- regclass; the conversion event, the lookback and the source's name are
 -- parameters (EXECUTE ... USING), never pasted into the query text.  The
 -- source's columns are checked first, so that a column renamed or dropped
--- since the source was registered is reported as such.
+-- since the source was registered is reported as such.  Values are summed
+-- with exact_sum, so that the answer does not depend on the order in which
+-- the rows are read.
 CREATE FUNCTION @extschema@.channel_attribution_rows()
 RETURNS TABLE (source text, model text, channel text, conversions float8, value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -89,7 +91,7 @@ WITH p AS MATERIALIZED (
 rows AS MATERIALIZED (
   SELECT (p).path AS path,
          count(*) FILTER (WHERE (p).converted)::float8 AS conversions,
-         coalesce(sum((p).value) FILTER (WHERE (p).converted), 0)::float8 AS value,
+         coalesce(@extschema@.exact_sum((p).value) FILTER (WHERE (p).converted), 0) AS value,
          count(*) FILTER (WHERE NOT (p).converted)::float8 AS nulls
     FROM p GROUP BY (p).path)
 SELECT m, c.channel, c.conversions, c.value
@@ -98,7 +100,7 @@ SELECT m, c.channel, c.conversions, c.value
        LATERAL unnest((SELECT @extschema@.attribution(path, conversions, value, nulls, m)
                          FROM rows)) AS c
 UNION ALL
-SELECT 'time_decay', t.label, sum(t.w), sum(t.w * coalesce((p).value, 0))
+SELECT 'time_decay', t.label, @extschema@.exact_sum(t.w), @extschema@.exact_sum(t.w * coalesce((p).value, 0))
   FROM p, unnest((p).path, @extschema@.touch_weights((p).path, 'time_decay',
                                                      (p).touch_times, (p).converted_at)) AS t(label, w)
  WHERE (p).converted

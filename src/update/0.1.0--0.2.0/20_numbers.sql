@@ -209,6 +209,96 @@ BEGIN
 END
 $$;
 
+-- exact_sum(float8): the sum of finite doubles rounded once, the same bits
+-- in any order of the rows and under any split over parallel workers
+-- (src/sum.c).  channel_attribution sums values with it.
+
+CREATE FUNCTION @extschema@.exact_sum_sfunc(internal, float8)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_exact_sum_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.exact_sum_combine(internal, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_exact_sum_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.exact_sum_serialize(internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'journey_exact_sum_serialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.exact_sum_deserialize(bytea, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_exact_sum_deserialize'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.exact_sum_final(internal)
+RETURNS float8
+AS 'MODULE_PATHNAME', 'journey_exact_sum_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.exact_sum(float8) (
+	SFUNC = @extschema@.exact_sum_sfunc,
+	STYPE = internal,
+	COMBINEFUNC = @extschema@.exact_sum_combine,
+	SERIALFUNC = @extschema@.exact_sum_serialize,
+	DESERIALFUNC = @extschema@.exact_sum_deserialize,
+	FINALFUNC = @extschema@.exact_sum_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.exact_sum(float8) IS
+  'the exact sum of the (finite) values, rounded once: the same bits whatever the order of the rows or their split over workers; NULL for no rows';
+
+-- channel_attribution sums values with exact_sum
+CREATE OR REPLACE FUNCTION @extschema@.channel_attribution_rows()
+RETURNS TABLE (source text, model text, channel text, conversions float8, value float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s @extschema@.source;
+	q text;
+BEGIN
+	FOR s IN SELECT * FROM @extschema@.source
+	          WHERE channel_column IS NOT NULL AND conversion_event IS NOT NULL
+	          ORDER BY name
+	LOOP
+		PERFORM @extschema@.check_source_columns(s, true);
+		q := format($q$
+WITH p AS MATERIALIZED (
+  SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
+                                                %4$s, $2)) AS p
+    FROM %5$s GROUP BY %6$I),
+rows AS MATERIALIZED (
+  SELECT (p).path AS path,
+         count(*) FILTER (WHERE (p).converted)::float8 AS conversions,
+         coalesce(@extschema@.exact_sum((p).value) FILTER (WHERE (p).converted), 0) AS value,
+         count(*) FILTER (WHERE NOT (p).converted)::float8 AS nulls
+    FROM p GROUP BY (p).path)
+SELECT m, c.channel, c.conversions, c.value
+  FROM unnest(ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
+                    'markov', 'shapley']) AS m,
+       LATERAL unnest((SELECT @extschema@.attribution(path, conversions, value, nulls, m)
+                         FROM rows)) AS c
+UNION ALL
+SELECT 'time_decay', t.label, @extschema@.exact_sum(t.w), @extschema@.exact_sum(t.w * coalesce((p).value, 0))
+  FROM p, unnest((p).path, @extschema@.touch_weights((p).path, 'time_decay',
+                                                     (p).touch_times, (p).converted_at)) AS t(label, w)
+ WHERE (p).converted
+ GROUP BY t.label
+$q$,
+			s.channel_column, s.time_column, s.event_column,
+			CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
+			     ELSE format('%I::float8', s.value_column) END,
+			s.relation, s.customer_column);
+		RETURN QUERY EXECUTE format('SELECT $3, m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
+		                            q)
+			USING s.conversion_event, s.attribution_lookback, s.name;
+	END LOOP;
+END
+$$;
+
 -- Hypotheses stored before 0.2.0 keep their values; one outside the ranges
 -- the registry now checks cannot be computed by journey.hypothesis_results
 -- (its statistics refuse the value): say which, so that it can be fixed.
