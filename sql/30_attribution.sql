@@ -12,6 +12,42 @@ SELECT journey.touch_weights(ARRAY['a'], 'position_based');
 SELECT journey.touch_weights(ARRAY['a','b'], 'position_based');
 SELECT journey.touch_weights(ARRAY['a','b'], 'position_based(first=0.6, last=0.2)');
 SELECT journey.touch_weights(ARRAY['a','b','c'], 'position_based(first=0.5, last=0.5)');
+-- position_based with asymmetric shares, on paths of 1, 2, 3 and 5 touches:
+-- one touch gets 1; two touches first : last; more, first to the first
+-- touch, last to the last, and the rest (1 - first - last) split evenly over
+-- the n - 2 middle touches.  Each expected share written as its arithmetic;
+-- every touch is listed with the check (so swapping first and last fails
+-- every row but those of single touches and of the middle).
+SELECT spec, n, i, round(w[i]::numeric, 15) AS share, round(e[i]::numeric, 15) AS expected,
+       abs(w[i] - e[i]) < 1e-15 AS ok
+  FROM (SELECT spec, n, e,
+               journey.touch_weights((ARRAY['a','b','c','d','e'])[1:n], spec) AS w
+          FROM (VALUES
+            ('position_based(first=0.5,last=0.2)', 1, ARRAY[1]::float8[]),
+            ('position_based(first=0.5,last=0.2)', 2, ARRAY[0.5 / (0.5 + 0.2), 0.2 / (0.5 + 0.2)]::float8[]),
+            ('position_based(first=0.5,last=0.2)', 3, ARRAY[0.5, 1 - 0.5 - 0.2, 0.2]::float8[]),
+            ('position_based(first=0.5,last=0.2)', 5, ARRAY[0.5, (1 - 0.5 - 0.2) / 3, (1 - 0.5 - 0.2) / 3,
+                                                            (1 - 0.5 - 0.2) / 3, 0.2]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 1, ARRAY[1]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 2, ARRAY[0.1 / (0.1 + 0.6), 0.6 / (0.1 + 0.6)]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 3, ARRAY[0.1, 1 - 0.1 - 0.6, 0.6]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 5, ARRAY[0.1, (1 - 0.1 - 0.6) / 3, (1 - 0.1 - 0.6) / 3,
+                                                            (1 - 0.1 - 0.6) / 3, 0.6]::float8[]),
+            ('position_based(first=0,last=0)', 2, ARRAY[0.5, 0.5]::float8[])) v(spec, n, e)) x,
+       generate_series(1, n) i
+ ORDER BY spec, n, i;
+-- ... and in the aggregate, with first=0.1, last=0.6 over a (1 conversion,
+-- value 10), a > b (1, 10), a > b > c (2, 20), a > b > c > d > e (1, 10):
+-- a = 1 + 1/7 + 2 * 0.1 + 0.1, b = 6/7 + 2 * 0.3 + 0.1, c = 2 * 0.6 + 0.1,
+-- d = 0.1, e = 0.6 conversions, and ten times that in value.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       abs((c).conversions - e) < 1e-12 AND abs((c).value - 10 * e) < 1e-11 AS ok
+  FROM unnest((SELECT journey.attribution(p, cv, 10 * cv, 0, 'position_based(first=0.1, last=0.6)')
+                 FROM (VALUES (ARRAY['a'], 1), (ARRAY['a','b'], 1), (ARRAY['a','b','c'], 2),
+                              (ARRAY['a','b','c','d','e'], 1)) v(p, cv))) c
+  JOIN (VALUES ('a', 1 + 1/7.0 + 2 * 0.1 + 0.1), ('b', 6/7.0 + 2 * 0.3 + 0.1), ('c', 2 * 0.6 + 0.1),
+               ('d', 0.1), ('e', 0.6)) x(channel, e) ON x.channel = (c).channel
+ ORDER BY 1;
 -- last_non_direct: every touch direct -> the last touch
 SELECT journey.touch_weights(ARRAY['Direct','Direct'], 'last_non_direct');
 -- participation: each distinct channel one equal share, on its first touch
@@ -172,6 +208,73 @@ SELECT (c).channel, (c).conversions, (c).value, (c).removal_effect
           FROM (VALUES (ARRAY['C1','C2','C3'], 1, 10, 0),
                        (ARRAY['C1'], 0, 0, 1),
                        (ARRAY['C2','C3'], 0, 0, 1)) t(p, cv, v, n)) s;
+
+-- Value on paths without conversions reaches no CONV transition; when no
+-- value reaches CONV at all, the value is split like the conversions.
+-- Rows A > B (1 conversion), B (1 conversion) and A with value 50 but no
+-- conversion and no null (it takes no part in the chain, but its channel
+-- and its value count): START->A 1, START->B 1, A->B 1, B->CONV 2, so
+-- P = 1; without A, P = 1/2 (RE 1/2); without B, P = 0 (RE 1).  The two
+-- conversions split 1/2 : 1, i.e. 2/3 and 4/3; V = 0, so the value 50
+-- splits the same way: 50/3 = 16.67 and 100/3 = 33.33.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       round((c).value::numeric, 12) AS value,
+       abs((c).conversions - CASE (c).channel WHEN 'A' THEN 2/3.0 ELSE 4/3.0 END) < 1e-12 AS conversions_ok,
+       abs((c).value - CASE (c).channel WHEN 'A' THEN 50/3.0 ELSE 100/3.0 END) < 1e-12 AS value_ok
+  FROM (SELECT unnest(journey.attribution(p, cv, v, n, 'markov')) c
+          FROM (VALUES (ARRAY['A','B'], 1, 0, 0),
+                       (ARRAY['B'], 1, 0, 0),
+                       (ARRAY['A'], 0, 50, 0)) t(p, cv, v, n)) s;
+-- The same with the value on a path that did not convert: A with one null
+-- and value 50.  START->A 3 (A > B twice: one conversion, one null; A
+-- once), START->B 1; A->B 2, A->NULL 1; B->CONV 2, B->NULL 1.  x_B = 2/3,
+-- x_A = 2/3 x_B = 4/9, P = (3 x_A + x_B)/4 = 1/2.  Without A: P = x_B/4 =
+-- 1/6, RE 2/3; without B: P = 0, RE 1.  Two conversions split 2/3 : 1 =
+-- 0.8 and 1.2; no value reaches CONV, so 50 splits 20 and 30.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       round((c).value::numeric, 12) AS value, round((c).removal_effect::numeric, 12) AS removal_effect
+  FROM (SELECT unnest(journey.attribution(p, cv, v, n, 'markov')) c
+          FROM (VALUES (ARRAY['A','B'], 1, 0, 1),
+                       (ARRAY['B'], 1, 0, 0),
+                       (ARRAY['A'], 0, 50, 1)) t(p, cv, v, n)) s;
+
+-- Order 3 and order 2, value included.  Rows: A > B > C > D converts once
+-- with value 12; B > C > A is null once; A > B > C converts once with value 6
+-- and is null once.
+-- Order 3 states: ABC -> BCD; BCA; ABC.  START->ABC 3, START->BCA 1;
+-- ABC->BCD 1, ABC->CONV 1, ABC->NULL 1; BCD->CONV 1; BCA->NULL 1.
+-- x_BCD = 1, x_ABC = (x_BCD + 1)/3 = 2/3, x_BCA = 0, P = 3 x_ABC / 4 = 1/2.
+-- A, B, C each lie in every state that converts: RE 1.  Without D: x_ABC =
+-- 1/3, P = 1/4, RE 1/2.  Two conversions split 1 : 1 : 1 : 1/2, i.e. 4/7 to
+-- A, B and C and 2/7 to D.  Value: BCD collects 12 of weight 1, ABC 6 of
+-- weight 3: y_BCD = 12, y_ABC = (6 + 12)/3 = 6, V = 3 y_ABC / 4 = 9/2.
+-- Without D: y_ABC = 2, V = 3/2, value RE 2/3; A, B, C: value RE 1.  Value
+-- 18 splits 1 : 1 : 1 : 2/3, i.e. 54/11 to A, B, C and 36/11 to D.
+-- Order 2 states: AB -> BC -> CD; BC -> CA; AB -> BC.  START->AB 3,
+-- START->BC 1; AB->BC 3; BC->CD 1, BC->CA 1, BC->CONV 1, BC->NULL 1;
+-- CD->CONV 1; CA->NULL 1.  x_BC = (1 + 1)/4 = 1/2 = x_AB, P = 1/2.  Without
+-- A (AB and CA): P = x_BC/4 = 1/8, RE 3/4 (1 at order 3: A > B > C is one
+-- state there); without B or C: RE 1; without D: x_BC = 1/4, P = 1/4, RE
+-- 1/2.  Conversions split 3/4 : 1 : 1 : 1/2 = 6/13, 8/13, 8/13, 4/13.  Value:
+-- y_CD = 12, y_BC = (6 + 12)/4 = 9/2 = y_AB, V = 9/2; without A: V = 9/8,
+-- value RE 3/4; without D: y_BC = 3/2, V = 3/2, value RE 2/3; value 18
+-- splits 3/4 : 1 : 1 : 2/3, i.e. 162/41, 216/41, 216/41, 144/41.
+SELECT s.k, (c).channel, round((c).conversions::numeric, 10) AS conversions,
+       round((c).value::numeric, 10) AS value, round((c).removal_effect::numeric, 10) AS removal_effect,
+       abs((c).conversions - e.conv) < 1e-12 AND abs((c).value - e.val) < 1e-12
+         AND abs((c).removal_effect - e.re) < 1e-12 AS as_computed
+  FROM (SELECT k, unnest(journey.attribution(p, cv, v, n, format('markov(order=%s)', k))) c
+          FROM (VALUES (ARRAY['A','B','C','D'], 1, 12, 0),
+                       (ARRAY['B','C','A'], 0, 0, 1),
+                       (ARRAY['A','B','C'], 1, 6, 1)) t(p, cv, v, n),
+               generate_series(2, 3) k
+         GROUP BY k) s
+  JOIN (VALUES (3, 'A', 4/7.0, 54/11.0, 1.0), (3, 'B', 4/7.0, 54/11.0, 1.0),
+               (3, 'C', 4/7.0, 54/11.0, 1.0), (3, 'D', 2/7.0, 36/11.0, 0.5),
+               (2, 'A', 6/13.0, 162/41.0, 0.75), (2, 'B', 8/13.0, 216/41.0, 1.0),
+               (2, 'C', 8/13.0, 216/41.0, 1.0), (2, 'D', 4/13.0, 144/41.0, 0.5))
+         e(k, channel, conv, val, re) ON e.k = s.k AND e.channel = (c).channel
+ ORDER BY s.k, (c).channel;
 
 -- Order 2: the states of A > A > A > B are the windows (A,A), (A,A), (A,B),
 -- collapsed to (A,A) -> (A,B); the state of a path shorter than the order

@@ -251,8 +251,8 @@ COMMENT ON AGGREGATE @extschema@.exact_sum(float8) IS
   'the exact sum of the (finite) values, rounded once: the same bits whatever the order of the rows or their split over workers; NULL for no rows';
 
 -- channel_attribution sums values with exact_sum
-CREATE OR REPLACE FUNCTION @extschema@.channel_attribution_rows()
-RETURNS TABLE (source text, model text, channel text, conversions float8, value float8)
+CREATE OR REPLACE FUNCTION @extschema@.channel_attribution_rows(source text)
+RETURNS TABLE (model text, channel text, conversions float8, value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -260,12 +260,19 @@ DECLARE
 	s @extschema@.source;
 	q text;
 BEGIN
-	FOR s IN SELECT * FROM @extschema@.source
-	          WHERE channel_column IS NOT NULL AND conversion_event IS NOT NULL
-	          ORDER BY name
-	LOOP
-		PERFORM @extschema@.check_source_columns(s, true);
-		q := format($q$
+	SELECT * INTO s FROM @extschema@.source x WHERE x.name = channel_attribution_rows.source;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source "%"', channel_attribution_rows.source
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Register it in journey.source first.';
+	END IF;
+	IF s.channel_column IS NULL OR s.conversion_event IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no channel column or no conversion event', s.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
+	END IF;
+	PERFORM @extschema@.check_source_relation(s, true);
+	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
                                                 %4$s, $2)) AS p
@@ -288,14 +295,13 @@ SELECT 'time_decay', t.label, @extschema@.exact_sum(t.w), @extschema@.exact_sum(
  WHERE (p).converted
  GROUP BY t.label
 $q$,
-			s.channel_column, s.time_column, s.event_column,
-			CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
-			     ELSE format('%I::float8', s.value_column) END,
-			s.relation, s.customer_column);
-		RETURN QUERY EXECUTE format('SELECT $3, m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
-		                            q)
-			USING s.conversion_event, s.attribution_lookback, s.name;
-	END LOOP;
+		s.channel_column, s.time_column, s.event_column,
+		CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
+		     ELSE format('%I::float8', s.value_column) END,
+		s.relation, s.customer_column);
+	RETURN QUERY EXECUTE format('SELECT m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
+	                            q)
+		USING s.conversion_event, s.attribution_lookback;
 END
 $$;
 
