@@ -45,7 +45,7 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
-#define ATTR_STATE_VERSION 2		/* 2: exact sums; 1 had float8 totals */
+#define ATTR_STATE_VERSION 2	/* 2: exact sums; 1 had float8 totals */
 
 /*
  * The longest half-life of time_decay: any positive duration up to here is
@@ -137,9 +137,9 @@ ParseDuration(const JourneySpec *spec, int i)
 	double		unit;
 
 	/*
-	 * A number beyond double's range reads as infinity, one below it as the
-	 * 0 or subnormal it rounds to, NaN as NaN: the range check below
-	 * rejects all of them as out of range.
+	 * A number beyond double's range reads as infinity, one below it as the 0
+	 * or subnormal it rounds to, NaN as NaN: the range check below rejects
+	 * all of them as out of range.
 	 */
 	num = strtod(s, &end);
 	if (end == s)
@@ -332,12 +332,12 @@ RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 				/*
 				 * 2^(-age / half_life), each scaled by the same factor so
 				 * that the newest touch weighs 1: ages are taken from the
-				 * newest touch instead of the conversion (the shares are
-				 * the same).  The differences are exact, as unsigned
-				 * numbers (a touch in 4714 BC converting in 294276 AD is
-				 * more microseconds old than int64 holds), and never
-				 * negative, so no weight is NaN and the newest is never
-				 * lost, whatever the half-life.
+				 * newest touch instead of the conversion (the shares are the
+				 * same).  The differences are exact, as unsigned numbers (a
+				 * touch in 4714 BC converting in 294276 AD is more
+				 * microseconds old than int64 holds), and never negative, so
+				 * no weight is NaN and the newest is never lost, whatever the
+				 * half-life.
 				 */
 				TimestampTz newest = times[0];
 				double		sum = 0;
@@ -548,10 +548,11 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 						 errmsg("touch_times must be finite")));
 		}
+
 		/*
-		 * converted_at defaults to the last touch.  The shares depend only
-		 * on the touches' ages relative to each other; converted_at must
-		 * still be finite and not before any touch.
+		 * converted_at defaults to the last touch.  The shares depend only on
+		 * the touches' ages relative to each other; converted_at must still
+		 * be finite and not before any touch.
 		 */
 		if (!PG_ARGISNULL(3))
 		{
@@ -1073,7 +1074,11 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 		CorruptAttrState("The model text contains a zero byte.");
 	r.p += model_len;
 	ReadBytes(&r, &npaths, sizeof(int32));
-	/* each path needs at least 3 sums (of 9 bytes) + 2 int32 + one touch header */
+
+	/*
+	 * each path needs at least 3 sums (of 9 bytes) + 2 int32 + one touch
+	 * header
+	 */
 	if (npaths < 0 || (int64) npaths * (3 * (1 + sizeof(double)) + 3 * sizeof(int32)) > r.end - r.p)
 		CorruptAttrState("The path count does not match the state's size.");
 	st = AttrStateCreate(cxt, model_text, model_len);

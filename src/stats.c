@@ -99,11 +99,10 @@ NormalQuantile(double p)
 	}
 
 	/*
-	 * Halley refinement.  The error is measured where it keeps its
-	 * precision: on the lower tail in the lower region, on the upper tail
-	 * in the upper one, and as the distance from the median in between
-	 * (p - 0.5 is exact there, and erf keeps the relative precision of a
-	 * quantile next to 0).
+	 * Halley refinement.  The error is measured where it keeps its precision:
+	 * on the lower tail in the lower region, on the upper tail in the upper
+	 * one, and as the distance from the median in between (p - 0.5 is exact
+	 * there, and erf keeps the relative precision of a quantile next to 0).
 	 */
 	if (p < plow)
 		e = 0.5 * erfc(-x / M_SQRT2) - p;
@@ -484,8 +483,8 @@ journey_sample_size(PG_FUNCTION_ARGS)
 
 	/*
 	 * A power below 0.5 makes zb negative; when the bracket is not positive
-	 * any number of units reaches that power (squaring it would not say
-	 * so): one unit at least.
+	 * any number of units reaches that power (squaring it would not say so):
+	 * one unit at least.
 	 */
 	if (bracket <= 0.0)
 		n = 1.0;
@@ -601,9 +600,9 @@ journey_srm_test(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 
 	/*
-	 * Shares relative to the largest weight, in (0, 1], so that neither
-	 * their sum (at most k) nor any share overflows or becomes 0 / 0,
-	 * whatever the scale of the weights.
+	 * Shares relative to the largest weight, in (0, 1], so that neither their
+	 * sum (at most k) nor any share overflows or becomes 0 / 0, whatever the
+	 * scale of the weights.
 	 */
 	for (i = 0; i < k; i++)
 	{
@@ -617,8 +616,8 @@ journey_srm_test(PG_FUNCTION_ARGS)
 		double		diff = c - expected;
 
 		/*
-		 * A share so small that no unit is expected (it underflowed): no
-		 * unit there fits it exactly, any unit there is a mismatch.
+		 * A share so small that no unit is expected (it underflowed): no unit
+		 * there fits it exactly, any unit there is a mismatch.
 		 */
 		if (expected == 0.0)
 			chi2 += (c == 0.0) ? 0.0 : INFINITY;

@@ -125,7 +125,11 @@ SumChunksCanonical(const int64 *chunk, int n)
 			return false;
 	if (top < -SUM_HALF_DIGIT || top >= SUM_HALF_DIGIT || chunk[0] == 0)
 		return false;
-	/* a highest chunk that could go: 0 over a digit below 2^31, or -1 over one above */
+
+	/*
+	 * a highest chunk that could go: 0 over a digit below 2^31, or -1 over
+	 * one above
+	 */
 	if (n > 1 && ((top == 0 && below < SUM_HALF_DIGIT) ||
 				  (top == -1 && below >= SUM_HALF_DIGIT)))
 		return false;
@@ -217,8 +221,8 @@ SumWideAdd(JourneySumWide *w, double x)
 
 	/*
 	 * x = m 2^(b - 1074) with m < 2^53, read off its IEEE 754 fields: a
-	 * normal number has the implicit leading bit and exponent field e >= 1
-	 * (b = e - 1), a subnormal one neither (b = 0).
+	 * normal number has the implicit leading bit and exponent field e >= 1 (b
+	 * = e - 1), a subnormal one neither (b = 0).
 	 */
 	memcpy(&bits, &x, sizeof(bits));
 	biased = (int) ((bits >> 52) & 0x7FF);

@@ -250,10 +250,18 @@ BEGIN
 				  HINT = 'Give the time after assignment within which reaching the target moment counts, e.g. ''7 days''.';
 	END IF;
 	-- the test's parameters, in the ranges the statistics functions accept
-	-- (and with their messages), so that every stored hypothesis computes
-	PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
-	PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
-	PERFORM @extschema@.check_parameter('power', NEW.power);
+	-- (and with their messages), so that every stored hypothesis computes;
+	-- on UPDATE only what changed, so that a row stored before these checks
+	-- can still be corrected or abandoned
+	IF TG_OP = 'INSERT' OR NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN
+		PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.alpha IS DISTINCT FROM OLD.alpha THEN
+		PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.power IS DISTINCT FROM OLD.power THEN
+		PERFORM @extschema@.check_parameter('power', NEW.power);
+	END IF;
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
 	bad_allocation := CASE
@@ -274,7 +282,9 @@ BEGIN
 	-- shares are weights of srm_test (float8): within a range that float8
 	-- holds with every digit
 	SELECT a.key, a.value INTO share
-	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object' THEN NEW.allocation END) a
+	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object'
+							AND (TG_OP = 'INSERT' OR NEW.allocation IS DISTINCT FROM OLD.allocation)
+					   THEN NEW.allocation END) a
 	 WHERE NOT a.value::numeric BETWEEN 1e-300 AND 1e300
 	 ORDER BY a.key
 	 LIMIT 1;
@@ -728,12 +738,26 @@ DECLARE
 	beats float8[];
 	required bigint;
 	base float8;
+	usable boolean := true;
 BEGIN
 	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
 	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
+	-- a hypothesis stored before 0.2.0 checked its parameters may hold a
+	-- value the statistics refuse (ALTER EXTENSION journey UPDATE warns
+	-- about each): its rows say so, rather than failing every hypothesis
+	-- of the view
+	BEGIN
+		PERFORM @extschema@.check_parameter('alpha', h.alpha),
+				@extschema@.check_parameter('power', h.power),
+				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
+	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
+				   OR numeric_value_out_of_range OR invalid_text_representation THEN
+		usable := false;
+	END;
 	SELECT array_agg(u.variant ORDER BY u.variant <> 'control', u.variant),
 		   array_agg(u.units ORDER BY u.variant <> 'control', u.variant),
 		   array_agg(u.conversions ORDER BY u.variant <> 'control', u.variant)
@@ -748,7 +772,7 @@ BEGIN
 	-- sample-ratio check against the planned allocation (equal when none
 	-- is given); units in a variant the allocation does not name are a
 	-- mismatch by themselves
-	IF k >= 2 THEN
+	IF k >= 2 AND usable THEN
 		IF h.allocation IS NULL THEN
 			srm := @extschema@.srm_test(n);
 		ELSIF EXISTS (SELECT 1 FROM unnest(names) v WHERE NOT h.allocation ? v) THEN
@@ -765,7 +789,7 @@ BEGIN
 	-- differs)
 	raw_p := array_fill(NULL::float8, ARRAY[k]);
 	lifts := raw_p; lows := raw_p; highs := raw_p; beats := raw_p;
-	IF has_control THEN
+	IF has_control AND usable THEN
 		FOR i IN 2..k LOOP
 			SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
 			raw_p[i] := t.p_value;
@@ -781,7 +805,7 @@ BEGIN
 	END IF;
 
 	-- units each arm needs to detect minimum_effect at the control's rate
-	IF has_control AND x[1] > 0 THEN
+	IF has_control AND usable AND x[1] > 0 THEN
 		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
 		IF base > 0 THEN
 			required := @extschema@.sample_size(base, h.minimum_effect, h.alpha, h.power);
@@ -801,6 +825,7 @@ BEGIN
 		prob_to_beat := beats[i];
 		srm_p_value := srm;
 		verdict := CASE
+			WHEN NOT usable THEN 'parameters out of range'
 			WHEN srm < 0.001 THEN 'sample ratio mismatch'
 			WHEN NOT has_control THEN 'no control'
 			WHEN i = 1 THEN 'baseline'

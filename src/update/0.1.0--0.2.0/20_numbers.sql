@@ -49,10 +49,18 @@ BEGIN
 				  HINT = 'Give the time after assignment within which reaching the target moment counts, e.g. ''7 days''.';
 	END IF;
 	-- the test's parameters, in the ranges the statistics functions accept
-	-- (and with their messages), so that every stored hypothesis computes
-	PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
-	PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
-	PERFORM @extschema@.check_parameter('power', NEW.power);
+	-- (and with their messages), so that every stored hypothesis computes;
+	-- on UPDATE only what changed, so that a row stored before these checks
+	-- can still be corrected or abandoned
+	IF TG_OP = 'INSERT' OR NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN
+		PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.alpha IS DISTINCT FROM OLD.alpha THEN
+		PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.power IS DISTINCT FROM OLD.power THEN
+		PERFORM @extschema@.check_parameter('power', NEW.power);
+	END IF;
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
 	bad_allocation := CASE
@@ -73,7 +81,9 @@ BEGIN
 	-- shares are weights of srm_test (float8): within a range that float8
 	-- holds with every digit
 	SELECT a.key, a.value INTO share
-	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object' THEN NEW.allocation END) a
+	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object'
+							AND (TG_OP = 'INSERT' OR NEW.allocation IS DISTINCT FROM OLD.allocation)
+					   THEN NEW.allocation END) a
 	 WHERE NOT a.value::numeric BETWEEN 1e-300 AND 1e300
 	 ORDER BY a.key
 	 LIMIT 1;
@@ -209,6 +219,134 @@ BEGIN
 END
 $$;
 
+-- a hypothesis stored with parameters out of range gives rows that say so
+CREATE OR REPLACE FUNCTION @extschema@.hypothesis_result(hypothesis bigint)
+RETURNS TABLE (hypothesis_id bigint, variant text, units bigint, conversions bigint,
+			   rate float8, lift float8, lift_low float8, lift_high float8,
+			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	hid constant bigint := hypothesis_result.hypothesis;
+	h record;
+	t record;
+	names text[];
+	n bigint[];
+	x bigint[];
+	k int;
+	has_control boolean;
+	srm float8;
+	raw_p float8[];
+	adj_p float8[];
+	lifts float8[];
+	lows float8[];
+	highs float8[];
+	beats float8[];
+	required bigint;
+	base float8;
+	usable boolean := true;
+BEGIN
+	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
+	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	-- a hypothesis stored before 0.2.0 checked its parameters may hold a
+	-- value the statistics refuse (ALTER EXTENSION journey UPDATE warns
+	-- about each): its rows say so, rather than failing every hypothesis
+	-- of the view
+	BEGIN
+		PERFORM @extschema@.check_parameter('alpha', h.alpha),
+				@extschema@.check_parameter('power', h.power),
+				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
+	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
+				   OR numeric_value_out_of_range OR invalid_text_representation THEN
+		usable := false;
+	END;
+	SELECT array_agg(u.variant ORDER BY u.variant <> 'control', u.variant),
+		   array_agg(u.units ORDER BY u.variant <> 'control', u.variant),
+		   array_agg(u.conversions ORDER BY u.variant <> 'control', u.variant)
+	  INTO names, n, x
+	  FROM @extschema@.hypothesis_units(hid) u;
+	IF names IS NULL THEN
+		RETURN;
+	END IF;
+	k := cardinality(names);
+	has_control := names[1] = 'control';
+
+	-- sample-ratio check against the planned allocation (equal when none
+	-- is given); units in a variant the allocation does not name are a
+	-- mismatch by themselves
+	IF k >= 2 AND usable THEN
+		IF h.allocation IS NULL THEN
+			srm := @extschema@.srm_test(n);
+		ELSIF EXISTS (SELECT 1 FROM unnest(names) v WHERE NOT h.allocation ? v) THEN
+			srm := 0;
+		ELSE
+			srm := @extschema@.srm_test(n, ARRAY(SELECT (h.allocation ->> v)::float8
+												   FROM unnest(names) WITH ORDINALITY AS u(v, o)
+												  ORDER BY o));
+		END IF;
+	END IF;
+
+	-- each variant against control (proportion_test leaves the lift NULL
+	-- when the control has no conversion, and gives p = 1 when nothing
+	-- differs)
+	raw_p := array_fill(NULL::float8, ARRAY[k]);
+	lifts := raw_p; lows := raw_p; highs := raw_p; beats := raw_p;
+	IF has_control AND usable THEN
+		FOR i IN 2..k LOOP
+			SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
+			raw_p[i] := t.p_value;
+			lifts[i] := t.lift; lows[i] := t.lift_low; highs[i] := t.lift_high;
+			beats[i] := @extschema@.prob_to_beat(x[1], n[1], x[i], n[i]);
+		END LOOP;
+	END IF;
+
+	-- Holm's correction across the treatments of the hypothesis
+	adj_p := raw_p;
+	IF has_control AND k > 2 THEN
+		adj_p := ARRAY[NULL::float8] || @extschema@.p_adjust(raw_p[2:k], 'holm');
+	END IF;
+
+	-- units each arm needs to detect minimum_effect at the control's rate
+	IF has_control AND usable AND x[1] > 0 THEN
+		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
+		IF base > 0 THEN
+			required := @extschema@.sample_size(base, h.minimum_effect, h.alpha, h.power);
+		END IF;
+	END IF;
+
+	FOR i IN 1..k LOOP
+		hypothesis_id := hid;
+		variant := names[i];
+		units := n[i];
+		conversions := x[i];
+		rate := x[i]::float8 / n[i];
+		lift := lifts[i];
+		lift_low := lows[i];
+		lift_high := highs[i];
+		p_value := adj_p[i];
+		prob_to_beat := beats[i];
+		srm_p_value := srm;
+		verdict := CASE
+			WHEN NOT usable THEN 'parameters out of range'
+			WHEN srm < 0.001 THEN 'sample ratio mismatch'
+			WHEN NOT has_control THEN 'no control'
+			WHEN i = 1 THEN 'baseline'
+			WHEN required IS NULL OR least(n[1], n[i]) < required THEN 'not enough units'
+			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
+			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
+			ELSE 'inconclusive'
+		END;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+
 -- exact_sum(float8): the sum of finite doubles rounded once, the same bits
 -- in any order of the rows and under any split over parallel workers
 -- (src/sum.c).  channel_attribution sums values with it.
@@ -306,8 +444,9 @@ END
 $$;
 
 -- Hypotheses stored before 0.2.0 keep their values; one outside the ranges
--- the registry now checks cannot be computed by journey.hypothesis_results
--- (its statistics refuse the value): say which, so that it can be fixed.
+-- the registry now checks cannot be computed (its statistics refuse the
+-- value: journey.hypothesis_results says "parameters out of range"): say
+-- which, so that it can be fixed.
 DO $$
 DECLARE
 	h record;
@@ -321,7 +460,7 @@ BEGIN
 							   ELSE h.minimum_effect END);
 			EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed THEN
 				RAISE WARNING 'hypothesis %: %', h.id, SQLERRM
-					USING HINT = 'Correct it with UPDATE journey.hypothesis (a proposed one), or abandon it and propose it again.';
+					USING HINT = 'journey.hypothesis_results shows its verdict as "parameters out of range": correct it with UPDATE journey.hypothesis (a proposed one), or abandon it and propose it again.';
 			END;
 		END LOOP;
 	END LOOP;
