@@ -647,10 +647,10 @@ journey_srm_test(PG_FUNCTION_ARGS)
  * out from the largest until what is left cannot change the sum; about
  * 20 sqrt(m) terms.  Beyond it the difference of the two posteriors is
  * close enough to normal that an Edgeworth expansion to second order (the
- * skewness and kurtosis of the betas) has an absolute error below 1e-14
- * (it shrinks like m^-1.5; sql/40_stats.sql compares the two at the switch),
- * in constant time, where the sum would take 20 sqrt(m) steps: minutes at
- * 4e17 units.
+ * skewness and kurtosis of the betas) has an absolute error below 1e-12
+ * (7e-13 at worst measured at the switch, shrinking like m^-1.5;
+ * sql/40_stats.sql compares the two there), in constant time, where the
+ * sum would take 20 sqrt(m) steps: minutes at 4e17 units.
  * ------------------------------------------------------------------------
  */
 #define PTB_MAX_SUM_SHAPE 1e7
