@@ -241,6 +241,52 @@ SELECT count(*) FROM journey.assignment WHERE hypothesis_id = :h_hero;
 DELETE FROM journey.hypothesis WHERE id = :h_hero;
 SELECT count(*) FROM journey.assignment WHERE hypothesis_id = :h_hero;
 
+-- ------------------------------------------------ the ranges of the test
+-- the test parameters have the ranges (and messages) of the statistics
+-- functions that read them: NaN, the infinities, values below the smallest
+-- alpha or power the normal quantile is computed for, and NULL never get in
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 5e-324);
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 9.99e-301);
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 'NaN');
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', NULL);
+INSERT INTO journey.hypothesis (source, moment, statement, power)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '-Infinity');
+INSERT INTO journey.hypothesis (source, moment, statement, power)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 1e-301);
+INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 'Infinity');
+INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 1);
+-- (below 1e-7 some baseline needs more than 9e18 units per arm)
+INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 9.99e-8);
+-- allocation shares are srm_test's weights: positive, and within what
+-- float8 holds (a jsonb number may be far larger or smaller)
+INSERT INTO journey.hypothesis (source, moment, statement, allocation)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '{"control": 1e400, "b": 1}');
+INSERT INTO journey.hypothesis (source, moment, statement, allocation)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '{"control": 1, "b": 1e-301}');
+INSERT INTO journey.hypothesis (source, moment, statement, allocation)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '{"control": 1, "b": -0.5}');
+-- the ends of every range are accepted (and computed: 45_experiments_results)
+WITH h AS (
+	INSERT INTO journey.hypothesis (source, moment, statement, alpha, power, minimum_effect, allocation)
+	VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 1e-300, 0.9999999999999999,
+			1e-7, '{"control": 1e300, "b": 1e-300}'),
+		   ('exp_shop', 'signup', 'If we do this, that will happen.', 0.9999999999999999, 1e-300,
+			0.9999999999999999, '{"control": 1, "b": 1}')
+	RETURNING alpha, power, minimum_effect, allocation
+)
+SELECT alpha, power, minimum_effect,
+	   (SELECT string_agg(a.key || ' ' || btrim(to_char(a.value::numeric, '9.9EEEE')), ', ' ORDER BY a.key)
+		  FROM jsonb_each(h.allocation) a) AS allocation
+  FROM h ORDER BY alpha;
+DELETE FROM journey.hypothesis WHERE alpha IN (1e-300, 0.9999999999999999);
+
 -- ------------------------------------------------------ dumped by pg_dump
 SELECT cfg::regclass AS dumped
   FROM pg_extension e, unnest(e.extconfig) cfg

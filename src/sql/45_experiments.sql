@@ -244,6 +244,7 @@ DECLARE
 	frozen text;
 	cycle_source text;
 	bad_allocation boolean;
+	share record;
 BEGIN
 	-- what the hypothesis is about
 	PERFORM @extschema@.check_source(NEW.source);
@@ -267,16 +268,18 @@ BEGIN
 				  DETAIL = format('The window is %s.', coalesce(NEW.conversion_window::text, 'NULL')),
 				  HINT = 'Give the time after assignment within which reaching the target moment counts, e.g. ''7 days''.';
 	END IF;
-	IF NEW.minimum_effect IS NULL OR NOT (NEW.minimum_effect > 0 AND NEW.minimum_effect < 1) THEN
-		RAISE EXCEPTION 'minimum effect must be between 0 and 1 (exclusive)'
-			USING ERRCODE = 'check_violation',
-				  DETAIL = format('It is %s.', coalesce(NEW.minimum_effect::text, 'NULL')),
-				  HINT = 'It is an absolute change in conversion rate: 0.01 means one percentage point.';
+	-- the test's parameters, in the ranges the statistics functions accept
+	-- (and with their messages), so that every stored hypothesis computes;
+	-- on UPDATE only what changed, so that a row stored before these checks
+	-- can still be corrected or abandoned
+	IF TG_OP = 'INSERT' OR NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN
+		PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
 	END IF;
-	IF NEW.alpha IS NULL OR NOT (NEW.alpha > 0 AND NEW.alpha < 1) THEN
-		RAISE EXCEPTION 'alpha must be between 0 and 1 (exclusive)'
-			USING ERRCODE = 'check_violation',
-				  DETAIL = format('It is %s.', coalesce(NEW.alpha::text, 'NULL'));
+	IF TG_OP = 'INSERT' OR NEW.alpha IS DISTINCT FROM OLD.alpha THEN
+		PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+	END IF;
+	IF TG_OP = 'INSERT' OR NEW.power IS DISTINCT FROM OLD.power THEN
+		PERFORM @extschema@.check_parameter('power', NEW.power);
 	END IF;
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
@@ -286,7 +289,7 @@ BEGIN
 		WHEN NOT (NEW.allocation ? 'control') THEN true
 		ELSE (SELECT count(*) < 2 OR bool_or(jsonb_typeof(a.value) <> 'number')
 					 OR bool_or(CASE WHEN jsonb_typeof(a.value) = 'number'
-									 THEN a.value::text::float8 <= 0 END)
+									 THEN a.value::numeric <= 0 END)
 				FROM jsonb_each(NEW.allocation) a)
 	END;
 	IF bad_allocation THEN
@@ -295,10 +298,21 @@ BEGIN
 				  DETAIL = format('It is %s.', NEW.allocation),
 				  HINT = 'For example {"control": 0.9, "treatment": 0.1}; shares need not add up to 1. Leave it NULL for an equal split.';
 	END IF;
-	IF NEW.power IS NULL OR NOT (NEW.power > 0 AND NEW.power < 1) THEN
-		RAISE EXCEPTION 'power must be between 0 and 1 (exclusive)'
-			USING ERRCODE = 'check_violation',
-				  DETAIL = format('It is %s.', coalesce(NEW.power::text, 'NULL'));
+	-- shares are weights of srm_test (float8): within a range that float8
+	-- holds with every digit
+	SELECT a.key, a.value INTO share
+	  FROM jsonb_each(CASE WHEN jsonb_typeof(NEW.allocation) = 'object'
+							AND (TG_OP = 'INSERT' OR NEW.allocation IS DISTINCT FROM OLD.allocation)
+					   THEN NEW.allocation END) a
+	 WHERE NOT a.value::numeric BETWEEN 1e-300 AND 1e300
+	 ORDER BY a.key
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'allocation share of variant "%" is out of range', share.key
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('It is %s; a share must lie between 1e-300 and 1e300.',
+								  btrim(to_char(share.value::numeric, '9.99EEEE'))),
+				  HINT = 'Shares are relative: {"control": 9, "treatment": 1} is the same split as {"control": 0.9, "treatment": 0.1}.';
 	END IF;
 
 	IF NEW.cycle_id IS NOT NULL THEN
@@ -795,12 +809,26 @@ DECLARE
 	beats float8[];
 	required bigint;
 	base float8;
+	usable boolean := true;
 BEGIN
 	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
 	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
+	-- a hypothesis stored before 0.2.0 checked its parameters may hold a
+	-- value the statistics refuse (ALTER EXTENSION journey UPDATE warns
+	-- about each): its rows say so, rather than failing every hypothesis
+	-- of the view
+	BEGIN
+		PERFORM @extschema@.check_parameter('alpha', h.alpha),
+				@extschema@.check_parameter('power', h.power),
+				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
+	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
+				   OR numeric_value_out_of_range OR invalid_text_representation THEN
+		usable := false;
+	END;
 	SELECT array_agg(u.variant ORDER BY u.variant <> 'control', u.variant),
 		   array_agg(u.units ORDER BY u.variant <> 'control', u.variant),
 		   array_agg(u.conversions ORDER BY u.variant <> 'control', u.variant)
@@ -815,7 +843,7 @@ BEGIN
 	-- sample-ratio check against the planned allocation (equal when none
 	-- is given); units in a variant the allocation does not name are a
 	-- mismatch by themselves
-	IF k >= 2 THEN
+	IF k >= 2 AND usable THEN
 		IF h.allocation IS NULL THEN
 			srm := @extschema@.srm_test(n);
 		ELSIF EXISTS (SELECT 1 FROM unnest(names) v WHERE NOT h.allocation ? v) THEN
@@ -832,7 +860,7 @@ BEGIN
 	-- differs)
 	raw_p := array_fill(NULL::float8, ARRAY[k]);
 	lifts := raw_p; lows := raw_p; highs := raw_p; beats := raw_p;
-	IF has_control THEN
+	IF has_control AND usable THEN
 		FOR i IN 2..k LOOP
 			SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
 			raw_p[i] := t.p_value;
@@ -848,7 +876,7 @@ BEGIN
 	END IF;
 
 	-- units each arm needs to detect minimum_effect at the control's rate
-	IF has_control AND x[1] > 0 THEN
+	IF has_control AND usable AND x[1] > 0 THEN
 		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
 		IF base > 0 THEN
 			required := @extschema@.sample_size(base, h.minimum_effect, h.alpha, h.power);
@@ -868,6 +896,7 @@ BEGIN
 		prob_to_beat := beats[i];
 		srm_p_value := srm;
 		verdict := CASE
+			WHEN NOT usable THEN 'parameters out of range'
 			WHEN srm < 0.001 THEN 'sample ratio mismatch'
 			WHEN NOT has_control THEN 'no control'
 			WHEN i = 1 THEN 'baseline'
