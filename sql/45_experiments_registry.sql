@@ -308,6 +308,8 @@ GRANT USAGE ON SCHEMA journey TO regress_journey_writer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON journey.moment, journey.review_cycle,
 	  journey.assignment TO regress_journey_writer;
 GRANT SELECT ON journey.source, journey.hypothesis TO regress_journey_writer;
+-- (its id in messages below does not depend on what ran before)
+ALTER TABLE journey.hypothesis ALTER COLUMN id RESTART WITH 100;
 INSERT INTO journey.hypothesis (source, moment, statement)
 VALUES ('exp_shop', 'visit', 'If the search box is larger, more visitors will sign up.')
 RETURNING id AS h_search \gset
