@@ -22,10 +22,28 @@ SELECT count(*) AS customers_not_starting_with_first_contact
           FROM sample ORDER BY customer_id, ts) f
  WHERE event <> 'first_contact';
 
--- The journey narrows from moment to moment (drop-off between them).
-SELECT event, count(DISTINCT customer_id) > 0 AS reached
-  FROM sample GROUP BY event
- ORDER BY count(DISTINCT customer_id) DESC;
+-- The journey narrows from moment to moment (drop-off between them): in
+-- the journey's order, each moment is reached by fewer customers than the
+-- one before (the comparison is listed per moment, with the customers, so a
+-- moment missing or out of place, or a count that does not fall, shows).
+CREATE TEMP TABLE m (pos int, event text);
+INSERT INTO m VALUES (1, 'first_contact'), (2, 'site_visit'), (3, 'content_view'), (4, 'signup'),
+                     (5, 'setup_complete'), (6, 'checkout'), (7, 'purchase'), (8, 'return_visit');
+SELECT pos, event, customers,
+       customers < lag(customers) OVER (ORDER BY pos) AS fewer_than_before
+  FROM (SELECT m.pos, m.event, count(DISTINCT s.customer_id) AS customers
+          FROM m LEFT JOIN sample s USING (event) GROUP BY m.pos, m.event) c
+ ORDER BY pos;
+-- and every customer reaches each moment only after the one before it: the
+-- (customer, moment) pairs whose first event does not come after the first
+-- event of the previous moment (none), and how many pairs were compared
+WITH firsts AS (SELECT s.customer_id, m.pos, min(s.ts) AS first_ts
+             FROM sample s JOIN m USING (event) GROUP BY s.customer_id, m.pos)
+SELECT count(*) FILTER (WHERE p.first_ts IS NULL OR p.first_ts >= f.first_ts) AS out_of_order,
+       count(*) AS pairs_compared
+  FROM firsts f LEFT JOIN firsts p ON p.customer_id = f.customer_id AND p.pos = f.pos - 1
+ WHERE f.pos > 1;
+DROP TABLE m;
 SELECT (SELECT count(DISTINCT customer_id) FROM sample WHERE event = 'signup')
      < (SELECT count(DISTINCT customer_id) FROM sample WHERE event = 'site_visit')
    AND (SELECT count(DISTINCT customer_id) FROM sample WHERE event = 'purchase')

@@ -115,6 +115,20 @@ SELECT uid, journey.window_funnel(funnel_t(s), '200 s', 'strict_once,strict_dedu
 -- without strict_once one 'failure' row fills steps 1 and 2: 3 3 1
 SELECT uid, journey.window_funnel(funnel_t(s), '200 s', result = 'failure', result = 'failure', result = 'success')
   FROM funnel_once GROUP BY uid ORDER BY uid;
+-- Rows meeting the same step at one instant are read in the order of the
+-- steps each meets (as a bitmask), whatever order they arrive in: x (steps 1
+-- and 2), y (step 2), z (step 3).  y (mask 2) is read before x (mask 3): y
+-- extends x's chain, x's step 2 is then a repeat, so strict_once with
+-- strict_deduplication gives 2 in both arrival orders (ClickHouse: 3 when x
+-- arrives first).  strict_once alone: x, y, z complete the chain, 3.
+SELECT o AS arrival,
+       journey.window_funnel('2026-01-01'::timestamptz, '1 day', 'strict_once, strict_deduplication',
+                             s1, s2, s3 ORDER BY CASE WHEN o = 'x y z' THEN r ELSE -r END) AS once_dedup,
+       journey.window_funnel('2026-01-01'::timestamptz, '1 day', 'strict_once',
+                             s1, s2, s3 ORDER BY CASE WHEN o = 'x y z' THEN r ELSE -r END) AS once
+  FROM (VALUES (1, true, true, false), (2, false, true, false), (3, false, false, true)) v(r, s1, s2, s3),
+       (VALUES ('x y z'), ('z y x')) a(o)
+ GROUP BY o ORDER BY o;
 
 -- allow_reentry.  ClickHouse's published reference for these cases was
 -- written against an earlier revision of its windowFunnel; we follow its

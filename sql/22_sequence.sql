@@ -223,7 +223,7 @@ SELECT journey.sequence_match('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3
 FROM seq_many;
 SELECT journey.sequence_count('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3) FROM seq_many;
 SELECT journey.sequence_match('(?1)(?t>=0)(?2)(?t>=0)(?3)', seq_ts(i), k = 1, k = 2, k = 3) FROM seq_many;
--- One step per pattern element and event is always allowed: simple patterns
+-- (Pattern elements + 1) steps per event are always allowed: simple patterns
 -- never fail on big groups, even with the smallest setting.
 SET journey.max_pattern_steps = 1;
 SELECT journey.sequence_count('(?1)(?2)(?3)', seq_ts(i), k = 1, k = 2, k = 3) AS no_match,
@@ -236,6 +236,47 @@ SELECT journey.sequence_count('(?1).*(?2).*(?3)', seq_ts(i), k = 1, k = 2, k = 3
 	   journey.sequence_match('(?1)(?t>=0)(?2)(?t>=0)(?3)', seq_ts(i), k = 1, k = 2, k = 3) AS no_match_timed
 FROM seq_many;
 DROP TABLE seq_many;
+
+-- The work bound exactly at its limit: one match attempt may take
+-- (pattern elements + 1) steps per event from where it starts, plus
+-- journey.max_pattern_steps; a step is one element tried at one event, the
+-- implicit leading ".*" (a match may start anywhere) included.
+-- '(?1).*(?2)' has 3 elements: 4 steps per event.  Events: one (?2) event,
+-- then ten (?1) events, none of which a (?2) follows, so sequence_count
+-- makes one attempt, which fails, and counts 0.  Its steps: at the (?2)
+-- event, the implicit .* and (?1), which fails (2 steps); from each (?1)
+-- event s (s = 1 .. 10), the implicit .* and (?1) (2 steps), then .* and
+-- (?2) at each of the 10 - s later events (2 steps each) before it
+-- backtracks to the next start: 2 + sum over s of (2 + 2 (10 - s)) =
+-- 2 + 20 + 90 = 112 steps.  The budget is 4 x 11 events + the setting, so
+-- a setting of 112 - 44 = 68 is just enough and 67 one step short.
+CREATE TABLE seq_budget AS
+	SELECT i, CASE WHEN i = 0 THEN 2 ELSE 1 END AS k FROM generate_series(0, 10) i;
+SET journey.max_pattern_steps = 68;
+SELECT journey.sequence_count('(?1).*(?2)', seq_ts(i), k = 1, k = 2) AS at_budget FROM seq_budget;
+SET journey.max_pattern_steps = 67;
+SELECT journey.sequence_count('(?1).*(?2)', seq_ts(i), k = 1, k = 2) AS one_past FROM seq_budget;
+-- A later attempt's budget counts the events from where it starts: events
+-- (?1), (?2), then ten (?1).  The first attempt matches the first two
+-- events in 4 steps (.*, (?1), .*, (?2)); the second starts at the third
+-- event and, as above, takes sum over s = 1 .. 10 of (2 + 2 (10 - s)) =
+-- 110 steps against 4 x 10 + the setting: 70 is just enough (count 1), 69
+-- one step short.
+CREATE TABLE seq_budget2 AS
+	SELECT i, CASE WHEN i = 1 THEN 2 ELSE 1 END AS k FROM generate_series(0, 11) i;
+SET journey.max_pattern_steps = 70;
+SELECT journey.sequence_count('(?1).*(?2)', seq_ts(i), k = 1, k = 2) AS at_budget FROM seq_budget2;
+SET journey.max_pattern_steps = 69;
+SELECT journey.sequence_count('(?1).*(?2)', seq_ts(i), k = 1, k = 2) AS one_past FROM seq_budget2;
+-- The first part alone is enough for a pattern without ".*" or time
+-- constraints, even at its worst: '(?1)(?1)(?2)' over (?1) events needs the
+-- implicit .*, (?1), (?1) and the failing (?2), 4 = elements + 1 steps, at
+-- nearly every event, and never fails with the smallest setting.
+SET journey.max_pattern_steps = 1;
+SELECT journey.sequence_count('(?1)(?1)(?2)', seq_ts(i), k = 1, k = 2) AS worst_simple
+  FROM (SELECT i, CASE WHEN i = 0 THEN 2 ELSE 1 END AS k FROM generate_series(0, 20000) i) e;
+RESET journey.max_pattern_steps;
+DROP TABLE seq_budget, seq_budget2;
 
 -- The bound on events per group applies as to every event aggregate.
 SET journey.max_events_per_group = 5;

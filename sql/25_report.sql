@@ -27,16 +27,63 @@ SELECT * FROM journey.moment_report('shop');
 -- a one-hour window
 SELECT position, moment, customers_reached, customers_next, median_time_to_next
   FROM journey.moment_report('shop', '1 hour');
--- the report agrees with window_funnel itself
-SELECT lvl, count(*) FROM (
-  SELECT cust, journey.window_funnel(at, '7 days', what = 'a', what = 'b', what = 'c', what = 'd', what = 'r') AS lvl
-    FROM rep_events GROUP BY cust) x GROUP BY lvl ORDER BY lvl;
+-- The report agrees with window_funnel and funnel_times themselves.  Per
+-- customer (segment: the channel of its first event, ties by channel), the
+-- furthest level and the best chain's times; then per segment and moment k
+-- what the report must say: reached = customers at level >= k, next = at
+-- level >= k + 1 (NULL for the last moment), the rates, and the median of
+-- t[k+1] - t[k] over those who moved on.  Listed: the rows where the report
+-- and this computation differ (none expected), then how many rows were
+-- compared, for both windows, with and without segments.
+CREATE TABLE rep_check (win interval, seg bool, segment text, position int, reached bigint,
+                        next bigint, conversion_rate float8, drop_off_rate float8,
+                        median_time_to_next interval);
+INSERT INTO rep_check
+WITH per_customer AS (
+  SELECT w.win, cust,
+         (array_agg(chan ORDER BY at, chan))[1] AS first_chan,
+         journey.window_funnel(at, w.win, what = 'a', what = 'b', what = 'c', what = 'd', what = 'r') AS lvl,
+         journey.funnel_times(at, w.win, what = 'a', what = 'b', what = 'c', what = 'd', what = 'r') AS t
+    FROM rep_events, (VALUES (interval '7 days'), (interval '1 hour')) w(win)
+   GROUP BY w.win, cust),
+segmented AS (
+  SELECT win, false AS seg, '(all)' AS segment, lvl, t FROM per_customer
+  UNION ALL
+  SELECT win, true, first_chan, lvl, t FROM per_customer)
+SELECT win, seg, segment, k,
+       count(*) FILTER (WHERE lvl >= k),
+       CASE WHEN k < 5 THEN count(*) FILTER (WHERE lvl >= k + 1) END,
+       CASE WHEN k < 5 THEN (count(*) FILTER (WHERE lvl >= k + 1))::float8
+                            / nullif(count(*) FILTER (WHERE lvl >= k), 0) END,
+       CASE WHEN k < 5 THEN (count(*) FILTER (WHERE lvl >= k) - count(*) FILTER (WHERE lvl >= k + 1))::float8
+                            / nullif(count(*) FILTER (WHERE lvl >= k), 0) END,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY t[k + 1] - t[k]) FILTER (WHERE lvl >= k + 1)
+  FROM segmented, generate_series(1, 5) k
+ GROUP BY win, seg, segment, k
+HAVING count(*) FILTER (WHERE lvl >= 1) > 0;
+SELECT e.win, e.seg, coalesce(e.segment, r.segment) AS segment, coalesce(e.position, r.position) AS position,
+       e.reached, r.customers_reached, e.next, r.customers_next, e.median_time_to_next, r.median_time_to_next
+  FROM rep_check e
+  FULL JOIN (SELECT w.win, s.seg, r.*
+               FROM (VALUES (interval '7 days'), (interval '1 hour')) w(win), (VALUES (false), (true)) s(seg),
+                    LATERAL journey.moment_report('shop', w.win, CASE WHEN s.seg THEN 'chan' END) r) r
+    ON r.win = e.win AND r.seg = e.seg AND r.segment = e.segment AND r.position = e.position
+ WHERE r.position IS NULL OR e.position IS NULL
+    OR r.customers_reached IS DISTINCT FROM e.reached OR r.customers_next IS DISTINCT FROM e.next
+    OR r.conversion_rate IS DISTINCT FROM e.conversion_rate OR r.drop_off_rate IS DISTINCT FROM e.drop_off_rate
+    OR r.median_time_to_next IS DISTINCT FROM e.median_time_to_next;
+SELECT win, seg, count(*) AS rows_compared, sum(reached) AS customers_reached_compared
+  FROM rep_check GROUP BY win, seg ORDER BY win, seg;
+DROP TABLE rep_check;
 -- by segment: the channel of each customer's first event
 SELECT segment, position, moment, customers_reached, customers_next, conversion_rate
   FROM journey.moment_report('shop', segment_column => 'chan') WHERE position <= 3;
--- a period: events from (inclusive) to (exclusive)
+-- a period: events since (inclusive) until (exclusive); the arguments are
+-- named without quotes
 SELECT position, customers_reached, customers_next
-  FROM journey.moment_report('shop', "from" => '2026-03-02', "to" => '2026-03-08') WHERE position <= 3;
+  FROM journey.moment_report('shop', since => '2026-03-02', until => '2026-03-08') WHERE position <= 3;
+SELECT position, customers_reached
+  FROM journey.moment_report('shop', conversion_window => '1 hour') WHERE position <= 2;
 
 -- the view: every source with moments, default window
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
@@ -96,13 +143,16 @@ SELECT count(*) AS victim_rows FROM rep_victim;
 -- a segment column name longer than an identifier is not silently truncated
 SELECT * FROM journey.moment_report('shop', segment_column => 'chan' || repeat('x', 70));
 
--- a source with more moments than a funnel has steps (the registry allows it,
--- with a notice) cannot be reported
+-- a source with more moments than a funnel has steps cannot be reported (the
+-- registry refuses a 33rd moment, sql/25_registry.sql; a registry written
+-- before 0.2.0 may hold one, as this one does with the check disabled)
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
 VALUES ('long', 'rep_events', 'cust', 'at', 'what');
+BEGIN;
+ALTER TABLE journey.moment DISABLE TRIGGER moment_check;
 INSERT INTO journey.moment SELECT 'long', k, 'm' || k, 'e' || k FROM generate_series(1, 33) k;
 SELECT * FROM journey.moment_report('long');
-DELETE FROM journey.moment WHERE source = 'long';
+ROLLBACK;
 
 DELETE FROM journey.source;
 DROP TABLE rep_events, rep_victim, "rep""; DROP TABLE rep_victim; --";

@@ -12,6 +12,42 @@ SELECT journey.touch_weights(ARRAY['a'], 'position_based');
 SELECT journey.touch_weights(ARRAY['a','b'], 'position_based');
 SELECT journey.touch_weights(ARRAY['a','b'], 'position_based(first=0.6, last=0.2)');
 SELECT journey.touch_weights(ARRAY['a','b','c'], 'position_based(first=0.5, last=0.5)');
+-- position_based with asymmetric shares, on paths of 1, 2, 3 and 5 touches:
+-- one touch gets 1; two touches first : last; more, first to the first
+-- touch, last to the last, and the rest (1 - first - last) split evenly over
+-- the n - 2 middle touches.  Each expected share written as its arithmetic;
+-- every touch is listed with the check (so swapping first and last fails
+-- every row but those of single touches and of the middle).
+SELECT spec, n, i, round(w[i]::numeric, 15) AS share, round(e[i]::numeric, 15) AS expected,
+       abs(w[i] - e[i]) < 1e-15 AS ok
+  FROM (SELECT spec, n, e,
+               journey.touch_weights((ARRAY['a','b','c','d','e'])[1:n], spec) AS w
+          FROM (VALUES
+            ('position_based(first=0.5,last=0.2)', 1, ARRAY[1]::float8[]),
+            ('position_based(first=0.5,last=0.2)', 2, ARRAY[0.5 / (0.5 + 0.2), 0.2 / (0.5 + 0.2)]::float8[]),
+            ('position_based(first=0.5,last=0.2)', 3, ARRAY[0.5, 1 - 0.5 - 0.2, 0.2]::float8[]),
+            ('position_based(first=0.5,last=0.2)', 5, ARRAY[0.5, (1 - 0.5 - 0.2) / 3, (1 - 0.5 - 0.2) / 3,
+                                                            (1 - 0.5 - 0.2) / 3, 0.2]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 1, ARRAY[1]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 2, ARRAY[0.1 / (0.1 + 0.6), 0.6 / (0.1 + 0.6)]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 3, ARRAY[0.1, 1 - 0.1 - 0.6, 0.6]::float8[]),
+            ('position_based(first=0.1,last=0.6)', 5, ARRAY[0.1, (1 - 0.1 - 0.6) / 3, (1 - 0.1 - 0.6) / 3,
+                                                            (1 - 0.1 - 0.6) / 3, 0.6]::float8[]),
+            ('position_based(first=0,last=0)', 2, ARRAY[0.5, 0.5]::float8[])) v(spec, n, e)) x,
+       generate_series(1, n) i
+ ORDER BY spec, n, i;
+-- ... and in the aggregate, with first=0.1, last=0.6 over a (1 conversion,
+-- value 10), a > b (1, 10), a > b > c (2, 20), a > b > c > d > e (1, 10):
+-- a = 1 + 1/7 + 2 * 0.1 + 0.1, b = 6/7 + 2 * 0.3 + 0.1, c = 2 * 0.6 + 0.1,
+-- d = 0.1, e = 0.6 conversions, and ten times that in value.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       abs((c).conversions - e) < 1e-12 AND abs((c).value - 10 * e) < 1e-11 AS ok
+  FROM unnest((SELECT journey.attribution(p, cv, 10 * cv, 0, 'position_based(first=0.1, last=0.6)')
+                 FROM (VALUES (ARRAY['a'], 1), (ARRAY['a','b'], 1), (ARRAY['a','b','c'], 2),
+                              (ARRAY['a','b','c','d','e'], 1)) v(p, cv))) c
+  JOIN (VALUES ('a', 1 + 1/7.0 + 2 * 0.1 + 0.1), ('b', 6/7.0 + 2 * 0.3 + 0.1), ('c', 2 * 0.6 + 0.1),
+               ('d', 0.1), ('e', 0.6)) x(channel, e) ON x.channel = (c).channel
+ ORDER BY 1;
 -- last_non_direct: every touch direct -> the last touch
 SELECT journey.touch_weights(ARRAY['Direct','Direct'], 'last_non_direct');
 -- participation: each distinct channel one equal share, on its first touch
@@ -173,6 +209,73 @@ SELECT (c).channel, (c).conversions, (c).value, (c).removal_effect
                        (ARRAY['C1'], 0, 0, 1),
                        (ARRAY['C2','C3'], 0, 0, 1)) t(p, cv, v, n)) s;
 
+-- Value on paths without conversions reaches no CONV transition; when no
+-- value reaches CONV at all, the value is split like the conversions.
+-- Rows A > B (1 conversion), B (1 conversion) and A with value 50 but no
+-- conversion and no null (it takes no part in the chain, but its channel
+-- and its value count): START->A 1, START->B 1, A->B 1, B->CONV 2, so
+-- P = 1; without A, P = 1/2 (RE 1/2); without B, P = 0 (RE 1).  The two
+-- conversions split 1/2 : 1, i.e. 2/3 and 4/3; V = 0, so the value 50
+-- splits the same way: 50/3 = 16.67 and 100/3 = 33.33.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       round((c).value::numeric, 12) AS value,
+       abs((c).conversions - CASE (c).channel WHEN 'A' THEN 2/3.0 ELSE 4/3.0 END) < 1e-12 AS conversions_ok,
+       abs((c).value - CASE (c).channel WHEN 'A' THEN 50/3.0 ELSE 100/3.0 END) < 1e-12 AS value_ok
+  FROM (SELECT unnest(journey.attribution(p, cv, v, n, 'markov')) c
+          FROM (VALUES (ARRAY['A','B'], 1, 0, 0),
+                       (ARRAY['B'], 1, 0, 0),
+                       (ARRAY['A'], 0, 50, 0)) t(p, cv, v, n)) s;
+-- The same with the value on a path that did not convert: A with one null
+-- and value 50.  START->A 3 (A > B twice: one conversion, one null; A
+-- once), START->B 1; A->B 2, A->NULL 1; B->CONV 2, B->NULL 1.  x_B = 2/3,
+-- x_A = 2/3 x_B = 4/9, P = (3 x_A + x_B)/4 = 1/2.  Without A: P = x_B/4 =
+-- 1/6, RE 2/3; without B: P = 0, RE 1.  Two conversions split 2/3 : 1 =
+-- 0.8 and 1.2; no value reaches CONV, so 50 splits 20 and 30.
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       round((c).value::numeric, 12) AS value, round((c).removal_effect::numeric, 12) AS removal_effect
+  FROM (SELECT unnest(journey.attribution(p, cv, v, n, 'markov')) c
+          FROM (VALUES (ARRAY['A','B'], 1, 0, 1),
+                       (ARRAY['B'], 1, 0, 0),
+                       (ARRAY['A'], 0, 50, 1)) t(p, cv, v, n)) s;
+
+-- Order 3 and order 2, value included.  Rows: A > B > C > D converts once
+-- with value 12; B > C > A is null once; A > B > C converts once with value 6
+-- and is null once.
+-- Order 3 states: ABC -> BCD; BCA; ABC.  START->ABC 3, START->BCA 1;
+-- ABC->BCD 1, ABC->CONV 1, ABC->NULL 1; BCD->CONV 1; BCA->NULL 1.
+-- x_BCD = 1, x_ABC = (x_BCD + 1)/3 = 2/3, x_BCA = 0, P = 3 x_ABC / 4 = 1/2.
+-- A, B, C each lie in every state that converts: RE 1.  Without D: x_ABC =
+-- 1/3, P = 1/4, RE 1/2.  Two conversions split 1 : 1 : 1 : 1/2, i.e. 4/7 to
+-- A, B and C and 2/7 to D.  Value: BCD collects 12 of weight 1, ABC 6 of
+-- weight 3: y_BCD = 12, y_ABC = (6 + 12)/3 = 6, V = 3 y_ABC / 4 = 9/2.
+-- Without D: y_ABC = 2, V = 3/2, value RE 2/3; A, B, C: value RE 1.  Value
+-- 18 splits 1 : 1 : 1 : 2/3, i.e. 54/11 to A, B, C and 36/11 to D.
+-- Order 2 states: AB -> BC -> CD; BC -> CA; AB -> BC.  START->AB 3,
+-- START->BC 1; AB->BC 3; BC->CD 1, BC->CA 1, BC->CONV 1, BC->NULL 1;
+-- CD->CONV 1; CA->NULL 1.  x_BC = (1 + 1)/4 = 1/2 = x_AB, P = 1/2.  Without
+-- A (AB and CA): P = x_BC/4 = 1/8, RE 3/4 (1 at order 3: A > B > C is one
+-- state there); without B or C: RE 1; without D: x_BC = 1/4, P = 1/4, RE
+-- 1/2.  Conversions split 3/4 : 1 : 1 : 1/2 = 6/13, 8/13, 8/13, 4/13.  Value:
+-- y_CD = 12, y_BC = (6 + 12)/4 = 9/2 = y_AB, V = 9/2; without A: V = 9/8,
+-- value RE 3/4; without D: y_BC = 3/2, V = 3/2, value RE 2/3; value 18
+-- splits 3/4 : 1 : 1 : 2/3, i.e. 162/41, 216/41, 216/41, 144/41.
+SELECT s.k, (c).channel, round((c).conversions::numeric, 10) AS conversions,
+       round((c).value::numeric, 10) AS value, round((c).removal_effect::numeric, 10) AS removal_effect,
+       abs((c).conversions - e.conv) < 1e-12 AND abs((c).value - e.val) < 1e-12
+         AND abs((c).removal_effect - e.re) < 1e-12 AS as_computed
+  FROM (SELECT k, unnest(journey.attribution(p, cv, v, n, format('markov(order=%s)', k))) c
+          FROM (VALUES (ARRAY['A','B','C','D'], 1, 12, 0),
+                       (ARRAY['B','C','A'], 0, 0, 1),
+                       (ARRAY['A','B','C'], 1, 6, 1)) t(p, cv, v, n),
+               generate_series(2, 3) k
+         GROUP BY k) s
+  JOIN (VALUES (3, 'A', 4/7.0, 54/11.0, 1.0), (3, 'B', 4/7.0, 54/11.0, 1.0),
+               (3, 'C', 4/7.0, 54/11.0, 1.0), (3, 'D', 2/7.0, 36/11.0, 0.5),
+               (2, 'A', 6/13.0, 162/41.0, 0.75), (2, 'B', 8/13.0, 216/41.0, 1.0),
+               (2, 'C', 8/13.0, 216/41.0, 1.0), (2, 'D', 4/13.0, 144/41.0, 0.5))
+         e(k, channel, conv, val, re) ON e.k = s.k AND e.channel = (c).channel
+ ORDER BY s.k, (c).channel;
+
 -- Order 2: the states of A > A > A > B are the windows (A,A), (A,A), (A,B),
 -- collapsed to (A,A) -> (A,B); the state of a path shorter than the order
 -- is the whole path.  Rows: A>A>A>B converts once, A>B is null once, C
@@ -274,7 +377,8 @@ CREATE TABLE attr_par AS
                 (ARRAY['Email','Search','Social','Display','Direct'])[1 + (i / 5) % 5],
                 (ARRAY['Email','Search','Social','Display','Direct'])[1 + (i / 25) % 5]])
            [1:1 + i % 3] AS path,
-         (i % 4)::float8 AS conv, (i % 4 * 8)::float8 AS val, (i % 3)::float8 AS nulls
+         (i % 4)::float8 AS conv, ((i % 4) * 8.37 + (i % 7) * 0.01)::float8 AS val,
+         (i % 3)::float8 AS nulls
     FROM generate_series(1, 20000) i;
 ANALYZE attr_par;
 CREATE TABLE attr_serial AS
@@ -313,10 +417,10 @@ SELECT s.m,
        NOT EXISTS (SELECT FROM unnest(s.a) WITH ORDINALITY x(channel, conversions, value, re, i)
                    FULL JOIN unnest(p.a) WITH ORDINALITY y(channel, conversions, value, re, i) USING (i)
                    WHERE x.channel IS DISTINCT FROM y.channel
-                      OR abs(x.conversions - y.conversions) > 1e-9 * (1 + abs(x.conversions))
-                      OR abs(x.value - y.value) > 1e-9 * (1 + abs(x.value))
-                      OR x.re IS DISTINCT FROM y.re AND abs(x.re - y.re) > 1e-9)
-         AS parallel_equals_serial
+                      OR float8send(x.conversions) IS DISTINCT FROM float8send(y.conversions)
+                      OR float8send(x.value) IS DISTINCT FROM float8send(y.value)
+                      OR float8send(x.re) IS DISTINCT FROM float8send(y.re))
+         AS parallel_bits_equal_serial
   FROM attr_serial s JOIN attr_parallel p USING (m)
  ORDER BY s.m;
 RESET force_parallel_mode;
@@ -326,26 +430,45 @@ RESET parallel_tuple_cost;
 RESET parallel_setup_cost;
 
 -- The serialized state distrusts its bytes.  Layout (little-endian here):
--- version 1, model text (int32 length + bytes), int32 path count, then per
--- path three float8 (conversions, value, nulls), int32 touches, int32 key
--- length and the key (per touch int32 length + bytes).  Tested through a
--- hook the install script does not expose.
+-- version 2, model text (int32 length + bytes), int32 path count, then per
+-- path three sums (conversions, value, nulls), int32 touches, int32 key
+-- length and the key (per touch int32 length + bytes).  A sum is 00 and a
+-- float8 (while exact in double), or 01, int16 lowest chunk, int16 chunk
+-- count and int64 chunks of 32 bits, chunk c weighing 2^(32c - 1074), in
+-- canonical form (src/sum.c).  Tested through a hook the install script
+-- does not expose, which shows the totals over all paths.
 CREATE FUNCTION public.journey_attr_state_check(bytea) RETURNS text
   AS 'journey', 'journey_attribution_state_check' LANGUAGE C STRICT;
 -- "linear", one path ['a'] with conversions 1, value 2, nulls 0
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea);
-SELECT public.journey_attr_state_check('\x01060000006c696e65617200000000');  -- empty
-SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- version
-SELECT public.journey_attr_state_check('\x01060000006c696e656172');  -- truncated
-SELECT public.journey_attr_state_check('\x01060000006c696e6561720000000000');  -- trailing
-SELECT public.journey_attr_state_check('\x01ff0000006c696e65617200000000');  -- model length
-SELECT public.journey_attr_state_check('\x01040000006e6f706500000000');  -- unknown model
-SELECT public.journey_attr_state_check('\x01060000006c696e656172ffffffff');  -- path count
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f0bf00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea);  -- negative
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000020000000500000001000000' || '\x61'::bytea);  -- touches
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000010000000500000009000000' || '\x61'::bytea);  -- label
-SELECT public.journey_attr_state_check('\x01060000006c696e65617202000000000000000000f03f00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea
-       || '\x000000000000f03f00000000000000400000000000000000010000000500000001000000'::bytea || '\x61'::bytea);  -- duplicate path
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000001000000050000000100000061');
+-- the same with the value as the exact sum of 0.1 and 0.2 (chunks 31 to
+-- 33), which rounds to 0.30000000000000004; and conversions of exactly
+-- 2^100 + 2^-100 (chunks 30 to 36), which round to 2^100
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f011f00030000000038000000003333333300000000333301000000000000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e000700004000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- empty
+SELECT public.journey_attr_state_check('\x01060000006c696e65617200000000');  -- version 1: float8 totals
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000');  -- version
+SELECT public.journey_attr_state_check('\x02060000006c696e656172');  -- truncated
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720000000000');  -- trailing
+SELECT public.journey_attr_state_check('\x02ff0000006c696e65617200000000');  -- model length
+SELECT public.journey_attr_state_check('\x02040000006e6f706500000000');  -- unknown model
+SELECT public.journey_attr_state_check('\x02060000006c696e656172ffffffff');  -- path count
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f0bf00000000000000004000000000000000000001000000050000000100000061');  -- negative
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f011f000300000000c800000000cccccccc00000000ccccfeffffffffff00000000000000000001000000050000000100000061');  -- negative exact sum
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f87f00000000000000004000000000000000000001000000050000000100000061');  -- NaN
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000f07f00000000000000000001000000050000000100000061');  -- infinity
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000002000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- unknown kind of sum
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000010300000000000000000000004000000000000000000001000000050000000100000061000000');  -- no chunk
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000001450002000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks beyond 2^1130
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000000001000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- a chunk of 2^32
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000500000000000000000000800000000000000000000000004000000000000000000001000000050000000100000061');  -- highest chunk not a signed digit
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000008000000000ffffffffffffffff00000000000000004000000000000000000001000000050000000100000061');  -- -1 on top that belongs below
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- lowest chunk 0
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e001e000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks cut off
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000002000000050000000100000061');  -- touches
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000001000000050000000900000061');  -- label
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720200000000000000000000f03f0000000000000000400000000000000000000100000005000000010000006100000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- duplicate path
 SELECT public.journey_attr_state_check('\x');
 DROP FUNCTION public.journey_attr_state_check(bytea);
 

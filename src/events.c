@@ -31,6 +31,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
+#include "common/int128.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "nodes/primnodes.h"
@@ -836,27 +837,37 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 /*
  * Interval arguments (windows, lookbacks, gaps) are used as a fixed number
  * of microseconds: a day is 24 hours and a month 30 days, as in
- * PostgreSQL's own interval comparison.
+ * PostgreSQL's own interval comparison (whose exact 128-bit sum this is).
+ * Every interval up to JOURNEY_MAX_INTERVAL_TEXT (int64 microseconds)
+ * is used as it is; a longer one, which PostgreSQL can hold (its months
+ * reach 178 million years), is refused with that limit in the message.
  */
+#define JOURNEY_MAX_INTERVAL_TEXT "106751991 days 04:00:54.775807"
+
 int64
 JourneyIntervalToUsec(const Interval *iv, const char *argname)
 {
-	int64		days;
-	int64		usec;
+	INT128		span = int64_to_int128(iv->time);
+	int64		days = (int64) iv->month * DAYS_PER_MONTH + (int64) iv->day;
 
-	if (pg_mul_s64_overflow((int64) iv->month, DAYS_PER_MONTH, &days) ||
-		pg_add_s64_overflow(days, (int64) iv->day, &days) ||
-		pg_mul_s64_overflow(days, USECS_PER_DAY, &usec) ||
-		pg_add_s64_overflow(usec, iv->time, &usec))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERVAL_FIELD_OVERFLOW),
-				 errmsg("%s is out of range", argname)));
-	if (usec < 0)
+	int128_add_int64_mul_int64(&span, days, USECS_PER_DAY);
+	if (int128_compare(span, int64_to_int128(0)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be negative", argname),
 				 errhint("Pass a positive interval such as '30 minutes' or '7 days'.")));
-	return usec;
+	if (int128_compare(span, int64_to_int128(PG_INT64_MAX)) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is out of range", argname),
+				 errdetail("The %s is %s; the longest that can be used is "
+						   JOURNEY_MAX_INTERVAL_TEXT
+						   " (about 296,533 years of 360 days: a month counts as 30 days).",
+						   argname,
+						   DatumGetCString(DirectFunctionCall1(interval_out,
+															   PointerGetDatum(iv)))),
+				 errhint("Pass a shorter interval, e.g. '30 days'.")));
+	return int128_to_int64(span);
 }
 
 /* Check a condition count against 1..JOURNEY_MAX_CONDITIONS. */

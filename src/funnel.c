@@ -86,8 +86,9 @@ ParseFunnelModes(const char *str)
 		const char *item = lfirst(lc);
 		int			i;
 
+		/* case-insensitive, like transform and model names */
 		for (i = 0; i < lengthof(funnel_modes); i++)
-			if (strcmp(item, funnel_modes[i].name) == 0)
+			if (pg_strcasecmp(item, funnel_modes[i].name) == 0)
 				break;
 		if (i == lengthof(funnel_modes))
 			ereport(ERROR,

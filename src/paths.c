@@ -13,12 +13,15 @@
  */
 #include "journey.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -183,7 +186,15 @@ journey_paths_to_conversion_sfunc(PG_FUNCTION_ARGS)
 
 	conversion = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	if (conversion && !PG_ARGISNULL(4))
+	{
 		value = PG_GETARG_FLOAT8(4);
+		if (!isfinite(value))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value of a conversion must be a finite number"),
+					 errdetail("A conversion row passed %s.", float8out_internal(value)),
+					 errhint("Pass NULL (read as 0) for a conversion without a value.")));
+	}
 	label = PG_GETARG_TEXT_PP(1);
 	JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(2),
 					 VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label),

@@ -26,8 +26,8 @@
  * Matching follows ClickHouse: sequence_match on a pattern without time
  * constraints runs a state-set automaton, linear in the number of events;
  * any other case runs a backtracking matcher whose work per match attempt
- * is bounded: one step per pattern element and event, plus
- * journey.max_pattern_steps.  sequence_count repeats
+ * is bounded: (pattern elements + 1) steps per event from where the
+ * attempt starts, plus journey.max_pattern_steps.  sequence_count repeats
  * the backtracking match from where the previous match ended, so the
  * matches it counts never overlap.
  *
@@ -340,9 +340,9 @@ TooManySteps(int64 limit)
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("sequence pattern matching exceeded " INT64_FORMAT " steps", limit),
-			 errdetail("A match attempt may take one step per pattern element and event, "
-					   "plus journey.max_pattern_steps (%d) more; \".*\" and time constraints "
-					   "make the matcher backtrack over the events of the group.",
+			 errdetail("A match attempt may take (pattern elements + 1) steps per event from "
+					   "where it starts, plus journey.max_pattern_steps (%d) more; \".*\" and "
+					   "time constraints make the matcher backtrack over the events of the group.",
 					   journey_max_pattern_steps),
 			 errhint("Use fewer \".*\" and time constraints, filter the events, or raise journey.max_pattern_steps.")));
 }
@@ -435,12 +435,16 @@ BacktrackMatch(SeqMatcher *m, int32 *pos)
 	SeqOp		past = {SEQ_OP_TIME_GT, 0, 0};
 
 	/*
-	 * The work bound.  A pattern without ".*" or time constraints needs at
-	 * most (elements + 1) steps per event; that much is always allowed, so
-	 * that big groups never fail on simple patterns, and the setting bounds
-	 * the backtracking beyond it.
+	 * The work bound: (pattern elements + 1) steps per event from the
+	 * attempt's start, plus journey.max_pattern_steps.  A step is one pass
+	 * of the loop below, one element tried at one event; nops is the
+	 * pattern's elements plus the implicit leading ".*".  A pattern without
+	 * ".*" or time constraints needs at most that many steps per event
+	 * (the implicit ".*" once, then at most each element once before one
+	 * fails), so simple patterns never fail on big groups, and the setting
+	 * bounds the backtracking beyond it.
 	 */
-	limit = (int64) journey_max_pattern_steps + (int64) (nops + 1) * (n - start);
+	limit = (int64) journey_max_pattern_steps + (int64) nops * (n - start);
 
 	m->depth = 0;
 	while (op < nops && ev < n)

@@ -130,6 +130,18 @@ suite_database() {
 	trap "suite_q -d postgres -c 'DROP DATABASE IF EXISTS $1' >/dev/null 2>&1 || true" EXIT
 }
 
+# suite_random_database NAME: for a suite that checks against an oracle on
+# random data: a fresh database NAME (as suite_database), a scratch
+# directory SUITE_WORK the server can read, both removed when the suite
+# exits, and the seed SUITE_SEED: JOURNEY_FUZZ_SEED, or a fresh one
+suite_random_database() {
+	suite_database "$1"
+	SUITE_WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+	chmod 755 "$SUITE_WORK"
+	trap "suite_q -d postgres -c 'DROP DATABASE IF EXISTS $1' >/dev/null 2>&1 || true; rm -rf '$SUITE_WORK'" EXIT
+	SUITE_SEED=${JOURNEY_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+}
+
 # suite_expect what actual expected
 suite_expect() {
 	if [ "$2" = "$3" ]; then
