@@ -89,6 +89,30 @@ SELECT what, octet_length(s) AS bytes,
 DROP TABLE label_cuts, label_parts;
 DROP FUNCTION public.journey_label_pieces(text, int);
 
+-- The limits: a result longer than a text value holds (1,073,741,818 bytes)
+-- and one step over a piece producing more UTF-16 code units than one
+-- allocation holds (536,870,910) are errors, raised as soon as they are
+-- passed.  The test hook lowers both, so that small labels reach them,
+-- exactly at the limit and one past it, cut into pieces or not.
+CREATE FUNCTION public.journey_label_limits(text, int, int8, int8) RETURNS text
+  AS 'journey', 'journey_normalize_label_pieces' LANGUAGE C STRICT;
+-- 'ünïcödé label' is 17 bytes; 'abc abc abc abc' 15 (the ASCII path)
+SELECT public.journey_label_limits(' Ünïcödé  Label ', 4, 17, 1000) AS at_limit,
+       public.journey_label_limits(' Ünïcödé  Label ', 0, 17, 1000) AS uncut,
+       public.journey_label_limits(repeat('ABC ', 4), 3, 15, 1000) AS ascii_at_limit;
+SELECT public.journey_label_limits(' Ünïcödé  Label ', 4, 16, 1000);
+SELECT public.journey_label_limits(' Ünïcödé  Label ', 0, 16, 1000);
+SELECT public.journey_label_limits(repeat('ABC ', 4), 3, 14, 1000);
+-- NFKC turns each U+FDFA into 18 code units: 54 for three
+SELECT length(public.journey_label_limits(repeat(E'\ufdfa', 3), 0, 1000, 54)) AS at_limit,
+       length(public.journey_label_limits(repeat(E'\ufdfa', 3), 2, 1000, 54)) AS in_chunks;
+SELECT public.journey_label_limits(repeat(E'\ufdfa', 3), 0, 1000, 53);
+SELECT public.journey_label_limits(repeat(E'\ufdfa', 3), 2, 1000, 53);
+-- 20 code units already in UTF-16, before any step
+SELECT length(public.journey_label_limits(repeat('é', 20), 3, 1000, 20)) AS at_limit;
+SELECT public.journey_label_limits(repeat('é', 20), 3, 1000, 19);
+DROP FUNCTION public.journey_label_limits(text, int, int8, int8);
+
 -- the shipped rules
 SELECT priority, channel, shipped,
        source_pattern IS NOT NULL AS on_source, medium_pattern IS NOT NULL AS on_medium

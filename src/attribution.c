@@ -1220,6 +1220,7 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 
 		for (int i = 0; i < entries[p]->ntouches; i++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			memcpy(&refs[nrefs].len, q, sizeof(int32));
 			refs[nrefs].data = q + sizeof(int32);
 			refs[nrefs].pos = nrefs;

@@ -538,6 +538,7 @@ JourneyEventsCombine(FunctionCallInfo fcinfo, MemoryContext aggcxt,
 	{
 		JourneyEvent ev = right->events[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (ev.label_off >= 0)
 			ev.label_off += left->labels_len;
 		left->events[left->nevents + i] = ev;
@@ -817,6 +818,7 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
+		CHECK_FOR_INTERRUPTS();
 		/* condition bitmasks hold no bit past the number of conditions */
 		if (params.nconds > 0 && params.nconds < 32 &&
 			(ev->flags >> params.nconds) != 0)
@@ -827,9 +829,12 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 	/* (labels checked above: the comparison reads them) */
 	state->sorted = true;
 	for (int i = 1; i < nevents && state->sorted; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		state->sorted = EventCmp(&state->events[i - 1], JourneyEventValue(state, i - 1),
 								 &state->events[i], JourneyEventValue(state, i),
 								 state->labels) <= 0;
+	}
 	CHECK_EVENTS(state);
 	return state;
 }

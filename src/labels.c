@@ -65,6 +65,25 @@ PG_FUNCTION_INFO_V1(journey_default_channel);
 /* The longest result: it must fit in one text value. */
 #define LABEL_MAX_RESULT_BYTES	((Size) (MaxAllocSize - VARHDRSZ - 1))
 
+/*
+ * How a label is normalized: the size its pieces and chunks aim at (0: no
+ * cut), the longest result, and the most UTF-16 code units one step over a
+ * piece may produce.  normalize_label uses label_defaults; a test hook
+ * passes others, to compare with one pass and to reach the limits' errors
+ * with small labels.
+ */
+typedef struct LabelPlan
+{
+	int			piece_size;
+	Size		max_bytes;
+	int64		max_units;
+} LabelPlan;
+
+static const LabelPlan label_defaults = {
+	/* a buffer of one step, and its terminator, in one allocation */
+	LABEL_PIECE_SIZE, LABEL_MAX_RESULT_BYTES, MaxAllocSize / sizeof(UChar) - 1
+};
+
 /* Slots of the per-statement memo of (source, medium) -> channel. */
 #define CHANNEL_MEMO_SLOTS		256
 
@@ -106,24 +125,30 @@ typedef struct UBuf
 	UChar	   *data;
 	int32		len;
 	int32		cap;
+	int64		most;			/* code units it may hold */
 } UBuf;
 
-/* Room for n more code units. */
+/*
+ * Room for n more code units (and a terminator).  A guess (speculative) is
+ * cut to what the buffer may hold; a need beyond it is an error.
+ */
 static void
-UBufReserve(UBuf *b, int64 n)
+UBufReserve(UBuf *b, int64 n, bool speculative)
 {
-	int64		need = (int64) b->len + n + 1;
-	int64		most = MaxAllocSize / sizeof(UChar);
+	int64		units = (int64) b->len + n;
+	int64		need;
 
-	if (need <= b->cap)
+	if (speculative)
+		units = Min(units, b->most);
+	if (units < b->cap)
 		return;
-	if (need > most)
+	if (units > b->most)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("label is too long to normalize"),
 				 errdetail("A step of its normalization would need more than %lld UTF-16 code units.",
-						   (long long) most)));
-	need = Min(Max(need, (int64) b->cap + b->cap / 2), most);
+						   (long long) b->most)));
+	need = Min(Max(units + 1, (int64) b->cap + b->cap / 2), b->most + 1);
 	b->data = b->data ? repalloc(b->data, need * sizeof(UChar)) :
 		palloc(need * sizeof(UChar));
 	b->cap = (int32) need;
@@ -190,8 +215,10 @@ IcuStep(const UNormalizer2 *nfkc, const UChar *src, int32 len, UBuf *dst,
 			int32		got;
 
 			/* NFKC expands little in practice; folding at most threefold */
-			UBufReserve(dst, attempt == 0 ? (int64) n + n / 4 + 8 : 0);
-			room = dst->cap - dst->len;
+			if (attempt == 0)
+				UBufReserve(dst, (int64) n + n / 4 + 8, true);
+			/* the last unit is the terminator's: a result past most overflows */
+			room = dst->cap - dst->len - 1;
 			if (nfkc)
 				got = unorm2_normalize(nfkc, src + from, n, dst->data + dst->len,
 									   room, &status);
@@ -200,7 +227,7 @@ IcuStep(const UNormalizer2 *nfkc, const UChar *src, int32 len, UBuf *dst,
 									U_FOLD_CASE_DEFAULT, &status);
 			if (status == U_BUFFER_OVERFLOW_ERROR && attempt == 0)
 			{
-				UBufReserve(dst, got);
+				UBufReserve(dst, got, false);
 				continue;
 			}
 			IcuCheck(status, nfkc ? "NFKC normalization" : "case folding");
@@ -289,16 +316,17 @@ typedef struct LabelWriter
 	StringInfoData buf;			/* that buffer, in other databases */
 	bool		any;			/* something but white space written */
 	bool		pending_space;	/* white space after it, not yet written */
+	const LabelPlan *plan;
 } LabelWriter;
 
 static void
-LabelTooLong(void)
+LabelTooLong(LabelWriter *w)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("label is too long to normalize"),
 			 errdetail("The normalized label would be longer than %zu bytes, the most a text value holds.",
-					   LABEL_MAX_RESULT_BYTES)));
+					   w->plan->max_bytes)));
 }
 
 /*
@@ -308,8 +336,12 @@ LabelTooLong(void)
 static Size
 LabelRoom(LabelWriter *w, Size n)
 {
-	Size		used = w->utf8->len - (w->utf8 == w->out ? w->start : 0);
-	Size		left = LABEL_MAX_RESULT_BYTES - used;
+	bool		direct = (w->utf8 == w->out);
+	Size		used = w->utf8->len - (direct ? w->start : 0);
+
+	/* a piece's own buffer is checked when converted (LabelFlushPiece) */
+	Size		most = direct ? w->plan->max_bytes : LABEL_MAX_RESULT_BYTES;
+	Size		left = most - Min(used, most);
 
 	n = Min(n, left);
 	enlargeStringInfo(w->utf8, n);
@@ -327,8 +359,8 @@ LabelFlushPiece(LabelWriter *w)
 		return;
 	server = pg_any_to_server(w->buf.data, w->buf.len, PG_UTF8);
 	n = (server == w->buf.data) ? w->buf.len : (int) strlen(server);
-	if ((Size) (w->out->len - w->start) + n > LABEL_MAX_RESULT_BYTES)
-		LabelTooLong();
+	if ((Size) (w->out->len - w->start) + n > w->plan->max_bytes)
+		LabelTooLong(w);
 	appendBinaryStringInfo(w->out, server, n);
 	if (server != w->buf.data)
 		pfree(server);
@@ -355,7 +387,7 @@ NormalizeAsciiPiece(const char *s, int len, LabelWriter *w)
 			continue;
 		}
 		if (dst->len + (w->pending_space ? 1 : 0) >= end)
-			LabelTooLong();
+			LabelTooLong(w);
 		if (w->pending_space)
 		{
 			dst->data[dst->len++] = ' ';
@@ -429,7 +461,7 @@ LabelWriteWide(LabelWriter *w, const UChar *src, int32 len, int32 chunk)
 			status = U_ZERO_ERROR;
 		IcuCheck(status, "conversion to UTF-8");
 		if (LabelRoom(w, n8) < (Size) n8)
-			LabelTooLong();
+			LabelTooLong(w);
 		u_strToUTF8(w->utf8->data + w->utf8->len, n8 + 1, NULL, ws, wslen,
 					&status);
 		IcuCheck(status, "conversion to UTF-8");
@@ -446,16 +478,17 @@ LabelWriteWide(LabelWriter *w, const UChar *src, int32 len, int32 chunk)
  * chunks of about chunk units (0: one pass), checking for interrupts.
  */
 static void
-NormalizeIcuPiece(const char *s, int len, int chunk, LabelWriter *w)
+NormalizeIcuPiece(const char *s, int len, LabelWriter *w)
 {
 	const UNormalizer2 *nfkc = IcuNfkcInstance();
 	const uint8 *s8 = (const uint8 *) s;
-	UBuf		u = {0},
-				a = {0},
-				b = {0};
+	int			chunk = w->plan->piece_size;
+	UBuf		u = {.most = w->plan->max_units},
+				a = {.most = w->plan->max_units},
+				b = {.most = w->plan->max_units};
 
 	/* to UTF-16 (never more code units than UTF-8 bytes), cut at characters */
-	UBufReserve(&u, len);
+	UBufReserve(&u, len, true);
 	for (int from = 0; from < len;)
 	{
 		int			to = (chunk > 0 && len - from > chunk) ? from + chunk : len;
@@ -465,8 +498,10 @@ NormalizeIcuPiece(const char *s, int len, int chunk, LabelWriter *w)
 		while (to < len && U8_IS_TRAIL(s8[to]))
 			to++;
 		CHECK_FOR_INTERRUPTS();
-		u_strFromUTF8(u.data + u.len, u.cap - u.len, &n, s + from, to - from,
+		u_strFromUTF8(u.data + u.len, u.cap - u.len - 1, &n, s + from, to - from,
 					  &status);
+		if (status == U_BUFFER_OVERFLOW_ERROR)
+			UBufReserve(&u, n, false);	/* past the limit: its error */
 		IcuCheck(status, "conversion from UTF-8");
 		u.len += n;
 		from = to;
@@ -505,14 +540,13 @@ NormalizeIcuPiece(const char *s, int len, int chunk, LabelWriter *w)
 /*
  * Normalize the label s (len bytes in the server encoding) into out, a
  * StringInfo made here, whose result, in the server encoding, begins after
- * "header" bytes left for the caller.  piece_size is the size pieces and
- * chunks aim at (0: the whole label as one piece and one chunk, as a
- * reference for the tests).
+ * "header" bytes left for the caller, as plan says.
  */
 static void
-NormalizeLabelInto(const char *s, int len, int piece_size, int header,
+NormalizeLabelInto(const char *s, int len, const LabelPlan *plan, int header,
 				   StringInfo out)
 {
+	int			piece_size = plan->piece_size;
 	const char *utf8;
 	int			utf8len;
 	LabelWriter w;
@@ -533,6 +567,7 @@ NormalizeLabelInto(const char *s, int len, int piece_size, int header,
 	w.start = header;
 	w.any = false;
 	w.pending_space = false;
+	w.plan = plan;
 	if (GetDatabaseEncoding() == PG_UTF8)
 		w.utf8 = out;
 	else
@@ -558,7 +593,7 @@ NormalizeLabelInto(const char *s, int len, int piece_size, int header,
 		else
 		{
 			MemoryContextSwitchTo(cxt);
-			NormalizeIcuPiece(utf8 + from, to - from, piece_size, &w);
+			NormalizeIcuPiece(utf8 + from, to - from, &w);
 			MemoryContextSwitchTo(old);
 			if (cxt != old)
 				MemoryContextReset(cxt);
@@ -583,19 +618,19 @@ JourneyNormalizeLabel(const char *s, int len, int *outlen)
 {
 	StringInfoData out;
 
-	NormalizeLabelInto(s, len, LABEL_PIECE_SIZE, 0, &out);
+	NormalizeLabelInto(s, len, &label_defaults, 0, &out);
 	*outlen = out.len;
 	return out.data;
 }
 
 /* The result of a normalization as text, built in place (no copy). */
 static text *
-NormalizeLabelText(text *label, int piece_size)
+NormalizeLabelText(text *label, const LabelPlan *plan)
 {
 	StringInfoData out;
 
 	NormalizeLabelInto(VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label),
-					   piece_size, VARHDRSZ, &out);
+					   plan, VARHDRSZ, &out);
 	SET_VARSIZE(out.data, out.len);
 	return (text *) out.data;
 }
@@ -606,25 +641,35 @@ NormalizeLabelText(text *label, int piece_size)
 Datum
 journey_normalize_label(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TEXT_P(NormalizeLabelText(PG_GETARG_TEXT_PP(0), LABEL_PIECE_SIZE));
+	PG_RETURN_TEXT_P(NormalizeLabelText(PG_GETARG_TEXT_PP(0), &label_defaults));
 }
 
 /*
- * Test hook, not part of the install script: normalize_label with pieces
- * and chunks of the given size (0: the whole label in one piece and one
- * call per step), so that tests can check that cutting a label anywhere
- * gives the result of one pass over it.
+ * Test hook, not part of the install script: normalize_label(label) with
+ * pieces and chunks of the given size (0: the whole label in one piece and
+ * one call per step), so that tests can check that cutting a label
+ * anywhere gives the result of one pass over it; and, given two more
+ * arguments, with a lower limit on the result's bytes and on one step's
+ * UTF-16 code units, so that tests can show the limits' errors.
  */
 PG_FUNCTION_INFO_V1(journey_normalize_label_pieces);
 
 Datum
 journey_normalize_label_pieces(PG_FUNCTION_ARGS)
 {
-	int32		size = PG_GETARG_INT32(1);
+	LabelPlan	plan = label_defaults;
 
-	if (size < 0)
+	plan.piece_size = PG_GETARG_INT32(1);
+	if (PG_NARGS() == 4)
+	{
+		if (PG_GETARG_INT64(2) <= 0 || PG_GETARG_INT64(3) <= 0)
+			elog(ERROR, "limits must be positive");
+		plan.max_bytes = (Size) Min(PG_GETARG_INT64(2), (int64) plan.max_bytes);
+		plan.max_units = Min(PG_GETARG_INT64(3), plan.max_units);
+	}
+	if (plan.piece_size < 0)
 		elog(ERROR, "piece size must not be negative");
-	PG_RETURN_TEXT_P(NormalizeLabelText(PG_GETARG_TEXT_PP(0), size));
+	PG_RETURN_TEXT_P(NormalizeLabelText(PG_GETARG_TEXT_PP(0), &plan));
 }
 
 /* ------------------------------------------------------------------------
