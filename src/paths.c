@@ -376,6 +376,7 @@ JourneyPathLabels(ArrayType *path, int *n)
 	{
 		text	   *t;
 
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

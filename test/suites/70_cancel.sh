@@ -155,6 +155,11 @@ cancel_case 'sequence_match backtracking (max_pattern_steps raised)' \
 	                               g BETWEEN 2 AND 149, g = 1, g = 150)
 	   FROM generate_series(1, 3) AS k, generate_series(1, 150) AS g GROUP BY k"
 
+# path transforms: 2,000 steps over one path of 1M touches
+cancel_case 'path_transform: 2,000 steps over a path of 1M touches' '' \
+	"SELECT cardinality(journey.path_transform(path, VARIADIC array_fill('exposure'::text, ARRAY[2000])))
+	   FROM (SELECT array_agg('c' || g % 3) AS path FROM generate_series(1, 1000000) AS g) AS p"
+
 # label normalisation: 150 MB cut into pieces at its spaces, and 160 MB
 # without a character to cut pieces at, which each step goes over in chunks
 cancel_case 'normalize_label: 150 MB in pieces' '' \
