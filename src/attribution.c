@@ -659,7 +659,7 @@ TooManyTouches(void)
 			 errmsg("too many distinct path touches in one attribution group"),
 			 errdetail("The distinct paths of one group may hold at most %d touches (journey.max_events_per_group).",
 					   journey_max_events_per_group),
-			 errhint("Shorten the paths (e.g. path_transform(path, 'trim_long_path(20)')), group by a finer key, or raise journey.max_events_per_group.")));
+			 errhint("Shorten the paths (e.g. path_transform(path, 'trim_long_path(20)')), group by a finer key, or have a superuser raise journey.max_events_per_group.")));
 }
 
 static void

@@ -346,7 +346,7 @@ TooManyEvents(void)
 			 errmsg("too many events in one group"),
 			 errdetail("One group may hold at most %d events (journey.max_events_per_group).",
 					   journey_max_events_per_group),
-			 errhint("Group by a finer key, filter the events, or raise journey.max_events_per_group.")));
+			 errhint("Group by a finer key, filter the events, or have a superuser raise journey.max_events_per_group.")));
 }
 
 /*

@@ -299,7 +299,7 @@ TooMuchWork(void)
 			 errmsg("Markov chain too large to solve exactly"),
 			 errdetail("The elimination needs to visit more than %d thousand matrix entries (journey.max_markov_work).",
 					   journey_max_markov_work),
-			 errhint("Lower the order, merge rare channels, shorten paths with path_transform(), or raise journey.max_markov_work.")));
+			 errhint("Lower the order, merge rare channels, shorten paths with path_transform(), or have a superuser raise journey.max_markov_work.")));
 }
 
 static void
