@@ -41,7 +41,8 @@ JOURNEY_SHARED ?= $(abspath $(CURDIR)/../shared)
 export JOURNEY_SHARED
 
 EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out \
-	test/bench_floor/journey_bench_floor.o test/bench_floor/journey_bench_floor.so
+	test/bench_floor/journey_bench_floor.o test/bench_floor/journey_bench_floor.so \
+	test/fuzz_driver/journey_fuzz.o test/fuzz_driver/journey_fuzz.so
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -119,15 +119,17 @@ SELECT (SELECT count(*) FROM paths_ours) AS paths,
        (SELECT count(*) FROM (SELECT * FROM paths_plain EXCEPT ALL SELECT * FROM paths_ours) d) AS only_plain;
 -- the lookback does cut touches off: fewer touches than events
 SELECT (SELECT sum(cardinality(path)) FROM paths_ours) < (SELECT count(*) FROM paths_sample) AS some_cut;
--- conversion values are kept exactly, negative zero, NaN and infinity
--- included, also when two conversions tie on time and label
+-- conversion values are kept exactly, negative zero, negative values and
+-- the ends of float8 included, also when two conversions tie on time and
+-- label
 CREATE TEMP TABLE conv_values AS
 SELECT * FROM (VALUES (1, 'buy', '2026-01-01 00:00+00'::timestamptz, '-0'::float8),
-                      (2, 'buy', '2026-01-02 00:00+00', 'NaN'),
-                      (3, 'buy', '2026-01-02 00:00+00', '-Infinity'),
+                      (2, 'buy', '2026-01-02 00:00+00', -1.5),
+                      (3, 'buy', '2026-01-02 00:00+00', -1e308),
                       (4, 'buy', '2026-01-02 00:00+00', '0'),
                       (5, 'buy', '2026-01-02 00:00+00', '-0'),
-                      (6, 'buy', '2026-01-03 00:00+00', 1e308)) v(n, l, ts, v);
+                      (6, 'buy', '2026-01-03 00:00+00', 1e308),
+                      (7, 'buy', '2026-01-03 00:00+00', 5e-324)) v(n, l, ts, v);
 SELECT p.converted, p.value::text, p.converted_at
   FROM (SELECT journey.paths_to_conversion(l, ts, true, v, '1 day') AS ps
           FROM (SELECT * FROM conv_values ORDER BY n) o) s,
@@ -138,5 +140,13 @@ SELECT (SELECT journey.paths_to_conversion(l, ts, true, v, '1 day')::text
        (SELECT journey.paths_to_conversion(l, ts, true, v, '1 day')::text
           FROM (SELECT * FROM conv_values ORDER BY n DESC) o) AS order_independent;
 DROP TABLE conv_values;
+-- a conversion's value must be finite (NaN or infinity would poison every
+-- sum it enters); the value of a row that is not a conversion is not read
+SELECT journey.paths_to_conversion('buy', '2026-01-01', true, 'NaN', '1 day');
+SELECT journey.paths_to_conversion('buy', '2026-01-01', true, 'Infinity', '1 day');
+SELECT journey.paths_to_conversion('buy', '2026-01-01', true, '-Infinity', '1 day');
+SELECT (p).value, (p).converted
+  FROM unnest((SELECT journey.paths_to_conversion(l, '2026-01-01', c, v::float8, '1 day')
+                 FROM (VALUES ('ad', false, 'NaN'), ('buy', true, NULL)) r(l, c, v))) p;
 DROP VIEW paths_ours, paths_plain;
 DROP TABLE paths_sample;

@@ -81,6 +81,14 @@ BEGIN;
 INSERT INTO journey.moment VALUES ('web', 8, 'Referral', 'referral'), ('web', 9, 'Advocate', 'advocate');
 COMMIT;
 DELETE FROM journey.moment WHERE source = 'web' AND position > 7;
+-- at most 32 moments (what moment_report can follow): 32 are accepted (and
+-- moment_report reads them without an error), 33 are not
+INSERT INTO journey.moment
+SELECT 'web', p, 'Step ' || p, 'step_' || p FROM generate_series(8, 32) p;
+SELECT count(*) AS moments FROM journey.moment WHERE source = 'web';
+SELECT count(*) AS report_rows FROM journey.moment_report('web');
+INSERT INTO journey.moment VALUES ('web', 33, 'Step 33', 'step_33');
+DELETE FROM journey.moment WHERE source = 'web' AND position > 7;
 -- positions unique, names unique, nothing empty, positions from 1
 INSERT INTO journey.moment VALUES ('web', 2, 'Visit again', 'site_visit');
 INSERT INTO journey.moment VALUES ('web', 8, 'Visit', 'site_visit');

@@ -143,13 +143,16 @@ SELECT count(*) AS victim_rows FROM rep_victim;
 -- a segment column name longer than an identifier is not silently truncated
 SELECT * FROM journey.moment_report('shop', segment_column => 'chan' || repeat('x', 70));
 
--- a source with more moments than a funnel has steps (the registry allows it,
--- with a notice) cannot be reported
+-- a source with more moments than a funnel has steps cannot be reported (the
+-- registry refuses a 33rd moment, sql/25_registry.sql; a registry written
+-- before 0.2.0 may hold one, as this one does with the check disabled)
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
 VALUES ('long', 'rep_events', 'cust', 'at', 'what');
+BEGIN;
+ALTER TABLE journey.moment DISABLE TRIGGER moment_check;
 INSERT INTO journey.moment SELECT 'long', k, 'm' || k, 'e' || k FROM generate_series(1, 33) k;
 SELECT * FROM journey.moment_report('long');
-DELETE FROM journey.moment WHERE source = 'long';
+ROLLBACK;
 
 DELETE FROM journey.source;
 DROP TABLE rep_events, rep_victim, "rep""; DROP TABLE rep_victim; --";

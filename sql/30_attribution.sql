@@ -377,7 +377,8 @@ CREATE TABLE attr_par AS
                 (ARRAY['Email','Search','Social','Display','Direct'])[1 + (i / 5) % 5],
                 (ARRAY['Email','Search','Social','Display','Direct'])[1 + (i / 25) % 5]])
            [1:1 + i % 3] AS path,
-         (i % 4)::float8 AS conv, (i % 4 * 8)::float8 AS val, (i % 3)::float8 AS nulls
+         (i % 4)::float8 AS conv, ((i % 4) * 8.37 + (i % 7) * 0.01)::float8 AS val,
+         (i % 3)::float8 AS nulls
     FROM generate_series(1, 20000) i;
 ANALYZE attr_par;
 CREATE TABLE attr_serial AS
@@ -416,10 +417,10 @@ SELECT s.m,
        NOT EXISTS (SELECT FROM unnest(s.a) WITH ORDINALITY x(channel, conversions, value, re, i)
                    FULL JOIN unnest(p.a) WITH ORDINALITY y(channel, conversions, value, re, i) USING (i)
                    WHERE x.channel IS DISTINCT FROM y.channel
-                      OR abs(x.conversions - y.conversions) > 1e-9 * (1 + abs(x.conversions))
-                      OR abs(x.value - y.value) > 1e-9 * (1 + abs(x.value))
-                      OR x.re IS DISTINCT FROM y.re AND abs(x.re - y.re) > 1e-9)
-         AS parallel_equals_serial
+                      OR float8send(x.conversions) IS DISTINCT FROM float8send(y.conversions)
+                      OR float8send(x.value) IS DISTINCT FROM float8send(y.value)
+                      OR float8send(x.re) IS DISTINCT FROM float8send(y.re))
+         AS parallel_bits_equal_serial
   FROM attr_serial s JOIN attr_parallel p USING (m)
  ORDER BY s.m;
 RESET force_parallel_mode;
@@ -429,26 +430,45 @@ RESET parallel_tuple_cost;
 RESET parallel_setup_cost;
 
 -- The serialized state distrusts its bytes.  Layout (little-endian here):
--- version 1, model text (int32 length + bytes), int32 path count, then per
--- path three float8 (conversions, value, nulls), int32 touches, int32 key
--- length and the key (per touch int32 length + bytes).  Tested through a
--- hook the install script does not expose.
+-- version 2, model text (int32 length + bytes), int32 path count, then per
+-- path three sums (conversions, value, nulls), int32 touches, int32 key
+-- length and the key (per touch int32 length + bytes).  A sum is 00 and a
+-- float8 (while exact in double), or 01, int16 lowest chunk, int16 chunk
+-- count and int64 chunks of 32 bits, chunk c weighing 2^(32c - 1074), in
+-- canonical form (src/sum.c).  Tested through a hook the install script
+-- does not expose, which shows the totals over all paths.
 CREATE FUNCTION public.journey_attr_state_check(bytea) RETURNS text
   AS 'journey', 'journey_attribution_state_check' LANGUAGE C STRICT;
 -- "linear", one path ['a'] with conversions 1, value 2, nulls 0
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea);
-SELECT public.journey_attr_state_check('\x01060000006c696e65617200000000');  -- empty
-SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- version
-SELECT public.journey_attr_state_check('\x01060000006c696e656172');  -- truncated
-SELECT public.journey_attr_state_check('\x01060000006c696e6561720000000000');  -- trailing
-SELECT public.journey_attr_state_check('\x01ff0000006c696e65617200000000');  -- model length
-SELECT public.journey_attr_state_check('\x01040000006e6f706500000000');  -- unknown model
-SELECT public.journey_attr_state_check('\x01060000006c696e656172ffffffff');  -- path count
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f0bf00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea);  -- negative
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000020000000500000001000000' || '\x61'::bytea);  -- touches
-SELECT public.journey_attr_state_check('\x01060000006c696e65617201000000000000000000f03f00000000000000400000000000000000010000000500000009000000' || '\x61'::bytea);  -- label
-SELECT public.journey_attr_state_check('\x01060000006c696e65617202000000000000000000f03f00000000000000400000000000000000010000000500000001000000' || '\x61'::bytea
-       || '\x000000000000f03f00000000000000400000000000000000010000000500000001000000'::bytea || '\x61'::bytea);  -- duplicate path
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000001000000050000000100000061');
+-- the same with the value as the exact sum of 0.1 and 0.2 (chunks 31 to
+-- 33), which rounds to 0.30000000000000004; and conversions of exactly
+-- 2^100 + 2^-100 (chunks 30 to 36), which round to 2^100
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f011f00030000000038000000003333333300000000333301000000000000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e000700004000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- empty
+SELECT public.journey_attr_state_check('\x01060000006c696e65617200000000');  -- version 1: float8 totals
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000');  -- version
+SELECT public.journey_attr_state_check('\x02060000006c696e656172');  -- truncated
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720000000000');  -- trailing
+SELECT public.journey_attr_state_check('\x02ff0000006c696e65617200000000');  -- model length
+SELECT public.journey_attr_state_check('\x02040000006e6f706500000000');  -- unknown model
+SELECT public.journey_attr_state_check('\x02060000006c696e656172ffffffff');  -- path count
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f0bf00000000000000004000000000000000000001000000050000000100000061');  -- negative
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f011f000300000000c800000000cccccccc00000000ccccfeffffffffff00000000000000000001000000050000000100000061');  -- negative exact sum
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f87f00000000000000004000000000000000000001000000050000000100000061');  -- NaN
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000f07f00000000000000000001000000050000000100000061');  -- infinity
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000002000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- unknown kind of sum
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000010300000000000000000000004000000000000000000001000000050000000100000061000000');  -- no chunk
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000001450002000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks beyond 2^1130
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000000001000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- a chunk of 2^32
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000500000000000000000000800000000000000000000000004000000000000000000001000000050000000100000061');  -- highest chunk not a signed digit
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000008000000000ffffffffffffffff00000000000000004000000000000000000001000000050000000100000061');  -- -1 on top that belongs below
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- lowest chunk 0
+SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e001e000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks cut off
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000002000000050000000100000061');  -- touches
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000001000000050000000900000061');  -- label
+SELECT public.journey_attr_state_check('\x02060000006c696e6561720200000000000000000000f03f0000000000000000400000000000000000000100000005000000010000006100000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- duplicate path
 SELECT public.journey_attr_state_check('\x');
 DROP FUNCTION public.journey_attr_state_check(bytea);
 

@@ -250,6 +250,59 @@ SELECT round(journey.prob_to_beat(5000000, 100000000, 5010000, 100000000)::numer
        round(journey.prob_to_beat(500000000, 1000000000, 500010000, 1000000000)::numeric, 6) AS p7,
        round(journey.prob_to_beat(0, 1000000000, 1, 1000000000)::numeric, 6) AS p8;
 
+-- Counts far beyond a billion.  Below 1e7 in the smallest posterior shape
+-- the sum is evaluated term by term, its largest term in log space by
+-- Loader's saddle-point method (log-gammas of counts near 1e17 lose every
+-- digit); above it an Edgeworth expansion of the difference of the two
+-- betas.  Expected values: 40-digit sums (mpmath loggamma and the same
+-- recurrence of terms, independent of our log term), each within 1e-12:
+WITH c(ca, na, cb, nb, expected) AS (VALUES
+	-- few terms, huge other shapes
+	(5::bigint, 100000000000000000::bigint, 7::bigint, 100000000000000000::bigint, 0.70947265625000001),
+	(0, 100000000000000000, 1, 100000000000000000, 0.75),
+	(99999999999999995, 100000000000000000, 99999999999999993, 100000000000000000, 0.29052734374999999),
+	(100, 1000000000000000, 130, 1000000000000000, 0.97591847327963418),
+	(3, 1000000000, 5, 2000000000, 0.34969262829284154),
+	-- around the switch from the sum to the expansion
+	(1000000, 2000000, 1001000, 2000000, 0.84134471582218058),
+	(9999999, 10000000000, 10001000, 10000000000, 0.58859676367529140),
+	(10000000, 20000000, 10003000, 20000000, 0.82860914105757655),
+	(10000000, 1000000000, 10010000, 1000000000, 0.98767285585332784),
+	(10000010, 20000000, 10000000, 20000000, 0.49873843587576426),
+	(100000000, 200000000, 100010000, 200000000, 0.84134474576607954),
+	(100000000, 10000000000, 100030000, 10000000000, 0.98349036465770085))
+SELECT ca, na, cb, nb, abs(journey.prob_to_beat(ca, na, cb, nb) - expected) < 1e-12 AS within_1e_12
+  FROM c;
+-- Where the function switches, the expansion agrees with the exact sum to
+-- 1e-12 (the test hook computes either): the smallest shape just above 1e7
+-- in four shapes of data (even rates, small rates, rates next to 1, unequal
+-- arms, whose 40-digit value 0.49985982597930333 the sum matches to 3e-14
+-- and the expansion to 7e-13).
+CREATE FUNCTION pg_temp.ptb_by(bigint, bigint, bigint, bigint, text) RETURNS float8
+  AS 'journey', 'journey_prob_to_beat_by' LANGUAGE C STRICT;
+WITH c(ca, na, cb, nb) AS (VALUES
+	(10000001::bigint, 20000002::bigint, 10003000::bigint, 20006002::bigint),
+	(10000001, 1000000000, 10010000, 1000000000),
+	(990000000, 1000000000, 989990000, 1000000000),
+	(10000001, 30000000, 20000000, 60000000))
+SELECT ca, na, cb, nb,
+	   abs(pg_temp.ptb_by(ca, na, cb, nb, 'sum') - pg_temp.ptb_by(ca, na, cb, nb, 'edgeworth')) < 1e-12 AS agree,
+	   journey.prob_to_beat(ca, na, cb, nb) = pg_temp.ptb_by(ca, na, cb, nb, 'edgeworth') AS expansion_used
+  FROM c;
+-- and at a thousand units, 1e4 times below the switch, it would still be
+-- good to 1e-7 (its error falls like the smallest shape to the power -1.5)
+SELECT abs(pg_temp.ptb_by(1000, 1000000, 1100, 1000000, 'edgeworth') - 0.98548694812254619) < 1e-7 AS expansion_at_1000,
+	   abs(pg_temp.ptb_by(1000, 1000000, 1100, 1000000, 'sum') - 0.98548694812254619) < 1e-15 AS sum_at_1000;
+-- Identical arms give exactly 1/2 at any size; 4e17 units answer at once
+-- (summing would take minutes), matching the normal approximation there
+-- (mpmath, 40 digits: 0.50089206131469189; its own error is below 1e-9).
+SET statement_timeout = '2s';
+SELECT journey.prob_to_beat(50000000000000000, 100000000000000000, 50000000000000000, 100000000000000000) AS identical,
+	   journey.prob_to_beat(4611686018427387903, 9223372036854775806, 4611686018427387903, 9223372036854775806) AS identical_at_the_limit,
+	   abs(journey.prob_to_beat(200000000000000000, 400000000000000000, 200000000001000000, 400000000000000000)
+		   - 0.50089206131469189) < 1e-9 AS near_normal;
+RESET statement_timeout;
+
 -- errors
 SELECT journey.prob_to_beat(11, 10, 1, 10);
 SELECT journey.prob_to_beat(1, 10, 1, 0);

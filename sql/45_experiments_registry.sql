@@ -241,6 +241,52 @@ SELECT count(*) FROM journey.assignment WHERE hypothesis_id = :h_hero;
 DELETE FROM journey.hypothesis WHERE id = :h_hero;
 SELECT count(*) FROM journey.assignment WHERE hypothesis_id = :h_hero;
 
+-- ------------------------------------------------ the ranges of the test
+-- the test parameters have the ranges (and messages) of the statistics
+-- functions that read them: NaN, the infinities, values below the smallest
+-- alpha or power the normal quantile is computed for, and NULL never get in
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 5e-324);
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 9.99e-301);
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 'NaN');
+INSERT INTO journey.hypothesis (source, moment, statement, alpha)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', NULL);
+INSERT INTO journey.hypothesis (source, moment, statement, power)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '-Infinity');
+INSERT INTO journey.hypothesis (source, moment, statement, power)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 1e-301);
+INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 'Infinity');
+INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 1);
+-- (below 1e-7 some baseline needs more than 9e18 units per arm)
+INSERT INTO journey.hypothesis (source, moment, statement, minimum_effect)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 9.99e-8);
+-- allocation shares are srm_test's weights: positive, and within what
+-- float8 holds (a jsonb number may be far larger or smaller)
+INSERT INTO journey.hypothesis (source, moment, statement, allocation)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '{"control": 1e400, "b": 1}');
+INSERT INTO journey.hypothesis (source, moment, statement, allocation)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '{"control": 1, "b": 1e-301}');
+INSERT INTO journey.hypothesis (source, moment, statement, allocation)
+VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', '{"control": 1, "b": -0.5}');
+-- the ends of every range are accepted (and computed: 45_experiments_results)
+WITH h AS (
+	INSERT INTO journey.hypothesis (source, moment, statement, alpha, power, minimum_effect, allocation)
+	VALUES ('exp_shop', 'signup', 'If we do this, that will happen.', 1e-300, 0.9999999999999999,
+			1e-7, '{"control": 1e300, "b": 1e-300}'),
+		   ('exp_shop', 'signup', 'If we do this, that will happen.', 0.9999999999999999, 1e-300,
+			0.9999999999999999, '{"control": 1, "b": 1}')
+	RETURNING alpha, power, minimum_effect, allocation
+)
+SELECT alpha, power, minimum_effect,
+	   (SELECT string_agg(a.key || ' ' || btrim(to_char(a.value::numeric, '9.9EEEE')), ', ' ORDER BY a.key)
+		  FROM jsonb_each(h.allocation) a) AS allocation
+  FROM h ORDER BY alpha;
+DELETE FROM journey.hypothesis WHERE alpha IN (1e-300, 0.9999999999999999);
+
 -- ------------------------------------------------------ dumped by pg_dump
 SELECT cfg::regclass AS dumped
   FROM pg_extension e, unnest(e.extconfig) cfg
@@ -249,6 +295,67 @@ SELECT cfg::regclass AS dumped
 							   'journey.hypothesis', 'journey.hypothesis_id_seq',
 							   'journey.assignment')
  ORDER BY cfg::regclass::text;
+
+-- ------------------------------------------------- locks for concurrency
+-- (test/suites/45_concurrency.sh races sessions against each other; this
+-- shows what the rules' locks ask of a writer.)  A locking read needs
+-- UPDATE privilege on the table it locks: a change of an assignment locks
+-- its hypothesis, a conclusion a customer of each side, and the check of a
+-- source's moments updates its first moment in place.  Review cycles need
+-- nothing more: an exclusion constraint holds them.
+CREATE ROLE regress_journey_writer;
+GRANT USAGE ON SCHEMA journey TO regress_journey_writer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON journey.moment, journey.review_cycle,
+	  journey.assignment TO regress_journey_writer;
+GRANT SELECT ON journey.source, journey.hypothesis TO regress_journey_writer;
+-- (its id in messages below does not depend on what ran before)
+ALTER TABLE journey.hypothesis ALTER COLUMN id RESTART WITH 100;
+INSERT INTO journey.hypothesis (source, moment, statement)
+VALUES ('exp_shop', 'visit', 'If the search box is larger, more visitors will sign up.')
+RETURNING id AS h_search \gset
+INSERT INTO journey.assignment (hypothesis_id, customer_id, variant)
+VALUES (:h_search, '1', 'control'), (:h_search, '2', 'larger'), (:h_search, '3', 'larger');
+SET ROLE regress_journey_writer;
+INSERT INTO journey.moment (source, position, name, event_name)
+VALUES ('exp_shop', 4, 'return', 'return_visit');
+DELETE FROM journey.moment WHERE source = 'exp_shop' AND position = 4;
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('exp_shop', 'March', '2026-03-01', '2026-03-31');
+UPDATE journey.assignment SET variant = 'control' WHERE hypothesis_id = :h_search AND customer_id = '2';
+RESET ROLE;
+GRANT UPDATE ON journey.hypothesis TO regress_journey_writer;
+REVOKE UPDATE ON journey.moment FROM regress_journey_writer;
+SET ROLE regress_journey_writer;
+UPDATE journey.assignment SET variant = 'control' WHERE hypothesis_id = :h_search AND customer_id = '2';
+DELETE FROM journey.assignment WHERE hypothesis_id = :h_search AND customer_id = '2';
+SELECT customer_id, variant FROM journey.assignment WHERE hypothesis_id = :h_search ORDER BY 1;
+INSERT INTO journey.moment (source, position, name, event_name)
+VALUES ('exp_shop', 4, 'return', 'return_visit');
+RESET ROLE;
+-- the conclusion locks a customer of each side: as the owner, then the
+-- writer's removal is refused
+SELECT status FROM journey.start_hypothesis(:h_search);
+SELECT status FROM journey.conclude_hypothesis(:h_search, 'discard', 'Nobody used search.');
+SET ROLE regress_journey_writer;
+DELETE FROM journey.assignment WHERE hypothesis_id = :h_search AND customer_id = '3';
+RESET ROLE;
+DROP OWNED BY regress_journey_writer;
+DROP ROLE regress_journey_writer;
+-- what the trigger words, the exclusion constraint holds on its own (as
+-- when a concurrent writer's cycle is not yet visible to the trigger)
+BEGIN;
+ALTER TABLE journey.review_cycle DISABLE TRIGGER review_cycle_check;
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('exp_shop', 'Mid March', '2026-03-15', '2026-04-15');
+ROLLBACK;
+-- the same dates for another source (or a source spelt otherwise) are no overlap
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
+VALUES ('Exp_shop', 'exp_events', 'customer', 'at', 'what');
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('Exp_shop', 'March', '2026-03-01', '2026-03-31');
+SELECT source, name FROM journey.review_cycle WHERE name = 'March' ORDER BY source COLLATE "C";
+DELETE FROM journey.review_cycle WHERE source = 'Exp_shop';
+DELETE FROM journey.source WHERE name = 'Exp_shop';
 
 DELETE FROM journey.hypothesis WHERE source IN ('exp_shop', 'exp_other');
 DELETE FROM journey.review_cycle WHERE source IN ('exp_shop', 'exp_other');

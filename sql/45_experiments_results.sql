@@ -270,6 +270,33 @@ UPDATE journey.hypothesis SET allocation = '{"control": 1}' WHERE id = :h_srm;
 UPDATE journey.hypothesis SET allocation = '{"control": 1, "treatment": 0}' WHERE id = :h_srm;
 UPDATE journey.hypothesis SET allocation = '{"control": 1, "treatment": "half"}' WHERE id = :h_srm;
 
+-- Hypotheses at the ends of the parameter ranges the registry accepts are
+-- computed, and the view keeps computing every other hypothesis: alpha
+-- 1e-300 with power next to 1 and the smallest minimum effect, and alpha
+-- next to 1 with power 1e-300 and an allocation of shares 1e300 : 1e-300.
+SELECT expr_hypothesis('the smallest alpha', 1e-7) AS h_tiny_alpha \gset
+UPDATE journey.hypothesis SET alpha = 1e-300, power = 0.9999999999999999 WHERE id = :h_tiny_alpha;
+SELECT expr_arm(:h_tiny_alpha, 'control', 800000, 1000, 100), expr_arm(:h_tiny_alpha, 'treatment', 801000, 1000, 150);
+SELECT expr_hypothesis('the largest alpha', 0.9999999999999999) AS h_big_alpha \gset
+UPDATE journey.hypothesis SET alpha = 0.9999999999999999, power = 1e-300,
+	   allocation = '{"control": 1e300, "treatment": 1e-300}' WHERE id = :h_big_alpha;
+SELECT expr_arm(:h_big_alpha, 'control', 810000, 1000, 100), expr_arm(:h_big_alpha, 'treatment', 811000, 1000, 150);
+-- the lift interval is proportion_test's at that alpha, the sample size
+-- needed at alpha 1e-300 and power 1 - 1.1e-16 is far beyond 1000 units,
+-- and 1000 units against a planned 1e300 : 1e-300 split are a mismatch
+SELECT CASE r.hypothesis_id WHEN :h_tiny_alpha THEN 'tiny alpha' ELSE 'big alpha' END AS h,
+	   r.variant, r.lift_low = t.lift_low AND r.lift_high = t.lift_high AS interval_matches,
+	   r.lift_low <= r.lift AND r.lift <= r.lift_high AS around_lift, r.p_value = t.p_value AS p_matches,
+	   r.srm_p_value, r.verdict
+  FROM journey.hypothesis_results r, journey.hypothesis h,
+	   journey.proportion_test(100, 1000, r.conversions, r.units, h.alpha) t
+ WHERE h.id = r.hypothesis_id AND r.hypothesis_id IN (:h_tiny_alpha, :h_big_alpha)
+   AND r.variant <> 'control'
+ ORDER BY 1;
+SELECT journey.sample_size(0.1, 1e-7, 1e-300, 0.9999999999999999) > 1000 AS needs_more;
+SELECT count(*) AS hypotheses, count(*) FILTER (WHERE verdict IS NOT NULL) AS computed
+  FROM (SELECT DISTINCT ON (hypothesis_id) hypothesis_id, verdict FROM journey.hypothesis_results) r;
+
 DELETE FROM journey.hypothesis WHERE source IN ('expr', 'exprv');
 DELETE FROM journey.review_cycle WHERE source IN ('expr', 'exprv');
 DELETE FROM journey.source WHERE name IN ('expr', 'exprv');

@@ -44,6 +44,75 @@ SELECT s, journey.normalize_label(journey.normalize_label(s)) = journey.normaliz
   FROM (VALUES (E'\u1f80\u0345'), (E'\u03b9\u0345\u0301'), (E'A\u030a\u0327'),
                (E'\u1e9b\u0323'), ('ǅ ﬀ ㎒ ㍱')) AS v(s);
 
+-- Labels are normalized piece by piece, and each step over a long piece in
+-- chunks, so that a long label answers cancel at once; the result must be
+-- exactly that of one pass over the whole label.  A test hook cuts pieces
+-- and chunks of a given size (0: no cut, one ICU call per step).  Strings of
+-- characters that interact (combining marks, Hangul jamo, capitals whose
+-- folding expands or recomposes, compatibility characters, white space) are
+-- cut at every size from 1 to 12 bytes, so that cuts fall inside every kind
+-- of sequence.
+CREATE FUNCTION public.journey_label_pieces(text, int) RETURNS text
+  AS 'journey', 'journey_normalize_label_pieces' LANGUAGE C STRICT;
+SELECT setseed(0.5);
+CREATE TABLE label_parts AS
+  SELECT unnest(ARRAY['a', 'A', 'É', E'e\u0301', E'\u0301', E'\u0327', E'\u0308', 'ß',
+                      'ẞ', 'İ', 'ı', 'ΐ', 'Σ', 'ς', E'\u0345', E'\u1100', E'\u1161',
+                      E'\u11a8', '가', ' ', E'\u00a0', E'\u3000', 'Ⅻ', 'ﬁ', '①', 'ｆ',
+                      'Ａ', '1', '.', 'q', '中', E'\u0f73', E'\u0f71', E'\u0f72', 'ǰ', 'ŉ',
+                      E'\u212b', E'\u2126', '🙂', E'\u0300', 'x', 'Ç', E'\u030c', E'\u3099',
+                      'か', E'\ufdfa', E'\u0390', E'\u1fd3', E'\t', 'ǅ', 'Ǆ']) AS part;
+CREATE TABLE label_cuts AS
+  SELECT i, (SELECT string_agg(part, '')
+               FROM (SELECT part FROM label_parts, generate_series(1, 1 + (random() * 60)::int)
+                      ORDER BY random() LIMIT 1 + i % 40) AS p) AS s
+    FROM generate_series(1, 2000) AS i;
+SELECT count(*) AS strings,
+       count(*) FILTER (WHERE journey.normalize_label(s)
+                              <> public.journey_label_pieces(s, 0)) AS differ_uncut,
+       count(*) FILTER (WHERE EXISTS (SELECT FROM generate_series(1, 12) AS k
+                                       WHERE public.journey_label_pieces(s, k)
+                                             <> public.journey_label_pieces(s, 0))) AS differ_cut
+  FROM label_cuts;
+-- labels of several 64 KiB pieces: the nominal cuts fall inside combining
+-- sequences (in the first, byte 65,536 is inside U+0301), in text that can
+-- be cut near them and in text that offers no safe cut at all, which each
+-- step goes over in chunks of 65,536 UTF-16 code units (in the second, the
+-- first chunk's nominal end falls between U+0301 and U+0327)
+SELECT what, octet_length(s) AS bytes,
+       journey.normalize_label(s) = public.journey_label_pieces(s, 0) AS same_as_uncut,
+       length(journey.normalize_label(s)) AS normalized_length
+  FROM (VALUES ('cuts at spaces and ASCII', repeat(E'Ée\u0301\u0327 x\u0308q', 30000)),
+               ('no safe cut', repeat(E'e\u0301\u0327Σ\u1100\u1161\u11a8', 30000)),
+               ('ASCII then marks', repeat('ab', 70000) || repeat(E'\u0301', 5) || repeat('Cd', 70000))
+       ) AS v(what, s);
+DROP TABLE label_cuts, label_parts;
+DROP FUNCTION public.journey_label_pieces(text, int);
+
+-- The limits: a result longer than a text value holds (1,073,741,818 bytes)
+-- and one step over a piece producing more UTF-16 code units than one
+-- allocation holds (536,870,910) are errors, raised as soon as they are
+-- passed.  The test hook lowers both, so that small labels reach them,
+-- exactly at the limit and one past it, cut into pieces or not.
+CREATE FUNCTION public.journey_label_limits(text, int, int8, int8) RETURNS text
+  AS 'journey', 'journey_normalize_label_pieces' LANGUAGE C STRICT;
+-- 'ünïcödé label' is 17 bytes; 'abc abc abc abc' 15 (the ASCII path)
+SELECT public.journey_label_limits(' Ünïcödé  Label ', 4, 17, 1000) AS at_limit,
+       public.journey_label_limits(' Ünïcödé  Label ', 0, 17, 1000) AS uncut,
+       public.journey_label_limits(repeat('ABC ', 4), 3, 15, 1000) AS ascii_at_limit;
+SELECT public.journey_label_limits(' Ünïcödé  Label ', 4, 16, 1000);
+SELECT public.journey_label_limits(' Ünïcödé  Label ', 0, 16, 1000);
+SELECT public.journey_label_limits(repeat('ABC ', 4), 3, 14, 1000);
+-- NFKC turns each U+FDFA into 18 code units: 54 for three
+SELECT length(public.journey_label_limits(repeat(E'\ufdfa', 3), 0, 1000, 54)) AS at_limit,
+       length(public.journey_label_limits(repeat(E'\ufdfa', 3), 2, 1000, 54)) AS in_chunks;
+SELECT public.journey_label_limits(repeat(E'\ufdfa', 3), 0, 1000, 53);
+SELECT public.journey_label_limits(repeat(E'\ufdfa', 3), 2, 1000, 53);
+-- 20 code units already in UTF-16, before any step
+SELECT length(public.journey_label_limits(repeat('é', 20), 3, 1000, 20)) AS at_limit;
+SELECT public.journey_label_limits(repeat('é', 20), 3, 1000, 19);
+DROP FUNCTION public.journey_label_limits(text, int, int8, int8);
+
 -- the shipped rules
 SELECT priority, channel, shipped,
        source_pattern IS NOT NULL AS on_source, medium_pattern IS NOT NULL AS on_medium
@@ -206,6 +275,15 @@ UPDATE journey.channel_rule SET medium_pattern = '*cpc' WHERE priority = 50;
 INSERT INTO journey.channel_rule (priority, channel) VALUES (100, 'Again');
 INSERT INTO journey.channel_rule (priority, channel) VALUES (61, NULL);
 INSERT INTO journey.channel_rule (priority, channel) VALUES (61, '');
+-- a rule whose pattern takes long to match a long value (backreferences):
+-- a statement timeout or cancel during the match is reported as such
+-- (57014), not as a failed regular expression
+INSERT INTO journey.channel_rule (priority, channel, source_pattern)
+  VALUES (62, 'Slow', '^(.*)(.*)(.*)\3\2\1$');
+SET statement_timeout = '200ms';
+SELECT journey.default_channel(repeat('ab', 200) || 'c', 'x');
+RESET statement_timeout;
+DELETE FROM journey.channel_rule WHERE priority = 62;
 -- a broken rule that got past the check (trigger disabled) is reported by
 -- default_channel with its priority
 ALTER TABLE journey.channel_rule DISABLE TRIGGER channel_rule_check;

@@ -7,11 +7,14 @@
  *	  of paths_to_conversion().
  *
  * The aggregate keeps a hash of distinct paths, each with its summed
- * conversions, value and nulls.  Combine merges the hashes; the serialized
- * form lists the distinct paths.  The final function sorts the paths (so
- * the answer never depends on input order or on how rows were split among
- * workers), numbers the channels in byte order, and hands the decoded
- * paths to the chosen model.
+ * conversions, value and nulls, as exact sums (src/sum.c).  Combine merges
+ * the hashes; the serialized form lists the distinct paths.  The final
+ * function sorts the paths, numbers the channels in byte order, and hands
+ * the decoded paths to the chosen model.  So the answer depends only on
+ * the rows, never on their order or on how they were split among workers
+ * or shards: each path's totals are the same bits whatever order their
+ * rows were added in, and everything computed from them runs over the
+ * paths in one order.
  *
  * Serialized layout (native byte order, as for every internal state):
  *
@@ -19,7 +22,7 @@
  *	  int32   model text length, then its bytes
  *	  int32   number of distinct paths
  *	  per path:
- *	    float8  conversions, value, nulls
+ *	    conversions, value, nulls: each a serialized JourneySum
  *	    int32   number of touches
  *	    int32   key length, then the key: per touch int32 length + bytes
  *
@@ -37,11 +40,19 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
-#define ATTR_STATE_VERSION 1
+#define ATTR_STATE_VERSION 2	/* 2: exact sums; 1 had float8 totals */
+
+/*
+ * The longest half-life of time_decay: any positive duration up to here is
+ * computed exactly as given (weights of touches far older than it
+ * underflow to 0, the newest never does).
+ */
+#define ATTR_MAX_HALF_LIFE_SECONDS 1e300
 
 #define ATTR_MODEL_HINT \
 	"Valid models: first_touch, last_touch, last_non_direct(direct=Direct), " \
@@ -125,9 +136,13 @@ ParseDuration(const JourneySpec *spec, int i)
 	double		num;
 	double		unit;
 
-	errno = 0;
+	/*
+	 * A number beyond double's range reads as infinity, one below it as the 0
+	 * or subnormal it rounds to, NaN as NaN: the range check below rejects
+	 * all of them as out of range.
+	 */
 	num = strtod(s, &end);
-	if (end == s || errno != 0 || !isfinite(num))
+	if (end == s)
 		goto bad;
 	while (*end == ' ')
 		end++;
@@ -143,9 +158,9 @@ ParseDuration(const JourneySpec *spec, int i)
 		unit = 7.0 * USECS_PER_DAY;
 	else
 		goto bad;
-	if (!(num > 0) || !isfinite(num * unit))
+	if (!(num > 0) || !(num * unit <= ATTR_MAX_HALF_LIFE_SECONDS * USECS_PER_SEC))
 		ParamOutOfRange(spec->name, "half_life", s,
-						"The half-life must be a positive duration such as 7 days.");
+						"The half-life must be a positive duration of at most 1e300 seconds, such as 7 days.");
 	return num * unit;
 bad:
 	ereport(ERROR,
@@ -230,6 +245,19 @@ AttributionParseModel(const char *text, AttributionModel *model)
 				 errmsg("shares of attribution model \"position_based\" add up to more than 1"),
 				 errdetail("first = %g and last = %g.", model->first, model->last),
 				 errhint("Choose first + last <= 1; the rest is split evenly over the middle touches.")));
+
+	/*
+	 * Shares written in decimal may add up to a hair above 1 (within the
+	 * tolerance above): scaled to add up to exactly 1 at most, so that the
+	 * middle touches never get a negative share.
+	 */
+	if (mn->kind == ATTR_POSITION_BASED && model->first + model->last > 1)
+	{
+		double		s = model->first + model->last;
+
+		model->first /= s;
+		model->last /= s;
+	}
 }
 
 static bool
@@ -246,14 +274,13 @@ IsRuleBased(AttributionKind kind)
 /*
  * Weights of the n touches of one path (n >= 1), summing to 1.  ch holds
  * channel ids (equal ids: equal labels); direct_id is the id of the direct
- * label or -1; times/converted_at are used by time_decay only.  seen is
+ * label or -1; times are used by time_decay only.  seen is
  * scratch with an entry per channel id, all false, and left so (so that
  * weighing many paths allocates nothing per path).
  */
 static void
 RuleWeights(const AttributionModel *m, int n, const int32 *ch,
-			int32 direct_id, const TimestampTz *times, TimestampTz converted_at,
-			bool *seen, double *w)
+			int32 direct_id, const TimestampTz *times, bool *seen, double *w)
 {
 	Assert(n >= 1);
 	for (int i = 0; i < n; i++)
@@ -291,7 +318,7 @@ RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 			}
 			else
 			{
-				double		mid = (1 - m->first - m->last) / (n - 2);
+				double		mid = Max(0.0, 1 - m->first - m->last) / (n - 2);
 
 				w[0] = m->first;
 				w[n - 1] = m->last;
@@ -302,20 +329,29 @@ RuleWeights(const AttributionModel *m, int n, const int32 *ch,
 			break;
 		case ATTR_TIME_DECAY:
 			{
+				/*
+				 * 2^(-age / half_life), each scaled by the same factor so
+				 * that the newest touch weighs 1: ages are taken from the
+				 * newest touch instead of the conversion (the shares are the
+				 * same).  The differences are exact, as unsigned numbers (a
+				 * touch in 4714 BC converting in 294276 AD is more
+				 * microseconds old than int64 holds), and never negative, so
+				 * no weight is NaN and the newest is never lost, whatever the
+				 * half-life.
+				 */
+				TimestampTz newest = times[0];
 				double		sum = 0;
-				double		maxlog = -INFINITY;
 
-				/* work in log2 space so that old touches never underflow all */
+				for (int i = 1; i < n; i++)
+					newest = Max(newest, times[i]);
 				for (int i = 0; i < n; i++)
 				{
-					w[i] = -((double) (converted_at - times[i])) / m->half_life_usec;
-					maxlog = Max(maxlog, w[i]);
-				}
-				for (int i = 0; i < n; i++)
-				{
-					w[i] = exp2(w[i] - maxlog);
+					double		age = (double) ((uint64) newest - (uint64) times[i]);
+
+					w[i] = exp2(-(age / m->half_life_usec));
 					sum += w[i];
 				}
+				Assert(sum >= 1.0 && isfinite(sum));
 				for (int i = 0; i < n; i++)
 					w[i] /= sum;
 				break;
@@ -367,7 +403,7 @@ LabelCmp(const char *a, int alen, const char *b, int blen)
 }
 
 static int
-LabelRefCmp(const void *pa, const void *pb)
+LabelRefCmp(const void *pa, const void *pb, void *arg)
 {
 	const LabelRef *a = pa;
 	const LabelRef *b = pb;
@@ -389,7 +425,7 @@ NumberLabels(LabelRef *refs, int n, int32 *ids, LabelRef **uniq)
 	int			nuniq = 0;
 
 	memcpy(sorted, refs, sizeof(LabelRef) * n);
-	qsort(sorted, n, sizeof(LabelRef), LabelRefCmp);
+	qsort_interruptible(sorted, n, sizeof(LabelRef), LabelRefCmp, NULL);
 	for (int i = 0; i < n; i++)
 	{
 		if (i == 0 || LabelCmp(sorted[i - 1].data, sorted[i - 1].len,
@@ -444,7 +480,6 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 	int32	   *ids;
 	int32		direct_id = -1;
 	TimestampTz *times = NULL;
-	TimestampTz converted_at = 0;
 	double	   *w;
 	Datum	   *out;
 
@@ -513,16 +548,16 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 						 errmsg("touch_times must be finite")));
 		}
-		if (PG_ARGISNULL(3))
+
+		/*
+		 * converted_at defaults to the last touch.  The shares depend only on
+		 * the touches' ages relative to each other; converted_at must still
+		 * be finite and not before any touch.
+		 */
+		if (!PG_ARGISNULL(3))
 		{
-			/* default: the conversion happens at the last touch */
-			converted_at = times[0];
-			for (int i = 1; i < n; i++)
-				converted_at = Max(converted_at, times[i]);
-		}
-		else
-		{
-			converted_at = PG_GETARG_TIMESTAMPTZ(3);
+			TimestampTz converted_at = PG_GETARG_TIMESTAMPTZ(3);
+
 			if (TIMESTAMP_NOT_FINITE(converted_at))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -539,7 +574,7 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 	w = palloc(sizeof(double) * Max(n, 1));
 	out = palloc(sizeof(Datum) * Max(n, 1));
 	if (n > 0)
-		RuleWeights(&model, n, ids, direct_id, times, converted_at,
+		RuleWeights(&model, n, ids, direct_id, times,
 					palloc0(sizeof(bool) * n), w);
 	for (int i = 0; i < n; i++)
 		out[i] = Float8GetDatum(w[i]);
@@ -563,9 +598,9 @@ typedef struct PathEntry
 	uint32		hash;
 	char		status;
 	int32		ntouches;
-	double		conv;
-	double		value;
-	double		nulls;
+	JourneySum	conv;			/* exact sums of the path's rows */
+	JourneySum	value;
+	JourneySum	nulls;
 } PathEntry;
 
 #define SH_PREFIX pathtab
@@ -624,7 +659,7 @@ TooManyTouches(void)
 			 errmsg("too many distinct path touches in one attribution group"),
 			 errdetail("The distinct paths of one group may hold at most %d touches (journey.max_events_per_group).",
 					   journey_max_events_per_group),
-			 errhint("Shorten the paths (e.g. path_transform(path, 'trim_long_path(20)')), group by a finer key, or raise journey.max_events_per_group.")));
+			 errhint("Shorten the paths (e.g. path_transform(path, 'trim_long_path(20)')), group by a finer key, or have a superuser raise journey.max_events_per_group.")));
 }
 
 static void
@@ -635,10 +670,9 @@ ModelMismatch(void)
 			 errmsg("attribution model must be the same for every row of a group")));
 }
 
-/* Add totals to the entry of one encoded path, creating it if new. */
-static void
-AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
-			 double conv, double value, double nulls)
+/* The entry of one encoded path, created (with zero totals) if new. */
+static PathEntry *
+AttrStateEntry(AttrState *st, const char *key, int32 keylen, int32 ntouches)
 {
 	PathKey		k;
 	PathEntry  *e;
@@ -660,20 +694,26 @@ AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
 		memcpy(copy, key, keylen);
 		e->key.data = copy;
 		e->ntouches = ntouches;
-		e->conv = e->value = e->nulls = 0;
+		memset(&e->conv, 0, sizeof(JourneySum));
+		memset(&e->value, 0, sizeof(JourneySum));
+		memset(&e->nulls, 0, sizeof(JourneySum));
 		st->ntouches += ntouches;
 	}
-	e->conv += conv;
-	e->value += value;
-	e->nulls += nulls;
-	if (isinf(e->conv) || isinf(e->value) || isinf(e->nulls))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("attribution totals of one path are out of range"),
-				 errdetail("Summing the rows of one path overflowed float8.")));
 	Assert(e->ntouches == ntouches && e->key.len == keylen);
-	Assert(e->conv >= 0 && e->value >= 0 && e->nulls >= 0);
 	Assert(st->ntouches <= journey_max_events_per_group);
+	return e;
+}
+
+/* Add one row's totals (finite, not negative) to the entry of its path. */
+static void
+AttrStateAdd(AttrState *st, const char *key, int32 keylen, int32 ntouches,
+			 double conv, double value, double nulls)
+{
+	PathEntry  *e = AttrStateEntry(st, key, keylen, ntouches);
+
+	JourneySumAdd(&e->conv, conv, st->cxt);
+	JourneySumAdd(&e->value, value, st->cxt);
+	JourneySumAdd(&e->nulls, nulls, st->cxt);
 }
 
 static double
@@ -688,7 +728,7 @@ NonNegativeArg(FunctionCallInfo fcinfo, int argno, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a finite number that is not negative", what),
-				 errdetail("The row passed %g.", v)));
+				 errdetail("The row passed %s.", float8out_internal(v))));
 	return v;
 }
 
@@ -887,7 +927,7 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("value must be a finite number that is not negative"),
-						 errdetail("A conversion path has value %g.", value)));
+						 errdetail("A conversion path has value %s.", float8out_internal(value))));
 		}
 		AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
 						 converted ? 0 : 1);
@@ -919,9 +959,13 @@ journey_attribution_combine(PG_FUNCTION_ARGS)
 	pathtab_start_iterate(right->paths, &it);
 	while ((e = pathtab_iterate(right->paths, &it)) != NULL)
 	{
+		PathEntry  *le;
+
 		CHECK_FOR_INTERRUPTS();
-		AttrStateAdd(left, e->key.data, e->key.len, e->ntouches,
-					 e->conv, e->value, e->nulls);
+		le = AttrStateEntry(left, e->key.data, e->key.len, e->ntouches);
+		JourneySumAddSum(&le->conv, &e->conv, left->cxt);
+		JourneySumAddSum(&le->value, &e->value, left->cxt);
+		JourneySumAddSum(&le->nulls, &e->nulls, left->cxt);
 	}
 	PG_RETURN_POINTER(left);
 }
@@ -946,9 +990,9 @@ journey_attribution_serialize(PG_FUNCTION_ARGS)
 	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
 	{
 		CHECK_FOR_INTERRUPTS();
-		appendBinaryStringInfo(&buf, (char *) &e->conv, sizeof(double));
-		appendBinaryStringInfo(&buf, (char *) &e->value, sizeof(double));
-		appendBinaryStringInfo(&buf, (char *) &e->nulls, sizeof(double));
+		JourneySumSerialize(&buf, &e->conv);
+		JourneySumSerialize(&buf, &e->value);
+		JourneySumSerialize(&buf, &e->nulls);
 		appendBinaryStringInfo(&buf, (char *) &e->ntouches, sizeof(int32));
 		appendBinaryStringInfo(&buf, (char *) &e->key.len, sizeof(int32));
 		appendBinaryStringInfo(&buf, e->key.data, e->key.len);
@@ -1030,27 +1074,34 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 		CorruptAttrState("The model text contains a zero byte.");
 	r.p += model_len;
 	ReadBytes(&r, &npaths, sizeof(int32));
-	/* each path needs at least 3 float8 + 2 int32 + one touch header */
-	if (npaths < 0 || (int64) npaths * (3 * sizeof(double) + 3 * sizeof(int32)) > r.end - r.p)
+
+	/*
+	 * each path needs at least 3 sums (of 9 bytes) + 2 int32 + one touch
+	 * header
+	 */
+	if (npaths < 0 || (int64) npaths * (3 * (1 + sizeof(double)) + 3 * sizeof(int32)) > r.end - r.p)
 		CorruptAttrState("The path count does not match the state's size.");
 	st = AttrStateCreate(cxt, model_text, model_len);
 	for (int i = 0; i < npaths; i++)
 	{
-		double		conv,
-					value,
-					nulls;
+		JourneySum	totals[3];	/* conversions, value, nulls */
 		int32		ntouches,
 					keylen;
+		PathEntry  *e;
 
 		CHECK_FOR_INTERRUPTS();
-		ReadBytes(&r, &conv, sizeof(double));
-		ReadBytes(&r, &value, sizeof(double));
-		ReadBytes(&r, &nulls, sizeof(double));
+		for (int t = 0; t < 3; t++)
+		{
+			int			len = JourneySumDeserialize(r.p, r.end, &totals[t], st->cxt);
+
+			if (len < 0)
+				CorruptAttrState("A path's totals are not sums in this version's form.");
+			if (JourneySumIsNegative(&totals[t]))
+				CorruptAttrState("A path's totals are not finite non-negative numbers.");
+			r.p += len;
+		}
 		ReadBytes(&r, &ntouches, sizeof(int32));
 		ReadBytes(&r, &keylen, sizeof(int32));
-		if (!(conv >= 0 && value >= 0 && nulls >= 0) ||
-			isinf(conv) || isinf(value) || isinf(nulls))
-			CorruptAttrState("A path's totals are not finite non-negative numbers.");
 		if (ntouches < 1 || keylen < 0 || keylen > r.end - r.p ||
 			(int64) ntouches * sizeof(int32) > keylen)
 			CorruptAttrState("A path's length is out of range.");
@@ -1061,7 +1112,10 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 			if (pathtab_lookup(st->paths, k) != NULL)
 				CorruptAttrState("A path appears twice.");
 		}
-		AttrStateAdd(st, r.p, keylen, ntouches, conv, value, nulls);
+		e = AttrStateEntry(st, r.p, keylen, ntouches);
+		e->conv = totals[0];
+		e->value = totals[1];
+		e->nulls = totals[2];
 		r.p += keylen;
 	}
 	if (r.p != r.end)
@@ -1081,7 +1135,7 @@ journey_attribution_deserialize(PG_FUNCTION_ARGS)
  * ------------------------------------------------------------------------
  */
 static int
-PathEntryCmp(const void *pa, const void *pb)
+PathEntryCmp(const void *pa, const void *pb, void *arg)
 {
 	const PathEntry *a = *(PathEntry *const *) pa;
 	const PathEntry *b = *(PathEntry *const *) pb;
@@ -1089,7 +1143,11 @@ PathEntryCmp(const void *pa, const void *pb)
 	return LabelCmp(a->key.data, a->key.len, b->key.data, b->key.len);
 }
 
-/* Credit per channel under a rule-based model. */
+/*
+ * Credit per channel under a rule-based model.  (The paths come in one
+ * fixed order, whatever the order of the rows, so these sums are the same
+ * bits every time.)
+ */
 static void
 RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		   int nchannels, int32 direct_id, double *conv, double *value)
@@ -1108,7 +1166,7 @@ RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		CHECK_FOR_INTERRUPTS();
 		if (path->conv == 0 && path->value == 0)
 			continue;
-		RuleWeights(m, path->n, path->ch, direct_id, NULL, 0, seen, w);
+		RuleWeights(m, path->n, path->ch, direct_id, NULL, seen, w);
 		for (int i = 0; i < path->n; i++)
 		{
 			conv[path->ch[i]] += path->conv * w[i];
@@ -1152,7 +1210,7 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 	pathtab_start_iterate(st->paths, &it);
 	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
 		entries[k++] = e;
-	qsort(entries, npaths, sizeof(PathEntry *), PathEntryCmp);
+	qsort_interruptible(entries, npaths, sizeof(PathEntry *), PathEntryCmp, NULL);
 
 	/* number the channels in byte order */
 	refs = palloc(sizeof(LabelRef) * Max(st->ntouches, 1));
@@ -1162,6 +1220,7 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 
 		for (int i = 0; i < entries[p]->ntouches; i++)
 		{
+			CHECK_FOR_INTERRUPTS();
 			memcpy(&refs[nrefs].len, q, sizeof(int32));
 			refs[nrefs].data = q + sizeof(int32);
 			refs[nrefs].pos = nrefs;
@@ -1178,9 +1237,14 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 	{
 		paths[p].n = entries[p]->ntouches;
 		paths[p].ch = &ids[k];
-		paths[p].conv = entries[p]->conv;
-		paths[p].value = entries[p]->value;
-		paths[p].nulls = entries[p]->nulls;
+		paths[p].conv = JourneySumResult(&entries[p]->conv);
+		paths[p].value = JourneySumResult(&entries[p]->value);
+		paths[p].nulls = JourneySumResult(&entries[p]->nulls);
+		if (isinf(paths[p].conv) || isinf(paths[p].value) || isinf(paths[p].nulls))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("attribution totals of one path are out of range"),
+					 errdetail("Summing the rows of one path overflowed float8.")));
 		k += paths[p].n;
 	}
 	if (st->model.kind == ATTR_LAST_NON_DIRECT)
@@ -1255,9 +1319,22 @@ journey_attribution_state_check(PG_FUNCTION_ARGS)
 {
 	AttrState  *st = AttrStateDeserialize(CurrentMemoryContext,
 										  PG_GETARG_BYTEA_PP(0));
+	JourneySum	totals[3] = {{0}};
+	pathtab_iterator it;
+	PathEntry  *e;
 
-	PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d paths, %lld touches",
+	pathtab_start_iterate(st->paths, &it);
+	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
+	{
+		JourneySumAddSum(&totals[0], &e->conv, CurrentMemoryContext);
+		JourneySumAddSum(&totals[1], &e->value, CurrentMemoryContext);
+		JourneySumAddSum(&totals[2], &e->nulls, CurrentMemoryContext);
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d paths, %lld touches, totals %s %s %s",
 											  st->model_text,
 											  (int) st->paths->members,
-											  (long long) st->ntouches)));
+											  (long long) st->ntouches,
+											  float8out_internal(JourneySumResult(&totals[0])),
+											  float8out_internal(JourneySumResult(&totals[1])),
+											  float8out_internal(JourneySumResult(&totals[2])))));
 }

@@ -80,8 +80,9 @@ JourneyFunnelModes(const char *str)
 		const char *item = lfirst(lc);
 		int			i;
 
+		/* case-insensitive, like transform and model names */
 		for (i = 0; i < lengthof(funnel_modes); i++)
-			if (strcmp(item, funnel_modes[i].name) == 0)
+			if (pg_strcasecmp(item, funnel_modes[i].name) == 0)
 				break;
 		if (i == lengthof(funnel_modes))
 			ereport(ERROR,
@@ -341,6 +342,7 @@ FunnelLevel(const JourneyEvents *state)
 				continue;
 			for (int r = i; r < end; r++)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (!(ev[r].flags & bit))
 					continue;
 				if (k == 0)
@@ -474,6 +476,7 @@ FunnelLevelOnce(const JourneyEvents *state)
 				continue;
 			for (int r = i; r < end; r++)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (!(ev[r].flags & bit))
 					continue;
 				if (k == 0)
@@ -606,6 +609,7 @@ JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times)
 
 			for (int r = i - 1; r >= begin; r--)
 			{
+				CHECK_FOR_INTERRUPTS();
 				if (!(ev[r].flags & bit))
 					continue;
 				if (k == level - 1)

@@ -20,6 +20,7 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
@@ -252,6 +253,33 @@ extern List *JourneySplitList(const char *str);
 extern double JourneySpecDouble(const JourneySpec *spec, int i,
 								const char *what);
 extern int	JourneySpecInt(const JourneySpec *spec, int i, const char *what);
+
+/*
+ * sum.c: an exact sum of finite doubles, the same bits whatever the order
+ * of its numbers and however they were split and combined.  Zero-fill to
+ * start ({0.0, NULL}); the wide form is allocated in the context passed.
+ */
+typedef struct JourneySumWide JourneySumWide;
+
+typedef struct JourneySum
+{
+	double		value;			/* the sum, while every addition was exact */
+	JourneySumWide *wide;		/* else the exact sum, or NULL */
+} JourneySum;
+
+/* serialized forms of a JourneySum, and of the exact_sum state */
+#define JOURNEY_SUM_DOUBLE			0
+#define JOURNEY_SUM_WIDE			1
+#define JOURNEY_SUM_STATE_VERSION	1
+
+extern void JourneySumAdd(JourneySum *s, double x, MemoryContext cxt);
+extern void JourneySumAddSum(JourneySum *dst, JourneySum *src,
+							 MemoryContext cxt);
+extern double JourneySumResult(JourneySum *s);
+extern bool JourneySumIsNegative(JourneySum *s);
+extern void JourneySumSerialize(StringInfo buf, JourneySum *s);
+extern int	JourneySumDeserialize(const char *p, const char *end,
+								  JourneySum *s, MemoryContext cxt);
 
 /*
  * labels.c: normalise a label (NFKC, case fold, white space trimmed and

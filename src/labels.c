@@ -10,9 +10,12 @@
  * changes (case folding can produce text that is not in NFKC, and NFKC can
  * produce text that folds further; the repetition makes the function
  * idempotent).  Then white space (the Unicode White_Space property) is
- * trimmed and every inner run of it becomes one ASCII space.  Strings that
- * are pure ASCII take a short path with the same result.  Results depend on
- * the Unicode version of the ICU library the server links.
+ * trimmed and every inner run of it becomes one ASCII space.  Pieces of
+ * pure ASCII take a short path with the same result.  Long labels are
+ * normalized piece by piece (see "Pieces" below), each piece written to
+ * the result as soon as it is done, so that they answer cancel at once and
+ * need memory for their input and result only.  Results depend on the
+ * Unicode version of the ICU library the server links.
  *
  * default_channel() reads the rules once per statement: the compiled
  * regular expressions are cached in the calling expression's fn_extra,
@@ -52,6 +55,35 @@ PG_FUNCTION_INFO_V1(journey_default_channel);
 /* Rounds of (case fold, NFKC) before giving up on reaching a fixed point. */
 #define LABEL_MAX_FOLD_ROUNDS	4
 
+/*
+ * The size, in bytes of UTF-8, that a label's pieces aim at, and in UTF-16
+ * code units the chunks of one step over a piece that found no end (see
+ * "Pieces" below).
+ */
+#define LABEL_PIECE_SIZE		65536
+
+/* The longest result: it must fit in one text value. */
+#define LABEL_MAX_RESULT_BYTES	((Size) (MaxAllocSize - VARHDRSZ - 1))
+
+/*
+ * How a label is normalized: the size its pieces and chunks aim at (0: no
+ * cut), the longest result, and the most UTF-16 code units one step over a
+ * piece may produce.  normalize_label uses label_defaults; a test hook
+ * passes others, to compare with one pass and to reach the limits' errors
+ * with small labels.
+ */
+typedef struct LabelPlan
+{
+	int			piece_size;
+	Size		max_bytes;
+	int64		max_units;
+} LabelPlan;
+
+static const LabelPlan label_defaults = {
+	/* a buffer of one step, and its terminator, in one allocation */
+	LABEL_PIECE_SIZE, LABEL_MAX_RESULT_BYTES, MaxAllocSize / sizeof(UChar) - 1
+};
+
 /* Slots of the per-statement memo of (source, medium) -> channel. */
 #define CHANNEL_MEMO_SLOTS		256
 
@@ -67,105 +99,514 @@ IcuCheck(UErrorCode status, const char *what)
 				 errmsg("ICU %s failed: %s", what, u_errorName(status))));
 }
 
-/* A UTF-16 buffer of nunits code units (plus a terminator), bounded. */
-static UChar *
-IcuAlloc(int64 nunits)
+/* ICU's NFKC normalizer: owned by ICU, never closed, the same for all */
+static const UNormalizer2 *
+IcuNfkcInstance(void)
 {
-	if (nunits < 0 || nunits >= (int64) (MaxAllocSize / sizeof(UChar)) - 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("label is too long to normalize"),
-				 errdetail("The normalized label would need %lld UTF-16 code units.",
-						   (long long) nunits)));
-	return (UChar *) palloc((nunits + 1) * sizeof(UChar));
-}
+	static const UNormalizer2 *nfkc = NULL;
 
-/* NFKC of src into a new buffer. */
-static UChar *
-IcuNfkc(const UChar *src, int32 len, int32 *outlen)
-{
-	UErrorCode	status = U_ZERO_ERROR;
-
-	/* owned by ICU: never closed */
-	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&status);
-	int32		cap = len + len / 4 + 8;
-	UChar	   *dst;
-	int32		n;
-
-	IcuCheck(status, "normalizer lookup");
-	dst = IcuAlloc(cap);
-	n = unorm2_normalize(nfkc, src, len, dst, cap, &status);
-	if (status == U_BUFFER_OVERFLOW_ERROR)
+	if (nfkc == NULL)
 	{
-		pfree(dst);
-		dst = IcuAlloc(n);
-		status = U_ZERO_ERROR;
-		n = unorm2_normalize(nfkc, src, len, dst, n + 1, &status);
-	}
-	IcuCheck(status, "NFKC normalization");
-	*outlen = n;
-	return dst;
-}
+		UErrorCode	status = U_ZERO_ERROR;
+		const UNormalizer2 *n = unorm2_getNFKCInstance(&status);
 
-/* Full default case folding of src into a new buffer. */
-static UChar *
-IcuFold(const UChar *src, int32 len, int32 *outlen)
-{
-	UErrorCode	status = U_ZERO_ERROR;
-	int32		cap = len + len / 4 + 8;
-	UChar	   *dst = IcuAlloc(cap);
-	int32		n;
-
-	n = u_strFoldCase(dst, cap, src, len, U_FOLD_CASE_DEFAULT, &status);
-	if (status == U_BUFFER_OVERFLOW_ERROR)
-	{
-		pfree(dst);
-		dst = IcuAlloc(n);
-		status = U_ZERO_ERROR;
-		n = u_strFoldCase(dst, n + 1, src, len, U_FOLD_CASE_DEFAULT, &status);
+		IcuCheck(status, "normalizer lookup");
+		nfkc = n;
 	}
-	IcuCheck(status, "case folding");
-	*outlen = n;
-	return dst;
+	return nfkc;
 }
 
 /*
- * Short path for pure ASCII (the same bytes in every server encoding):
- * NFKC is the identity, folding is tolower, and the White_Space characters
- * are TAB, LF, VT, FF, CR and SPACE.  Returns false if s is not ASCII.
+ * A growable UTF-16 buffer.  Pieces are small, but a piece without an end
+ * (below) may be as long as the label, so the buffer may be large.
+ */
+typedef struct UBuf
+{
+	UChar	   *data;
+	int32		len;
+	int32		cap;
+	int64		most;			/* code units it may hold */
+} UBuf;
+
+/*
+ * Room for n more code units (and a terminator).  A guess (speculative) is
+ * cut to what the buffer may hold; a need beyond it is an error.
+ */
+static void
+UBufReserve(UBuf *b, int64 n, bool speculative)
+{
+	int64		units = (int64) b->len + n;
+	int64		need;
+
+	if (speculative)
+		units = Min(units, b->most);
+	if (units < b->cap)
+		return;
+	if (units > b->most)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("label is too long to normalize"),
+				 errdetail("A step of its normalization would need more than %lld UTF-16 code units.",
+						   (long long) b->most)));
+	need = Min(Max(units + 1, (int64) b->cap + b->cap / 2), b->most + 1);
+	b->data = b->data ? repalloc(b->data, need * sizeof(UChar)) :
+		palloc(need * sizeof(UChar));
+	b->cap = (int32) need;
+}
+
+/*
+ * Where a step may cut src (of len units) after its chunk from "from":
+ * the first position at least "size" units on that is a boundary for the
+ * step (NFKC: before a character with a normalization boundary before it;
+ * case folding, which maps each code point alone: any code point), else
+ * len.  size 0: no cut.
+ */
+static int32
+StepCut(const UNormalizer2 *nfkc, const UChar *src, int32 len, int32 from,
+		int32 size)
+{
+	int32		i;
+
+	if (size <= 0 || len - from <= size)
+		return len;
+	i = from + size;
+	U16_SET_CP_START(src, from, i);
+	if (i == from)
+		U16_FWD_1(src, i, len);
+	while (i < len)
+	{
+		UChar32		c;
+		int32		next = i;
+
+		if (nfkc == NULL)
+			return i;
+		U16_NEXT(src, next, len, c);
+		if (unorm2_hasBoundaryBefore(nfkc, c))
+			return i;
+		i = next;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return len;
+}
+
+/*
+ * One step over src, appended to dst: NFKC (nfkc given) or full default
+ * case folding (nfkc NULL), in chunks of about chunk units cut where the
+ * step allows (StepCut), so that its result is that of one call over src,
+ * checking for interrupts between chunks.
+ */
+static void
+IcuStep(const UNormalizer2 *nfkc, const UChar *src, int32 len, UBuf *dst,
+		int32 chunk)
+{
+	int32		from = 0;
+
+	while (from < len)
+	{
+		int32		to = StepCut(nfkc, src, len, from, chunk);
+		int32		n = to - from;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int attempt = 0;; attempt++)
+		{
+			UErrorCode	status = U_ZERO_ERROR;
+			int32		room;
+			int32		got;
+
+			/* NFKC expands little in practice; folding at most threefold */
+			if (attempt == 0)
+				UBufReserve(dst, (int64) n + n / 4 + 8, true);
+			/* the last unit is the terminator's: a result past most overflows */
+			room = dst->cap - dst->len - 1;
+			if (nfkc)
+				got = unorm2_normalize(nfkc, src + from, n, dst->data + dst->len,
+									   room, &status);
+			else
+				got = u_strFoldCase(dst->data + dst->len, room, src + from, n,
+									U_FOLD_CASE_DEFAULT, &status);
+			if (status == U_BUFFER_OVERFLOW_ERROR && attempt == 0)
+			{
+				UBufReserve(dst, got, false);
+				continue;
+			}
+			IcuCheck(status, nfkc ? "NFKC normalization" : "case folding");
+			dst->len += got;
+			break;
+		}
+		from = to;
+	}
+}
+
+/*
+ * Pieces.  A label is normalized piece by piece, so that a long one
+ * answers cancel at once and needs memory for its input and its result,
+ * not for several UTF-16 copies of it.  A piece ends, once it has
+ * LABEL_PIECE_SIZE bytes, before the first character across which no step
+ * acts: one that NFKC leaves alone whatever surrounds it
+ * (unorm2_isInert) and that case folding maps to itself (a space, a
+ * digit, most punctuation and CJK), or an ASCII character followed by
+ * another (NFKC has a boundary before every ASCII character, two ASCII
+ * characters never combine, and folding keeps them ASCII).  Each step of
+ * each round then acts on the pieces apart, so the result is exactly that
+ * of one pass over the whole label.  A piece that finds no such character
+ * (a long run of capitals outside ASCII, of combining marks) is as long as
+ * it must be; each step goes over it in chunks instead (IcuStep).
  */
 static bool
-NormalizeAscii(const char *s, int len, char **out, int *outlen)
+FoldsToItself(UChar32 c)
 {
-	char	   *dst;
-	int			n = 0;
-	bool		pending_space = false;
+	UChar		in[2];
+	UChar		out[8];
+	int32		n = 0;
+	int32		m;
+	UErrorCode	status = U_ZERO_ERROR;
+	bool		is_error = false;
 
-	for (int i = 0; i < len; i++)
-		if (IS_HIGHBIT_SET(s[i]))
-			return false;
+	U16_APPEND(in, n, 2, c, is_error);
+	if (is_error)
+		return false;
+	m = u_strFoldCase(out, lengthof(out), in, n, U_FOLD_CASE_DEFAULT, &status);
+	return U_SUCCESS(status) && m == n && memcmp(in, out, n * sizeof(UChar)) == 0;
+}
 
-	dst = palloc(len + 1);
+/* The end of the piece of s (UTF-8, len bytes) that begins at from. */
+static int
+PieceEnd(const char *s, int len, int from, int size)
+{
+	const uint8 *u = (const uint8 *) s;
+	const UNormalizer2 *nfkc;
+	int			i;
+
+	if (size <= 0 || len - from <= size)
+		return len;
+	nfkc = IcuNfkcInstance();
+	i = from + size;
+	while (i < len && U8_IS_TRAIL(u[i]))
+		i++;
+	while (i < len)
+	{
+		UChar32		c;
+		int			next = i;
+
+		U8_NEXT(u, next, len, c);
+		if (c < 0)
+			return i;			/* not UTF-8: ICU reports it */
+		if (c < 0x80 && (next == len || u[next] < 0x80))
+			return i;
+		if (unorm2_isInert(nfkc, c) && FoldsToItself(c))
+			return i;
+		i = next;
+		if ((i & 0xffff) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	return len;
+}
+
+/*
+ * A normalization under way.  Pieces write their UTF-8 to "utf8": the
+ * result itself in a UTF-8 database, else a buffer converted to the server
+ * encoding and appended to the result after each piece.
+ */
+typedef struct LabelWriter
+{
+	StringInfo	out;			/* the result, in the server encoding */
+	int			start;			/* where the result begins in out */
+	StringInfo	utf8;			/* where pieces write */
+	StringInfoData buf;			/* that buffer, in other databases */
+	bool		any;			/* something but white space written */
+	bool		pending_space;	/* white space after it, not yet written */
+	const LabelPlan *plan;
+} LabelWriter;
+
+static void
+LabelTooLong(LabelWriter *w)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("label is too long to normalize"),
+			 errdetail("The normalized label would be longer than %zu bytes, the most a text value holds.",
+					   w->plan->max_bytes)));
+}
+
+/*
+ * Room for up to n more bytes of UTF-8; returns how many of them the
+ * result may still take (n or fewer).
+ */
+static Size
+LabelRoom(LabelWriter *w, Size n)
+{
+	bool		direct = (w->utf8 == w->out);
+	Size		used = w->utf8->len - (direct ? w->start : 0);
+
+	/* a piece's own buffer is checked when converted (LabelFlushPiece) */
+	Size		most = direct ? w->plan->max_bytes : LABEL_MAX_RESULT_BYTES;
+	Size		left = most - Min(used, most);
+
+	n = Min(n, left);
+	enlargeStringInfo(w->utf8, n);
+	return n;
+}
+
+/* Move what the piece wrote into the result (other databases). */
+static void
+LabelFlushPiece(LabelWriter *w)
+{
+	char	   *server;
+	int			n;
+
+	if (w->utf8 == w->out || w->buf.len == 0)
+		return;
+	server = pg_any_to_server(w->buf.data, w->buf.len, PG_UTF8);
+	n = (server == w->buf.data) ? w->buf.len : (int) strlen(server);
+	if ((Size) (w->out->len - w->start) + n > w->plan->max_bytes)
+		LabelTooLong(w);
+	appendBinaryStringInfo(w->out, server, n);
+	if (server != w->buf.data)
+		pfree(server);
+	resetStringInfo(&w->buf);
+}
+
+/* A piece of pure ASCII: NFKC is the identity, folding is tolower. */
+static void
+NormalizeAsciiPiece(const char *s, int len, LabelWriter *w)
+{
+	StringInfo	dst = w->utf8;
+
+	/* at most its own bytes and one pending space */
+	int			end = dst->len + LabelRoom(w, (Size) len + 1);
+
 	for (int i = 0; i < len; i++)
 	{
 		char		c = s[i];
 
+		/* ASCII's White_Space: TAB, LF, VT, FF, CR and SPACE */
 		if (c == ' ' || (c >= '\t' && c <= '\r'))
 		{
-			pending_space = (n > 0);
+			w->pending_space = w->any;
 			continue;
 		}
-		if (pending_space)
+		if (dst->len + (w->pending_space ? 1 : 0) >= end)
+			LabelTooLong(w);
+		if (w->pending_space)
 		{
-			dst[n++] = ' ';
-			pending_space = false;
+			dst->data[dst->len++] = ' ';
+			w->pending_space = false;
 		}
-		dst[n++] = pg_ascii_tolower((unsigned char) c);
+		dst->data[dst->len++] = pg_ascii_tolower((unsigned char) c);
+		w->any = true;
 	}
-	dst[n] = '\0';
-	*out = dst;
-	*outlen = n;
+	dst->data[dst->len] = '\0';
+}
+
+/* Are the UTF-16 strings a and b (len units each) equal?  In chunks. */
+static bool
+UBufEqual(const UChar *a, const UChar *b, int32 len, int32 chunk)
+{
+	for (int32 from = 0; from < len;)
+	{
+		int32		n = (chunk > 0) ? Min(chunk, len - from) : len - from;
+
+		CHECK_FOR_INTERRUPTS();
+		if (memcmp(a + from, b + from, n * sizeof(UChar)) != 0)
+			return false;
+		from += n;
+	}
 	return true;
+}
+
+/*
+ * Write src (UTF-16, len units) to the result: white space trimmed and
+ * inner runs collapsed to one ASCII space, in UTF-8, a chunk at a time.
+ */
+static void
+LabelWriteWide(LabelWriter *w, const UChar *src, int32 len, int32 chunk)
+{
+	int32		most = (chunk > 0) ? Min(chunk, len) : len;
+
+	/* a chunk's units, a pending space, and a code point's second unit */
+	UChar	   *ws = palloc(sizeof(UChar) * (most + 2));
+
+	for (int32 from = 0; from < len;)
+	{
+		int32		to = StepCut(NULL, src, len, from, chunk);
+		int32		wslen = 0;
+		int32		n8;
+		UErrorCode	status = U_ZERO_ERROR;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int32 i = from; i < to;)
+		{
+			UChar32		c;
+			int32		begin = i;
+
+			U16_NEXT(src, i, to, c);
+			if (u_isUWhiteSpace(c))
+			{
+				w->pending_space = w->any;
+				continue;
+			}
+			if (w->pending_space)
+			{
+				ws[wslen++] = 0x20;
+				w->pending_space = false;
+			}
+			while (begin < i)
+				ws[wslen++] = src[begin++];
+			w->any = true;
+		}
+		u_strToUTF8(NULL, 0, &n8, ws, wslen, &status);
+		if (status == U_BUFFER_OVERFLOW_ERROR ||
+			status == U_STRING_NOT_TERMINATED_WARNING)
+			status = U_ZERO_ERROR;
+		IcuCheck(status, "conversion to UTF-8");
+		if (LabelRoom(w, n8) < (Size) n8)
+			LabelTooLong(w);
+		u_strToUTF8(w->utf8->data + w->utf8->len, n8 + 1, NULL, ws, wslen,
+					&status);
+		IcuCheck(status, "conversion to UTF-8");
+		w->utf8->len += n8;
+		w->utf8->data[w->utf8->len] = '\0';
+		from = to;
+	}
+	pfree(ws);
+}
+
+/*
+ * A piece through ICU: to UTF-16, NFKC, then (case fold, NFKC) until
+ * nothing changes, then written out.  Every pass over the piece goes in
+ * chunks of about chunk units (0: one pass), checking for interrupts.
+ */
+static void
+NormalizeIcuPiece(const char *s, int len, LabelWriter *w)
+{
+	const UNormalizer2 *nfkc = IcuNfkcInstance();
+	const uint8 *s8 = (const uint8 *) s;
+	int			chunk = w->plan->piece_size;
+	UBuf		u = {.most = w->plan->max_units},
+				a = {.most = w->plan->max_units},
+				b = {.most = w->plan->max_units};
+
+	/* to UTF-16 (never more code units than UTF-8 bytes), cut at characters */
+	UBufReserve(&u, len, true);
+	for (int from = 0; from < len;)
+	{
+		int			to = (chunk > 0 && len - from > chunk) ? from + chunk : len;
+		int32		n;
+		UErrorCode	status = U_ZERO_ERROR;
+
+		while (to < len && U8_IS_TRAIL(s8[to]))
+			to++;
+		CHECK_FOR_INTERRUPTS();
+		u_strFromUTF8(u.data + u.len, u.cap - u.len - 1, &n, s + from, to - from,
+					  &status);
+		if (status == U_BUFFER_OVERFLOW_ERROR)
+			UBufReserve(&u, n, false);	/* past the limit: its error */
+		IcuCheck(status, "conversion from UTF-8");
+		u.len += n;
+		from = to;
+	}
+
+	IcuStep(nfkc, u.data, u.len, &a, chunk);
+	for (int round = 0;; round++)
+	{
+		bool		same;
+
+		u.len = 0;
+		IcuStep(NULL, a.data, a.len, &u, chunk);	/* fold */
+		b.len = 0;
+		IcuStep(nfkc, u.data, u.len, &b, chunk);
+		same = (b.len == a.len && UBufEqual(a.data, b.data, a.len, chunk));
+		{
+			UBuf		t = a;
+
+			a = b;
+			b = t;
+		}
+		if (same)
+			break;
+		if (round >= LABEL_MAX_FOLD_ROUNDS)
+			elog(ERROR, "case folding and NFKC did not reach a fixed point");
+	}
+	pfree(u.data);
+	if (b.data)
+		pfree(b.data);
+
+	LabelWriteWide(w, a.data, a.len, chunk);
+	if (a.data)
+		pfree(a.data);
+}
+
+/*
+ * Normalize the label s (len bytes in the server encoding) into out, a
+ * StringInfo made here, whose result, in the server encoding, begins after
+ * "header" bytes left for the caller, as plan says.
+ */
+static void
+NormalizeLabelInto(const char *s, int len, const LabelPlan *plan, int header,
+				   StringInfo out)
+{
+	int			piece_size = plan->piece_size;
+	const char *utf8;
+	int			utf8len;
+	LabelWriter w;
+	MemoryContext cxt;
+	MemoryContext old;
+
+	/* to UTF-8 (validated by the conversion) */
+	utf8 = pg_server_to_any(s, len, PG_UTF8);
+	utf8len = (utf8 == s) ? len : (int) strlen(utf8);
+
+	/* room for a result as long as the label, the usual case */
+	out->maxlen = (int) Min((Size) header + utf8len + 1, MaxAllocSize);
+	out->data = palloc(out->maxlen);
+	out->len = header;
+	out->data[header] = '\0';
+	out->cursor = 0;
+	w.out = out;
+	w.start = header;
+	w.any = false;
+	w.pending_space = false;
+	w.plan = plan;
+	if (GetDatabaseEncoding() == PG_UTF8)
+		w.utf8 = out;
+	else
+	{
+		initStringInfo(&w.buf);
+		w.utf8 = &w.buf;
+	}
+	/* a label of several pieces frees each piece's memory when done */
+	old = cxt = CurrentMemoryContext;
+	if (piece_size > 0 && utf8len > piece_size)
+		cxt = AllocSetContextCreate(cxt, "journey label piece",
+									ALLOCSET_DEFAULT_SIZES);
+	for (int from = 0; from < utf8len;)
+	{
+		int			to = PieceEnd(utf8, utf8len, from, piece_size);
+		bool		ascii = true;
+
+		CHECK_FOR_INTERRUPTS();
+		for (int i = from; i < to && ascii; i++)
+			ascii = !IS_HIGHBIT_SET(utf8[i]);
+		if (ascii)
+			NormalizeAsciiPiece(utf8 + from, to - from, &w);
+		else
+		{
+			MemoryContextSwitchTo(cxt);
+			NormalizeIcuPiece(utf8 + from, to - from, &w);
+			MemoryContextSwitchTo(old);
+			if (cxt != old)
+				MemoryContextReset(cxt);
+		}
+		LabelFlushPiece(&w);
+		from = to;
+	}
+	if (cxt != old)
+		MemoryContextDelete(cxt);
+	if (w.utf8 != out)
+		pfree(w.buf.data);
+	if (utf8 != s)
+		pfree(unconstify(char *, utf8));
 }
 
 /*
@@ -175,100 +616,23 @@ NormalizeAscii(const char *s, int len, char **out, int *outlen)
 char	   *
 JourneyNormalizeLabel(const char *s, int len, int *outlen)
 {
-	char	   *result;
-	const char *utf8;
-	int			utf8len;
-	UErrorCode	status = U_ZERO_ERROR;
-	UChar	   *u;
-	int32		ulen;
-	UChar	   *ws;
-	int32		wslen = 0;
-	bool		pending_space = false;
-	int32		n8;
+	StringInfoData out;
 
-	if (NormalizeAscii(s, len, &result, outlen))
-		return result;
+	NormalizeLabelInto(s, len, &label_defaults, 0, &out);
+	*outlen = out.len;
+	return out.data;
+}
 
-	/* to UTF-8 (validated by the conversion) */
-	utf8 = pg_server_to_any(s, len, PG_UTF8);
-	utf8len = (utf8 == s) ? len : (int) strlen(utf8);
+/* The result of a normalization as text, built in place (no copy). */
+static text *
+NormalizeLabelText(text *label, const LabelPlan *plan)
+{
+	StringInfoData out;
 
-	/* to UTF-16: never more code units than UTF-8 bytes */
-	u = IcuAlloc(utf8len);
-	u_strFromUTF8(u, utf8len + 1, &ulen, utf8, utf8len, &status);
-	IcuCheck(status, "conversion from UTF-8");
-
-	/* NFKC, then (case fold, NFKC) until nothing changes */
-	u = IcuNfkc(u, ulen, &ulen);
-	for (int round = 0;; round++)
-	{
-		int32		flen,
-					nlen;
-		UChar	   *folded = IcuFold(u, ulen, &flen);
-		UChar	   *again = IcuNfkc(folded, flen, &nlen);
-		bool		same = (nlen == ulen &&
-							memcmp(again, u, ulen * sizeof(UChar)) == 0);
-
-		pfree(folded);
-		pfree(u);
-		u = again;
-		ulen = nlen;
-		if (same)
-			break;
-		if (round >= LABEL_MAX_FOLD_ROUNDS)
-			elog(ERROR, "case folding and NFKC did not reach a fixed point");
-	}
-
-	/* trim, collapse inner runs of white space to one ASCII space */
-	ws = IcuAlloc(ulen);
-	for (int32 i = 0; i < ulen;)
-	{
-		UChar32		c;
-		int32		start = i;
-
-		U16_NEXT(u, i, ulen, c);
-		if (u_isUWhiteSpace(c))
-		{
-			pending_space = (wslen > 0);
-			continue;
-		}
-		if (pending_space)
-		{
-			ws[wslen++] = 0x20;
-			pending_space = false;
-		}
-		while (start < i)
-			ws[wslen++] = u[start++];
-	}
-	pfree(u);
-
-	/* back to UTF-8 */
-	u_strToUTF8(NULL, 0, &n8, ws, wslen, &status);
-	if (status == U_BUFFER_OVERFLOW_ERROR)
-		status = U_ZERO_ERROR;
-	IcuCheck(status, "conversion to UTF-8");
-	if ((Size) n8 >= MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("label is too long to normalize")));
-	result = palloc(n8 + 1);
-	u_strToUTF8(result, n8 + 1, NULL, ws, wslen, &status);
-	IcuCheck(status, "conversion to UTF-8");
-	pfree(ws);
-
-	/* to the server encoding */
-	{
-		char	   *server = pg_any_to_server(result, n8, PG_UTF8);
-
-		if (server != result)
-		{
-			pfree(result);
-			result = server;
-			n8 = strlen(server);
-		}
-	}
-	*outlen = n8;
-	return result;
+	NormalizeLabelInto(VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label),
+					   plan, VARHDRSZ, &out);
+	SET_VARSIZE(out.data, out.len);
+	return (text *) out.data;
 }
 
 /*
@@ -277,12 +641,35 @@ JourneyNormalizeLabel(const char *s, int len, int *outlen)
 Datum
 journey_normalize_label(PG_FUNCTION_ARGS)
 {
-	text	   *label = PG_GETARG_TEXT_PP(0);
-	int			len;
-	char	   *norm = JourneyNormalizeLabel(VARDATA_ANY(label),
-											 VARSIZE_ANY_EXHDR(label), &len);
+	PG_RETURN_TEXT_P(NormalizeLabelText(PG_GETARG_TEXT_PP(0), &label_defaults));
+}
 
-	PG_RETURN_TEXT_P(cstring_to_text_with_len(norm, len));
+/*
+ * Test hook, not part of the install script: normalize_label(label) with
+ * pieces and chunks of the given size (0: the whole label in one piece and
+ * one call per step), so that tests can check that cutting a label
+ * anywhere gives the result of one pass over it; and, given two more
+ * arguments, with a lower limit on the result's bytes and on one step's
+ * UTF-16 code units, so that tests can show the limits' errors.
+ */
+PG_FUNCTION_INFO_V1(journey_normalize_label_pieces);
+
+Datum
+journey_normalize_label_pieces(PG_FUNCTION_ARGS)
+{
+	LabelPlan	plan = label_defaults;
+
+	plan.piece_size = PG_GETARG_INT32(1);
+	if (PG_NARGS() == 4)
+	{
+		if (PG_GETARG_INT64(2) <= 0 || PG_GETARG_INT64(3) <= 0)
+			elog(ERROR, "limits must be positive");
+		plan.max_bytes = (Size) Min(PG_GETARG_INT64(2), (int64) plan.max_bytes);
+		plan.max_units = Min(PG_GETARG_INT64(3), plan.max_units);
+	}
+	if (plan.piece_size < 0)
+		elog(ERROR, "piece size must not be negative");
+	PG_RETURN_TEXT_P(NormalizeLabelText(PG_GETARG_TEXT_PP(0), &plan));
 }
 
 /* ------------------------------------------------------------------------
@@ -397,6 +784,9 @@ ChannelPatternIndex(ChannelRules *rules, MemoryContext cxt,
 	if (rc != REG_OKAY)
 	{
 		char		msg[256];
+
+		/* a cancel or timeout is reported as such, not as a bad pattern */
+		CHECK_FOR_INTERRUPTS();
 
 		pg_regerror(rc, &pat->re, msg, sizeof(msg));
 		ereport(ERROR,
@@ -515,6 +905,9 @@ ChannelMatch(regex_t *re, pg_wchar *w, int wlen)
 	if (rc != REG_NOMATCH)
 	{
 		char		msg[256];
+
+		/* REG_CANCEL: report the cancel or timeout itself */
+		CHECK_FOR_INTERRUPTS();
 
 		pg_regerror(rc, re, msg, sizeof(msg));
 		ereport(ERROR,

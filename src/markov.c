@@ -160,6 +160,7 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 			bool		found;
 			int			wl = Min(order, path->n);
 
+			CHECK_FOR_INTERRUPTS();
 			for (int j = 0; j < ATTR_MARKOV_MAX_ORDER; j++)
 				key.ch[j] = (j < wl) ? path->ch[i + j] : -1;
 			se = hash_search(states, &key, HASH_ENTER, &found);
@@ -243,7 +244,7 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 		/* tot: the weight of the walks through s */
 		stepsum[s] = stepsum[s] / chain->tot[s];
 	}
-	qsort_arg(chain->order, chain->nstates, sizeof(int32), OrderCmp, stepsum);
+	qsort_interruptible(chain->order, chain->nstates, sizeof(int32), OrderCmp, stepsum);
 
 	hash_destroy(states);
 	hash_destroy(edges);
@@ -298,7 +299,7 @@ TooMuchWork(void)
 			 errmsg("Markov chain too large to solve exactly"),
 			 errdetail("The elimination needs to visit more than %d thousand matrix entries (journey.max_markov_work).",
 					   journey_max_markov_work),
-			 errhint("Lower the order, merge rare channels, shorten paths with path_transform(), or raise journey.max_markov_work.")));
+			 errhint("Lower the order, merge rare channels, shorten paths with path_transform(), or have a superuser raise journey.max_markov_work.")));
 }
 
 static void
@@ -506,6 +507,7 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
 			SpEntry    *ei;
 			double		f = 0;
 
+			CHECK_FOR_INTERRUPTS();
 			if (i == k || done[i])
 				continue;
 			*work_left -= rowi->n + rowk->n;

@@ -13,12 +13,15 @@
  */
 #include "journey.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -45,6 +48,7 @@ JourneyBuildTextArray(const JourneyLabel *labels, int n)
 		return construct_empty_array(TEXTOID);
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		nbytes += INTALIGN(VARHDRSZ + (Size) labels[i].len);
 		if (hdr + nbytes > MaxAllocSize)
 			ereport(ERROR,
@@ -63,6 +67,7 @@ JourneyBuildTextArray(const JourneyLabel *labels, int n)
 	p = ARR_DATA_PTR(result);
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		SET_VARSIZE(p, VARHDRSZ + labels[i].len);
 		memcpy(VARDATA(p), labels[i].data, labels[i].len);
 		p += INTALIGN(VARHDRSZ + (Size) labels[i].len);
@@ -81,6 +86,7 @@ EventLabelsArray(const JourneyEvents *state, int from, int to)
 	{
 		const JourneyEvent *ev = &state->events[i];
 
+		CHECK_FOR_INTERRUPTS();
 		labels[i - from].data = JourneyEventLabel(state, ev);
 		labels[i - from].len = strlen(labels[i - from].data);
 	}
@@ -180,7 +186,15 @@ journey_paths_to_conversion_sfunc(PG_FUNCTION_ARGS)
 
 	conversion = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
 	if (conversion && !PG_ARGISNULL(4))
+	{
 		value = PG_GETARG_FLOAT8(4);
+		if (!isfinite(value))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value of a conversion must be a finite number"),
+					 errdetail("A conversion row passed %s.", float8out_internal(value)),
+					 errhint("Pass NULL (read as 0) for a conversion without a value.")));
+	}
 	label = PG_GETARG_TEXT_PP(1);
 	JourneyEventsAdd(state, PG_GETARG_TIMESTAMPTZ(2),
 					 VARDATA_ANY(label), VARSIZE_ANY_EXHDR(label),
@@ -362,6 +376,7 @@ JourneyPathLabels(ArrayType *path, int *n)
 	{
 		text	   *t;
 
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -344,7 +344,7 @@ TooManySteps(int64 limit)
 					   "where it starts, plus journey.max_pattern_steps (%d) more; \".*\" and "
 					   "time constraints make the matcher backtrack over the events of the group.",
 					   journey_max_pattern_steps),
-			 errhint("Use fewer \".*\" and time constraints, filter the events, or raise journey.max_pattern_steps.")));
+			 errhint("Use fewer \".*\" and time constraints, filter the events, or have a superuser raise journey.max_pattern_steps.")));
 }
 
 /*

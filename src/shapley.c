@@ -26,7 +26,7 @@ typedef struct PathRef
 } PathRef;
 
 static int
-PathRefCmp(const void *pa, const void *pb)
+PathRefCmp(const void *pa, const void *pb, void *arg)
 {
 	const PathRef *a = pa;
 	const PathRef *b = pb;
@@ -57,7 +57,7 @@ AttributionShapley(const AttrPath *paths, int npaths, int nchannels,
 		refs[p].p = (tot > 0) ? paths[p].conv / tot : 0;
 		maxn = Max(maxn, paths[p].n);
 	}
-	qsort(refs, npaths, sizeof(PathRef), PathRefCmp);
+	qsort_interruptible(refs, npaths, sizeof(PathRef), PathRefCmp, NULL);
 	buf = palloc(sizeof(int32) * maxn);
 	share = palloc(sizeof(double) * maxn);
 
@@ -86,7 +86,8 @@ AttributionShapley(const AttrPath *paths, int npaths, int nchannels,
 				memcpy(buf + i, path->ch + i + 1, sizeof(int32) * (n - i - 1));
 				key.n = n - 1;
 				key.ch = buf;
-				hit = bsearch(&key, refs, npaths, sizeof(PathRef), PathRefCmp);
+				hit = bsearch_arg(&key, refs, npaths, sizeof(PathRef), PathRefCmp,
+								  NULL);
 				if (hit)
 					pc = hit->p;
 				share[i] = Max(0.0, pt - pc);

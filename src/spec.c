@@ -9,6 +9,7 @@
 #include "journey.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 
 #include "nodes/pg_list.h"
@@ -141,11 +142,15 @@ JourneySpecDouble(const JourneySpec *spec, int i, const char *what)
 
 	errno = 0;
 	v = strtod(spec->values[i], &endp);
+	/* a number too small for double is the 0 or subnormal it rounds to */
+	if (errno == ERANGE && fabs(v) <= DBL_MIN)
+		errno = 0;
 	if (endp == spec->values[i] || *endp != '\0' || errno != 0 || !isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s \"%s\" expects a number, not \"%s\"",
-						what, spec->name, spec->values[i])));
+						what, spec->name, spec->values[i]),
+				 errdetail("Numbers are finite and written in decimal, e.g. 0.4 or 1e-3.")));
 	return v;
 }
 

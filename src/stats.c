@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(journey_proportion_test);
@@ -32,7 +33,9 @@ PG_FUNCTION_INFO_V1(journey_wilson_interval);
 PG_FUNCTION_INFO_V1(journey_sample_size);
 PG_FUNCTION_INFO_V1(journey_srm_test);
 PG_FUNCTION_INFO_V1(journey_prob_to_beat);
+PG_FUNCTION_INFO_V1(journey_prob_to_beat_by);
 PG_FUNCTION_INFO_V1(journey_p_adjust);
+PG_FUNCTION_INFO_V1(journey_check_parameter);
 
 /* ------------------------------------------------------------------------
  * Distribution helpers
@@ -40,7 +43,8 @@ PG_FUNCTION_INFO_V1(journey_p_adjust);
  */
 
 /*
- * Quantile of the standard normal for p in (0,1): Acklam's rational
+ * Quantile of the standard normal for p in (0,1), accurate from p = 1e-300
+ * up to the largest double below 1: Acklam's rational
  * approximation (relative error below 1.2e-9) followed by one Halley step
  * on the erfc-based CDF, which brings it to about double precision.
  */
@@ -95,16 +99,32 @@ NormalQuantile(double p)
 	}
 
 	/*
-	 * Halley refinement.  The error is measured on the tail that keeps its
-	 * precision (the lower tail below the median, the upper one above).
+	 * Halley refinement.  The error is measured where it keeps its precision:
+	 * on the lower tail in the lower region, on the upper tail in the upper
+	 * one, and as the distance from the median in between (p - 0.5 is exact
+	 * there, and erf keeps the relative precision of a quantile next to 0).
 	 */
-	if (p < 0.5)
+	if (p < plow)
 		e = 0.5 * erfc(-x / M_SQRT2) - p;
+	else if (p <= 1.0 - plow)
+		e = 0.5 * erf(x / M_SQRT2) - (p - 0.5);
 	else
 		e = (1.0 - p) - 0.5 * erfc(x / M_SQRT2);
 	u = e * sqrt(2.0 * M_PI) * exp(x * x / 2.0);
 	x = x - u / (1.0 + x * u / 2.0);
+	Assert(isfinite(x));
 	return x;
+}
+
+/*
+ * z with P(Z > z) = tail, computed from the tail itself: 1 - tail rounds to
+ * 1 for tails below 1.1e-16, which would lose them (and NormalQuantile
+ * takes p < 1 only).
+ */
+static double
+NormalUpperQuantile(double tail)
+{
+	return -NormalQuantile(tail);
 }
 
 /*
@@ -122,6 +142,8 @@ GammaUpperRegularized(double a, double x)
 
 	if (x <= 0.0)
 		return 1.0;
+	if (isinf(x))
+		return 0.0;
 	lead = a * log(x) - x - lgamma(a);
 
 	if (x < a + 1.0)
@@ -203,15 +225,96 @@ CheckCounts(int64 x, int64 n, const char *xname, const char *nname)
 						   xname, x, nname, n)));
 }
 
-/* A probability-like argument strictly inside (0, 1); rejects NaN. */
-static void
-CheckOpenUnit(double v, const char *name)
+/*
+ * The statistical parameters and their ranges (doc/statistics.md), checked
+ * where they enter: by the functions below and, through check_parameter(),
+ * by the hypothesis registry, so that a stored hypothesis can always be
+ * computed.  Every parameter lies below 1.  A probability the computation
+ * takes a normal quantile of (alpha, power) is at least 1e-300: below it
+ * double precision has no digits left to tell the tail apart (p-values
+ * themselves end near 1e-308).  A hypothesis's minimum effect is at least
+ * 1e-7, the smallest for which the sample size of every baseline, alpha and
+ * power in range stays below 9e18 units per arm (at most 1025 / mde^2).
+ * The others (confidence, rates, effects) only have to be above 0.
+ */
+typedef struct StatParam
 {
-	if (!(v > 0.0 && v < 1.0))
+	const char *name;
+	double		low;			/* smallest value allowed, or (when 0) the
+								 * bound it must exceed */
+	const char *low_text;
+	const char *hint;
+} StatParam;
+
+static const StatParam stat_params[] = {
+	{"alpha", 1e-300, "1e-300",
+	"alpha is the significance level of the two-sided test, e.g. 0.05."},
+	{"power", 1e-300, "1e-300",
+	"power is the chance of detecting the effect when it is there, e.g. 0.8."},
+	{"confidence", 0, "0",
+	"confidence is the coverage of the interval, e.g. 0.95."},
+	{"baseline", 0, "0",
+	"baseline is the control's conversion rate, e.g. 0.2 for 20%."},
+	{"mde", 0, "0",
+	"mde is the absolute difference in rate to detect, e.g. 0.01 for one percentage point."},
+	{"minimum_effect", 1e-7, "1e-7",
+	"It is an absolute change in conversion rate: 0.01 means one percentage point; no experiment can detect one below 1e-7."},
+};
+
+static const StatParam *
+FindStatParam(const char *name)
+{
+	for (int i = 0; i < lengthof(stat_params); i++)
+		if (strcmp(stat_params[i].name, name) == 0)
+			return &stat_params[i];
+	return NULL;
+}
+
+/* Check v against the range of the named parameter (NaN fails both tests). */
+static void
+CheckStatParam(const char *name, double v)
+{
+	const StatParam *sp = FindStatParam(name);
+
+	if (sp == NULL)
+		elog(ERROR, "unknown statistical parameter \"%s\"", name);
+	if (sp->low > 0 ? !(v >= sp->low && v < 1.0) : !(v > 0.0 && v < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be between 0 and 1, exclusive", name),
-				 errdetail("%s is %g.", name, v)));
+				 errmsg("%s must be %s %s and less than 1", name,
+						sp->low > 0 ? "at least" : "greater than", sp->low_text),
+				 errdetail("%s is %s.", name, float8out_internal(v)),
+				 errhint("%s", sp->hint)));
+}
+
+/*
+ * check_parameter(name, value): the same check for SQL callers (the
+ * hypothesis registry's trigger).  A NULL value is an error.
+ */
+Datum
+journey_check_parameter(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	const StatParam *sp;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("parameter name must not be NULL")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	sp = FindStatParam(name);
+	if (sp == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown statistical parameter \"%s\"", name),
+				 errhint("Known parameters: alpha, power, confidence, baseline, mde, minimum_effect.")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name),
+				 errhint("%s", sp->hint)));
+	CheckStatParam(name, PG_GETARG_FLOAT8(1));
+	PG_RETURN_VOID();
 }
 
 /* The composite result of a function with OUT parameters. */
@@ -250,7 +353,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 
 	CheckCounts(conv_a, n_a, "conv_a", "n_a");
 	CheckCounts(conv_b, n_b, "conv_b", "n_b");
-	CheckOpenUnit(alpha, "alpha");
+	CheckStatParam("alpha", alpha);
 
 	ra = (double) conv_a / (double) n_a;
 	rb = (double) conv_b / (double) n_b;
@@ -291,7 +394,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 		values[2] = Float8GetDatum(lift);
 		if (var > 0.0)
 		{
-			double		half = NormalQuantile(1.0 - alpha / 2.0) * sqrt(var);
+			double		half = NormalUpperQuantile(alpha / 2.0) * sqrt(var);
 
 			values[3] = Float8GetDatum(lift - half);
 			values[4] = Float8GetDatum(lift + half);
@@ -325,9 +428,9 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 				high;
 
 	CheckCounts(x, n, "x", "n");
-	CheckOpenUnit(confidence, "confidence");
+	CheckStatParam("confidence", confidence);
 
-	z = NormalQuantile(1.0 - (1.0 - confidence) / 2.0);
+	z = NormalUpperQuantile((1.0 - confidence) / 2.0);
 	z2 = z * z;
 	dn = (double) n;
 	dx = (double) x;
@@ -357,39 +460,43 @@ journey_sample_size(PG_FUNCTION_ARGS)
 				zb,
 				sd1,
 				sd2,
+				bracket,
 				n;
 
-	CheckOpenUnit(baseline, "baseline");
-	CheckOpenUnit(alpha, "alpha");
-	CheckOpenUnit(power, "power");
-	if (!(mde > 0.0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("mde must be positive"),
-				 errdetail("mde is %g.", mde),
-				 errhint("mde is the absolute difference in rate to detect, e.g. 0.01 for one percentage point.")));
+	CheckStatParam("baseline", baseline);
+	CheckStatParam("mde", mde);
+	CheckStatParam("alpha", alpha);
+	CheckStatParam("power", power);
 	p2 = baseline + mde;
 	if (!(p2 < 1.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("baseline + mde must be less than 1"),
-				 errdetail("baseline is %g and mde is %g.", baseline, mde)));
+				 errdetail("baseline is %s and mde is %s.",
+						   float8out_internal(baseline), float8out_internal(mde))));
 
-	za = NormalQuantile(1.0 - alpha / 2.0);
+	za = NormalUpperQuantile(alpha / 2.0);
 	zb = NormalQuantile(power);
 	sd1 = sqrt(2.0 * baseline * (1.0 - baseline));
 	sd2 = sqrt(baseline * (1.0 - baseline) + p2 * (1.0 - p2));
-	n = ceil(pow(za * sd1 + zb * sd2, 2) / (mde * mde));
+	bracket = za * sd1 + zb * sd2;
 
-	/* tiny power (zb < 0) can make the bracket vanish; one unit at least */
-	if (n < 1.0)
+	/*
+	 * A power below 0.5 makes zb negative; when the bracket is not positive
+	 * any number of units reaches that power (squaring it would not say so):
+	 * one unit at least.
+	 */
+	if (bracket <= 0.0)
 		n = 1.0;
+	else
+		n = Max(1.0, ceil(pow(bracket, 2) / (mde * mde)));
 	if (!(n < 9.0e18))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sample size out of range"),
-				 errdetail("baseline %g, mde %g, alpha %g and power %g need more than 9e18 units per arm.",
-						   baseline, mde, alpha, power)));
+				 errdetail("baseline %s, mde %s, alpha %s and power %s need more than 9e18 units per arm.",
+						   float8out_internal(baseline), float8out_internal(mde),
+						   float8out_internal(alpha), float8out_internal(power))));
 	PG_RETURN_INT64((int64) n);
 }
 
@@ -407,7 +514,8 @@ journey_srm_test(PG_FUNCTION_ARGS)
 	bool	   *counts_null;
 	int			k;
 	double	   *w;
-	double		wsum = 0.0,
+	double		wmax = 0.0,
+				wsum = 0.0,
 				total = 0.0,
 				chi2 = 0.0;
 	int			i;
@@ -463,7 +571,8 @@ journey_srm_test(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("weights must be positive and finite"),
-						 errdetail("Element %d is %g.", i + 1, w[i])));
+						 errdetail("Element %d is %s.", i + 1, float8out_internal(w[i])),
+						 errhint("Weights are the planned shares of the groups, e.g. {0.9, 0.1}; they need not add up to 1.")));
 		}
 	}
 
@@ -483,20 +592,39 @@ journey_srm_test(PG_FUNCTION_ARGS)
 					 errmsg("counts must not be negative"),
 					 errdetail("Element %d is " INT64_FORMAT ".", i + 1, c)));
 		total += (double) c;
-		wsum += w[i];
+		wmax = Max(wmax, w[i]);
 	}
 
 	/* no units at all: nothing to test */
 	if (total == 0.0)
 		PG_RETURN_NULL();
 
+	/*
+	 * Shares relative to the largest weight, in (0, 1], so that neither their
+	 * sum (at most k) nor any share overflows or becomes 0 / 0, whatever the
+	 * scale of the weights.
+	 */
 	for (i = 0; i < k; i++)
 	{
-		double		expected = total * w[i] / wsum;
-		double		diff = (double) DatumGetInt64(counts[i]) - expected;
-
-		chi2 += diff * diff / expected;
+		w[i] = w[i] / wmax;
+		wsum += w[i];
 	}
+	for (i = 0; i < k; i++)
+	{
+		double		c = (double) DatumGetInt64(counts[i]);
+		double		expected = total * (w[i] / wsum);
+		double		diff = c - expected;
+
+		/*
+		 * A share so small that no unit is expected (it underflowed): no unit
+		 * there fits it exactly, any unit there is a mismatch.
+		 */
+		if (expected == 0.0)
+			chi2 += (c == 0.0) ? 0.0 : INFINITY;
+		else
+			chi2 += diff * diff / expected;
+	}
+	Assert(!isnan(chi2));
 	PG_RETURN_FLOAT8(ChiSquareUpper(chi2, (double) (k - 1)));
 }
 
@@ -506,109 +634,296 @@ journey_srm_test(PG_FUNCTION_ARGS)
  * Posteriors Beta(1 + conversions, 1 + non-conversions).  For X ~ Beta(a1,
  * b1) and Y ~ Beta(a2, b2) independent,
  *
- *	 P(Y > X) = sum_{i=0}^{a2-1} B(a1 + i, b1 + b2)
- *							/ ((b2 + i) B(1 + i, b2) B(a1, b1))
+ *	 P(Y > X) = sum_{i=0}^{a2-1} t_i,
+ *	 t_i = B(a1 + i, b1 + b2) / ((b2 + i) B(1 + i, b2) B(a1, b1))
  *
- * (Evan Miller's closed form).  Each term is evaluated in log space.  The
- * same probability can be summed over any of the four shape parameters
- * (by P(Y > X) = 1 - P(X > Y) and by 1 - p ~ Beta(b, a)), so we sum over
- * the smallest one: at most min(conv_a, conv_b, n_a - conv_a,
- * n_b - conv_b) + 1 terms, of which BetaGreaterSum visits only those that
- * matter.
+ * (Evan Miller's closed form).  The same probability can be summed over
+ * any of the four shape parameters (by P(Y > X) = 1 - P(X > Y) and by
+ * 1 - p ~ Beta(b, a)), so we sum over the smallest one, m.
+ *
+ * Up to m = PTB_MAX_SUM_SHAPE the sum is evaluated exactly (to rounding):
+ * one term, the largest, in log space by Loader's saddle-point method
+ * (below), the others from it by the ratio of consecutive terms, walking
+ * out from the largest until what is left cannot change the sum; about
+ * 20 sqrt(m) terms.  Beyond it the difference of the two posteriors is
+ * close enough to normal that an Edgeworth expansion to second order (the
+ * skewness and kurtosis of the betas) has an absolute error below 1e-12
+ * (7e-13 at worst measured at the switch, shrinking like m^-1.5;
+ * sql/40_stats.sql compares the two there), in constant time, where the
+ * sum would take 20 sqrt(m) steps: minutes at 4e17 units.
  * ------------------------------------------------------------------------
  */
+#define PTB_MAX_SUM_SHAPE 1e7
+
+#define LN_SQRT_2PI 0.918938533204672741780329736406	/* log(sqrt(2 pi)) */
+
 /*
- * One term of the sum, in long double: the log-gammas of counts near 1e9
- * are near 2e10, and in double their rounding (about 4e-6) would show in
- * the sixth decimal of the result.
+ * Loader's "Fast and accurate computation of binomial probabilities"
+ * (2000): log n! written as Stirling's formula plus the error term
+ * StirlingError(n), and x log(x / np) + np - x as Bd0, evaluated as a
+ * series when x is near np so that no digit is lost to cancellation.  They
+ * give log probabilities of binomials with any counts (up to 1e19) to an
+ * absolute error near 1e-15, where differences of log-gammas of counts
+ * near 1e17 (about 4e18) lose every digit.
  */
 static double
-BetaGreaterTerm(double a1, double b1, double b2, long double base, double i)
+StirlingError(double n)
 {
-	long double la = (long double) a1 + i;
-	long double lb = (long double) b1 + b2;
-	long double lc = (long double) b2 + i;
+	const double S0 = 1.0 / 12,
+				S1 = 1.0 / 360,
+				S2 = 1.0 / 1260,
+				S3 = 1.0 / 1680,
+				S4 = 1.0 / 1188;
+	double		nn = n * n;
 
-	return (double) expl(lgammal(la) + lgammal(lb) - lgammal(la + lb) -
-						 logl(lc) -
-						 (lgammal(1.0L + i) + lgammal((long double) b2) -
-						  lgammal(1.0L + lc)) -
-						 base);
+	Assert(n >= 1.0);
+	if (n <= 15.0)
+		return lgamma(n + 1.0) - (n + 0.5) * log(n) + n - LN_SQRT_2PI;
+	if (n > 500.0)
+		return (S0 - S1 / nn) / n;
+	if (n > 80.0)
+		return (S0 - (S1 - S2 / nn) / nn) / n;
+	if (n > 35.0)
+		return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
+	return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
+}
+
+static double
+Bd0(double x, double np)
+{
+	if (fabs(x - np) < 0.1 * (x + np))
+	{
+		double		v = (x - np) / (x + np);
+		double		v2 = v * v;
+		double		s = (x - np) * v;
+		double		ej = 2.0 * x * v;
+
+		for (int j = 1; j < 1000; j++)
+		{
+			double		s1;
+
+			ej *= v2;
+			s1 = s + ej / (2 * j + 1);
+			if (s1 == s)
+				break;
+			s = s1;
+		}
+		return s;
+	}
+	return x * log(x / np) + np - x;
+}
+
+/* log of the binomial probability of x successes in n trials (p + q = 1) */
+static double
+LogBinomial(double x, double n, double p, double q)
+{
+	if (x == 0.0)
+		return (p < 0.1) ? n * log1p(-p) : n * log(q);
+	if (x == n)
+		return (q < 0.1) ? n * log1p(-q) : n * log(p);
+	return StirlingError(n) - StirlingError(x) - StirlingError(n - x) -
+		Bd0(x, n * p) - Bd0(n - x, n * q) -
+		0.5 * (2.0 * LN_SQRT_2PI + log(x) + log1p(-x / n));
+}
+
+/* log of the hypergeometric probability of x of r red among n drawn of r + b */
+static double
+LogHypergeometric(double x, double r, double b, double n)
+{
+	double		p = n / (r + b);
+	double		q = (r + b - n) / (r + b);
+
+	return LogBinomial(x, r, p, q) + LogBinomial(n - x, b, p, q) -
+		LogBinomial(n, r + b, p, q);
 }
 
 /*
- * The terms t_i are unimodal in i: t_{i+1} / t_i = (a1 + i)(b2 + i) /
- * ((a1 + b1 + b2 + i)(1 + i)), and that ratio minus one has the sign of
+ * log t_i.  With integer shapes, t_i is a hypergeometric probability times
+ * a rational factor:
+ *
+ *	 t_i = (a1 + b1 - 1) b2 / ((N - 1)(b2 + i)) *
+ *		   Hyp(a1 - 1 of a1 + b1 - 2 red among a1 + i - 1 drawn of N - 2),
+ *	 N = a1 + b1 + b2 + i
+ *
+ * (write each beta function with binomial coefficients).
+ */
+static double
+BetaGreaterLogTerm(double a1, double b1, double b2, double i)
+{
+	double		total = a1 + b1 + b2 + i;
+
+	return log(a1 + b1 - 1.0) + log(b2) - log(total - 1.0) - log(b2 + i) +
+		LogHypergeometric(a1 - 1.0, a1 + b1 - 2.0, b2 + i, a1 + i - 1.0);
+}
+
+/* t_{i+1} / t_i */
+static inline double
+BetaGreaterRatio(double a1, double b1, double b2, double i)
+{
+	return ((a1 + i) * (b2 + i)) / ((a1 + b1 + b2 + i) * (1.0 + i));
+}
+
+/* sum += t, compensated (Neumaier) */
+static inline void
+CompensatedAdd(double *sum, double *comp, double t)
+{
+	double		s = *sum + t;
+
+	if (fabs(*sum) >= fabs(t))
+		*comp += (*sum - s) + t;
+	else
+		*comp += (t - s) + *sum;
+	*sum = s;
+}
+
+/*
+ * The terms t_i are unimodal in i: t_{i+1} / t_i minus one has the sign of
  * (a1 b2 - a1 - b1 - b2) - i (b1 + 1), which falls with i.  So we start at
  * the largest term and walk down each side until the rest of that side
  * (at most remaining * current term) cannot change the sum in double
- * precision.  This keeps the result exact to rounding while the number of
- * terms visited grows like the square root of the counts, not like the
- * counts themselves.
+ * precision.  The terms are kept relative to the largest (which is 1), so
+ * that none underflows before it matters; every 4096 steps a term is
+ * computed afresh from its logarithm, so that rounding in the ratios
+ * cannot pile up.
  */
 static double
 BetaGreaterSum(double a1, double b1, double a2, double b2)
 {
-	long double la1 = a1;
-	long double lb1 = b1;
-	long double base = lgammal(la1) + lgammal(lb1) - lgammal(la1 + lb1);
 	double		last = a2 - 1.0;	/* i runs over 0 .. a2 - 1 */
 	double		mode,
-				sum,
+				log_mode,
+				sum = 1.0,
+				comp = 0.0,
+				u,
 				i;
 	int64		visited = 0;
 
 	mode = ceil((a1 * b2 - a1 - b1 - b2) / (b1 + 1.0));
 	mode = Max(0.0, Min(last, mode));
-	sum = BetaGreaterTerm(a1, b1, b2, base, mode);
+	log_mode = BetaGreaterLogTerm(a1, b1, b2, mode);
 
+	u = 1.0;
 	for (i = mode + 1.0; i <= last; i += 1.0)
 	{
-		double		t = BetaGreaterTerm(a1, b1, b2, base, i);
-
-		sum += t;
-		if (t * (last - i) <= sum * DBL_EPSILON * 1e-3)
-			break;
 		if ((++visited & 0xFFF) == 0)
+		{
 			CHECK_FOR_INTERRUPTS();
+			u = exp(BetaGreaterLogTerm(a1, b1, b2, i) - log_mode);
+		}
+		else
+			u *= BetaGreaterRatio(a1, b1, b2, i - 1.0);
+		CompensatedAdd(&sum, &comp, u);
+		if (u * (last - i) <= sum * DBL_EPSILON * 1e-3)
+			break;
 	}
+	u = 1.0;
 	for (i = mode - 1.0; i >= 0.0; i -= 1.0)
 	{
-		double		t = BetaGreaterTerm(a1, b1, b2, base, i);
-
-		sum += t;
-		if (t * i <= sum * DBL_EPSILON * 1e-3)
-			break;
 		if ((++visited & 0xFFF) == 0)
+		{
 			CHECK_FOR_INTERRUPTS();
+			u = exp(BetaGreaterLogTerm(a1, b1, b2, i) - log_mode);
+		}
+		else
+			u /= BetaGreaterRatio(a1, b1, b2, i);
+		CompensatedAdd(&sum, &comp, u);
+		if (u * i <= sum * DBL_EPSILON * 1e-3)
+			break;
 	}
-	return sum;
+	return exp(log_mode + log(sum + comp));
 }
 
-Datum
-journey_prob_to_beat(PG_FUNCTION_ARGS)
+/* a * b - c * d, with the rounding of each product recovered (Kahan) */
+static double
+DifferenceOfProducts(double a, double b, double c, double d)
 {
-	int64		conv_a = PG_GETARG_INT64(0);
-	int64		n_a = PG_GETARG_INT64(1);
-	int64		conv_b = PG_GETARG_INT64(2);
-	int64		n_b = PG_GETARG_INT64(3);
-	double		aa,
-				ba,
-				ab,
-				bb,
-				m,
+	double		cd = c * d;
+	double		err = fma(-c, d, cd);
+
+	return fma(a, b, -cd) + err;
+}
+
+/* Variance, third central moment and fourth cumulant of Beta(a, b). */
+static void
+BetaCumulants(double a, double b, double *var, double *k3, double *k4)
+{
+	double		s = a + b;
+	double		excess;
+
+	*var = a * b / (s * s * (s + 1.0));
+	*k3 = 2.0 * (b - a) * sqrt(s + 1.0) / ((s + 2.0) * sqrt(a * b)) *
+		pow(*var, 1.5);
+	excess = 6.0 * ((a - b) * (a - b) * (s + 1.0) - a * b * (s + 2.0)) /
+		(a * b * (s + 2.0) * (s + 3.0));
+	*k4 = excess * *var * *var;
+}
+
+/*
+ * P(Y > X) by the Edgeworth expansion of D = Y - X to second order:
+ * with z = -E[D] / sd(D) and the standardized cumulants g1 (skewness) and
+ * g2 (excess kurtosis) of D,
+ *
+ *	 P(D > 0) = Phi(-z) + phi(z) (g1/6 He2(z) + g2/24 He3(z) + g1^2/72 He5(z)),
+ *
+ * He the Hermite polynomials.  Exactly 1/2 for identical posteriors.
+ */
+static double
+BetaGreaterEdgeworth(double a1, double b1, double a2, double b2)
+{
+	double		vx,
+				k3x,
+				k4x,
+				vy,
+				k3y,
+				k4y,
+				mean,
+				sd,
+				z,
+				g1,
+				g2,
+				z2,
+				corr;
+
+	BetaCumulants(a1, b1, &vx, &k3x, &k4x);
+	BetaCumulants(a2, b2, &vy, &k3y, &k4y);
+	/* E[Y] - E[X] = (a2 b1 - a1 b2) / ((a1 + b1)(a2 + b2)) */
+	mean = DifferenceOfProducts(a2, b1, a1, b2) / ((a1 + b1) * (a2 + b2));
+	sd = sqrt(vx + vy);
+	z = -mean / sd;
+	g1 = (k3y - k3x) / (sd * sd * sd);
+	g2 = (k4x + k4y) / (sd * sd * sd * sd);
+	z2 = z * z;
+	corr = g1 / 6.0 * (z2 - 1.0) +
+		g2 / 24.0 * z * (z2 - 3.0) +
+		g1 * g1 / 72.0 * z * (z2 * z2 - 10.0 * z2 + 15.0);
+	return 0.5 * erfc(z / M_SQRT2) + exp(-0.5 * z2 - LN_SQRT_2PI) * corr;
+}
+
+typedef enum PtbMethod
+{
+	PTB_AUTO,
+	PTB_SUM,
+	PTB_EDGEWORTH
+} PtbMethod;
+
+/*
+ * P(B > A) for the counts, summed over the smallest shape parameter, by
+ * the method given (PTB_AUTO: the sum up to PTB_MAX_SUM_SHAPE).
+ */
+static double
+ProbToBeat(int64 conv_a, int64 n_a, int64 conv_b, int64 n_b, PtbMethod method)
+{
+	double		aa = (double) conv_a + 1.0,
+				ba = (double) (n_a - conv_a) + 1.0,
+				ab = (double) conv_b + 1.0,
+				bb = (double) (n_b - conv_b) + 1.0,
+				m = Min(Min(aa, ba), Min(ab, bb)),
 				p;
 
-	CheckCounts(conv_a, n_a, "conv_a", "n_a");
-	CheckCounts(conv_b, n_b, "conv_b", "n_b");
-
-	aa = (double) conv_a + 1.0;
-	ba = (double) (n_a - conv_a) + 1.0;
-	ab = (double) conv_b + 1.0;
-	bb = (double) (n_b - conv_b) + 1.0;
-	m = Min(Min(aa, ba), Min(ab, bb));
-
-	if (m == ab)
+	if (method == PTB_EDGEWORTH ||
+		(method == PTB_AUTO && m > PTB_MAX_SUM_SHAPE))
+		p = BetaGreaterEdgeworth(aa, ba, ab, bb);
+	else if (m == ab)
 		p = BetaGreaterSum(aa, ba, ab, bb);
 	else if (m == aa)
 		p = 1.0 - BetaGreaterSum(ab, bb, aa, ba);
@@ -618,8 +933,46 @@ journey_prob_to_beat(PG_FUNCTION_ARGS)
 		p = 1.0 - BetaGreaterSum(ba, aa, bb, ab);
 
 	/* rounding may step a hair outside [0, 1] */
-	p = Max(0.0, Min(1.0, p));
-	PG_RETURN_FLOAT8(p);
+	Assert(!isnan(p));
+	return Max(0.0, Min(1.0, p));
+}
+
+/* The arguments (conv_a, n_a, conv_b, n_b) of fcinfo, checked; P(B > A). */
+static Datum
+ProbToBeatCall(FunctionCallInfo fcinfo, PtbMethod method)
+{
+	int64		conv_a = PG_GETARG_INT64(0);
+	int64		n_a = PG_GETARG_INT64(1);
+	int64		conv_b = PG_GETARG_INT64(2);
+	int64		n_b = PG_GETARG_INT64(3);
+
+	CheckCounts(conv_a, n_a, "conv_a", "n_a");
+	CheckCounts(conv_b, n_b, "conv_b", "n_b");
+	PG_RETURN_FLOAT8(ProbToBeat(conv_a, n_a, conv_b, n_b, method));
+}
+
+Datum
+journey_prob_to_beat(PG_FUNCTION_ARGS)
+{
+	return ProbToBeatCall(fcinfo, PTB_AUTO);
+}
+
+/*
+ * Test hook (not in the install script): prob_to_beat(conv_a, n_a, conv_b,
+ * n_b, method) by the method named ('sum' or 'edgeworth'), so that a test
+ * can compare the two where the function switches from one to the other.
+ */
+Datum
+journey_prob_to_beat_by(PG_FUNCTION_ARGS)
+{
+	char	   *method = text_to_cstring(PG_GETARG_TEXT_PP(4));
+
+	if (strcmp(method, "sum") == 0)
+		return ProbToBeatCall(fcinfo, PTB_SUM);
+	if (strcmp(method, "edgeworth") == 0)
+		return ProbToBeatCall(fcinfo, PTB_EDGEWORTH);
+	elog(ERROR, "unknown prob_to_beat method \"%s\"", method);
+	return (Datum) 0;			/* keep compiler quiet */
 }
 
 /* ------------------------------------------------------------------------
@@ -633,7 +986,7 @@ struct PValueEntry
 };
 
 static int
-PValueCmp(const void *a, const void *b)
+PValueCmp(const void *a, const void *b, void *arg)
 {
 	const struct PValueEntry *x = (const struct PValueEntry *) a;
 	const struct PValueEntry *y = (const struct PValueEntry *) b;
@@ -691,14 +1044,14 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("p-values must be between 0 and 1"),
-					 errdetail("Element %d is %g.", i + 1, p)));
+					 errdetail("Element %d is %s.", i + 1, float8out_internal(p))));
 		pv[m].p = p;
 		pv[m].pos = i;
 		m++;
 	}
 
 	/* NULLs are excluded from the number of tests, as R's p.adjust does */
-	qsort(pv, m, sizeof(struct PValueEntry), PValueCmp);
+	qsort_interruptible(pv, m, sizeof(struct PValueEntry), PValueCmp, NULL);
 	adj = palloc(sizeof(double) * nelems);
 	if (holm)
 	{

@@ -218,12 +218,12 @@ FirstOccurrences(const JourneyLabel *labels, int n, int *counts)
 
 		for (int i = 0; i < n; i++)
 			idx[i] = i;
-		CHECK_FOR_INTERRUPTS();
-		qsort_arg(idx, n, sizeof(int), LabelIndexCmp, (void *) labels);
+		qsort_interruptible(idx, n, sizeof(int), LabelIndexCmp, (void *) labels);
 		for (int g = 0; g < n;)
 		{
 			int			e = g + 1;
 
+			CHECK_FOR_INTERRUPTS();
 			while (e < n && LabelEq(&labels[idx[g]], &labels[idx[e]]))
 				counts[idx[e++]] = 0;
 			counts[idx[g]] = e - g;
@@ -246,8 +246,11 @@ ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out
 			return in;
 		case TRANSFORM_EXPOSURE:
 			for (int i = 0; i < count; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
 				if (i == 0 || !LabelEq(&in[i], &in[i - 1]))
 					out[k++] = in[i];
+			}
 			break;
 		case TRANSFORM_FIRST:
 		case TRANSFORM_FREQUENCY:
@@ -259,6 +262,7 @@ ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out
 				{
 					char	   *buf;
 
+					CHECK_FOR_INTERRUPTS();
 					if (counts[i] == 0)
 						continue;
 					if (step->kind == TRANSFORM_FIRST)
@@ -284,15 +288,21 @@ ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out
 			return in;
 		case TRANSFORM_REMOVE_IF_NOT_ALL:
 			for (int i = 0; i < count; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
 				if (!LabelEq(&in[i], &step->target))
 					out[k++] = in[i];
+			}
 			if (k == 0)
 				return in;
 			break;
 		case TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL:
 			k = count;
 			while (k > 0 && LabelEq(&in[k - 1], &step->target))
+			{
+				CHECK_FOR_INTERRUPTS();
 				k--;
+			}
 			if (k == 0)
 				k = count;
 			*n = k;

@@ -68,6 +68,21 @@ journey_build_install() {
 	fi
 }
 
+# journey_module_install DIR: build a test-only module (test/bench_floor,
+# test/fuzz_driver) and install it beside the extension, where
+# journey_build_install puts the extension; it is never part of it.
+journey_module_install() {
+	local dir=$JOURNEY_ROOT/$1
+	make -C "$dir" -s PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+	if [ -n "${JOURNEY_STAGE:-}" ]; then
+		make -C "$dir" -s install DESTDIR="$JOURNEY_STAGE" \
+			PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config >/dev/null
+	else
+		as_root make -C "$dir" -s install \
+			PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config >/dev/null
+	fi
+}
+
 # Run a command as the server's owner.
 as_server() {
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -151,4 +166,120 @@ suite_expect_error() {
 		echo "MISMATCH: $what: got '$out', expected an error containing '$fragment'"
 		SUITE_FAILED=1
 	fi
+}
+
+# Fuzzing (test/suites/01_state_fuzz.sh, 05_parser_fuzz.sh; test/fuzz runs
+# them long).  Inputs come from the test-only driver (test/fuzz_driver):
+# input i of a seed depends on (seed, i) alone, and each statement tests a
+# batch of them, each in a subtransaction, with no SQL round trip per input.
+#   JOURNEY_FUZZ_SEED   the seed; by default a fresh one, printed so that a
+#                       failure can be replayed
+#   JOURNEY_FUZZ_COUNT  inputs per parser; by default the suite's own
+#   JOURNEY_FUZZ_BATCH  inputs per statement (default 20000)
+
+# fuzz_init DATABASE DEFAULT_COUNT: the database, the driver, the seed
+fuzz_init() {
+	FUZZ_DB=$1
+	FUZZ_SEED=${JOURNEY_FUZZ_SEED:-$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')}
+	FUZZ_COUNT=${JOURNEY_FUZZ_COUNT:-$2}
+	FUZZ_BATCH=${JOURNEY_FUZZ_BATCH:-20000}
+	journey_module_install test/fuzz_driver
+	suite_database "$FUZZ_DB"
+	suite_q -d "$FUZZ_DB" -f "$JOURNEY_ROOT/test/fuzz_driver/fuzz.sql" >/dev/null
+	suite_q -d "$FUZZ_DB" >/dev/null <<'SQL'
+CREATE EXTENSION journey;
+-- what each parser's inputs are made of: valid texts and pieces, or seed states
+CREATE TABLE fuzz_gen (parser text PRIMARY KEY, query text NOT NULL,
+                       valid text[], pieces text[], seeds bytea[]);
+CREATE TABLE fuzz_outcome (parser text, first int8, outcome text, inputs int8,
+                           example text, message text);
+SQL
+	echo "fuzz seed $FUZZ_SEED, $FUZZ_COUNT inputs per parser; replay with" \
+		"JOURNEY_FUZZ_SEED=$FUZZ_SEED JOURNEY_FUZZ_COUNT=$FUZZ_COUNT bash $0"
+}
+
+# fuzz_parser NAME: run the inputs of parser NAME (a row of fuzz_gen) in
+# batches; prints the rate.  A failed batch (a crash) is reported with the
+# seed, the batch's inputs and, from the server log, the input that was
+# running; the function then returns 1.
+fuzz_parser() {
+	local name=$1 first=0 n out t0 t1 log line
+	t0=$(date +%s%N)
+	while [ "$first" -lt "$FUZZ_COUNT" ]; do
+		n=$((FUZZ_COUNT - first))
+		[ "$n" -gt "$FUZZ_BATCH" ] && n=$FUZZ_BATCH
+		if ! out=$(suite_q -d "$FUZZ_DB" -v name="$name" 2>&1 <<SQL
+INSERT INTO fuzz_outcome
+SELECT g.parser, $first, r.*
+  FROM fuzz_gen g,
+       LATERAL (SELECT * FROM fuzz_run(g.query, $FUZZ_SEED, $first, $n, g.valid, g.pieces)
+                UNION ALL
+                SELECT * FROM fuzz_run(g.query, $FUZZ_SEED, $first, $n, g.seeds)) r
+ WHERE g.parser = :'name';
+SQL
+		); then
+			echo "MISMATCH: $name: the batch of inputs $first to $((first + n - 1)) of seed $FUZZ_SEED failed (server crash?): $out"
+			# test/check's server log, where the server reports what a
+			# crashed process was running (it may take a moment)
+			log=${PGHOST:-}/server.log
+			for _ in 1 2 3 4 5; do
+				if [ -f "$log" ] &&
+					line=$(grep -a 'Failed process was running: journey fuzz seed' "$log" | tail -1); then
+					echo "  the server log names the input: ${line#*running: }"
+					break
+				fi
+				sleep 1
+			done
+			echo "  replay: JOURNEY_FUZZ_SEED=$FUZZ_SEED; the input is fuzz_text(seed, i, valid, pieces)" \
+				"or fuzz_bytes(seed, i, seeds) of test/fuzz_driver/fuzz.sql with this parser's arrays"
+			SUITE_FAILED=1
+			return 1
+		fi
+		first=$((first + n))
+		# a long run says how far it got, every 25 batches
+		[ "$FUZZ_COUNT" -gt $((10 * FUZZ_BATCH)) ] && [ $((first / FUZZ_BATCH % 25)) = 0 ] &&
+			echo "  $(fuzz_rate "$name" "$first" "$t0")"
+	done
+	fuzz_rate "$name" "$FUZZ_COUNT" "$t0"
+}
+
+# fuzz_rate WHAT DONE T0: "WHAT: DONE inputs in N ms, R per second" since T0
+# (date +%s%N)
+fuzz_rate() {
+	local t1
+	t1=$(date +%s%N)
+	echo "$1: $2 inputs in $((($t1 - $3) / 1000000)) ms, $(($2 * 1000000000 / ($t1 - $3 + 1))) per second"
+}
+
+# fuzz_outcomes NAME: "outcome=count ..." of parser NAME
+fuzz_outcomes() {
+	suite_q -d "$FUZZ_DB" -v name="$1" <<'SQL'
+SELECT string_agg(outcome || '=' || n, ' ' ORDER BY outcome)
+  FROM (SELECT outcome, sum(inputs) AS n FROM fuzz_outcome
+         WHERE parser = :'name' GROUP BY outcome) o;
+SQL
+}
+
+# fuzz_expect NAME "ok 22023 ...": no outcome of parser NAME but those;
+# an unexpected one is shown with its first input and message
+fuzz_expect() {
+	local name=$1 allowed=$2 bad
+	bad=$(suite_q -d "$FUZZ_DB" -v name="$name" -v allowed="$allowed" <<'SQL'
+SELECT outcome || ' (' || sum(inputs) || ' inputs), first: ' ||
+       quote_literal((array_agg(example ORDER BY first))[1]) || ': ' ||
+       coalesce((array_agg(message ORDER BY first))[1], '')
+  FROM fuzz_outcome
+ WHERE parser = :'name' AND outcome <> ALL (string_to_array(:'allowed', ' '))
+ GROUP BY outcome;
+SQL
+	)
+	suite_expect "$name: no outcome but $allowed" "$bad" ""
+}
+
+# fuzz_seen NAME OUTCOME WHAT: some input of parser NAME ended in OUTCOME
+fuzz_seen() {
+	suite_expect "$1: $3" "$(suite_q -d "$FUZZ_DB" -v name="$1" -v outcome="$2" <<'SQL'
+SELECT count(*) > 0 FROM fuzz_outcome WHERE parser = :'name' AND outcome = :'outcome';
+SQL
+	)" t
 }

@@ -9,8 +9,11 @@
 --    constraint trigger at the end of the transaction (or of the statement
 --    under SET CONSTRAINTS ... IMMEDIATE), so moments can be inserted one
 --    by one in position order, or in any order inside one transaction,
---    while a gap is always rejected; a NOTICE reports a source with fewer
---    than 5 or more than 8 moments.
+--    while a gap is always rejected; at most 32 moments (what
+--    moment_report can follow); a NOTICE reports a source with fewer than
+--    5 or more than 8 moments.
+--    Under concurrency the checks of one source's moments take turns (see
+--    moment_check).
 
 CREATE TABLE @extschema@.source (
 	name text PRIMARY KEY CHECK (name <> ''),
@@ -235,6 +238,17 @@ CREATE TRIGGER source_check BEFORE INSERT OR UPDATE ON @extschema@.source
 
 -- Deferred check of one source's moments: positions 1..n without gaps, and
 -- a notice outside 5..8 moments.  Runs once per source and statement.
+--
+-- Checks of one source's moments take turns: each first updates the
+-- source's first moment in place (no value changes), which makes a second
+-- check wait until the first one's transaction has ended and then read
+-- what it committed (READ COMMITTED), or fail with a serialization error
+-- (40001) when its snapshot predates that commit (REPEATABLE READ,
+-- SERIALIZABLE).  A row lock alone (SELECT ... FOR UPDATE) would not do
+-- the latter: a row that was only locked raises no error there.  Two
+-- checks that see different first moments conflict as well: one of them
+-- has changed or removed the other's first moment itself.  So a role that
+-- writes moments needs UPDATE on journey.moment.
 CREATE FUNCTION @extschema@.moment_check()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -244,6 +258,7 @@ DECLARE
 	src text := CASE WHEN TG_OP = 'DELETE' THEN OLD.source ELSE NEW.source END;
 	key text := statement_timestamp()::text || ' ' || src;
 	done text[];
+	turn text;
 BEGIN
 	-- sources already checked in this statement (a transaction-local setting)
 	done := coalesce(nullif(current_setting('journey_registry.checked', true), ''), '{}')::text[];
@@ -251,6 +266,13 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	PERFORM set_config('journey_registry.checked', (done || key)::text, true);
+	-- the sources' turns, in name order as every check takes them (the
+	-- update fires this trigger again, which returns above)
+	FOR turn IN SELECT DISTINCT s FROM unnest(ARRAY[src, CASE WHEN TG_OP = 'UPDATE' THEN OLD.source END]) s
+				 WHERE s IS NOT NULL ORDER BY s LOOP
+		UPDATE @extschema@.moment m SET position = m.position
+		 WHERE m.source = turn AND m.position = 1;
+	END LOOP;
 	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
 		-- the old source lost a moment: check it as well
 		PERFORM @extschema@.moment_check_source(OLD.source);
@@ -282,6 +304,14 @@ BEGIN
 			      DETAIL = format('Position %s is missing; the highest position is %s.', missing, top),
 			      HINT = 'Insert the moments in position order, or all of them in one transaction.';
 	END IF;
+	IF n > 32 THEN
+		-- (moment_report, and so the views over every source, could not
+		-- read it)
+		RAISE EXCEPTION 'source "%" has % moments; at most 32 are allowed', src, n
+			USING ERRCODE = 'program_limit_exceeded',
+			      DETAIL = 'moment_report follows a customer through at most 32 moments, as window_funnel does steps.',
+			      HINT = 'Keep the five to eight moments that matter.';
+	END IF;
 	IF n < 5 OR n > 8 THEN
 		RAISE NOTICE 'source "%" has % moment%', src, n, CASE WHEN n = 1 THEN '' ELSE 's' END
 			USING DETAIL = 'A journey usually has five to eight moments that matter.';
@@ -289,7 +319,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.moment_check_source(text) IS
-  'error unless the source''s moment positions run 1..n; notice outside 5..8 moments';
+  'error unless the source''s moment positions run 1..n and there are at most 32; notice outside 5..8 moments';
 
 CREATE CONSTRAINT TRIGGER moment_check AFTER INSERT OR UPDATE OR DELETE ON @extschema@.moment
 	DEFERRABLE INITIALLY DEFERRED

@@ -71,7 +71,8 @@ COMMENT ON AGGREGATE @extschema@.attribution(text[], float8, float8, float8, tex
 -- read the relation and trust the code reading it runs.  The view calls
 -- it once per source it can read, so that a filter on the source is
 -- applied before any source is read and a source that cannot be read
--- leaves the others be.
+-- leaves the others be.  Values are summed with exact_sum, so that the
+-- answer does not depend on the order in which the rows are read.
 CREATE FUNCTION @extschema@.channel_attribution_rows(source text)
 RETURNS TABLE (model text, channel text, conversions float8, value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -101,7 +102,7 @@ WITH p AS MATERIALIZED (
 rows AS MATERIALIZED (
   SELECT (p).path AS path,
          count(*) FILTER (WHERE (p).converted)::float8 AS conversions,
-         coalesce(sum((p).value) FILTER (WHERE (p).converted), 0)::float8 AS value,
+         coalesce(@extschema@.exact_sum((p).value) FILTER (WHERE (p).converted), 0) AS value,
          count(*) FILTER (WHERE NOT (p).converted)::float8 AS nulls
     FROM p GROUP BY (p).path)
 SELECT m, c.channel, c.conversions, c.value
@@ -110,7 +111,7 @@ SELECT m, c.channel, c.conversions, c.value
        LATERAL unnest((SELECT @extschema@.attribution(path, conversions, value, nulls, m)
                          FROM rows)) AS c
 UNION ALL
-SELECT 'time_decay', t.label, sum(t.w), sum(t.w * coalesce((p).value, 0))
+SELECT 'time_decay', t.label, @extschema@.exact_sum(t.w), @extschema@.exact_sum(t.w * coalesce((p).value, 0))
   FROM p, unnest((p).path, @extschema@.touch_weights((p).path, 'time_decay',
                                                      (p).touch_times, (p).converted_at)) AS t(label, w)
  WHERE (p).converted

@@ -51,7 +51,7 @@ AS 'MODULE_PATHNAME', 'journey_prob_to_beat'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.prob_to_beat(bigint, bigint, bigint, bigint) IS
-  'exact P(rate B > rate A) under independent uniform Beta(1,1) priors';
+  'P(rate B > rate A) under independent uniform Beta(1,1) priors: the exact sum up to 1e7 in the smallest posterior shape, an Edgeworth expansion beyond; absolute error below 1e-12';
 
 CREATE FUNCTION @extschema@.p_adjust(p float8[], method text)
 RETURNS float8[]
@@ -60,3 +60,12 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.p_adjust(float8[], text) IS
   'p-values adjusted for multiple comparisons (holm or bh), in input order; NULLs kept and not counted';
+
+-- not STRICT: a NULL value is reported, not passed over
+CREATE FUNCTION @extschema@.check_parameter(name text, value float8)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_check_parameter'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.check_parameter(text, float8) IS
+  'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect); used by the hypothesis registry';
