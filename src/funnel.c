@@ -115,11 +115,11 @@ CheckSameParams(FunctionCallInfo fcinfo, const JourneyEvents *state,
 		return;
 
 	if (PG_ARGISNULL(2) ||
-		JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2), "window") !=
+		JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2), "conversion_window") !=
 		params->interval_usec)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("window of %s must be the same for every row of a group", fname)));
+				 errmsg("conversion_window of %s must be the same for every row of a group", fname)));
 	if (with_modes &&
 		(PG_ARGISNULL(3) ||
 		 JourneyFunnelModes(text_to_cstring(PG_GETARG_TEXT_PP(3))) !=
@@ -172,9 +172,9 @@ FunnelTransition(FunctionCallInfo fcinfo, const char *fname, bool with_modes,
 		if (PG_ARGISNULL(2))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("window of %s must not be NULL", fname)));
+					 errmsg("conversion_window of %s must not be NULL", fname)));
 		params.interval_usec = JourneyIntervalToUsec(PG_GETARG_INTERVAL_P(2),
-													 "window");
+													 "conversion_window");
 		params.modes = extra_modes;
 		if (with_modes)
 		{

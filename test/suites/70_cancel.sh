@@ -210,6 +210,25 @@ cancel_case 'attribution (linear): 60,000 paths of 200 touches' \
 cancel_case 'sample_events: 100M customers' '' \
 	'SELECT count(*) FROM journey.sample_events(100000000, 1)'
 
+# the report engine: 16M events of 8M customers read from a registered table,
+# the customer hash spilling to temp files at the smallest work_mem (its scan,
+# partition and per-customer loops), serial and with parallel workers
+report_source="CREATE TABLE IF NOT EXISTS report_events AS
+	   SELECT g % 8000000 AS customer_id,
+	          timestamptz '2026-01-01' + (g % 9973) * interval '1 min' AS ts,
+	          (ARRAY['a', 'b', 'c', 'd'])[1 + g % 4] AS event
+	     FROM generate_series(1, 16000000) AS g;
+	 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
+	   VALUES ('report', 'report_events', 'customer_id', 'ts', 'event') ON CONFLICT DO NOTHING;
+	 SET work_mem = '64kB';"
+cancel_case 'funnel_report: 16M events spilling' "$report_source" \
+	"SELECT count(*) FROM journey.funnel_report('report', ARRAY['a', 'b', 'c', 'd'])"
+cancel_case 'path_report: 16M events spilling, parallel workers' \
+	"$report_source
+	 SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0;
+	 SET min_parallel_table_scan_size = 0;" \
+	"SELECT count(*) FROM journey.path_report('report', label_column => 'event')"
+
 # ---------------------------------------------------------------------
 
 if [ "$TIMEOUT_MS" = 0 ]; then
