@@ -445,20 +445,22 @@ spread() {
 
 # bench_report TITLE ENGINE_SQL GROUPBY_SQL CH_SQL: each run times the
 # engine, the GROUP BY form and ClickHouse in turn (an empty query is a way
-# not run); prints the medians, the ratios GROUP BY / engine and
-# engine / ClickHouse (with the lowest and highest of the single runs), and
-# each way's largest peak memory growth
+# not run); prints the medians (with the number of functions the GROUP BY
+# form's last run compiled with JIT), the ratios GROUP BY / engine,
+# engine / ClickHouse and GROUP BY / ClickHouse (in brackets the lowest and
+# highest of the single runs), each way's largest peak memory growth, and
+# the machine's load average over the last minute when the runs ended
 bench_report() {
-	local title=$1 eq=$2 gq=$3 cq=$4 i t m chf=
-	local te=() tg=() tc=() me=0 mg=0 mc=0 e g c line
+	local title=$1 eq=$2 gq=$3 cq=$4 i t m jit chf=
+	local te=() tg=() tc=() me=0 mg=0 mc=0 e g c line ratios=
 	say "$title"
 	[ -n "$cq" ] && chf=$(ch_sql timed "$cq")
 	for ((i = 0; i < RUNS; i++)); do
 		if [ -n "$eq" ]; then
-			read -r t m <<<"$(run_once "$eq")"
+			read -r t m _ <<<"$(run_once "$eq")"
 			te+=("$t"); ((m > me)) && me=$m
 		fi
-		read -r t m <<<"$(run_once "$gq")"
+		read -r t m jit <<<"$(run_once "$gq")"
 		tg+=("$t"); ((m > mg)) && mg=$m
 		if [ -n "$cq" ]; then
 			ch_cmd time "$chf"
@@ -467,27 +469,26 @@ bench_report() {
 		fi
 	done
 	g=$(printf '%s\n' "${tg[@]}" | median)
-	line=$(printf '%-40s' "$title")
+	line=$(printf '%-38s' "$title")
 	if [ -n "$eq" ]; then
 		e=$(printf '%s\n' "${te[@]}" | median)
-		line+=$(printf '  engine %8.1f ms' "$e")
+		line+=$(printf ' engine %7.1f ms |' "$e")
 	else
-		line+="  engine not installed"
+		line+=" engine not installed |"
 	fi
-	line+=$(printf '  GROUP BY %8.1f ms' "$g")
-	if [ -n "$cq" ]; then
-		c=$(printf '%s\n' "${tc[@]}" | median)
-		line+=$(printf '  ClickHouse %8.1f ms' "$c")
-	fi
+	line+=$(printf ' GROUP BY %7.1f ms (JIT: %d functions)' "$g" "$jit")
+	[ -n "$cq" ] && c=$(printf '%s\n' "${tc[@]}" | median) && line+=$(printf ' | ClickHouse %7.1f ms' "$c")
 	if [ -n "$eq" ]; then
-		line+="  GROUP BY/engine $(ratio "$g" "$e")x ($(spread tg te))"
-		[ -n "$cq" ] && line+="  engine/ClickHouse $(ratio "$e" "$c")x ($(spread te tc))"
+		ratios=" GROUP BY/engine $(ratio "$g" "$e")x ($(spread tg te))"
+		[ -n "$cq" ] && ratios+=" engine/ClickHouse $(ratio "$e" "$c")x ($(spread te tc))"
 	fi
-	[ -n "$cq" ] && line+="  GROUP BY/ClickHouse $(ratio "$g" "$c")x"
-	line+="  peak"
+	[ -n "$cq" ] && ratios+=" GROUP BY/ClickHouse $(ratio "$g" "$c")x ($(spread tg tc))"
+	[ -n "$ratios" ] && line+=" |$ratios"
+	line+=" | peak"
 	[ -n "$eq" ] && line+=" +${me} kB engine,"
 	line+=" +${mg} kB GROUP BY"
 	[ -n "$cq" ] && line+=", +${mc} kB ClickHouse"
+	line+=" | load $(cut -d' ' -f1 /proc/loadavg)"
 	echo "$line"
 }
 
