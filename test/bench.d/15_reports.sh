@@ -401,9 +401,9 @@ SQL
 		        FROM $tbl GROUP BY customer_id) s GROUP BY path ORDER BY c DESC LIMIT 2 OFFSET $((REPORT_TOP - 1))) x")
 	echo "top paths, $order order: $(awk -F'\t' 'NR <= 3 {printf "%s: %s; ", $1, $2} END {printf "(other): %s; %d rows", $2, NR}' \
 		"$p"_paths_gb.tsv)"
+	[ "$tie" = 1 ] && echo "top paths, $order order: a tie across place $REPORT_TOP, only the counts compared"
 	reports_paths_same() {
 		if [ "$tie" = 1 ]; then
-			echo "top paths: a tie across place $REPORT_TOP, only the counts compared"
 			cut -f2 "$2" >"$2.counts"
 			cut -f2 "$3" >"$3.counts"
 			reports_same "$1" "$2.counts" "$3.counts"
