@@ -46,11 +46,13 @@ EXTRA_CLEAN = $(DATA_built) results regression.diffs regression.out \
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# assembled anew by every make, so that a removed or renamed piece is noticed
+.PHONY: $(DATA_built)
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PIECES)
-	cat $^ > $@
+	cat $(SQL_PIECES) > $@
 
 $(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(UPDATE_PIECES)
-	cat $^ > $@
+	cat $(UPDATE_PIECES) > $@
 
 $(OBJS): src/journey.h
 src/attribution.o src/markov.o src/shapley.o: src/attribution.h

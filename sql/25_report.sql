@@ -34,9 +34,12 @@ SELECT lvl, count(*) FROM (
 -- by segment: the channel of each customer's first event
 SELECT segment, position, moment, customers_reached, customers_next, conversion_rate
   FROM journey.moment_report('shop', segment_column => 'chan') WHERE position <= 3;
--- a period: events from (inclusive) to (exclusive)
+-- a period: events since (inclusive) until (exclusive); the arguments are
+-- named without quotes
 SELECT position, customers_reached, customers_next
-  FROM journey.moment_report('shop', "from" => '2026-03-02', "to" => '2026-03-08') WHERE position <= 3;
+  FROM journey.moment_report('shop', since => '2026-03-02', until => '2026-03-08') WHERE position <= 3;
+SELECT position, customers_reached
+  FROM journey.moment_report('shop', conversion_window => '1 hour') WHERE position <= 2;
 
 -- the view: every source with moments, default window
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)

@@ -139,24 +139,46 @@ SELECT count(*) AS channels_compared
                          FROM attr_sample GROUP BY customer_id) s));
 DROP TABLE attr_sample;
 
+-- A source that cannot be read is left out of the view, and the other
+-- sources are still there; journey.source_status says why, and reading the
+-- source itself raises that error.  A second source over the same events
+-- under another name stays readable throughout.
+CREATE VIEW attr_events_2 AS
+  SELECT "Customer", "At", "What", "Channel Name", "Revenue" FROM "Attr Events";
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
+                            channel_column, value_column, conversion_event)
+VALUES ('shop 2', 'attr_events_2', 'Customer', 'At', 'What', 'Channel Name', 'Revenue', 'purchase');
+SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER BY source;
 -- a registered column renamed since: named, with the columns there are
 ALTER TABLE "Attr Events" RENAME COLUMN "Channel Name" TO "Channel";
-SELECT count(*) FROM journey.channel_attribution;
+SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER BY source;
+SELECT * FROM journey.source_status WHERE NOT readable ORDER BY source;
+SELECT count(*) FROM journey.channel_attribution_rows('shop');
 ALTER TABLE "Attr Events" RENAME COLUMN "Channel" TO "Channel Name";
 ALTER TABLE "Attr Events" RENAME COLUMN "Revenue" TO "Amount";
-SELECT count(*) FROM journey.channel_attribution;
+SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER BY source;
+SELECT count(*) FROM journey.channel_attribution_rows('shop');
 ALTER TABLE "Attr Events" RENAME COLUMN "Amount" TO "Revenue";
--- a registered relation dropped since (regclass keeps no dependency)
+-- a registered relation dropped since (regclass keeps no dependency): one
+-- such source no longer makes the view fail for every source
 CREATE TABLE attr_gone (c int, t timestamptz, e text, ch text);
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
                             channel_column, conversion_event)
 VALUES ('gone', 'attr_gone', 'c', 't', 'e', 'ch', 'buy');
 DROP TABLE attr_gone;
+SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER BY source;
+SELECT count(*) FROM journey.channel_attribution WHERE source = 'gone';
+SELECT source, readable, reason, hint FROM journey.source_status ORDER BY source;
 -- (terse: the message; its detail names the dropped OID, which varies)
 \set VERBOSITY terse
-SELECT count(*) FROM journey.channel_attribution;
+SELECT count(*) FROM journey.channel_attribution_rows('gone');
 \set VERBOSITY default
-DELETE FROM journey.source WHERE name = 'gone';
+DELETE FROM journey.source WHERE name IN ('gone', 'shop 2');
+DROP VIEW attr_events_2;
+-- channel_attribution_rows of a source that is not registered, or that has
+-- no channel column or conversion event
+SELECT * FROM journey.channel_attribution_rows('nope');
+SELECT * FROM journey.channel_attribution_rows('no channels');
 
 -- hostile names and values cannot inject SQL: columns are identifiers, the
 -- conversion event, the lookback and the source's name are parameters

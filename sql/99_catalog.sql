@@ -91,3 +91,63 @@ SELECT c.oid::regclass::text AS registry_table,
  WHERE e.extname = 'journey'
    AND c.relnamespace = 'journey'::regnamespace AND c.relkind = 'r'
  ORDER BY 1;
+
+-- Objects of this session only, each breaking one of the rules checked
+-- next, so that the checks show they can fail: each check must list its
+-- witness and nothing of the extension.
+CREATE FUNCTION pg_temp.witness_unpinned() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE FUNCTION pg_temp.witness_reserved("from" int, "to" int) RETURNS int
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS 'SELECT 1';
+CREATE TEMP TABLE witness_public (x int);
+GRANT SELECT ON witness_public TO PUBLIC;
+CREATE TEMP VIEW witness_definer AS SELECT 1 AS x;
+
+-- Every function written in SQL or a procedural language pins search_path,
+-- so that no object a caller's search_path puts first (an operator "=" of
+-- its own, say) runs inside it.
+SELECT CASE WHEN p.pronamespace = pg_my_temp_schema() THEN 'pg_temp.' || p.proname
+            ELSE p.oid::regprocedure::text END AS function_without_search_path
+  FROM pg_proc p
+  JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.pronamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+   AND l.lanname NOT IN ('c', 'internal')
+   AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c
+                    WHERE c LIKE 'search_path=%')
+ ORDER BY 1;
+
+-- No parameter (nor output column) of any function or aggregate is named
+-- with an SQL reserved word, so that named arguments need no quotes.
+SELECT CASE WHEN p.pronamespace = pg_my_temp_schema() THEN 'pg_temp.' || p.proname
+            ELSE p.oid::regprocedure::text END AS function,
+       a.name AS reserved_parameter
+  FROM pg_proc p
+ CROSS JOIN LATERAL unnest(p.proargnames) AS a(name)
+  JOIN pg_get_keywords() k ON k.word = a.name AND k.catcode = 'R'
+ WHERE p.pronamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ ORDER BY 1, 2;
+
+-- No table or sequence of the extension grants anything to PUBLIC: the
+-- registry is written only by the roles a DBA grants.
+SELECT c.relname AS granted_to_public, a.privilege_type
+  FROM pg_class c
+ CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
+ WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+   AND c.relkind IN ('r', 'S') AND a.grantee = 0
+ ORDER BY 1, 2;
+
+-- Every view reads with the privileges of the role that reads it
+-- (security_invoker), so that it shows no registry row the role could not
+-- read itself.
+SELECT c.relname AS view_not_security_invoker
+  FROM pg_class c
+ WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+   AND c.relkind = 'v'
+   AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
+ ORDER BY 1;
+
+-- Every function runs as the role that calls it: none is SECURITY DEFINER.
+-- Expect no rows.
+SELECT p.oid::regprocedure::text AS security_definer_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'journey'::regnamespace AND p.prosecdef
+ ORDER BY 1;

@@ -24,7 +24,7 @@ _PG_init(void)
 							&journey_max_events_per_group,
 							JOURNEY_DEFAULT_MAX_EVENTS,
 							1, JOURNEY_MAX_MAX_EVENTS,
-							PGC_USERSET, 0,
+							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.max_pattern_steps",
 							"Largest number of steps one sequence pattern match attempt may take.",
@@ -32,7 +32,7 @@ _PG_init(void)
 							&journey_max_pattern_steps,
 							JOURNEY_DEFAULT_MAX_PATTERN_STEPS,
 							1, PG_INT32_MAX,
-							PGC_USERSET, 0,
+							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("journey.max_markov_work",
 							"Largest elimination work one Markov attribution may do, in thousands of matrix entries visited.",
@@ -40,7 +40,7 @@ _PG_init(void)
 							&journey_max_markov_work,
 							JOURNEY_DEFAULT_MAX_MARKOV_WORK,
 							1, PG_INT32_MAX,
-							PGC_USERSET, 0,
+							PGC_SUSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("journey");
 }

@@ -31,7 +31,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- SSPACE: a group's state is one 128-byte chunk until it outgrows it; the
 -- planner's default guess for internal states (8 kB) would make hash
 -- aggregation spill to disk after a few tens of thousands of customers.
-CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.window_funnel_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
@@ -44,7 +44,7 @@ CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, VA
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, VARIADIC bool[]) IS
   'furthest step reached in order, every step within the window of the chain''s first step';
 
-CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, modes text, VARIADIC steps bool[]) (
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, modes text, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.window_funnel_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
@@ -57,7 +57,7 @@ CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, "window" interval, mo
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, VARIADIC bool[]) IS
   'window_funnel with modes: strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry';
 
-CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, "window" interval, VARIADIC steps bool[]) (
+CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, VARIADIC steps bool[]) (
 	SFUNC = @extschema@.funnel_times_sfunc,
 	STYPE = internal,
 	SSPACE = 160,

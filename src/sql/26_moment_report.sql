@@ -5,13 +5,17 @@
 -- through format('%I'), the relation only through its regclass, and every
 -- value (window, event names, dates) passed as a parameter (EXECUTE ...
 -- USING), so that no name or value is ever pasted into the query text.
+-- Before it reads the relation, the report checks that the current role
+-- may read it and that reading it runs only code the role trusts
+-- (check_source_relation); moment_conversion leaves out the sources it
+-- cannot read.
 
 CREATE FUNCTION @extschema@.moment_report(
 	source text,
-	"window" interval DEFAULT NULL,
+	conversion_window interval DEFAULT NULL,
 	segment_column text DEFAULT NULL,
-	"from" timestamptz DEFAULT NULL,
-	"to" timestamptz DEFAULT NULL)
+	since timestamptz DEFAULT NULL,
+	until timestamptz DEFAULT NULL)
 RETURNS TABLE (
 	segment text,
 	"position" int,
@@ -59,15 +63,15 @@ BEGIN
 		RAISE EXCEPTION 'source "%" has % moments; moment_report handles at most 32', src.name, n
 			USING ERRCODE = 'program_limit_exceeded';
 	END IF;
-	IF moment_report."window" < interval '0' THEN
-		RAISE EXCEPTION 'window must not be negative'
+	IF moment_report.conversion_window < interval '0' THEN
+		RAISE EXCEPTION 'conversion window must not be negative'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 
-	-- the registry was checked on insert, but the relation may have changed
-	PERFORM @extschema@.check_source_columns(src, false);
+	-- the registry was checked on insert, but the relation may have changed;
+	-- and the current role must be able to read it, trusting what it runs
+	PERFORM @extschema@.check_source_relation(src, false, segment_column);
 	IF segment_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_column(src.relation, 'segment', segment_column);
 		seg := format('(array_agg(%I::text ORDER BY %I, %I::text))[1]',
 		              segment_column, src.time_column, segment_column);
 	ELSE
@@ -117,17 +121,20 @@ BEGIN
 	$q$, seg, src.time_column, steps, src.relation, src.customer_column);
 
 	RETURN QUERY EXECUTE q
-		USING coalesce(moment_report."window", src.moment_window), events,
-		      moment_report."from", moment_report."to", n, names;
+		USING coalesce(moment_report.conversion_window, src.moment_window), events,
+		      moment_report.since, moment_report.until, n, names;
 END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.moment_report(text, interval, text, timestamptz, timestamptz) IS
   'per segment and moment: customers reached, moving on within the window, conversion and drop-off rates, median time to next';
 
-CREATE VIEW @extschema@.moment_conversion AS
+-- (source_readable is a condition on the source alone, so it is checked
+-- as the sources are read, before any report runs)
+CREATE VIEW @extschema@.moment_conversion WITH (security_invoker = true) AS
 SELECT s.name AS source, r.*
   FROM @extschema@.source s
  CROSS JOIN LATERAL @extschema@.moment_report(s.name) r
- WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name);
+ WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
+   AND @extschema@.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
-  'moment_report of every registered source with moments, default window, no segments';
+  'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments';

@@ -57,18 +57,23 @@ COMMENT ON AGGREGATE @extschema@.attribution(text[], float8, float8, float8, tex
   'credit per channel over path rows (path, conversions, value, nulls) under an attribution model';
 
 -- channel_attribution: per registered source, model and channel, the
--- conversions and value credited.  Each source's events are split into
--- per-customer paths by paths_to_conversion (conversion_event closes a
--- path; attribution_lookback bounds it), collapsed into path rows, and
--- credited under a fixed set of models.  time_decay is computed per path
--- with touch_weights (it needs the touch times).  Dynamic SQL names
--- columns only through format('%I') and the relation only through its
--- regclass; the conversion event, the lookback and the source's name are
--- parameters (EXECUTE ... USING), never pasted into the query text.  The
--- source's columns are checked first, so that a column renamed or dropped
--- since the source was registered is reported as such.
-CREATE FUNCTION @extschema@.channel_attribution_rows()
-RETURNS TABLE (source text, model text, channel text, conversions float8, value float8)
+-- conversions and value credited.  channel_attribution_rows(source) credits
+-- one source: its events are split into per-customer paths by
+-- paths_to_conversion (conversion_event closes a path;
+-- attribution_lookback bounds it), collapsed into path rows, and credited
+-- under a fixed set of models.  time_decay is computed per path with
+-- touch_weights (it needs the touch times).  Dynamic SQL names columns
+-- only through format('%I') and the relation only through its regclass;
+-- the conversion event and the lookback are parameters (EXECUTE ...
+-- USING), never pasted into the query text.  Before reading, the source is
+-- checked (check_source_relation): a column renamed or dropped since it was
+-- registered is reported as such, and the current role must be able to
+-- read the relation and trust the code reading it runs.  The view calls
+-- it once per source it can read, so that a filter on the source is
+-- applied before any source is read and a source that cannot be read
+-- leaves the others be.
+CREATE FUNCTION @extschema@.channel_attribution_rows(source text)
+RETURNS TABLE (model text, channel text, conversions float8, value float8)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -76,12 +81,19 @@ DECLARE
 	s @extschema@.source;
 	q text;
 BEGIN
-	FOR s IN SELECT * FROM @extschema@.source
-	          WHERE channel_column IS NOT NULL AND conversion_event IS NOT NULL
-	          ORDER BY name
-	LOOP
-		PERFORM @extschema@.check_source_columns(s, true);
-		q := format($q$
+	SELECT * INTO s FROM @extschema@.source x WHERE x.name = channel_attribution_rows.source;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source "%"', channel_attribution_rows.source
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Register it in journey.source first.';
+	END IF;
+	IF s.channel_column IS NULL OR s.conversion_event IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no channel column or no conversion event', s.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
+	END IF;
+	PERFORM @extschema@.check_source_relation(s, true);
+	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
                                                 %4$s, $2)) AS p
@@ -104,24 +116,28 @@ SELECT 'time_decay', t.label, sum(t.w), sum(t.w * coalesce((p).value, 0))
  WHERE (p).converted
  GROUP BY t.label
 $q$,
-			s.channel_column, s.time_column, s.event_column,
-			CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
-			     ELSE format('%I::float8', s.value_column) END,
-			s.relation, s.customer_column);
-		RETURN QUERY EXECUTE format('SELECT $3, m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
-		                            q)
-			USING s.conversion_event, s.attribution_lookback, s.name;
-	END LOOP;
+		s.channel_column, s.time_column, s.event_column,
+		CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
+		     ELSE format('%I::float8', s.value_column) END,
+		s.relation, s.customer_column);
+	RETURN QUERY EXECUTE format('SELECT m, channel, conversions, value FROM (%s) r(m, channel, conversions, value) ORDER BY m, channel',
+	                            q)
+		USING s.conversion_event, s.attribution_lookback;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.channel_attribution_rows() IS
-  'rows of journey.channel_attribution: per registered source, model and channel, credited conversions and value';
+COMMENT ON FUNCTION @extschema@.channel_attribution_rows(text) IS
+  'rows of journey.channel_attribution for one source: per model and channel, credited conversions and value';
 
-CREATE VIEW @extschema@.channel_attribution AS
-  SELECT source, model, channel, conversions, value
-    FROM @extschema@.channel_attribution_rows();
+-- (source_readable is a condition on the source alone, so it is checked
+-- as the sources are read, before any source's rows are computed)
+CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
+  SELECT s.name AS source, r.model, r.channel, r.conversions, r.value
+    FROM @extschema@.source s
+   CROSS JOIN LATERAL @extschema@.channel_attribution_rows(s.name) r
+   WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
+     AND @extschema@.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.channel_attribution IS
-  'per registered source (with channel_column and conversion_event), model and channel: conversions and value credited; paths use the source''s attribution_lookback';
+  'per registered source (with channel_column and conversion_event) that the current role can read (see journey.source_status), model and channel: conversions and value credited; paths use the source''s attribution_lookback';
 
 -- attribution(paths, model): the conversion_path[] of paths_to_conversion()
 -- straight in; each converted path is a row with 1 conversion and its value,

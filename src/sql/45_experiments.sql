@@ -656,9 +656,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	h record;
+	src @extschema@.source;
 BEGIN
 	SELECT hy.conversion_window, s.relation, s.customer_column, s.time_column,
-		   s.event_column, m.event_name
+		   s.event_column, m.event_name, s AS source
 	  INTO h
 	  FROM @extschema@.hypothesis hy
 	  JOIN @extschema@.source s ON s.name = hy.source
@@ -667,11 +668,10 @@ BEGIN
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	-- the registry was checked on insert, but the relation may have changed
-	PERFORM @extschema@.check_source_columns(s, false)
-	   FROM @extschema@.source s
-	   JOIN @extschema@.hypothesis hy ON hy.source = s.name
-	  WHERE hy.id = hypothesis_units.hypothesis_id;
+	-- the registry was checked on insert, but the relation may have changed;
+	-- and the current role must be able to read it, trusting what it runs
+	src := h.source;
+	PERFORM @extschema@.check_source_relation(src, false);
 
 	-- (the assignments are read twice rather than through one CTE, which
 	-- would hide their statistics from the join's plan)
@@ -812,14 +812,17 @@ $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
   'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict';
 
-CREATE VIEW @extschema@.hypothesis_results AS
+-- (here and in the review views, source_readable is a condition on the
+-- hypothesis or cycle alone, so it is checked before any source is read)
+CREATE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
 SELECT h.id AS hypothesis_id, r.variant, r.units, r.conversions, r.rate,
 	   r.lift, r.lift_low, r.lift_high, r.p_value, r.prob_to_beat,
 	   r.srm_p_value, r.verdict
   FROM @extschema@.hypothesis h
- CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r;
+ CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r
+ WHERE @extschema@.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
-  'one row per hypothesis and variant: units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
+  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
 
 -- ---------------------------------------------------------------------
 -- Review
@@ -875,7 +878,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.cycle_moments(bigint) IS
   'per moment of the cycle''s source (from journey.moment_report over the cycle''s dates): customers who reached it, how many moved on to the next moment, that rate, and the share of the first moment''s customers who got this far';
 
-CREATE VIEW @extschema@.review_moments AS
+CREATE VIEW @extschema@.review_moments WITH (security_invoker = true) AS
 WITH cycles AS (
 	SELECT c.id, c.source, c.name, c.starts_on, c.ends_on,
 		   lag(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on) AS previous_cycle_id
@@ -888,11 +891,12 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
   FROM cycles c
  CROSS JOIN LATERAL @extschema@.cycle_moments(c.id) m
   LEFT JOIN LATERAL @extschema@.cycle_moments(c.previous_cycle_id) p
-	ON p.position = m.position;
+	ON p.position = m.position
+ WHERE @extschema@.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_moments IS
-  'per review cycle and moment: customers reached, moved on to the next moment, conversion rate, and the rate of the previous cycle of the same source';
+  'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, and the rate of the previous cycle of the same source';
 
-CREATE VIEW @extschema@.review AS
+CREATE VIEW @extschema@.review WITH (security_invoker = true) AS
 WITH cycles AS (
 	SELECT c.id, c.source, c.name, c.starts_on, c.ends_on,
 		   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
@@ -931,6 +935,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 						   FROM @extschema@.cycle_moments(c.id) m
 						   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
 							 ON p.position = m.position) rm), '[]') AS moments
-  FROM cycles c;
+  FROM cycles c
+ WHERE @extschema@.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review IS
-  'one row per review cycle: what was tested (concluded hypotheses with their results and decision), what was learned, what is next (proposed and running hypotheses), and each moment''s conversion rate against the previous cycle';
+  'one row per review cycle (of a source the current role can read, see journey.source_status): what was tested (concluded hypotheses with their results and decision), what was learned, what is next (proposed and running hypotheses), and each moment''s conversion rate against the previous cycle';

@@ -22,6 +22,7 @@ COMMENT ON TABLE @extschema@.channel_rule IS
 -- insensitive, the database's default collation).
 CREATE FUNCTION @extschema@.channel_rule_check() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	col text;

@@ -32,6 +32,22 @@ trap cleanup EXIT
 oldest=0.1.0
 default=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$JOURNEY_ROOT/journey.control")
 
+# the committed 0.1.0 script is what the release commit's pieces made
+release_0_1_0=f1843dc1b638e42857b0e7f839c597e523d9323d
+if git -C "$JOURNEY_ROOT" cat-file -e "$release_0_1_0^{commit}" 2>/dev/null; then
+	for piece in $(git -C "$JOURNEY_ROOT" ls-tree --name-only "$release_0_1_0" src/sql/ | sort); do
+		git -C "$JOURNEY_ROOT" show "$release_0_1_0:$piece"
+	done >"$work/released.sql"
+	if cmp -s "$work/released.sql" "$JOURNEY_ROOT/journey--$oldest.sql"; then
+		echo "ok: journey--$oldest.sql is the release commit's script"
+	else
+		echo "MISMATCH: journey--$oldest.sql differs from the script of release commit $release_0_1_0"
+		SUITE_FAILED=1
+	fi
+else
+	echo "ok: journey--$oldest.sql not compared with its release commit (history not in this clone)"
+fi
+
 suite_q -d postgres -c "CREATE DATABASE $UP" -c "CREATE DATABASE $FRESH" >/dev/null
 suite_q -d "$UP" -c "CREATE EXTENSION journey VERSION '$oldest'" >/dev/null
 suite_q -d "$UP" -f "$here/fill.sql" >/dev/null
