@@ -38,7 +38,8 @@
 # JIT and for parallel workers (max_parallel_workers_per_gather = 2, which
 # this piece sets since test/bench starts the cluster with 0;
 # JOURNEY_BENCH_REPORT_WORKERS changes it), work_mem as test/bench sets it;
-# ClickHouse at its defaults (max_threads = the number of cores).  Peak
+# ClickHouse at its defaults (max_threads = the number of cores;
+# JOURNEY_BENCH_CHDB_THREADS changes it).  Peak
 # memory is the growth of the backend's peak resident memory, as elsewhere
 # in test/bench (the leader's only: parallel workers are not counted), and of
 # the chDB process's (see 15_reports_chdb.js).
@@ -261,6 +262,9 @@ reports_chdb_start() {
 	if ! ch_cmd open "$reports_tmp/chdb-data"; then
 		reports_ch_reason="chDB did not start"
 		return 0
+	fi
+	if [ -n "${JOURNEY_BENCH_CHDB_THREADS:-}" ]; then
+		ch_cmd exec "$(ch_sql threads "SET max_threads = $JOURNEY_BENCH_CHDB_THREADS")"
 	fi
 	ch_cmd info
 	REPORT_CH_INFO=$CH_REPLY
