@@ -317,6 +317,21 @@ HashInt64(uint64 k)
 
 /* ---------- which relations the engine reads itself ---------- */
 
+/* text and varchar, read as their bytes, and name */
+static ReportColumnType
+TextColumnType(Oid type)
+{
+	switch (type)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			return RCT_TEXT;
+		case NAMEOID:
+			return RCT_NAME;
+	}
+	return RCT_NONE;
+}
+
 static ReportColumnType
 ColumnTypeFor(ReportColumn role, Oid type)
 {
@@ -332,15 +347,10 @@ ColumnTypeFor(ReportColumn role, Oid type)
 					return RCT_INT4;
 				case INT8OID:
 					return RCT_INT8;
-				case TEXTOID:
-				case VARCHAROID:
-					return RCT_TEXT;
-				case NAMEOID:
-					return RCT_NAME;
 				case UUIDOID:
 					return RCT_UUID;
 			}
-			break;
+			return TextColumnType(type);
 		case RC_TIME:
 			switch (type)
 			{
@@ -354,24 +364,10 @@ ColumnTypeFor(ReportColumn role, Oid type)
 			break;
 		case RC_EVENT:
 		case RC_LABEL:
-			switch (type)
-			{
-				case TEXTOID:
-				case VARCHAROID:
-					return RCT_TEXT;
-				case NAMEOID:
-					return RCT_NAME;
-			}
-			break;
+			return TextColumnType(type);
 		case RC_SEGMENT:
-			switch (type)
-			{
-				case TEXTOID:
-				case VARCHAROID:
-					return RCT_TEXT;
-				case NAMEOID:
-					return RCT_NAME;
-			}
+			if (TextColumnType(type) != RCT_NONE)
+				return TextColumnType(type);
 			/* any other built-in type: its output function, as ::text does */
 			if (type < FirstGenbkiObjectId && type != BPCHAROID)
 				return RCT_OUTPUT;
