@@ -410,6 +410,17 @@ SELECT count(*) AS rows,
           FROM (SELECT journey.path_agg(chan::text, at::timestamptz) AS path FROM rep_num GROUP BY cust) x
          WHERE path IS NOT NULL GROUP BY path) f USING (path);
 
+-- infinite timestamps in a chain: the gap between its steps cannot be
+-- computed; the report raises the error its GROUP BY form raises
+CREATE TABLE rep_inf (cust int, at timestamptz, what text);
+INSERT INTO rep_inf VALUES (1, 'infinity', 'a'), (1, 'infinity', 'b');
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
+VALUES ('inf', 'rep_inf', 'cust', 'at', 'what');
+SELECT * FROM journey.funnel_report('inf', ARRAY['a', 'b']);
+SELECT t[2] - t[1] FROM (SELECT journey.funnel_times(at, '7 days', what = 'a', what = 'b') AS t
+                           FROM rep_inf GROUP BY cust) f;
+DROP TABLE rep_inf;
+
 DELETE FROM journey.source;
 DROP TABLE rep CASCADE;
 DROP TABLE rep_part, rep_parent, rep_child, rep_rls, rep_num;
