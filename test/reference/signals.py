@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Reference values for sql/42_signals.sql, sql/43_cohorts.sql and
+sql/44_sequential.sql, computed once with scipy 1.10 and statsmodels 0.13
+(Debian bookworm: apt-get install python3-scipy python3-statsmodels) and
+with GrowthBook's gbstats formulas (packages/stats/gbstats: statistics.py,
+tests.py, frequentist/tests.py) written out below with numpy.  The tests
+hold the numbers printed here; run this to see where each comes from.
+"""
+import numpy as np
+from scipy import stats
+from statsmodels.duration.survfunc import SurvfuncRight
+from statsmodels.stats.multitest import multipletests
+
+np.set_printoptions(precision=17)
+
+print("== Fisher: scipy.stats.fisher_exact(table)[1] (two-sided)")
+for t in [[[8, 2], [1, 5]], [[3, 1], [1, 3]], [[0, 10], [5, 5]],
+          [[100000, 99000], [98000, 101000]], [[1, 0], [0, 1]],
+          [[0, 0], [3, 4]], [[30, 70], [45, 55]], [[2, 7], [8, 2]],
+          [[20, 5], [0, 30]], [[5, 0], [0, 5]], [[1, 2], [3, 4]],
+          [[100, 1], [1, 100]], [[1000, 1500], [1200, 1300]]]:
+    print(t, repr(stats.fisher_exact(t)[1]))
+
+print("== BH: statsmodels multipletests(p, method='fdr_bh')[1]")
+
+print("== Kaplan-Meier: statsmodels SurvfuncRight(time, status)")
+def km(time, status, alpha=0.05):
+    sf = SurvfuncRight(np.array(time, float), np.array(status, int))
+    z = stats.norm.ppf(1 - alpha / 2)
+    print(" times", sf.surv_times.tolist())
+    print(" share_converted", (1 - sf.surv_prob).tolist())
+    print(" greenwood se", sf.surv_prob_se.tolist())
+    # log(-log) band: S^exp(+-z se/(S |log S|))
+    s, se = sf.surv_prob, sf.surv_prob_se
+    with np.errstate(all='ignore'):
+        th = se / (s * np.abs(np.log(s)))
+        print(" low ", (1 - s ** np.exp(-z * th)).tolist())
+        print(" high", (1 - s ** np.exp(z * th)).tolist())
+    print(" median (quantile 0.5)", sf.quantile(0.5))
+km([1, 2, 2, 3, 4, 4, 5, 6], [1, 1, 0, 1, 0, 1, 1, 0])
+km([3, 3, 3, 5, 8, 8, 9, 12, 12, 15], [1, 0, 1, 1, 1, 0, 0, 1, 1, 0], alpha=0.10)
+
+print("== GrowthBook CUPED (RegressionAdjustedStatistic, relative)")
+def stat(n, s, ss, proportion):
+    mean = s / n
+    var = mean * (1 - mean) if proportion else (ss - s * s / n) / (n - 1)
+    return mean, var
+def cov(n, sy, sx, sxy, proportion):
+    if proportion:
+        return sxy / n - sy * sx / n ** 2
+    return (sxy - sy * sx / n) / (n - 1)
+def cuped(a, b, proportion, alpha=0.05):
+    n = a[0] + b[0]
+    _, jvy = stat(n, a[1] + b[1], a[2] + b[2], proportion)
+    _, jvx = stat(n, a[3] + b[3], a[4] + b[4], proportion)
+    theta = 0 if (jvx == 0 or jvy == 0) else cov(n, a[1] + b[1], a[3] + b[3], a[5] + b[5], proportion) / jvx
+    ma, vya = stat(a[0], a[1], a[2], proportion)
+    mb, vyb = stat(b[0], b[1], b[2], proportion)
+    xa, vxa = stat(a[0], a[3], a[4], proportion)
+    xb, vxb = stat(b[0], b[3], b[4], proportion)
+    ca = cov(a[0], a[1], a[3], a[5], proportion)
+    cb = cov(b[0], b[1], b[3], b[5], proportion)
+    # frequentist_variance(relative) = variance_of_ratios(mb, vb/nb, ma, va/na, 0)
+    lift = (mb - ma) / abs(ma)
+    var = (vyb / b[0]) / ma ** 2 + (vya / a[0]) * mb ** 2 / ma ** 4
+    # frequentist_variance_relative_cuped
+    adj = ((mb - theta * xb) - (ma - theta * xa)) / abs(ma)
+    num_trt = vyb + theta ** 2 * vxb - 2 * theta * cb
+    v_trt = num_trt / (b[0] * ma ** 2)
+    const = -mb
+    v_ctrl = (vya * const ** 2 / ma ** 2 + 2 * theta * ca * const / ma + theta ** 2 * vxa) / (a[0] * ma ** 2)
+    vadj = v_trt + v_ctrl if theta != 0 else var
+    z = stats.norm.ppf(1 - alpha / 2)
+    print(" theta", repr(theta), "lift", repr(lift), "se", repr(np.sqrt(var)),
+          "p", repr(2 * stats.norm.sf(abs(lift) / np.sqrt(var))))
+    print(" cuped_lift", repr(adj), "cuped_se", repr(np.sqrt(vadj)),
+          "cuped_p", repr(2 * stats.norm.sf(abs(adj) / np.sqrt(vadj))),
+          "low", repr(adj - z * np.sqrt(vadj)), "high", repr(adj + z * np.sqrt(vadj)),
+          "reduction", repr(1 - vadj / var))
+cuped([100, 30, 30, 20, 20, 12], [100, 40, 40, 22, 22, 15], True)
+cuped([250, 1200.5, 9800.25, 1100, 8000, 8500.75], [240, 1300, 11000.5, 1050, 7600, 8900], False)
+cuped([100, 30, 30, 0, 0, 0], [100, 40, 40, 0, 0, 0], True)
+
+print("== GrowthBook ratio (RatioStatistic, relative)")
+def ratio(a, b, alpha=0.05):
+    out = []
+    for arm in (a, b):
+        n = arm[0]
+        mm, vm = stat(n, arm[1], arm[2], False)
+        md, vd = stat(n, arm[3], arm[4], False)
+        c = cov(n, arm[1], arm[3], arm[5], False)
+        v = vm / md ** 2 + vd * mm ** 2 / md ** 4 - 2 * c * mm / md ** 3
+        out.append((arm[1] / arm[3], v, n))
+    (ra, va, na), (rb, vb, nb) = out
+    lift = (rb - ra) / abs(ra)
+    var = (vb / nb) / ra ** 2 + (va / na) * rb ** 2 / ra ** 4
+    print(" ratio_a", repr(ra), "ratio_b", repr(rb), "lift", repr(lift), "se", repr(np.sqrt(var)),
+          "p", repr(2 * stats.norm.sf(abs(lift) / np.sqrt(var))))
+ratio([100, 30, 50, 200, 500, 70], [100, 40, 70, 210, 520, 90])
+
+print("== GrowthBook sequential (SequentialTwoSidedTTest)")
+def seq(est, se, n, alpha=0.05, tuning=5000):
+    rho = np.sqrt((-2 * np.log(alpha) + np.log(-2 * np.log(alpha) + 1)) / tuning)
+    s2 = se ** 2 * n
+    half = np.sqrt(s2) * np.sqrt((2 * (n * rho ** 2 + 1)) * np.log(np.sqrt(n * rho ** 2 + 1) / alpha) / (n * rho) ** 2)
+    st2 = est ** 2 * n / se ** 2
+    tr2p1 = n * rho ** 2 + 1
+    e = np.exp(rho ** 2 * st2 / (2 * tr2p1)) / np.sqrt(tr2p1)
+    print(" ", est, se, n, alpha, tuning, "low", repr(est - half), "high", repr(est + half), "p", repr(min(1 / e, 1)))
+seq(0.1, 0.05, 2000)
+seq(0.1, 0.05, 2000, tuning=1000)
+seq(0.03, 0.01, 50000, alpha=0.1)
+seq(0.001, 0.05, 200)
+
+print("== non-inferiority: scipy.stats.norm.sf((est + margin) / se)")
+for est, se, m in [(-0.01, 0.01, 0.02), (0.0, 0.01, 0.02), (-0.05, 0.01, 0.02)]:
+    print(" ", est, se, m, repr(stats.norm.sf((est + m) / se)))
