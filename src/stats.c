@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "common/int.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -1133,7 +1134,7 @@ journey_p_adjust(PG_FUNCTION_ARGS)
  */
 
 /* counts up to 2^53, so that each is exact as a double */
-#define FISHER_MAX_TOTAL 9007199254740992.0
+#define FISHER_MAX_TOTAL ((int64) 1 << 53)
 
 /* relative tolerance of "no more likely than the observed table" */
 #define FISHER_REL_TOLERANCE 1e-7
@@ -1215,7 +1216,8 @@ Datum
 journey_fisher_exact_test(PG_FUNCTION_ARGS)
 {
 	static const char *const names[4] = {"a", "b", "c", "d"};
-	int64		cell[4];
+	int64		cell[4],
+				total;
 	FisherTable t;
 	double		a,
 				lo,
@@ -1235,8 +1237,10 @@ journey_fisher_exact_test(PG_FUNCTION_ARGS)
 					 errdetail("%s is " INT64_FORMAT ".", names[i], cell[i]),
 					 errhint("The table is [[a, b], [c, d]] of counts.")));
 	}
-	if ((double) cell[0] + (double) cell[1] + (double) cell[2] + (double) cell[3] >
-		FISHER_MAX_TOTAL)
+	if (pg_add_s64_overflow(cell[0], cell[1], &total) ||
+		pg_add_s64_overflow(total, cell[2], &total) ||
+		pg_add_s64_overflow(total, cell[3], &total) ||
+		total > FISHER_MAX_TOTAL)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fisher_exact_test handles tables of at most 2^53 units"),

@@ -115,3 +115,64 @@ seq(0.001, 0.05, 200)
 print("== non-inferiority: scipy.stats.norm.sf((est + margin) / se)")
 for est, se, m in [(-0.01, 0.01, 0.02), (0.0, 0.01, 0.02), (-0.05, 0.01, 0.02)]:
     print(" ", est, se, m, repr(stats.norm.sf((est + m) / se)))
+
+print("== conversion_drivers on sql/42_signals.sql's data (rules re-implemented here)")
+from datetime import datetime, timedelta
+def driver_data():
+    ev = []
+    base = datetime(2026, 2, 1)
+    for i in range(1, 61):
+        t0 = base + timedelta(days=i % 6, hours=i)
+        medium = {0: 'email', 1: 'cpc', 2: 'organic', 3: None}[i % 4]
+        ev.append((i, t0, 'visit', medium))
+        if i % 2 == 0: ev.append((i, t0 + timedelta(hours=1), 'demo', None))
+        if i % 3 == 0: ev.append((i, t0 + timedelta(hours=2), 'pricing', None))
+        if i % 5 == 0: ev.append((i, t0 + timedelta(hours=3), 'chat', None))
+        if i <= 24: ev.append((i, t0 + timedelta(hours=4), 'faq', None))
+        if i <= 25: ev.append((i, t0 + timedelta(hours=4), 'help', None))
+        moved = i % 2 == 0 or i % 7 == 0
+        if moved:
+            ev.append((i, t0 + timedelta(days=2), 'signup', None))
+            ev.append((i, t0 + timedelta(days=3), 'late', None))
+        else:
+            ev.append((i, t0 + timedelta(days=6), 'inwin', None))
+            ev.append((i, t0 + timedelta(days=8), 'late2', None))
+        # a second visit later does not move the entry
+        if i % 10 == 0: ev.append((i, t0 + timedelta(days=1), 'visit', 'cpc'))
+    return ev
+def drivers(ev, column, min_customers, window=timedelta(days=7)):
+    cust = {}
+    for c, t, e, m in ev:
+        cust.setdefault(c, []).append((t, e, m))
+    seen = {}
+    moved_total = dropped_total = 0
+    for c, rows in cust.items():
+        entry = min(t for t, e, m in rows if e == 'visit')
+        nxt = [t for t, e, m in rows if e == 'signup' and entry <= t <= entry + window]
+        moved = bool(nxt)
+        moved_total += moved; dropped_total += not moved
+        end = min(nxt) if moved else None
+        sigs = set()
+        for t, e, m in rows:
+            if t < entry: continue
+            if moved and not t < end: continue
+            if not moved and not t <= entry + window: continue
+            s = e if column is None else m
+            if s is None or (column is None and e == 'visit'): continue
+            sigs.add(s)
+        for s in sigs:
+            seen.setdefault(s, [0, 0])[0 if moved else 1] += 1
+    tested = {s: ab for s, ab in seen.items() if sum(ab) >= min_customers}
+    left = len(seen) - len(tested)
+    names = sorted(tested)
+    ps = [stats.fisher_exact([[tested[s][0], tested[s][1]],
+                              [moved_total - tested[s][0], dropped_total - tested[s][1]]])[1] for s in names]
+    adj = multipletests(ps, method='fdr_bh')[1] if ps else []
+    for s, p, q in zip(names, ps, adj):
+        a, b = tested[s]; c = moved_total - a; d = dropped_total - b
+        print(" ", s, a, b, c, d, "or", repr((a + 1) * (d + 1) / ((b + 1) * (c + 1))), "p", repr(p), "bh", repr(q))
+    print("  left out", left, "moved", moved_total, "dropped", dropped_total)
+ev = driver_data()
+drivers(ev, None, 25)
+drivers(ev, None, 26)
+drivers(ev, 'medium', 5)
