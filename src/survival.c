@@ -73,6 +73,7 @@ journey_kaplan_meier(PG_FUNCTION_ARGS)
 	SurvivalObs *obs;
 	int			i;
 
+	InitMaterializedSRF(fcinfo, 0);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		return (Datum) 0;		/* no customers: no rows */
 	if (PG_ARGISNULL(2))
@@ -115,7 +116,6 @@ journey_kaplan_meier(PG_FUNCTION_ARGS)
 	}
 	qsort_interruptible(obs, nt, sizeof(SurvivalObs), SurvivalObsCmp, NULL);
 
-	InitMaterializedSRF(fcinfo, 0);
 	z = JourneyNormalUpperQuantile((1.0 - confidence) / 2.0);
 	for (i = 0; i < nt;)
 	{

@@ -421,7 +421,7 @@ BEGIN
 		 CROSS JOIN LATERAL @extschema@.kaplan_meier(g.times, g.flags,
 													 time_to_convert.confidence) k
 	)
-	SELECT c.segment, c.cohort, c.customers, make_interval(secs => c.elapsed), c.elapsed,
+	SELECT c.segment, c.cohort, c.customers, justify_hours(make_interval(secs => c.elapsed)), c.elapsed,
 		   c.at_risk, c.conversions, c.censored, c.share_converted, c.std_error,
 		   c.low, c.high,
 		   -- the first time more than half have converted (SAS, statsmodels)

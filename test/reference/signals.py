@@ -176,3 +176,38 @@ ev = driver_data()
 drivers(ev, None, 25)
 drivers(ev, None, 26)
 drivers(ev, 'medium', 5)
+
+print("== cohort_conversion and time_to_convert on sql/43_cohorts.sql's data")
+def cohort_data():
+    rows = []
+    base = datetime(2026, 3, 2)
+    for i in range(1, 41):
+        s = base + timedelta(hours=6 * (i - 1))
+        region = 'north' if i % 2 else 'south'
+        act = s + timedelta(days=(i % 5) + 1) if i % 3 != 0 else None
+        rows.append((i, s, act, region))
+    return rows
+rows = cohort_data()
+as_of = datetime(2026, 3, 14)
+win = timedelta(days=4)
+for label, start, end in [('week 1', datetime(2026, 3, 2), datetime(2026, 3, 9)),
+                          ('week 2', datetime(2026, 3, 9), datetime(2026, 3, 16))]:
+    ent = [r for r in rows if start <= r[1] < end and r[1] <= as_of]
+    conv = [r for r in ent if r[2] is not None and r[2] <= r[1] + win and r[2] <= as_of]
+    print(" ", label, "entered", len(ent), "converted", len(conv), "rate", len(conv) / len(ent),
+          "closes", end + win, "closed", end + win <= as_of)
+def ttc(sel, window=None):
+    t, e = [], []
+    for i, s, act, region in rows:
+        if not sel(i, region): continue
+        if act is not None and act <= as_of and (window is None or act <= s + window):
+            t.append((act - s).total_seconds()); e.append(1)
+        else:
+            end = as_of if window is None else min(as_of, s + window)
+            t.append((end - s).total_seconds()); e.append(0)
+    km(t, e)
+print(" all customers, no window"); ttc(lambda i, r: True)
+print(" north, window 4 days"); ttc(lambda i, r: r == 'north', timedelta(days=4))
+print(" weekly cohorts, no window")
+ttc(lambda i, r: i <= 28)
+ttc(lambda i, r: i > 28)
