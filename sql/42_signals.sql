@@ -182,3 +182,6 @@ SELECT * FROM journey.conversion_drivers('sig', 'visit');
 RESET ROLE;
 DROP OWNED BY regress_signals_reader;
 DROP ROLE regress_signals_reader;
+
+-- leave the registry as it was found
+DELETE FROM journey.source WHERE name = 'sig';

@@ -191,3 +191,6 @@ INSERT INTO journey.moment (source, position, name, event_name)
 VALUES ('empty', 1, 'a', 'a'), ('empty', 2, 'b', 'b');
 SELECT count(*) FROM journey.cohort_conversion('empty', 'a');
 SELECT count(*) FROM journey.time_to_convert('empty', 'a');
+
+-- leave the registry as it was found
+DELETE FROM journey.source WHERE name IN ('coh', 'empty');

@@ -205,6 +205,7 @@ UPDATE journey.hypothesis SET ratio_denominator = 'session' WHERE id = :h_reg;
 UPDATE journey.hypothesis SET winsorize = 1 WHERE id = :h_reg;
 UPDATE journey.hypothesis SET winsorize = 0 WHERE id = :h_reg;
 UPDATE journey.hypothesis SET winsorize = 'NaN' WHERE id = :h_reg;
+UPDATE journey.hypothesis SET cuped_event = '' WHERE id = :h_reg;
 UPDATE journey.hypothesis SET ratio_numerator = 'purchase', ratio_measure = 'value'
  WHERE id = :h_plain;
 -- and what is accepted: the smallest tuning above 0, CUPED off, a ratio
@@ -247,6 +248,7 @@ UPDATE journey.hypothesis SET ratio_numerator = 'visit' WHERE id = :h_reg;
 UPDATE journey.hypothesis SET ratio_denominator = NULL WHERE id = :h_reg;
 UPDATE journey.hypothesis SET ratio_measure = 'count' WHERE id = :h_reg;
 UPDATE journey.hypothesis SET winsorize = 0.9 WHERE id = :h_reg;
+UPDATE journey.hypothesis SET cuped_event = 'visit' WHERE id = :h_reg;
 UPDATE journey.guardrail SET margin = 0.5 WHERE hypothesis_id = :h_reg;
 DELETE FROM journey.guardrail WHERE hypothesis_id = :h_reg;
 INSERT INTO journey.guardrail (hypothesis_id, name, event_name) VALUES (:h_reg, 'errors', 'error');
@@ -383,6 +385,19 @@ SELECT hypothesis_id = :h_seq AS sequential, variant, conversions,
  WHERE hypothesis_id IN (:h_seq, :h_fixed) AND variant <> 'control'
  ORDER BY 1;
 
+-- the CUPED event named as the target moment's own is the default
+SELECT seq_hypothesis() AS h_named \gset
+UPDATE journey.hypothesis SET sequential = true, cuped_event = 'purchase' WHERE id = :h_named;
+SELECT seq_arm(:h_named, 'control', 'a'), seq_arm(:h_named, 'treatment', 'b');
+SELECT n.variant, n.cuped_lift = f.cuped_lift AS same_cuped, n.sequential_p_value = f.sequential_p_value AS same_seq
+  FROM journey.hypothesis_effects(:h_named) n JOIN journey.hypothesis_effects(:h_full) f USING (variant)
+ WHERE n.variant <> 'control';
+-- a covariate event with no occurrence before assignment: no reduction
+UPDATE journey.hypothesis SET cuped_event = 'refund' WHERE id = :h_named;
+SELECT variant, variance_reduction, cuped_lift = (SELECT lift FROM journey.hypothesis_results r
+												   WHERE r.hypothesis_id = :h_named AND r.variant = 'treatment') AS plain
+  FROM journey.hypothesis_effects(:h_named) WHERE variant <> 'control';
+
 -- one arm only: the control row, nothing to compare
 SELECT seq_hypothesis() AS h_one \gset
 SELECT seq_arm(:h_one, 'control', 'c');
@@ -392,3 +407,9 @@ SELECT variant, cuped_lift, sequential_p_value, ratio, guardrails_failed
 INSERT INTO journey.assignment VALUES (:h_one, 'd1', 'treatment', '2026-04-10 00:01+00');
 SELECT variant, cuped_lift, sequential_p_value
   FROM journey.hypothesis_effects(:h_one);
+
+-- leave the registry as it was found
+DELETE FROM journey.hypothesis WHERE source IN ('seq', 'plain');
+DELETE FROM journey.source WHERE name IN ('seq', 'plain');
+SELECT count(*) AS hypotheses, (SELECT count(*) FROM journey.guardrail) AS guardrails
+  FROM journey.hypothesis;

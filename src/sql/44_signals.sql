@@ -55,10 +55,10 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF period IS NOT NULL AND period NOT IN ('day', 'week', 'month') THEN
+	IF period IS NOT NULL AND period NOT IN ('day', 'week', 'month', 'quarter') THEN
 		RAISE EXCEPTION 'unknown cohort period "%"', period
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use day, week or month (or NULL for one cohort of every customer).';
+				  HINT = 'Use day, week, month or quarter (or NULL for one cohort of every customer).';
 	END IF;
 	IF conversion_window <= interval '0' THEN
 		RAISE EXCEPTION 'conversion window must be positive'
@@ -317,10 +317,10 @@ DECLARE
 	upto timestamptz;
 BEGIN
 	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
-	IF period IS NULL OR period NOT IN ('day', 'week', 'month') THEN
+	IF period IS NULL OR period NOT IN ('day', 'week', 'month', 'quarter') THEN
 		RAISE EXCEPTION 'unknown cohort period "%"', coalesce(period, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use day, week or month.';
+				  HINT = 'Use day, week, month or quarter.';
 	END IF;
 	win := coalesce(cohort_conversion.conversion_window, src.moment_window);
 	upto := coalesce(cohort_conversion.as_of, @extschema@.source_last_time(src));
@@ -348,7 +348,7 @@ BEGIN
 END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.cohort_conversion(text, text, text, text, interval, timestamptz, text, timestamptz, timestamptz) IS
-  'per segment and entry cohort (day, week or month of the first from-moment event): customers entering, converting to the to-moment within the window by as_of, the rate once every entrant''s window has closed (NULL before), the rate so far, and when the window closes';
+  'per segment and entry cohort (day, week, month or quarter of the first from-moment event): customers entering, converting to the to-moment within the window by as_of, the rate once every entrant''s window has closed (NULL before), the rate so far, and when the window closes';
 
 -- ---------------------------------------------------------------------
 -- Time to convert, with censoring
@@ -433,3 +433,76 @@ END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.time_to_convert(text, text, text, text, interval, timestamptz, text, float8, timestamptz, timestamptz) IS
   'Kaplan-Meier curve of the share of customers converted (from-moment to to-moment) by time after entry, per segment and entry cohort, customers not converted censored at as_of or at the end of the window; Greenwood standard error, log(-log) band, and the median time to convert where more than half have converted';
+
+-- ---------------------------------------------------------------------
+-- A hypothesis's signals, for the review
+-- ---------------------------------------------------------------------
+
+-- For the review of a hypothesis: at its moment, the strongest signal
+-- each way among the customers who entered during its cycle (all
+-- customers when it has none), by conversion_drivers with its conversion
+-- window; and the time-to-convert curve from its moment to its target
+-- moment (or, when they are the same, to the next moment) over the same
+-- customers: how many entered, the share converted by the end of the
+-- curve, and the median time to convert.  Figures that do not apply (the
+-- last moment has no next one, no signal reaches the minimum) are NULL.
+CREATE FUNCTION @extschema@.hypothesis_signals(hypothesis bigint)
+RETURNS TABLE (hypothesis_id bigint, top_driver text, top_driver_odds_ratio float8,
+			   top_driver_adjusted_p_value float8, top_drop_off_signal text,
+			   top_drop_off_odds_ratio float8, top_drop_off_adjusted_p_value float8,
+			   entered bigint, converted_share float8, median_seconds_to_convert float8)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	h record;
+	to_moment text;
+	d record;
+	t record;
+BEGIN
+	SELECT hy.id, hy.source, hy.moment, hy.target_moment, hy.conversion_window,
+		   c.starts_on::timestamptz AS since, (c.ends_on + 1)::timestamptz AS until,
+		   m.position, tm.position AS target_position
+	  INTO h
+	  FROM @extschema@.hypothesis hy
+	  JOIN @extschema@.moment m ON m.source = hy.source AND m.name = hy.moment
+	  JOIN @extschema@.moment tm ON tm.source = hy.source AND tm.name = hy.target_moment
+	  LEFT JOIN @extschema@.review_cycle c ON c.id = hy.cycle_id
+	 WHERE hy.id = hypothesis_signals.hypothesis;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	hypothesis_id := h.id;
+	SELECT mo.name INTO to_moment FROM @extschema@.moment mo
+	 WHERE mo.source = h.source
+	   AND mo.position = CASE WHEN h.target_position > h.position THEN h.target_position
+							  ELSE h.position + 1 END;
+	IF to_moment IS NOT NULL THEN
+		FOR d IN SELECT * FROM @extschema@.conversion_drivers(h.source, h.moment, NULL, 25,
+							h.conversion_window, h.since, h.until) LOOP
+			IF d.direction = 'moves on' AND top_driver IS NULL THEN
+				top_driver := d.signal;
+				top_driver_odds_ratio := d.odds_ratio;
+				top_driver_adjusted_p_value := d.adjusted_p_value;
+			ELSIF d.direction = 'drops off' AND top_drop_off_signal IS NULL THEN
+				top_drop_off_signal := d.signal;
+				top_drop_off_odds_ratio := d.odds_ratio;
+				top_drop_off_adjusted_p_value := d.adjusted_p_value;
+			END IF;
+		END LOOP;
+		SELECT max(c.customers) AS customers, max(c.share_converted) AS share,
+			   max(c.median_seconds) AS median
+		  INTO t
+		  FROM @extschema@.time_to_convert(h.source, h.moment, to_moment, NULL,
+										   h.conversion_window, NULL, NULL, 0.95,
+										   h.since, h.until) c;
+		entered := t.customers;
+		converted_share := t.share;
+		median_seconds_to_convert := t.median;
+	END IF;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.hypothesis_signals(bigint) IS
+  'for the review of a hypothesis: the strongest signal each way at its moment (conversion_drivers), and the time-to-convert curve''s customers, final share converted and median time to its target (or next) moment, over the customers who entered during its cycle';

@@ -156,6 +156,7 @@ CREATE TABLE @extschema@.hypothesis (
 	ratio_denominator text,
 	ratio_measure text NOT NULL DEFAULT 'count',
 	winsorize float8,
+	cuped_event text,
 	FOREIGN KEY (source, moment) REFERENCES @extschema@.moment (source, name)
 		ON UPDATE CASCADE,
 	FOREIGN KEY (source, target_moment) REFERENCES @extschema@.moment (source, name)
@@ -195,6 +196,8 @@ COMMENT ON COLUMN @extschema@.hypothesis.ratio_measure IS
   'what the ratio''s numerator adds up: count (its events) or value (the source''s value column over its events)';
 COMMENT ON COLUMN @extschema@.hypothesis.winsorize IS
   'percentile (e.g. 0.99) of the non-zero per-unit values of the ratio and guardrail metrics at which they are capped; NULL: no capping';
+COMMENT ON COLUMN @extschema@.hypothesis.cuped_event IS
+  'the event whose occurrence in the CUPED window before assignment is the covariate; NULL: the target moment''s event (the same metric before assignment)';
 
 -- Raise unless moment_name is a registered moment of src.
 CREATE FUNCTION @extschema@.check_moment(src text, moment_name text, what text)
@@ -360,6 +363,11 @@ BEGIN
 			USING ERRCODE = 'check_violation',
 				  HINT = 'The numerator adds up the count of its events or their value.';
 	END IF;
+	IF btrim(NEW.cuped_event) = '' THEN
+		RAISE EXCEPTION 'CUPED event must not be empty'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Name an event of the source that happens before assignment, or leave it NULL for the target moment''s event.';
+	END IF;
 	IF btrim(NEW.ratio_numerator) = '' OR btrim(NEW.ratio_denominator) = '' THEN
 		RAISE EXCEPTION 'ratio events must not be empty'
 			USING ERRCODE = 'check_violation',
@@ -460,6 +468,7 @@ BEGIN
 			WHEN NEW.ratio_denominator IS DISTINCT FROM OLD.ratio_denominator THEN 'ratio_denominator'
 			WHEN NEW.ratio_measure IS DISTINCT FROM OLD.ratio_measure THEN 'ratio_measure'
 			WHEN NEW.winsorize IS DISTINCT FROM OLD.winsorize THEN 'winsorize'
+			WHEN NEW.cuped_event IS DISTINCT FROM OLD.cuped_event THEN 'cuped_event'
 			WHEN OLD.status IN ('concluded', 'abandoned')
 				 AND NEW.decision IS DISTINCT FROM OLD.decision THEN 'decision'
 			WHEN OLD.status IN ('concluded', 'abandoned')
@@ -958,9 +967,10 @@ COMMENT ON FUNCTION @extschema@.hypothesis_units(bigint, text) IS
 
 -- Per unit of one hypothesis: whether it converted (the definition of
 -- hypothesis_units: the target moment's event within the conversion window
--- after assigned_at, both ends inclusive), whether it reached the target
--- moment in the CUPED window before assignment (NULL without CUPED:
--- at or after assigned_at - cuped_window and before assigned_at), and the
+-- after assigned_at, both ends inclusive), whether it had the CUPED event
+-- (by default the target moment's) in the CUPED window before assignment
+-- (NULL without CUPED: at or after assigned_at - cuped_window and before
+-- assigned_at), and the
 -- ratio metric's numerator and denominator within the conversion window
 -- (NULL without a ratio metric; the denominator 1 when it is per unit).
 CREATE FUNCTION @extschema@.hypothesis_unit_values(hypothesis_id bigint)
@@ -974,7 +984,8 @@ DECLARE
 	src @extschema@.source;
 BEGIN
 	SELECT hy.conversion_window, hy.cuped_window, hy.ratio_numerator, hy.ratio_denominator,
-		   hy.ratio_measure, m.event_name, s AS source
+		   hy.ratio_measure, m.event_name, coalesce(hy.cuped_event, m.event_name) AS cuped_event,
+		   s AS source
 	  INTO h
 	  FROM @extschema@.hypothesis hy
 	  JOIN @extschema@.source s ON s.name = hy.source
@@ -993,7 +1004,7 @@ BEGIN
 			   (count(e.%2$I) FILTER (WHERE e.%4$I = $2 AND e.%2$I >= a.assigned_at
 										 AND e.%2$I <= a.assigned_at + $3) > 0)::int::float8,
 			   CASE WHEN $4::interval IS NOT NULL THEN
-			   (count(e.%2$I) FILTER (WHERE e.%4$I = $2 AND e.%2$I >= a.assigned_at - $4
+			   (count(e.%2$I) FILTER (WHERE e.%4$I = $8 AND e.%2$I >= a.assigned_at - $4
 										 AND e.%2$I < a.assigned_at) > 0)::int::float8 END,
 			   CASE WHEN $5::text IS NULL THEN NULL
 					WHEN $7 = 'value' THEN coalesce(@extschema@.exact_sum(%5$s) FILTER (
@@ -1006,7 +1017,7 @@ BEGIN
 												AND e.%2$I <= a.assigned_at + $3) END::float8
 		  FROM @extschema@.assignment a
 		  LEFT JOIN %1$s e ON e.%3$I::text = a.customer_id
-			   AND (e.%4$I = $2 OR e.%4$I = $5 OR e.%4$I = $6)
+			   AND (e.%4$I = $2 OR e.%4$I = $5 OR e.%4$I = $6 OR e.%4$I = $8)
 			   AND e.%2$I >= a.assigned_at - coalesce($4, interval '0')
 			   AND e.%2$I <= a.assigned_at + $3
 		 WHERE a.hypothesis_id = $1
@@ -1015,11 +1026,11 @@ BEGIN
 		CASE WHEN h.ratio_measure = 'value' AND src.value_column IS NOT NULL
 			 THEN format('e.%I::float8', src.value_column) ELSE 'NULL::float8' END)
 	USING hypothesis_unit_values.hypothesis_id, h.event_name, h.conversion_window,
-		  h.cuped_window, h.ratio_numerator, h.ratio_denominator, h.ratio_measure;
+		  h.cuped_window, h.ratio_numerator, h.ratio_denominator, h.ratio_measure, h.cuped_event;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_unit_values(bigint) IS
-  'per unit of a hypothesis: converted (0/1), converted in the CUPED window before assignment, and the ratio metric''s numerator and denominator';
+  'per unit of a hypothesis: converted (0/1), the CUPED event in the CUPED window before assignment (0/1), and the ratio metric''s numerator and denominator';
 
 -- A variant's sums for cuped_test and ratio_test: {n, sum y, sum y^2,
 -- sum x, sum x^2, sum x y}, from sums taken with exact_sum (the same bits
@@ -1171,6 +1182,7 @@ DECLARE
 	s record;
 	usable boolean := true;
 	has_control boolean := false;
+	ctrl_units bigint := 0;
 	failed_variants text[];
 	failed_lists text[];
 	est float8;
@@ -1232,7 +1244,8 @@ BEGIN
 		IF v.variant = 'control' THEN
 			ctrl := v;
 			has_control := true;
-		ELSIF has_control AND usable AND ctrl.units >= 2 AND v.units >= 2 THEN
+			ctrl_units := v.units;
+		ELSIF has_control AND usable AND ctrl_units >= 2 AND v.units >= 2 THEN
 			SELECT * INTO c FROM @extschema@.cuped_test(ctrl.conv, v.conv, h.alpha, true);
 			IF h.cuped_window IS NOT NULL THEN
 				cuped_lift := c.cuped_lift; cuped_low := c.cuped_low;

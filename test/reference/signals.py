@@ -211,3 +211,87 @@ print(" north, window 4 days"); ttc(lambda i, r: r == 'north', timedelta(days=4)
 print(" weekly cohorts, no window")
 ttc(lambda i, r: i <= 28)
 ttc(lambda i, r: i > 28)
+
+print("== hypothesis_effects on sql/44_sequential.sql's experiment (rules re-implemented here)")
+def experiment():
+    ev = []   # (customer, time, event, amount)
+    assign = []
+    base = datetime(2026, 4, 10)
+    for arm, prefix, conv, pre_lo, pre_hi, amt, refund in (
+            ('control', 'a', 30, 19, 38, lambda i: (i % 7 + 1) * 10.0, lambda i: i % 10 == 0),
+            ('treatment', 'b', 40, 26, 47, lambda i: (i % 5 + 1) * 12.0, lambda i: i % 8 == 0)):
+        for i in range(1, 101):
+            c = prefix + str(i); at = base + timedelta(minutes=i)
+            assign.append((c, arm, at))
+            if i <= conv: ev.append((c, at + timedelta(hours=1), 'purchase', amt(i)))
+            if pre_lo <= i <= pre_hi: ev.append((c, at - timedelta(days=2), 'purchase', 5.0))
+            for k in range(i % 3 + 1): ev.append((c, at + timedelta(minutes=10 * (k + 1)), 'session', None))
+            if refund(i): ev.append((c, at + timedelta(hours=2), 'refund', None))
+    # edges: a31 buys exactly 7 days after assignment (in), a32 a microsecond
+    # later (out); a40 bought exactly 14 days before (in the pre-window), a41 a
+    # microsecond earlier (out); b60 buys at the very instant of assignment
+    # (after it, not before)
+    at = {c: t for c, a, t in assign}
+    ev.append(('a31', at['a31'] + timedelta(days=7), 'purchase', 1000.0))
+    ev.append(('a32', at['a32'] + timedelta(days=7, microseconds=1), 'purchase', 1000.0))
+    ev.append(('a40', at['a40'] - timedelta(days=14), 'purchase', 5.0))
+    ev.append(('a41', at['a41'] - timedelta(days=14, microseconds=1), 'purchase', 5.0))
+    ev.append(('b60', at['b60'], 'purchase', 7.0))
+    return assign, ev
+assign, xev = experiment()
+W, PRE = timedelta(days=7), timedelta(days=14)
+def unit_values(c, t0):
+    mine = [e for e in xev if e[0] == c]
+    post = lambda e: t0 <= e[1] <= t0 + W
+    conv = float(any(e[2] == 'purchase' and post(e) for e in mine))
+    pre = float(any(e[2] == 'purchase' and t0 - PRE <= e[1] < t0 for e in mine))
+    num = sum(e[3] for e in mine if e[2] == 'purchase' and post(e))
+    den = float(sum(1 for e in mine if e[2] == 'session' and post(e)))
+    refunds = float(sum(1 for e in mine if e[2] == 'refund' and post(e)))
+    return conv, pre, num, den, refunds
+units = {c: (arm, unit_values(c, t0)) for c, arm, t0 in assign}
+def cap(vals, p):
+    nz = np.array([v for v in vals if v != 0])
+    return float(np.percentile(nz, 100 * p, method='linear'))
+num_cap = cap([u[1][2] for u in units.values()], 0.9)
+den_cap = cap([u[1][3] for u in units.values()], 0.9)
+ref_cap = cap([u[1][4] for u in units.values()], 0.9)
+print("  caps", num_cap, den_cap, ref_cap)
+def sums(arm, y, x):
+    vals = [(y(u), x(u)) for a, u in units.values() if a == arm]
+    return [len(vals), sum(v[0] for v in vals), sum(v[0] ** 2 for v in vals),
+            sum(v[1] for v in vals), sum(v[1] ** 2 for v in vals), sum(v[0] * v[1] for v in vals)]
+ca = sums('control', lambda u: u[0], lambda u: u[1]); cb = sums('treatment', lambda u: u[0], lambda u: u[1])
+print("  conversion sums", ca, cb)
+cuped(ca, cb, True)
+ra = sums('control', lambda u: min(u[2], num_cap), lambda u: min(u[3], den_cap))
+rb = sums('treatment', lambda u: min(u[2], num_cap), lambda u: min(u[3], den_cap))
+ratio(ra, rb)
+# the sequential interval reads CUPED's lift and standard error
+def cuped_est(a, b, proportion):
+    n = a[0] + b[0]
+    _, jvy = stat(n, a[1] + b[1], a[2] + b[2], proportion)
+    _, jvx = stat(n, a[3] + b[3], a[4] + b[4], proportion)
+    theta = cov(n, a[1] + b[1], a[3] + b[3], a[5] + b[5], proportion) / jvx
+    ma, vya = stat(a[0], a[1], a[2], proportion); mb, vyb = stat(b[0], b[1], b[2], proportion)
+    xa, vxa = stat(a[0], a[3], a[4], proportion); xb, vxb = stat(b[0], b[3], b[4], proportion)
+    ca_, cb_ = cov(a[0], a[1], a[3], a[5], proportion), cov(b[0], b[1], b[3], b[5], proportion)
+    adj = ((mb - theta * xb) - (ma - theta * xa)) / abs(ma)
+    v = (vyb + theta ** 2 * vxb - 2 * theta * cb_) / (b[0] * ma ** 2) + \
+        (vya * mb ** 2 / ma ** 2 - 2 * theta * ca_ * mb / ma + theta ** 2 * vxa) / (a[0] * ma ** 2)
+    return adj, np.sqrt(v)
+est, se = cuped_est(ca, cb, True)
+seq(est, se, 200)
+ga = sums('control', lambda u: min(u[4], ref_cap), lambda u: 0.0)
+gb = sums('treatment', lambda u: min(u[4], ref_cap), lambda u: 0.0)
+ma_, va_ = stat(ga[0], ga[1], ga[2], False); mb_, vb_ = stat(gb[0], gb[1], gb[2], False)
+lift = (mb_ - ma_) / abs(ma_); gse = np.sqrt((vb_ / gb[0]) / ma_ ** 2 + (va_ / ga[0]) * mb_ ** 2 / ma_ ** 4)
+print("  refunds means", ma_, mb_, "lift", repr(lift), "se", repr(gse),
+      "non-inferiority p (lower is better, margin 0.1)", repr(stats.norm.sf((0.1 - lift) / gse)),
+      "margin 0.5", repr(stats.norm.sf((0.5 - lift) / gse)))
+from statsmodels.stats.power import NormalIndPower
+print("  second experiment: 30/100 against 50/100, no pre-period: plain lift, sequential")
+cuped([100, 30, 30, 0, 0, 0], [100, 50, 50, 0, 0, 0], True)
+seq(2 / 3, np.sqrt((0.5 * 0.5 / 100) / 0.09 + (0.3 * 0.7 / 100) * 0.25 / 0.3 ** 4), 200)
+print("  two-proportion z-test p (statsmodels proportions_ztest)",
+      repr(__import__('statsmodels.stats.proportion', fromlist=['x']).proportions_ztest([50, 30], [100, 100])[1]))

@@ -115,10 +115,10 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF period IS NOT NULL AND period NOT IN ('day', 'week', 'month') THEN
+	IF period IS NOT NULL AND period NOT IN ('day', 'week', 'month', 'quarter') THEN
 		RAISE EXCEPTION 'unknown cohort period "%"', period
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use day, week or month (or NULL for one cohort of every customer).';
+				  HINT = 'Use day, week, month or quarter (or NULL for one cohort of every customer).';
 	END IF;
 	IF conversion_window <= interval '0' THEN
 		RAISE EXCEPTION 'conversion window must be positive'
@@ -377,10 +377,10 @@ DECLARE
 	upto timestamptz;
 BEGIN
 	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
-	IF period IS NULL OR period NOT IN ('day', 'week', 'month') THEN
+	IF period IS NULL OR period NOT IN ('day', 'week', 'month', 'quarter') THEN
 		RAISE EXCEPTION 'unknown cohort period "%"', coalesce(period, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use day, week or month.';
+				  HINT = 'Use day, week, month or quarter.';
 	END IF;
 	win := coalesce(cohort_conversion.conversion_window, src.moment_window);
 	upto := coalesce(cohort_conversion.as_of, @extschema@.source_last_time(src));
@@ -408,7 +408,7 @@ BEGIN
 END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.cohort_conversion(text, text, text, text, interval, timestamptz, text, timestamptz, timestamptz) IS
-  'per segment and entry cohort (day, week or month of the first from-moment event): customers entering, converting to the to-moment within the window by as_of, the rate once every entrant''s window has closed (NULL before), the rate so far, and when the window closes';
+  'per segment and entry cohort (day, week, month or quarter of the first from-moment event): customers entering, converting to the to-moment within the window by as_of, the rate once every entrant''s window has closed (NULL before), the rate so far, and when the window closes';
 
 -- ---------------------------------------------------------------------
 -- Time to convert, with censoring
@@ -481,7 +481,7 @@ BEGIN
 		 CROSS JOIN LATERAL @extschema@.kaplan_meier(g.times, g.flags,
 													 time_to_convert.confidence) k
 	)
-	SELECT c.segment, c.cohort, c.customers, make_interval(secs => c.elapsed), c.elapsed,
+	SELECT c.segment, c.cohort, c.customers, justify_hours(make_interval(secs => c.elapsed)), c.elapsed,
 		   c.at_risk, c.conversions, c.censored, c.share_converted, c.std_error,
 		   c.low, c.high,
 		   -- the first time more than half have converted (SAS, statsmodels)
@@ -494,6 +494,79 @@ $fn$;
 COMMENT ON FUNCTION @extschema@.time_to_convert(text, text, text, text, interval, timestamptz, text, float8, timestamptz, timestamptz) IS
   'Kaplan-Meier curve of the share of customers converted (from-moment to to-moment) by time after entry, per segment and entry cohort, customers not converted censored at as_of or at the end of the window; Greenwood standard error, log(-log) band, and the median time to convert where more than half have converted';
 
+-- ---------------------------------------------------------------------
+-- A hypothesis's signals, for the review
+-- ---------------------------------------------------------------------
+
+-- For the review of a hypothesis: at its moment, the strongest signal
+-- each way among the customers who entered during its cycle (all
+-- customers when it has none), by conversion_drivers with its conversion
+-- window; and the time-to-convert curve from its moment to its target
+-- moment (or, when they are the same, to the next moment) over the same
+-- customers: how many entered, the share converted by the end of the
+-- curve, and the median time to convert.  Figures that do not apply (the
+-- last moment has no next one, no signal reaches the minimum) are NULL.
+CREATE FUNCTION @extschema@.hypothesis_signals(hypothesis bigint)
+RETURNS TABLE (hypothesis_id bigint, top_driver text, top_driver_odds_ratio float8,
+			   top_driver_adjusted_p_value float8, top_drop_off_signal text,
+			   top_drop_off_odds_ratio float8, top_drop_off_adjusted_p_value float8,
+			   entered bigint, converted_share float8, median_seconds_to_convert float8)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	h record;
+	to_moment text;
+	d record;
+	t record;
+BEGIN
+	SELECT hy.id, hy.source, hy.moment, hy.target_moment, hy.conversion_window,
+		   c.starts_on::timestamptz AS since, (c.ends_on + 1)::timestamptz AS until,
+		   m.position, tm.position AS target_position
+	  INTO h
+	  FROM @extschema@.hypothesis hy
+	  JOIN @extschema@.moment m ON m.source = hy.source AND m.name = hy.moment
+	  JOIN @extschema@.moment tm ON tm.source = hy.source AND tm.name = hy.target_moment
+	  LEFT JOIN @extschema@.review_cycle c ON c.id = hy.cycle_id
+	 WHERE hy.id = hypothesis_signals.hypothesis;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	hypothesis_id := h.id;
+	SELECT mo.name INTO to_moment FROM @extschema@.moment mo
+	 WHERE mo.source = h.source
+	   AND mo.position = CASE WHEN h.target_position > h.position THEN h.target_position
+							  ELSE h.position + 1 END;
+	IF to_moment IS NOT NULL THEN
+		FOR d IN SELECT * FROM @extschema@.conversion_drivers(h.source, h.moment, NULL, 25,
+							h.conversion_window, h.since, h.until) LOOP
+			IF d.direction = 'moves on' AND top_driver IS NULL THEN
+				top_driver := d.signal;
+				top_driver_odds_ratio := d.odds_ratio;
+				top_driver_adjusted_p_value := d.adjusted_p_value;
+			ELSIF d.direction = 'drops off' AND top_drop_off_signal IS NULL THEN
+				top_drop_off_signal := d.signal;
+				top_drop_off_odds_ratio := d.odds_ratio;
+				top_drop_off_adjusted_p_value := d.adjusted_p_value;
+			END IF;
+		END LOOP;
+		SELECT max(c.customers) AS customers, max(c.share_converted) AS share,
+			   max(c.median_seconds) AS median
+		  INTO t
+		  FROM @extschema@.time_to_convert(h.source, h.moment, to_moment, NULL,
+										   h.conversion_window, NULL, NULL, 0.95,
+										   h.since, h.until) c;
+		entered := t.customers;
+		converted_share := t.share;
+		median_seconds_to_convert := t.median;
+	END IF;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.hypothesis_signals(bigint) IS
+  'for the review of a hypothesis: the strongest signal each way at its moment (conversion_drivers), and the time-to-convert curve''s customers, final share converted and median time to its target (or next) moment, over the customers who entered during its cycle';
+
 ALTER TABLE @extschema@.hypothesis
 	ADD COLUMN sequential boolean NOT NULL DEFAULT false,
 	ADD COLUMN sequential_tuning float8 NOT NULL DEFAULT 5000,
@@ -501,7 +574,8 @@ ALTER TABLE @extschema@.hypothesis
 	ADD COLUMN ratio_numerator text,
 	ADD COLUMN ratio_denominator text,
 	ADD COLUMN ratio_measure text NOT NULL DEFAULT 'count',
-	ADD COLUMN winsorize float8;
+	ADD COLUMN winsorize float8,
+	ADD COLUMN cuped_event text;
 -- a rewrite of the table stores the new columns' defaults in every row, so
 -- that the catalog keeps no "missing values" for them (a fresh install has
 -- none; pg_dump --binary-upgrade would show the difference)
@@ -520,6 +594,8 @@ COMMENT ON COLUMN @extschema@.hypothesis.ratio_measure IS
   'what the ratio''s numerator adds up: count (its events) or value (the source''s value column over its events)';
 COMMENT ON COLUMN @extschema@.hypothesis.winsorize IS
   'percentile (e.g. 0.99) of the non-zero per-unit values of the ratio and guardrail metrics at which they are capped; NULL: no capping';
+COMMENT ON COLUMN @extschema@.hypothesis.cuped_event IS
+  'the event whose occurrence in the CUPED window before assignment is the covariate; NULL: the target moment''s event (the same metric before assignment)';
 
 CREATE OR REPLACE FUNCTION @extschema@.hypothesis_check()
 RETURNS trigger
@@ -625,6 +701,11 @@ BEGIN
 			USING ERRCODE = 'check_violation',
 				  HINT = 'The numerator adds up the count of its events or their value.';
 	END IF;
+	IF btrim(NEW.cuped_event) = '' THEN
+		RAISE EXCEPTION 'CUPED event must not be empty'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Name an event of the source that happens before assignment, or leave it NULL for the target moment''s event.';
+	END IF;
 	IF btrim(NEW.ratio_numerator) = '' OR btrim(NEW.ratio_denominator) = '' THEN
 		RAISE EXCEPTION 'ratio events must not be empty'
 			USING ERRCODE = 'check_violation',
@@ -725,6 +806,7 @@ BEGIN
 			WHEN NEW.ratio_denominator IS DISTINCT FROM OLD.ratio_denominator THEN 'ratio_denominator'
 			WHEN NEW.ratio_measure IS DISTINCT FROM OLD.ratio_measure THEN 'ratio_measure'
 			WHEN NEW.winsorize IS DISTINCT FROM OLD.winsorize THEN 'winsorize'
+			WHEN NEW.cuped_event IS DISTINCT FROM OLD.cuped_event THEN 'cuped_event'
 			WHEN OLD.status IN ('concluded', 'abandoned')
 				 AND NEW.decision IS DISTINCT FROM OLD.decision THEN 'decision'
 			WHEN OLD.status IN ('concluded', 'abandoned')
@@ -878,9 +960,10 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.guardrail', '');
 
 -- Per unit of one hypothesis: whether it converted (the definition of
 -- hypothesis_units: the target moment's event within the conversion window
--- after assigned_at, both ends inclusive), whether it reached the target
--- moment in the CUPED window before assignment (NULL without CUPED:
--- at or after assigned_at - cuped_window and before assigned_at), and the
+-- after assigned_at, both ends inclusive), whether it had the CUPED event
+-- (by default the target moment's) in the CUPED window before assignment
+-- (NULL without CUPED: at or after assigned_at - cuped_window and before
+-- assigned_at), and the
 -- ratio metric's numerator and denominator within the conversion window
 -- (NULL without a ratio metric; the denominator 1 when it is per unit).
 CREATE FUNCTION @extschema@.hypothesis_unit_values(hypothesis_id bigint)
@@ -894,7 +977,8 @@ DECLARE
 	src @extschema@.source;
 BEGIN
 	SELECT hy.conversion_window, hy.cuped_window, hy.ratio_numerator, hy.ratio_denominator,
-		   hy.ratio_measure, m.event_name, s AS source
+		   hy.ratio_measure, m.event_name, coalesce(hy.cuped_event, m.event_name) AS cuped_event,
+		   s AS source
 	  INTO h
 	  FROM @extschema@.hypothesis hy
 	  JOIN @extschema@.source s ON s.name = hy.source
@@ -913,7 +997,7 @@ BEGIN
 			   (count(e.%2$I) FILTER (WHERE e.%4$I = $2 AND e.%2$I >= a.assigned_at
 										 AND e.%2$I <= a.assigned_at + $3) > 0)::int::float8,
 			   CASE WHEN $4::interval IS NOT NULL THEN
-			   (count(e.%2$I) FILTER (WHERE e.%4$I = $2 AND e.%2$I >= a.assigned_at - $4
+			   (count(e.%2$I) FILTER (WHERE e.%4$I = $8 AND e.%2$I >= a.assigned_at - $4
 										 AND e.%2$I < a.assigned_at) > 0)::int::float8 END,
 			   CASE WHEN $5::text IS NULL THEN NULL
 					WHEN $7 = 'value' THEN coalesce(@extschema@.exact_sum(%5$s) FILTER (
@@ -926,7 +1010,7 @@ BEGIN
 												AND e.%2$I <= a.assigned_at + $3) END::float8
 		  FROM @extschema@.assignment a
 		  LEFT JOIN %1$s e ON e.%3$I::text = a.customer_id
-			   AND (e.%4$I = $2 OR e.%4$I = $5 OR e.%4$I = $6)
+			   AND (e.%4$I = $2 OR e.%4$I = $5 OR e.%4$I = $6 OR e.%4$I = $8)
 			   AND e.%2$I >= a.assigned_at - coalesce($4, interval '0')
 			   AND e.%2$I <= a.assigned_at + $3
 		 WHERE a.hypothesis_id = $1
@@ -935,11 +1019,11 @@ BEGIN
 		CASE WHEN h.ratio_measure = 'value' AND src.value_column IS NOT NULL
 			 THEN format('e.%I::float8', src.value_column) ELSE 'NULL::float8' END)
 	USING hypothesis_unit_values.hypothesis_id, h.event_name, h.conversion_window,
-		  h.cuped_window, h.ratio_numerator, h.ratio_denominator, h.ratio_measure;
+		  h.cuped_window, h.ratio_numerator, h.ratio_denominator, h.ratio_measure, h.cuped_event;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_unit_values(bigint) IS
-  'per unit of a hypothesis: converted (0/1), converted in the CUPED window before assignment, and the ratio metric''s numerator and denominator';
+  'per unit of a hypothesis: converted (0/1), the CUPED event in the CUPED window before assignment (0/1), and the ratio metric''s numerator and denominator';
 
 -- A variant's sums for cuped_test and ratio_test: {n, sum y, sum y^2,
 -- sum x, sum x^2, sum x y}, from sums taken with exact_sum (the same bits
@@ -1091,6 +1175,7 @@ DECLARE
 	s record;
 	usable boolean := true;
 	has_control boolean := false;
+	ctrl_units bigint := 0;
 	failed_variants text[];
 	failed_lists text[];
 	est float8;
@@ -1152,7 +1237,8 @@ BEGIN
 		IF v.variant = 'control' THEN
 			ctrl := v;
 			has_control := true;
-		ELSIF has_control AND usable AND ctrl.units >= 2 AND v.units >= 2 THEN
+			ctrl_units := v.units;
+		ELSIF has_control AND usable AND ctrl_units >= 2 AND v.units >= 2 THEN
 			SELECT * INTO c FROM @extschema@.cuped_test(ctrl.conv, v.conv, h.alpha, true);
 			IF h.cuped_window IS NOT NULL THEN
 				cuped_lift := c.cuped_lift; cuped_low := c.cuped_low;
