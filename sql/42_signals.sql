@@ -183,5 +183,38 @@ RESET ROLE;
 DROP OWNED BY regress_signals_reader;
 DROP ROLE regress_signals_reader;
 
+------------------------------------------------------------------------
+-- hypothesis_signals: the same figures for the review of a hypothesis
+------------------------------------------------------------------------
+
+-- a hypothesis at visit whose cycle covers every entry: its strongest
+-- drivers are conversion_drivers' (demo 167.4, inwin 0.00106 at the BH p
+-- above); its curve from visit to signup (7-day window): 60 customers, 34
+-- of them sign up exactly 2 days after entering, the others are censored
+-- at 7 days (or earlier, at the last event), so the share converted is
+-- 34/60 = 0.566667 and the median 2 days (172800 s)
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('sig', 'February', '2026-02-01', '2026-02-28');
+INSERT INTO journey.hypothesis (source, moment, target_moment, statement, cycle_id)
+SELECT 'sig', 'visit', 'signup', 'If visitors see a demo, more of them will sign up.', id
+  FROM journey.review_cycle WHERE source = 'sig';
+SELECT s.top_driver, round(s.top_driver_odds_ratio::numeric, 6) AS top_driver_odds_ratio,
+	   abs(s.top_driver_adjusted_p_value / 1.1764130744731566e-12 - 1) < 1e-9 AS driver_p_ok,
+	   s.top_drop_off_signal, round(s.top_drop_off_odds_ratio::numeric, 6) AS drop_off_odds_ratio,
+	   abs(s.top_drop_off_adjusted_p_value / 4.2926950354794983e-17 - 1) < 1e-9 AS drop_off_p_ok,
+	   s.entered, round(s.converted_share::numeric, 6) AS converted_share,
+	   s.median_seconds_to_convert
+  FROM journey.hypothesis h, journey.hypothesis_signals(h.id) s WHERE h.source = 'sig';
+-- a cycle that ends before anyone entered: no customers, no figures
+UPDATE journey.review_cycle SET starts_on = '2026-01-01', ends_on = '2026-01-31' WHERE source = 'sig';
+SELECT s.top_driver, s.top_drop_off_signal, s.entered, s.converted_share
+  FROM journey.hypothesis h, journey.hypothesis_signals(h.id) s WHERE h.source = 'sig';
+-- at the last moment there is no next one: NULL figures
+UPDATE journey.hypothesis SET moment = 'purchase', target_moment = 'purchase' WHERE source = 'sig';
+SELECT s.hypothesis_id IS NOT NULL AS has_row, s.top_driver, s.entered
+  FROM journey.hypothesis h, journey.hypothesis_signals(h.id) s WHERE h.source = 'sig';
+
 -- leave the registry as it was found
+DELETE FROM journey.hypothesis WHERE source = 'sig';
+DELETE FROM journey.review_cycle WHERE source = 'sig';
 DELETE FROM journey.source WHERE name = 'sig';

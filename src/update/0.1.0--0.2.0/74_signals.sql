@@ -557,7 +557,7 @@ BEGIN
 		  FROM @extschema@.time_to_convert(h.source, h.moment, to_moment, NULL,
 										   h.conversion_window, NULL, NULL, 0.95,
 										   h.since, h.until) c;
-		entered := t.customers;
+		entered := coalesce(t.customers, 0);
 		converted_share := t.share;
 		median_seconds_to_convert := t.median;
 	END IF;
