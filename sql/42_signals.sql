@@ -211,10 +211,12 @@ SELECT s.top_driver, s.top_drop_off_signal, s.entered, s.converted_share
   FROM journey.hypothesis h, journey.hypothesis_signals(h.id) s WHERE h.source = 'sig';
 -- at the last moment there is no next one: NULL figures
 UPDATE journey.hypothesis SET moment = 'purchase', target_moment = 'purchase' WHERE source = 'sig';
-SELECT s.hypothesis_id IS NOT NULL AS has_row, s.top_driver, s.entered
+SELECT s.top_driver, s.top_drop_off_signal, s.entered, s.converted_share
   FROM journey.hypothesis h, journey.hypothesis_signals(h.id) s WHERE h.source = 'sig';
 
 -- leave the registry as it was found
 DELETE FROM journey.hypothesis WHERE source = 'sig';
 DELETE FROM journey.review_cycle WHERE source = 'sig';
 DELETE FROM journey.source WHERE name = 'sig';
+-- (and give back the review cycle id it took: no test before used one)
+ALTER TABLE journey.review_cycle ALTER COLUMN id RESTART WITH 1;

@@ -446,8 +446,8 @@ COMMENT ON FUNCTION @extschema@.time_to_convert(text, text, text, text, interval
 -- customers: how many entered, the share converted by the end of the
 -- curve, and the median time to convert.  Figures that do not apply (the
 -- last moment has no next one, no signal reaches the minimum) are NULL.
-CREATE FUNCTION @extschema@.hypothesis_signals(hypothesis bigint)
-RETURNS TABLE (hypothesis_id bigint, top_driver text, top_driver_odds_ratio float8,
+CREATE FUNCTION @extschema@.hypothesis_signals(hypothesis_id bigint)
+RETURNS TABLE (top_driver text, top_driver_odds_ratio float8,
 			   top_driver_adjusted_p_value float8, top_drop_off_signal text,
 			   top_drop_off_odds_ratio float8, top_drop_off_adjusted_p_value float8,
 			   entered bigint, converted_share float8, median_seconds_to_convert float8)
@@ -469,11 +469,10 @@ BEGIN
 	  JOIN @extschema@.moment m ON m.source = hy.source AND m.name = hy.moment
 	  JOIN @extschema@.moment tm ON tm.source = hy.source AND tm.name = hy.target_moment
 	  LEFT JOIN @extschema@.review_cycle c ON c.id = hy.cycle_id
-	 WHERE hy.id = hypothesis_signals.hypothesis;
+	 WHERE hy.id = hypothesis_signals.hypothesis_id;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	hypothesis_id := h.id;
 	SELECT mo.name INTO to_moment FROM @extschema@.moment mo
 	 WHERE mo.source = h.source
 	   AND mo.position = CASE WHEN h.target_position > h.position THEN h.target_position

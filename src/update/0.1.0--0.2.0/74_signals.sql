@@ -506,8 +506,8 @@ COMMENT ON FUNCTION @extschema@.time_to_convert(text, text, text, text, interval
 -- customers: how many entered, the share converted by the end of the
 -- curve, and the median time to convert.  Figures that do not apply (the
 -- last moment has no next one, no signal reaches the minimum) are NULL.
-CREATE FUNCTION @extschema@.hypothesis_signals(hypothesis bigint)
-RETURNS TABLE (hypothesis_id bigint, top_driver text, top_driver_odds_ratio float8,
+CREATE FUNCTION @extschema@.hypothesis_signals(hypothesis_id bigint)
+RETURNS TABLE (top_driver text, top_driver_odds_ratio float8,
 			   top_driver_adjusted_p_value float8, top_drop_off_signal text,
 			   top_drop_off_odds_ratio float8, top_drop_off_adjusted_p_value float8,
 			   entered bigint, converted_share float8, median_seconds_to_convert float8)
@@ -529,11 +529,10 @@ BEGIN
 	  JOIN @extschema@.moment m ON m.source = hy.source AND m.name = hy.moment
 	  JOIN @extschema@.moment tm ON tm.source = hy.source AND tm.name = hy.target_moment
 	  LEFT JOIN @extschema@.review_cycle c ON c.id = hy.cycle_id
-	 WHERE hy.id = hypothesis_signals.hypothesis;
+	 WHERE hy.id = hypothesis_signals.hypothesis_id;
 	IF NOT FOUND THEN
 		RETURN;
 	END IF;
-	hypothesis_id := h.id;
 	SELECT mo.name INTO to_moment FROM @extschema@.moment mo
 	 WHERE mo.source = h.source
 	   AND mo.position = CASE WHEN h.target_position > h.position THEN h.target_position
@@ -1057,8 +1056,8 @@ COMMENT ON FUNCTION @extschema@.winsorize_cap(float8[], float8) IS
 -- and its error are cuped_test's unadjusted lift (conversion: a
 -- proportion; count and value: a mean).  non_inferior is false when the
 -- change cannot be measured (no control units with the metric).
-CREATE FUNCTION @extschema@.hypothesis_guardrails(hypothesis bigint)
-RETURNS TABLE (hypothesis_id bigint, guardrail text, variant text, measure text,
+CREATE FUNCTION @extschema@.hypothesis_guardrails(hypothesis_id bigint)
+RETURNS TABLE (guardrail text, variant text, measure text,
 			   higher_is_better boolean, margin float8, control_mean float8, mean float8,
 			   lift float8, std_error float8, p_value float8, non_inferior boolean)
 LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
@@ -1066,7 +1065,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	hid constant bigint := hypothesis_guardrails.hypothesis;
+	hid constant bigint := hypothesis_guardrails.hypothesis_id;
 	h record;
 	src @extschema@.source;
 	g record;
@@ -1120,7 +1119,6 @@ BEGIN
 			 THEN format('e.%I::float8', src.value_column) ELSE 'NULL::float8' END)
 	USING hid, h.conversion_window, h.winsorize
 	LOOP
-		hypothesis_id := hid;
 		guardrail := g.name;
 		variant := g.variant;
 		measure := g.measure;
@@ -1153,8 +1151,8 @@ COMMENT ON FUNCTION @extschema@.hypothesis_guardrails(bigint) IS
 -- is set), the sequential interval and p-value (when sequential), the
 -- ratio metric (when ratio_numerator is set), and the guardrails.  A
 -- variant compared with control needs 2 units in each arm.
-CREATE FUNCTION @extschema@.hypothesis_effects(hypothesis bigint)
-RETURNS TABLE (hypothesis_id bigint, variant text,
+CREATE FUNCTION @extschema@.hypothesis_effects(hypothesis_id bigint)
+RETURNS TABLE (variant text,
 			   cuped_lift float8, cuped_low float8, cuped_high float8, cuped_p_value float8,
 			   variance_reduction float8,
 			   sequential_low float8, sequential_high float8, sequential_p_value float8,
@@ -1166,7 +1164,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	hid constant bigint := hypothesis_effects.hypothesis;
+	hid constant bigint := hypothesis_effects.hypothesis_id;
 	h record;
 	v record;
 	ctrl record;
@@ -1225,7 +1223,6 @@ BEGIN
 		 GROUP BY w.variant
 		 ORDER BY w.variant <> 'control', w.variant
 	LOOP
-		hypothesis_id := hid;
 		variant := v.variant;
 		cuped_lift := NULL; cuped_low := NULL; cuped_high := NULL; cuped_p_value := NULL;
 		variance_reduction := NULL; sequential_low := NULL; sequential_high := NULL;
@@ -1272,171 +1269,3 @@ $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_effects(bigint) IS
   'per variant of a hypothesis: CUPED lift, interval, p-value and variance reduction; sequential (always-valid) interval and p-value; ratio metric and its lift; the guardrails that failed';
 
-CREATE OR REPLACE FUNCTION @extschema@.hypothesis_result(hypothesis bigint)
-RETURNS TABLE (hypothesis_id bigint, variant text, units bigint, conversions bigint,
-			   rate float8, lift float8, lift_low float8, lift_high float8,
-			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_column
-DECLARE
-	hid constant bigint := hypothesis_result.hypothesis;
-	h record;
-	t record;
-	names text[];
-	n bigint[];
-	x bigint[];
-	k int;
-	has_control boolean;
-	srm float8;
-	raw_p float8[];
-	adj_p float8[];
-	lifts float8[];
-	lows float8[];
-	highs float8[];
-	beats float8[];
-	required bigint;
-	base float8;
-	usable boolean := true;
-	decide_p float8[];
-	seq_p float8[];
-	failed text[];
-BEGIN
-	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation, hy.sequential INTO h
-	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
-	IF NOT FOUND THEN
-		RETURN;
-	END IF;
-	-- a hypothesis stored before 0.2.0 checked its parameters may hold a
-	-- value the statistics refuse (ALTER EXTENSION journey UPDATE warns
-	-- about each): its rows say so, rather than failing every hypothesis
-	-- of the view
-	BEGIN
-		PERFORM @extschema@.check_parameter('alpha', h.alpha),
-				@extschema@.check_parameter('power', h.power),
-				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
-				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
-	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
-				   OR numeric_value_out_of_range OR invalid_text_representation THEN
-		usable := false;
-	END;
-	SELECT array_agg(u.variant ORDER BY u.variant <> 'control', u.variant),
-		   array_agg(u.units ORDER BY u.variant <> 'control', u.variant),
-		   array_agg(u.conversions ORDER BY u.variant <> 'control', u.variant)
-	  INTO names, n, x
-	  FROM @extschema@.hypothesis_units(hid) u;
-	IF names IS NULL THEN
-		RETURN;
-	END IF;
-	k := cardinality(names);
-	has_control := names[1] = 'control';
-
-	-- sample-ratio check against the planned allocation (equal when none
-	-- is given); units in a variant the allocation does not name are a
-	-- mismatch by themselves
-	IF k >= 2 AND usable THEN
-		IF h.allocation IS NULL THEN
-			srm := @extschema@.srm_test(n);
-		ELSIF EXISTS (SELECT 1 FROM unnest(names) v WHERE NOT h.allocation ? v) THEN
-			srm := 0;
-		ELSE
-			srm := @extschema@.srm_test(n, ARRAY(SELECT (h.allocation ->> v)::float8
-												   FROM unnest(names) WITH ORDINALITY AS u(v, o)
-												  ORDER BY o));
-		END IF;
-	END IF;
-
-	-- each variant against control (proportion_test leaves the lift NULL
-	-- when the control has no conversion, and gives p = 1 when nothing
-	-- differs)
-	raw_p := array_fill(NULL::float8, ARRAY[k]);
-	lifts := raw_p; lows := raw_p; highs := raw_p; beats := raw_p;
-	IF has_control AND usable THEN
-		FOR i IN 2..k LOOP
-			SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
-			raw_p[i] := t.p_value;
-			lifts[i] := t.lift; lows[i] := t.lift_low; highs[i] := t.lift_high;
-			beats[i] := @extschema@.prob_to_beat(x[1], n[1], x[i], n[i]);
-		END LOOP;
-	END IF;
-
-	-- Holm's correction across the treatments of the hypothesis
-	adj_p := raw_p;
-	IF has_control AND k > 2 THEN
-		adj_p := ARRAY[NULL::float8] || @extschema@.p_adjust(raw_p[2:k], 'holm');
-	END IF;
-
-	-- a sequential hypothesis decides on its always-valid p-values (Holm's
-	-- correction across treatments as well); the guardrails each variant
-	-- failed (hypothesis_effects reads them only when there are some)
-	decide_p := adj_p;
-	IF h.sequential OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
-		SELECT array_agg(e.sequential_p_value ORDER BY array_position(names, e.variant)),
-			   array_agg(e.guardrails_failed ORDER BY array_position(names, e.variant))
-		  INTO seq_p, failed
-		  FROM @extschema@.hypothesis_effects(hid) e
-		 WHERE e.variant = ANY (names);
-		IF h.sequential AND has_control AND k >= 2 THEN
-			decide_p := ARRAY[NULL::float8] ||
-				CASE WHEN k > 2 THEN @extschema@.p_adjust(seq_p[2:k], 'holm') ELSE seq_p[2:k] END;
-		END IF;
-	END IF;
-
-	-- units each arm needs to detect minimum_effect at the control's rate
-	IF has_control AND usable AND x[1] > 0 THEN
-		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
-		IF base > 0 THEN
-			required := @extschema@.sample_size(base, h.minimum_effect, h.alpha, h.power);
-		END IF;
-	END IF;
-
-	FOR i IN 1..k LOOP
-		hypothesis_id := hid;
-		variant := names[i];
-		units := n[i];
-		conversions := x[i];
-		rate := x[i]::float8 / n[i];
-		lift := lifts[i];
-		lift_low := lows[i];
-		lift_high := highs[i];
-		p_value := adj_p[i];
-		prob_to_beat := beats[i];
-		srm_p_value := srm;
-		verdict := CASE
-			WHEN NOT usable THEN 'parameters out of range'
-			WHEN srm < 0.001 THEN 'sample ratio mismatch'
-			WHEN NOT has_control THEN 'no control'
-			WHEN i = 1 THEN 'baseline'
-			WHEN required IS NULL OR least(n[1], n[i]) < required THEN 'not enough units'
-			WHEN failed[i] IS NOT NULL THEN 'guardrail failed'
-			WHEN decide_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
-			WHEN decide_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
-			ELSE 'inconclusive'
-		END;
-		RETURN NEXT;
-	END LOOP;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
-  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict (on the sequential p-values for a sequential hypothesis; "guardrail failed" when a guardrail does not show non-inferiority)';
-
-CREATE OR REPLACE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
-SELECT h.id AS hypothesis_id, r.variant, r.units, r.conversions, r.rate,
-	   r.lift, r.lift_low, r.lift_high, r.p_value, r.prob_to_beat,
-	   r.srm_p_value, r.verdict,
-	   r.cuped_lift, r.cuped_low, r.cuped_high, r.cuped_p_value, r.variance_reduction,
-	   r.sequential_low, r.sequential_high, r.sequential_p_value,
-	   r.ratio, r.ratio_lift, r.ratio_low, r.ratio_high, r.ratio_p_value,
-	   r.guardrails_failed
-  FROM @extschema@.hypothesis h
- CROSS JOIN LATERAL (
-	SELECT hr.*, e.cuped_lift, e.cuped_low, e.cuped_high, e.cuped_p_value,
-		   e.variance_reduction, e.sequential_low, e.sequential_high, e.sequential_p_value,
-		   e.ratio, e.ratio_lift, e.ratio_low, e.ratio_high, e.ratio_p_value,
-		   e.guardrails_failed
-	  FROM @extschema@.hypothesis_result(h.id) hr
-	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
- WHERE @extschema@.source_readable(h.source, false);
-COMMENT ON VIEW @extschema@.hypothesis_results IS
-  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';
