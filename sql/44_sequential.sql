@@ -385,6 +385,19 @@ SELECT hypothesis_id = :h_seq AS sequential, variant, conversions,
  WHERE hypothesis_id IN (:h_seq, :h_fixed) AND variant <> 'control'
  ORDER BY 1;
 
+-- the review's rich form carries each tested hypothesis's effects and
+-- signals (the sequential hypothesis, concluded in a cycle)
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+VALUES ('seq', 'April', '2026-04-01', '2026-04-30') RETURNING id AS seq_cycle \gset
+UPDATE journey.hypothesis SET cycle_id = :seq_cycle WHERE id = :h_seq;
+SELECT status FROM journey.start_hypothesis(:h_seq);
+SELECT status FROM journey.conclude_hypothesis(:h_seq, 'iterate', 'Not yet shown at every look.');
+SELECT t ->> 'hypothesis_id' = :'h_seq' AS same_hypothesis, e ->> 'variant' AS variant,
+	   abs((e ->> 'sequential_p_value')::float8 / 0.6437491590097131 - 1) < 1e-9 AS seq_p_ok,
+	   t -> 'signals' ->> 'top_driver' AS top_driver, t -> 'signals' ->> 'entered' AS entered
+  FROM journey.review_details(:seq_cycle) d, jsonb_array_elements(d.tested) t,
+	   jsonb_array_elements(t -> 'effects') e;
+
 -- the CUPED event named as the target moment's own is the default
 SELECT seq_hypothesis() AS h_named \gset
 UPDATE journey.hypothesis SET sequential = true, cuped_event = 'purchase' WHERE id = :h_named;
@@ -410,6 +423,8 @@ SELECT variant, cuped_lift, sequential_p_value
 
 -- leave the registry as it was found
 DELETE FROM journey.hypothesis WHERE source IN ('seq', 'plain');
+DELETE FROM journey.review_cycle WHERE source = 'seq';
+ALTER TABLE journey.review_cycle ALTER COLUMN id RESTART WITH 1;
 DELETE FROM journey.source WHERE name IN ('seq', 'plain');
 SELECT count(*) AS hypotheses, (SELECT count(*) FROM journey.guardrail) AS guardrails
   FROM journey.hypothesis;

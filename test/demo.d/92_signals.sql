@@ -53,12 +53,22 @@ SELECT r.variant, r.units, r.conversions, round(r.lift::numeric, 4) AS lift,
  WHERE h.source = 'shop' AND h.moment = 'signup'
  ORDER BY r.variant <> 'control', r.variant;
 
-\echo '## For the review: the hypothesis''s signals over its cycle''s customers'
+\echo '## The Q2 review (journey.review_details): the tested hypothesis with its CUPED and sequential'
+\echo '## figures, the strongest signals at its moment and its time-to-convert summary'
 \x on
-SELECT s.top_driver, round(s.top_driver_odds_ratio::numeric, 3) AS top_driver_odds_ratio,
-	   s.top_drop_off_signal, round(s.top_drop_off_odds_ratio::numeric, 3) AS top_drop_off_odds_ratio,
-	   s.entered, round(s.converted_share::numeric, 4) AS converted_share,
-	   round((s.median_seconds_to_convert / 3600)::numeric, 1) AS median_hours_to_convert
-  FROM journey.hypothesis h, journey.hypothesis_signals(h.id) s
- WHERE h.source = 'shop' AND h.moment = 'signup';
+SELECT t ->> 'statement' AS statement, e ->> 'variant' AS variant,
+	   round((e ->> 'cuped_lift')::numeric, 4) AS cuped_lift,
+	   round((e ->> 'variance_reduction')::numeric, 4) AS variance_reduction,
+	   round((e ->> 'sequential_low')::numeric, 4) AS sequential_low,
+	   round((e ->> 'sequential_high')::numeric, 4) AS sequential_high,
+	   round((e ->> 'sequential_p_value')::numeric, 4) AS sequential_p_value,
+	   t -> 'signals' ->> 'top_driver' AS top_driver,
+	   t -> 'signals' ->> 'top_drop_off_signal' AS top_drop_off_signal,
+	   round((t -> 'signals' ->> 'top_drop_off_odds_ratio')::numeric, 3) AS top_drop_off_odds_ratio,
+	   t -> 'signals' ->> 'entered' AS entered,
+	   round((t -> 'signals' ->> 'converted_share')::numeric, 4) AS converted_share,
+	   round((t -> 'signals' ->> 'median_seconds_to_convert')::numeric / 3600, 1) AS median_hours_to_convert
+  FROM journey.review_cycle c, journey.review_details(c.id) d,
+	   jsonb_array_elements(d.tested) t, jsonb_array_elements(t -> 'effects') e
+ WHERE c.source = 'shop' AND c.name = '2026 Q2' AND e ->> 'variant' <> 'control';
 \x off
