@@ -100,6 +100,8 @@ SELECT abs(lift / 0.1280022212966821 - 1) < 1e-9 AS lift_ok,
 -- no denominator in an arm: no ratio, no lift
 SELECT * FROM journey.ratio_test('{100,0,0,0,0,0}', '{100,40,70,210,520,90}');
 SELECT * FROM journey.ratio_test('{100,30,50,200,500,70}', NULL);
+SELECT * FROM journey.ratio_test('{100,30,50,200,500,70}', '{100,40,70,210,520,90}', NULL);
+SELECT * FROM journey.ratio_test('{100,30,50,200,500,70}', '{100,40,70,210,520,90}', 0);
 
 ------------------------------------------------------------------------
 -- sequential_test(estimate, std_error, n, alpha, tuning)

@@ -32,6 +32,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(journey_kaplan_meier);
 
@@ -98,7 +99,9 @@ journey_kaplan_meier(PG_FUNCTION_ARGS)
 				 errmsg("elapsed and converted must have the same length"),
 				 errdetail("elapsed has %d elements and converted has %d.", nt, nc)));
 
-	obs = palloc(sizeof(SurvivalObs) * Max(nt, 1));
+	/* twice the size of the arrays at most: a huge allocation may be needed */
+	obs = MemoryContextAllocHuge(CurrentMemoryContext,
+								 sizeof(SurvivalObs) * Max(nt, 1));
 	for (i = 0; i < nt; i++)
 	{
 		if (times_null[i] || conv_null[i])
