@@ -165,6 +165,18 @@ SELECT sum(moved_on + dropped) FILTER (WHERE signal = 'demo') AS demo_customers
   FROM journey.conversion_drivers('sig', 'visit', NULL, 1, NULL,
 								  '2026-02-01', '2026-02-02');
 
+-- equal timestamps: an event at the very instant of the entry counts
+-- (customer 4), one at the instant of moving on does not (customer 2, it
+-- is not before it), one at the very end of the window of a customer who
+-- dropped off counts (customer 1, the window is inclusive)
+INSERT INTO sig_events
+SELECT i, t0 + d, 'tie', NULL
+  FROM (VALUES (1, interval '7 days'), (2, interval '2 days'), (4, interval '0')) v(i, d),
+	   LATERAL (SELECT '2026-02-01'::timestamptz + (i % 6) * interval '1 day' + i * interval '1 hour' AS t0) z;
+SELECT signal, customers, moved_on, dropped
+  FROM journey.conversion_drivers('sig', 'visit', min_customers => 1) WHERE signal = 'tie';
+DELETE FROM sig_events WHERE what = 'tie';
+
 -- errors
 SELECT * FROM journey.conversion_drivers('nope', 'visit');
 SELECT * FROM journey.conversion_drivers('sig', 'nope');
