@@ -117,6 +117,8 @@ SELECT cohort, window_closed, rate IS NOT NULL AS has_rate
 -- c34 and c38); by month and by day; per segment (region at signup)
 SELECT cohort, entered, converted, window_closed, as_of_time
   FROM journey.cohort_conversion('coh', 'signup', period => 'month', conversion_window => '4 days');
+SELECT cohort, cohort_end, entered, converted, window_closed, closes_at
+  FROM journey.cohort_conversion('coh', 'signup', period => 'quarter', conversion_window => '4 days');
 SELECT count(*) AS days, sum(entered) AS entered, count(*) FILTER (WHERE window_closed) AS closed
   FROM journey.cohort_conversion('coh', 'signup', period => 'day', conversion_window => '4 days',
 								 as_of => '2026-03-14');

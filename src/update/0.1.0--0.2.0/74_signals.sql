@@ -375,9 +375,12 @@ DECLARE
 	pair record;
 	win interval;
 	upto timestamptz;
+	step interval;
 BEGIN
 	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
-	IF period IS NULL OR period NOT IN ('day', 'week', 'month', 'quarter') THEN
+	step := CASE period WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '1 week'
+						WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months' END;
+	IF step IS NULL THEN
 		RAISE EXCEPTION 'unknown cohort period "%"', coalesce(period, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use day, week, month or quarter.';
@@ -393,13 +396,13 @@ BEGIN
 	-- NULL, never a drop
 	RETURN QUERY
 	SELECT CASE WHEN cohort_conversion.segment_column IS NULL THEN '(all)' ELSE x.segment END,
-		   x.cohort, x.cohort + ('1 ' || period)::interval,
+		   x.cohort, x.cohort + step,
 		   count(*), count(x.converted_at),
-		   CASE WHEN x.cohort + ('1 ' || period)::interval + win <= upto
+		   CASE WHEN x.cohort + step + win <= upto
 				THEN count(x.converted_at)::float8 / count(*) END,
 		   count(x.converted_at)::float8 / count(*),
-		   x.cohort + ('1 ' || period)::interval + win <= upto,
-		   x.cohort + ('1 ' || period)::interval + win,
+		   x.cohort + step + win <= upto,
+		   x.cohort + step + win,
 		   upto
 	  FROM @extschema@.signal_entries(src, pair.from_event, pair.to_event, win, upto,
 									  period, segment_column, since, until) x
