@@ -51,7 +51,8 @@ SELECT 'labels', journey.normalize_label('  Ｇoogle   Ads '), journey.default_c
        journey.default_channel('news', 'email');
 SELECT 'moments', r.* FROM journey.moment_report('shop') r;
 SELECT 'conversion', c.* FROM journey.moment_conversion c;
+-- (fractribution, the leave-one-out model, is new in 0.2.0)
 SELECT 'channel_attribution', source, model, channel, round(conversions::numeric, 6)
-  FROM journey.channel_attribution ORDER BY 2, 3, 4;
+  FROM journey.channel_attribution WHERE model <> 'fractribution' ORDER BY 2, 3, 4;
 SELECT 'results', hypothesis_id, variant, units, conversions FROM journey.hypothesis_results
  ORDER BY 2, 3;
