@@ -145,7 +145,8 @@ COMMENT ON FUNCTION @extschema@.attribution_paths(text, timestamptz, timestamptz
 -- touch times only when a time_decay model is asked) and runs only the
 -- models asked for.  time_decay is computed per customer path with
 -- touch_weights (it needs the touch times), the others by attribution()
--- over the distinct paths; sums are exact.
+-- over the distinct paths; sums are exact.  Every model lists every
+-- channel of the period's paths, with 0 when it credits it nothing.
 CREATE FUNCTION @extschema@.channel_attribution(source text,
 	models text[] DEFAULT ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
 	                            'time_decay', 'markov', 'shapley', 'fractribution'],
@@ -177,10 +178,13 @@ BEGIN
 	                           FROM rows r)) AS c
 	   WHERE m.m !~* '^\s*time_decay\s*(\(|$)'
 	  UNION ALL
-	  SELECT m.m, t.label, @extschema@.exact_sum(t.w), @extschema@.exact_sum(t.w * p.value), NULL
+	  SELECT m.m, t.label, coalesce(@extschema@.exact_sum(t.w), 0),
+	         coalesce(@extschema@.exact_sum(t.w * p.value), 0), NULL
 	    FROM unnest(models) AS m(m), p,
-	         unnest(p.path, @extschema@.touch_weights(p.path, m.m, p.touch_times, p.converted_at)) AS t(label, w)
-	   WHERE m.m ~* '^\s*time_decay\s*(\(|$)' AND p.conversions > 0
+	         unnest(p.path, CASE WHEN p.conversions > 0
+	                             THEN @extschema@.touch_weights(p.path, m.m, p.touch_times, p.converted_at)
+	                        END) AS t(label, w)
+	   WHERE m.m ~* '^\s*time_decay\s*(\(|$)'
 	   GROUP BY m.m, t.label)
 	SELECT c.model, c.channel, c.conversions, c.value, c.removal_effect,
 	       CASE WHEN tot.c > 0 THEN c.conversions / tot.c ELSE 0 END,
