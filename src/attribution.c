@@ -61,7 +61,6 @@ PG_FUNCTION_INFO_V1(journey_attribution_serialize);
 PG_FUNCTION_INFO_V1(journey_attribution_deserialize);
 PG_FUNCTION_INFO_V1(journey_attribution_final);
 PG_FUNCTION_INFO_V1(journey_attribution_bootstrap_sfunc);
-PG_FUNCTION_INFO_V1(journey_attribution_bootstrap_final);
 PG_FUNCTION_INFO_V1(journey_attribution_state_check);
 
 /* ------------------------------------------------------------------------
@@ -418,7 +417,32 @@ AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
 	pfree(labels);
 }
 
-static const AttrBootstrap no_bootstrap = {0, 0, 0};
+/*
+ * One row (path, conversions, value, nulls, model at argument 5) into the
+ * group's state, created with the bootstrap options boot on the first row.
+ * A NULL path is skipped.
+ */
+static Datum
+AttrRowTransition(FunctionCallInfo fcinfo, const AttrBootstrap *boot)
+{
+	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	double		conv,
+				value,
+				nulls;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	st = AttrStateFor(fcinfo, st, 5, boot);
+	conv = NonNegativeArg(fcinfo, 2, "conversions");
+	value = NonNegativeArg(fcinfo, 3, "value");
+	nulls = NonNegativeArg(fcinfo, 4, "nulls");
+	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls);
+	PG_RETURN_POINTER(st);
+}
 
 /*
  * attribution_sfunc(state, path text[], conversions, value, nulls, model)
@@ -426,24 +450,10 @@ static const AttrBootstrap no_bootstrap = {0, 0, 0};
 Datum
 journey_attribution_sfunc(PG_FUNCTION_ARGS)
 {
-	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
-	double		conv,
-				value,
-				nulls;
+	static const AttrBootstrap no_bootstrap = {0, 0, 0};
 
 	(void) JourneyAggContext(fcinfo, "journey.attribution");
-	if (PG_ARGISNULL(1))
-	{
-		if (st == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st);
-	}
-	st = AttrStateFor(fcinfo, st, 5, &no_bootstrap);
-	conv = NonNegativeArg(fcinfo, 2, "conversions");
-	value = NonNegativeArg(fcinfo, 3, "value");
-	nulls = NonNegativeArg(fcinfo, 4, "nulls");
-	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls);
-	PG_RETURN_POINTER(st);
+	return AttrRowTransition(fcinfo, &no_bootstrap);
 }
 
 /*
@@ -501,6 +511,7 @@ GetConvPathFields(FunctionCallInfo fcinfo, Oid rowtype)
 Datum
 journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 {
+	static const AttrBootstrap paths_no_bootstrap = {0, 0, 0};
 	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
 	ArrayType  *paths;
 	ConvPathFields *f;
@@ -515,7 +526,7 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
 	}
-	st = AttrStateFor(fcinfo, st, 2, &no_bootstrap);
+	st = AttrStateFor(fcinfo, st, 2, &paths_no_bootstrap);
 	paths = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(paths) > 1)
 		ereport(ERROR,
@@ -972,24 +983,18 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 /*
  * attribution_bootstrap_sfunc(state, path, conversions, value, nulls,
  * model, replicates, seed, confidence): attribution_sfunc with the
- * bootstrap options, checked once when the state is created.
+ * bootstrap options, checked once when the state is created.  Its final
+ * function is attribution_final's: the result type, channel_interval,
+ * receives the intervals.
  */
 Datum
 journey_attribution_bootstrap_sfunc(PG_FUNCTION_ARGS)
 {
-	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
 	AttrBootstrap boot;
-	double		conv,
-				value,
-				nulls;
 
 	(void) JourneyAggContext(fcinfo, "journey.attribution_bootstrap");
 	if (PG_ARGISNULL(1))
-	{
-		if (st == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st);
-	}
+		return AttrRowTransition(fcinfo, NULL);
 	if (PG_ARGISNULL(6) || PG_ARGISNULL(7) || PG_ARGISNULL(8))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -1009,26 +1014,7 @@ journey_attribution_bootstrap_sfunc(PG_FUNCTION_ARGS)
 				 errmsg("bootstrap confidence must be between 0 and 1 (exclusive), not %s",
 						float8out_internal(boot.confidence)),
 				 errhint("For a 95%% interval pass 0.95.")));
-	st = AttrStateFor(fcinfo, st, 5, &boot);
-	conv = NonNegativeArg(fcinfo, 2, "conversions");
-	value = NonNegativeArg(fcinfo, 3, "value");
-	nulls = NonNegativeArg(fcinfo, 4, "nulls");
-	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls);
-	PG_RETURN_POINTER(st);
-}
-
-Datum
-journey_attribution_bootstrap_final(PG_FUNCTION_ARGS)
-{
-	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
-	AttrResult	res;
-
-	if (st == NULL)
-		PG_RETURN_NULL();
-	if (st->boot.replicates == 0)
-		elog(ERROR, "attribution_bootstrap state without bootstrap options");
-	AttrStateSolve(st, &res);
-	PG_RETURN_DATUM(AttrResultArray(fcinfo, &res));
+	return AttrRowTransition(fcinfo, &boot);
 }
 
 /*

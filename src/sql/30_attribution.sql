@@ -84,7 +84,7 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION @extschema@.attribution_bootstrap_final(internal)
 RETURNS @extschema@.channel_interval[]
-AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_final'
+AS 'MODULE_PATHNAME', 'journey_attribution_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution_bootstrap(path text[], conversions float8,
