@@ -18,7 +18,7 @@
  * rows were added in, and everything computed from them runs over the
  * paths in one order.
  *
- * Serialized layout (native byte order, as for every internal state):
+ * Serialized layout (src/pack.h: numbers little-endian):
  *
  *	  uint8   version (ATTR_STATE_VERSION)
  *	  int32   model text length, then its bytes
@@ -30,10 +30,12 @@
  *	    conversions, value, nulls: each a serialized JourneySum
  *	    int32   number of touches
  *	    int32   key length, then the key: per touch int32 length + bytes
+ *	            (the same bytes as in memory on a little-endian host)
  *
  *-------------------------------------------------------------------------
  */
 #include "attr_credit.h"
+#include "pack.h"
 
 #include <math.h>
 
@@ -616,128 +618,110 @@ journey_attribution_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(left);
 }
 
+#define ATTR_STATE_WHAT "attribution aggregate state"
+
+/*
+ * The serialized state (src/pack.h: every number little-endian).  A path's
+ * key is written label by label (length, bytes), so that its lengths are
+ * little-endian too; in memory they are native.
+ */
 Datum
 journey_attribution_serialize(PG_FUNCTION_ARGS)
 {
 	AttrState  *st = (AttrState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	uint8		version = ATTR_STATE_VERSION;
-	int32		npaths = (int32) st->paths->members;
 	pathtab_iterator it;
 	PathEntry  *e;
-	bytea	   *out;
 
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, (char *) &version, 1);
-	appendBinaryStringInfo(&buf, (char *) &st->model_len, sizeof(int32));
-	appendBinaryStringInfo(&buf, st->model_text, st->model_len);
-	appendBinaryStringInfo(&buf, (char *) &st->boot.replicates, sizeof(int32));
-	appendBinaryStringInfo(&buf, (char *) &st->boot.seed, sizeof(int64));
-	appendBinaryStringInfo(&buf, (char *) &st->boot.confidence, sizeof(double));
-	appendBinaryStringInfo(&buf, (char *) &npaths, sizeof(int32));
+	JourneyPackBegin(&buf, 0, ATTR_STATE_WHAT);
+	JourneyPackUInt8(&buf, ATTR_STATE_VERSION);
+	JourneyPackText(&buf, st->model_text, st->model_len);
+	JourneyPackInt32(&buf, st->boot.replicates);
+	JourneyPackInt64(&buf, st->boot.seed);
+	JourneyPackFloat8(&buf, st->boot.confidence);
+	JourneyPackInt32(&buf, (int32) st->paths->members);
 	pathtab_start_iterate(st->paths, &it);
 	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
 	{
+		const char *q = e->key.data;
+
 		CHECK_FOR_INTERRUPTS();
 		JourneySumSerialize(&buf, &e->conv);
 		JourneySumSerialize(&buf, &e->value);
 		JourneySumSerialize(&buf, &e->nulls);
-		appendBinaryStringInfo(&buf, (char *) &e->ntouches, sizeof(int32));
-		appendBinaryStringInfo(&buf, (char *) &e->key.len, sizeof(int32));
-		appendBinaryStringInfo(&buf, e->key.data, e->key.len);
+		JourneyPackInt32(&buf, e->ntouches);
+		JourneyPackInt32(&buf, e->key.len);
+		for (int t = 0; t < e->ntouches; t++)
+		{
+			int32		len;
+
+			memcpy(&len, q, sizeof(int32));
+			JourneyPackText(&buf, q + sizeof(int32), len);
+			q += sizeof(int32) + len;
+		}
 	}
-	out = palloc(VARHDRSZ + buf.len);
-	SET_VARSIZE(out, VARHDRSZ + buf.len);
-	memcpy(VARDATA(out), buf.data, buf.len);
-	pfree(buf.data);
-	PG_RETURN_BYTEA_P(out);
+	PG_RETURN_BYTEA_P(JourneyPackEnd(&buf));
 }
 
+/*
+ * Read one path's key of ntouches labels filling exactly keylen bytes into
+ * key (native lengths, as in memory).
+ */
 static void
-CorruptAttrState(const char *detail)
+UnpackKey(JourneyPackReader *r, int32 ntouches, int32 keylen, StringInfo key)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("invalid attribution aggregate state"),
-			 errdetail("%s", detail)));
-}
-
-typedef struct Reader
-{
-	const char *p;
-	const char *end;
-} Reader;
-
-static void
-ReadBytes(Reader *r, void *dst, Size n)
-{
-	if ((Size) (r->end - r->p) < n)
-		CorruptAttrState("The serialized state is truncated.");
-	memcpy(dst, r->p, n);
-	r->p += n;
-}
-
-/* Check one encoded key: ntouches labels exactly filling keylen bytes. */
-static void
-CheckKey(const char *key, int32 keylen, int32 ntouches)
-{
-	const char *p = key;
-	const char *end = key + keylen;
-
-	for (int i = 0; i < ntouches; i++)
+	resetStringInfo(key);
+	enlargeStringInfo(key, keylen);
+	for (int t = 0; t < ntouches; t++)
 	{
 		int32		len;
 
-		if (end - p < (int) sizeof(int32))
-			CorruptAttrState("A path is shorter than its touch count.");
-		memcpy(&len, p, sizeof(int32));
-		p += sizeof(int32);
-		if (len < 0 || len > end - p)
-			CorruptAttrState("A label lies outside its path.");
-		p += len;
+		if (keylen - key->len < (int) sizeof(int32))
+			JourneyPackCorrupt(r, "A path is shorter than its touch count.");
+		len = JourneyPackGetInt32(r);
+		if (len < 0 || len > keylen - key->len - (int) sizeof(int32))
+			JourneyPackCorrupt(r, "A label lies outside its path.");
+		appendBinaryStringInfoNT(key, (const char *) &len, sizeof(int32));
+		appendBinaryStringInfoNT(key, JourneyPackGetBytes(r, len), len);
 	}
-	if (p != end)
-		CorruptAttrState("A path is longer than its touch count.");
+	if (key->len != keylen)
+		JourneyPackCorrupt(r, "A path is longer than its touch count.");
 }
 
 static AttrState *
 AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 {
-	Reader		r;
-	uint8		version;
+	JourneyPackReader r;
 	int32		model_len;
 	int32		npaths;
 	const char *model_text;
 	AttrState  *st;
 	AttrBootstrap boot;
 
-	r.p = VARDATA_ANY(bytes);
-	r.end = r.p + VARSIZE_ANY_EXHDR(bytes);
-	ReadBytes(&r, &version, 1);
-	if (version != ATTR_STATE_VERSION)
-		CorruptAttrState("Unknown state version.");
-	ReadBytes(&r, &model_len, sizeof(int32));
-	if (model_len < 1 || model_len > r.end - r.p)
-		CorruptAttrState("The model text length is out of range.");
-	model_text = r.p;
+	JourneyPackReaderInit(&r, bytes, ATTR_STATE_WHAT, ERRCODE_DATA_CORRUPTED);
+	if (JourneyPackGetUInt8(&r) != ATTR_STATE_VERSION)
+		JourneyPackCorrupt(&r, "Unknown state version.");
+	model_len = JourneyPackGetInt32(&r);
+	if (model_len < 1 || model_len > JourneyPackRemaining(&r))
+		JourneyPackCorrupt(&r, "The model text length is out of range.");
+	model_text = JourneyPackGetBytes(&r, model_len);
 	if (memchr(model_text, '\0', model_len) != NULL)
-		CorruptAttrState("The model text contains a zero byte.");
-	r.p += model_len;
-	ReadBytes(&r, &boot.replicates, sizeof(int32));
-	ReadBytes(&r, &boot.seed, sizeof(int64));
-	ReadBytes(&r, &boot.confidence, sizeof(double));
+		JourneyPackCorrupt(&r, "The model text contains a zero byte.");
+	boot.replicates = JourneyPackGetInt32(&r);
+	boot.seed = JourneyPackGetInt64(&r);
+	boot.confidence = JourneyPackGetFloat8(&r);
 	if (boot.replicates < 0 || boot.replicates > ATTR_BOOTSTRAP_MAX_REPLICATES ||
 		(boot.replicates > 0 && !(boot.confidence > 0 && boot.confidence < 1)) ||
 		(boot.replicates == 0 && (boot.seed != 0 || boot.confidence != 0)))
-		CorruptAttrState("The bootstrap options are out of range.");
-	ReadBytes(&r, &npaths, sizeof(int32));
+		JourneyPackCorrupt(&r, "The bootstrap options are out of range.");
+	npaths = JourneyPackGetInt32(&r);
 
 	/*
 	 * each path needs at least 3 sums (of 9 bytes) + 2 int32 + one touch
 	 * header
 	 */
-	if (npaths < 0 || (int64) npaths * (3 * (1 + sizeof(double)) + 3 * sizeof(int32)) > r.end - r.p)
-		CorruptAttrState("The path count does not match the state's size.");
+	JourneyPackCount(&r, npaths, 3 * (1 + sizeof(double)) + 3 * sizeof(int32), 0,
+					 false, "The path count does not match the state's size.");
 	st = AttrStateCreate(cxt, model_text, model_len, &boot);
 	for (int i = 0; i < npaths; i++)
 	{
@@ -745,6 +729,7 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 		int32		ntouches,
 					keylen;
 		PathEntry  *e;
+		PathKey		k;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int t = 0; t < 3; t++)
@@ -752,31 +737,27 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 			int			len = JourneySumDeserialize(r.p, r.end, &totals[t], st->cxt);
 
 			if (len < 0)
-				CorruptAttrState("A path's totals are not sums in this version's form.");
+				JourneyPackCorrupt(&r, "A path's totals are not sums in this version's form.");
 			if (JourneySumIsNegative(&totals[t]))
-				CorruptAttrState("A path's totals are not finite non-negative numbers.");
-			r.p += len;
+				JourneyPackCorrupt(&r, "A path's totals are not finite non-negative numbers.");
+			JourneyPackSkip(&r, len);
 		}
-		ReadBytes(&r, &ntouches, sizeof(int32));
-		ReadBytes(&r, &keylen, sizeof(int32));
-		if (ntouches < 1 || keylen < 0 || keylen > r.end - r.p ||
+		ntouches = JourneyPackGetInt32(&r);
+		keylen = JourneyPackGetInt32(&r);
+		if (ntouches < 1 || keylen < 0 || keylen > JourneyPackRemaining(&r) ||
 			(int64) ntouches * sizeof(int32) > keylen)
-			CorruptAttrState("A path's length is out of range.");
-		CheckKey(r.p, keylen, ntouches);
-		{
-			PathKey		k = {r.p, keylen};
-
-			if (pathtab_lookup(st->paths, k) != NULL)
-				CorruptAttrState("A path appears twice.");
-		}
-		e = AttrStateEntry(st, r.p, keylen, ntouches);
+			JourneyPackCorrupt(&r, "A path's length is out of range.");
+		UnpackKey(&r, ntouches, keylen, &st->keybuf);
+		k.data = st->keybuf.data;
+		k.len = keylen;
+		if (pathtab_lookup(st->paths, k) != NULL)
+			JourneyPackCorrupt(&r, "A path appears twice.");
+		e = AttrStateEntry(st, st->keybuf.data, keylen, ntouches);
 		e->conv = totals[0];
 		e->value = totals[1];
 		e->nulls = totals[2];
-		r.p += keylen;
 	}
-	if (r.p != r.end)
-		CorruptAttrState("The serialized state has trailing bytes.");
+	JourneyPackFinish(&r);
 	return st;
 }
 
