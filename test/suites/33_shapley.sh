@@ -21,7 +21,7 @@ suite_q -d "$db" -c "CREATE EXTENSION journey" \
 	-c "\\copy pr FROM '$work/rows.csv' WITH (FORMAT csv)"
 suite_q -d "$db" -F '|' >"$work/actual" <<'SQL'
 SELECT t, (c).channel, (c).conversions, (c).value
-  FROM (SELECT t, unnest(journey.attribution(path, conv, val, nulls, 'linear')) AS c
+  FROM (SELECT t, unnest(journey.attribution(path, conv, val, nulls, 'shapley')) AS c
           FROM pr GROUP BY t) s
  ORDER BY t, (c).channel COLLATE "C";
 SQL
