@@ -98,6 +98,75 @@ SELECT (c).channel
   FROM unnest((SELECT journey.attribution_bootstrap(p, 1, 0, 0, 'linear', 10, 1, 0.9)
                  FROM (VALUES (NULL::text[]), (ARRAY['x'])) t(p))) c;
 
+-- time_decay over conversion_path[] (which carry their touch times): each
+-- path weighs its touches by 2^(-age/half_life).  A (day 0) > B (day 1),
+-- converted at B, half-life 1 day: A 1/2 / (1/2 + 1) = 1/3, B 2/3; C alone
+-- gets everything.  Value 30 and 12.
+CREATE TEMP TABLE td AS
+SELECT ARRAY[ROW(ARRAY['A','B'], ARRAY['2026-01-01 00:00+00', '2026-01-02 00:00+00']::timestamptz[],
+                 true, 30, '2026-01-02 00:00+00')::journey.conversion_path,
+             ROW(ARRAY['C'], ARRAY['2026-01-05 00:00+00']::timestamptz[],
+                 true, 12, '2026-01-06 00:00+00')::journey.conversion_path,
+             ROW(ARRAY['A'], ARRAY['2026-01-07 00:00+00']::timestamptz[],
+                 false, NULL, NULL)::journey.conversion_path] AS p;
+SELECT (c).channel, round((c).conversions::numeric, 12) AS conversions,
+       round((c).value::numeric, 12) AS value
+  FROM unnest((SELECT journey.attribution(p, 'time_decay(half_life=1 day)') FROM td)) c;
+-- the aggregate equals touch_weights summed per channel, on the sample data
+SELECT count(*) AS channels,
+       bool_and(abs(a.conversions - w.conversions) <= 1e-12 * w.conversions
+                AND abs(a.value - w.value) <= 1e-9 * greatest(w.value, 1)) AS same_credit
+  FROM unnest((SELECT journey.attribution(p, 'time_decay') FROM b_paths)) a
+  JOIN (SELECT t.label, journey.exact_sum(t.w) AS conversions,
+               journey.exact_sum(t.w * (x).value) AS value
+          FROM b_paths, unnest(p) x,
+               unnest((x).path, journey.touch_weights((x).path, 'time_decay', (x).touch_times,
+                                                      (x).converted_at)) t(label, w)
+         WHERE (x).converted GROUP BY t.label) w ON w.label = a.channel;
+-- bootstrap intervals for time_decay (and any model) over conversion paths:
+-- the point is attribution(paths, model)'s, the interval covers it, a seed
+-- repeats it, and the path-row form gives the same intervals for the other
+-- models
+SELECT m, bool_and(b.conversions = a.conversions AND b.value = a.value) AS points_are_attributions,
+       bool_and(b.conversions_low <= b.conversions AND b.conversions <= b.conversions_high
+                AND b.value_low <= b.value AND b.value <= b.value_high) AS covers_point
+  FROM unnest(ARRAY['time_decay', 'time_decay(half_life=1 day)', 'linear', 'markov']) m,
+       LATERAL unnest((SELECT journey.attribution_bootstrap(p, m, 200, 11, 0.9) FROM b_paths)) b
+  JOIN LATERAL unnest((SELECT journey.attribution(p, m) FROM b_paths)) a ON a.channel = b.channel
+ GROUP BY m ORDER BY m;
+SELECT (SELECT journey.attribution_bootstrap(p, 'time_decay', 100, 5, 0.95) FROM b_paths)
+     = (SELECT journey.attribution_bootstrap(p, 'time_decay', 100, 5, 0.95) FROM b_paths) AS repeats,
+       (SELECT journey.attribution_bootstrap(p, 'shapley', 100, 5, 0.95) FROM b_paths)
+     = (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'shapley', 100, 5, 0.95)
+          FROM b_rows) AS same_as_path_rows;
+-- parallel: the weighted keys travel in the serialized state
+CREATE TABLE boot_cp AS SELECT customer_id, journey.paths_to_conversion(channel, ts, event = 'purchase', revenue::float8, '30 days') AS p
+  FROM journey.sample_events(800, 9) GROUP BY customer_id;
+ANALYZE boot_cp;
+CREATE TEMP TABLE boot_cp_serial AS
+  SELECT journey.attribution_bootstrap(p, 'time_decay', 30, 1, 0.8) AS a FROM boot_cp;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SET force_parallel_mode = on;
+EXPLAIN (COSTS OFF) SELECT journey.attribution_bootstrap(p, 'time_decay', 30, 1, 0.8) FROM boot_cp;
+SELECT (SELECT journey.attribution_bootstrap(p, 'time_decay', 30, 1, 0.8) FROM boot_cp)
+     = (SELECT a FROM boot_cp_serial) AS parallel_equals_serial;
+RESET force_parallel_mode;
+RESET max_parallel_workers_per_gather;
+RESET min_parallel_table_scan_size;
+RESET parallel_tuple_cost;
+RESET parallel_setup_cost;
+DROP TABLE boot_cp;
+-- time_decay errors over conversion paths: no touch times, a touch after
+-- the conversion
+SELECT journey.attribution(ARRAY[ROW(ARRAY['A'], NULL, true, 1, NULL)::journey.conversion_path],
+                           'time_decay');
+SELECT journey.attribution(ARRAY[ROW(ARRAY['A'], ARRAY['2026-01-02']::timestamptz[], true, 1,
+                                     '2026-01-01')::journey.conversion_path], 'time_decay');
+SELECT journey.attribution_bootstrap(p, 'linear', 0, 1, 0.9) FROM td;
+
 -- Errors
 SELECT journey.attribution_bootstrap(ARRAY['A'], 1, 0, 0, 'linear', 0, 1, 0.95);
 SELECT journey.attribution_bootstrap(ARRAY['A'], 1, 0, 0, 'linear', 10001, 1, 0.95);

@@ -36,7 +36,10 @@ RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
 		CHECK_FOR_INTERRUPTS();
 		if (path->conv == 0 && path->value == 0)
 			continue;
-		AttributionRuleWeights(m, path->n, path->ch, direct_id, NULL, seen, w);
+		if (path->w)
+			memcpy(w, path->w, sizeof(double) * path->n);
+		else
+			AttributionRuleWeights(m, path->n, path->ch, direct_id, NULL, seen, w);
 		for (int i = 0; i < path->n; i++)
 			if (w[i] != 0)
 				AttrCreditsAdd(&credits, path->ch[i], path->conv * w[i],

@@ -66,6 +66,8 @@ typedef struct AttrPath
 {
 	int			n;
 	int32	   *ch;
+	const double *w;			/* time_decay: the touches' weights, else
+								 * NULL */
 	double		conv;
 	double		value;
 	double		nulls;

@@ -63,6 +63,7 @@ PG_FUNCTION_INFO_V1(journey_attribution_serialize);
 PG_FUNCTION_INFO_V1(journey_attribution_deserialize);
 PG_FUNCTION_INFO_V1(journey_attribution_final);
 PG_FUNCTION_INFO_V1(journey_attribution_bootstrap_sfunc);
+PG_FUNCTION_INFO_V1(journey_attribution_bootstrap_paths_sfunc);
 PG_FUNCTION_INFO_V1(journey_attribution_state_check);
 
 /* ------------------------------------------------------------------------
@@ -77,6 +78,68 @@ ParseModelArg(const void *bytes, Size len)
 
 	AttributionParseModel(pnstrdup(bytes, len), model);
 	return model;
+}
+
+/*
+ * The n touch times of a path for time_decay, checked: one finite time per
+ * touch, none after converted_at (when given: it defaults to the last
+ * touch; the shares depend only on the touches' ages relative to each
+ * other, but converted_at must still be finite and not before any touch).
+ */
+static TimestampTz *
+TouchTimes(ArrayType *ta, int n, bool no_converted_at, TimestampTz converted_at)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nt;
+	TimestampTz *times;
+
+	if (ta == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("attribution model \"time_decay\" needs touch_times"),
+				 errhint("Pass the time of each touch, e.g. the touch_times of paths_to_conversion().")));
+	if (ARR_NDIM(ta) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("touch_times must be a one-dimensional array")));
+	deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), true,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
+	if (nt != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("touch_times must have one time per touch"),
+				 errdetail("The path has %d touches and touch_times %d.", n, nt)));
+	times = palloc(sizeof(TimestampTz) * n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("touch_times must not contain NULL"),
+					 errdetail("The time of touch %d is NULL.", i + 1)));
+		times[i] = DatumGetTimestampTz(elems[i]);
+		if (TIMESTAMP_NOT_FINITE(times[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("touch_times must be finite")));
+	}
+	if (!no_converted_at)
+	{
+		if (TIMESTAMP_NOT_FINITE(converted_at))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("converted_at must be finite")));
+		for (int i = 0; i < n; i++)
+			if (times[i] > converted_at)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("touch %d happens after converted_at", i + 1),
+						 errdetail("time_decay weighs touches by their age at the conversion.")));
+	}
+	pfree(elems);
+	pfree(nulls);
+	return times;
 }
 
 Datum
@@ -121,65 +184,8 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 				direct_id = ids[i];
 	}
 	if (model.kind == ATTR_TIME_DECAY && n > 0)
-	{
-		ArrayType  *ta;
-		Datum	   *elems;
-		bool	   *nulls;
-		int			nt;
-
-		if (PG_ARGISNULL(2))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("attribution model \"time_decay\" needs touch_times"),
-					 errhint("Pass the time of each touch, e.g. the touch_times of paths_to_conversion().")));
-		ta = PG_GETARG_ARRAYTYPE_P(2);
-		if (ARR_NDIM(ta) > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("touch_times must be a one-dimensional array")));
-		deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), true,
-						  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
-		if (nt != n)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("touch_times must have one time per touch"),
-					 errdetail("The path has %d touches and touch_times %d.", n, nt)));
-		times = palloc(sizeof(TimestampTz) * n);
-		for (int i = 0; i < n; i++)
-		{
-			if (nulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("touch_times must not contain NULL"),
-						 errdetail("The time of touch %d is NULL.", i + 1)));
-			times[i] = DatumGetTimestampTz(elems[i]);
-			if (TIMESTAMP_NOT_FINITE(times[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						 errmsg("touch_times must be finite")));
-		}
-
-		/*
-		 * converted_at defaults to the last touch.  The shares depend only on
-		 * the touches' ages relative to each other; converted_at must still
-		 * be finite and not before any touch.
-		 */
-		if (!PG_ARGISNULL(3))
-		{
-			TimestampTz converted_at = PG_GETARG_TIMESTAMPTZ(3);
-
-			if (TIMESTAMP_NOT_FINITE(converted_at))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						 errmsg("converted_at must be finite")));
-			for (int i = 0; i < n; i++)
-				if (times[i] > converted_at)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("touch %d happens after converted_at", i + 1),
-							 errdetail("time_decay weighs touches by their age at the conversion.")));
-		}
-	}
+		times = TouchTimes(PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2), n,
+						   PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_TIMESTAMPTZ(3));
 
 	w = palloc(sizeof(double) * Max(n, 1));
 	out = palloc(sizeof(Datum) * Max(n, 1));
@@ -235,6 +241,8 @@ typedef struct AttrState
 	char	   *model_text;		/* NUL-terminated */
 	AttributionModel model;
 	AttrBootstrap boot;			/* replicates 0: no bootstrap */
+	bool		weighted;		/* time_decay: keys end in the touches'
+								 * weights */
 	StringInfoData keybuf;		/* scratch: the key of the current row */
 } AttrState;
 
@@ -255,11 +263,7 @@ AttrStateCreate(MemoryContext cxt, const char *model_text, int model_len,
 	st->boot = *boot;
 	/* validated once, when the state is created */
 	AttributionParseModel(st->model_text, &st->model);
-	if (st->model.kind == ATTR_TIME_DECAY)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("attribution model \"time_decay\" needs touch times, which path rows do not have"),
-				 errhint("Weigh each conversion path with touch_weights(path, 'time_decay', touch_times, converted_at) and sum the shares per channel.")));
+	st->weighted = (st->model.kind == ATTR_TIME_DECAY);
 	MemoryContextSwitchTo(old);
 	return st;
 }
@@ -387,10 +391,26 @@ AttrStateFor(FunctionCallInfo fcinfo, AttrState *st, int model_argno,
 	return st;
 }
 
-/* Add one path row; an empty path has no touch to credit and is skipped. */
+/*
+ * The touch times of a path for a weighted (time_decay) state: the array
+ * and the conversion time (no_converted_at: none given).
+ */
+typedef struct PathTimes
+{
+	ArrayType  *touch_times;
+	bool		no_converted_at;
+	TimestampTz converted_at;
+} PathTimes;
+
+/*
+ * Add one path row; an empty path has no touch to credit and is skipped.
+ * A weighted state (time_decay) needs times: the key then ends in the
+ * touches' time_decay weights, so that only paths with the same labels and
+ * the same weights merge.
+ */
 static void
 AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
-				 double nulls)
+				 double nulls, const PathTimes *times)
 {
 	int			n;
 	JourneyLabel *labels = JourneyPathLabels(arr, &n);
@@ -398,12 +418,14 @@ AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
 
 	if (n > 0)
 	{
+		Size		wbytes = st->weighted ? (Size) n * sizeof(double) : 0;
+
 		/*
 		 * The key: per touch its length and bytes, in a reused buffer.  The
 		 * array's data size bounds the label bytes: one enlargement.
 		 */
 		resetStringInfo(&st->keybuf);
-		enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32)));
+		enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32) + wbytes));
 		out = st->keybuf.data;
 		for (int i = 0; i < n; i++)
 		{
@@ -412,6 +434,22 @@ AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
 			memcpy(out, &len, sizeof(int32));
 			memcpy(out + sizeof(int32), labels[i].data, len);
 			out += sizeof(int32) + len;
+		}
+		if (st->weighted)
+		{
+			TimestampTz *t;
+			double	   *w = palloc(wbytes);
+			int32	   *ch = palloc0(sizeof(int32) * n);	/* unused by time_decay */
+
+			Assert(times != NULL);
+			t = TouchTimes(times->touch_times, n, times->no_converted_at,
+						   times->converted_at);
+			AttributionRuleWeights(&st->model, n, ch, -1, t, NULL, w);
+			memcpy(out, w, wbytes);
+			out += wbytes;
+			pfree(t);
+			pfree(w);
+			pfree(ch);
 		}
 		st->keybuf.len = (int) (out - st->keybuf.data);
 		AttrStateAdd(st, st->keybuf.data, st->keybuf.len, n, conv, value, nulls);
@@ -439,10 +477,15 @@ AttrRowTransition(FunctionCallInfo fcinfo, const AttrBootstrap *boot)
 		PG_RETURN_POINTER(st);
 	}
 	st = AttrStateFor(fcinfo, st, 5, boot);
+	if (st->weighted)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attribution model \"time_decay\" needs touch times, which path rows do not have"),
+				 errhint("Pass the conversion_path[] of paths_to_conversion() (which have them) to attribution(paths, model), or weigh each conversion path with touch_weights(path, 'time_decay', touch_times, converted_at).")));
 	conv = NonNegativeArg(fcinfo, 2, "conversions");
 	value = NonNegativeArg(fcinfo, 3, "value");
 	nulls = NonNegativeArg(fcinfo, 4, "nulls");
-	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls);
+	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls, NULL);
 	PG_RETURN_POINTER(st);
 }
 
@@ -469,6 +512,8 @@ typedef struct ConvPathFields
 	int			path_att;
 	int			converted_att;
 	int			value_att;
+	int			times_att;		/* touch_times */
+	int			converted_at_att;
 } ConvPathFields;
 
 static ConvPathFields *
@@ -496,9 +541,16 @@ GetConvPathFields(FunctionCallInfo fcinfo, Oid rowtype)
 				f->converted_att = i + 1;
 			else if (strcmp(NameStr(att->attname), "value") == 0 && att->atttypid == FLOAT8OID)
 				f->value_att = i + 1;
+			else if (strcmp(NameStr(att->attname), "touch_times") == 0 &&
+					 att->atttypid == TIMESTAMPTZARRAYOID)
+				f->times_att = i + 1;
+			else if (strcmp(NameStr(att->attname), "converted_at") == 0 &&
+					 att->atttypid == TIMESTAMPTZOID)
+				f->converted_at_att = i + 1;
 		}
-		if (!f->path_att || !f->converted_att || !f->value_att)
-			elog(ERROR, "conversion_path lacks path, converted or value");
+		if (!f->path_att || !f->converted_att || !f->value_att ||
+			!f->times_att || !f->converted_at_att)
+			elog(ERROR, "conversion_path lacks path, converted, value, touch_times or converted_at");
 		fcinfo->flinfo->fn_extra = f;
 		MemoryContextSwitchTo(old);
 	}
@@ -508,12 +560,12 @@ GetConvPathFields(FunctionCallInfo fcinfo, Oid rowtype)
 /*
  * attribution_paths_sfunc(state, paths conversion_path[], model): every
  * element is one path row, with 1 conversion and its value when converted,
- * 1 null otherwise.  Reads the array of paths_to_conversion() directly.
+ * 1 null otherwise.  Reads the array of paths_to_conversion() directly,
+ * touch times included (time_decay weighs each path by them).
  */
-Datum
-journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
+static Datum
+AttrPathsTransition(FunctionCallInfo fcinfo, const AttrBootstrap *boot)
 {
-	static const AttrBootstrap paths_no_bootstrap = {0, 0, 0};
 	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
 	ArrayType  *paths;
 	ConvPathFields *f;
@@ -521,14 +573,13 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 	const char *p;
 	bits8	   *bitmap;
 
-	(void) JourneyAggContext(fcinfo, "journey.attribution");
 	if (PG_ARGISNULL(1))
 	{
 		if (st == NULL)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
 	}
-	st = AttrStateFor(fcinfo, st, 2, &paths_no_bootstrap);
+	st = AttrStateFor(fcinfo, st, 2, boot);
 	paths = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(paths) > 1)
 		ereport(ERROR,
@@ -574,10 +625,32 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 						 errmsg("value must be a finite number that is not negative"),
 						 errdetail("A conversion path has value %s.", float8out_internal(value))));
 		}
-		AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
-						 converted ? 0 : 1);
+		if (st->weighted)
+		{
+			PathTimes	times;
+
+			d = heap_getattr(&tuple, f->times_att, f->tupdesc, &isnull);
+			times.touch_times = isnull ? NULL : DatumGetArrayTypeP(d);
+			d = heap_getattr(&tuple, f->converted_at_att, f->tupdesc, &isnull);
+			times.no_converted_at = isnull;
+			times.converted_at = isnull ? 0 : DatumGetTimestampTz(d);
+			AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
+							 converted ? 0 : 1, &times);
+		}
+		else
+			AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
+							 converted ? 0 : 1, NULL);
 	}
 	PG_RETURN_POINTER(st);
+}
+
+Datum
+journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
+{
+	static const AttrBootstrap paths_no_bootstrap = {0, 0, 0};
+
+	(void) JourneyAggContext(fcinfo, "journey.attribution");
+	return AttrPathsTransition(fcinfo, &paths_no_bootstrap);
 }
 
 Datum
@@ -659,19 +732,34 @@ journey_attribution_serialize(PG_FUNCTION_ARGS)
 			JourneyPackText(&buf, q + sizeof(int32), len);
 			q += sizeof(int32) + len;
 		}
+		for (int t = 0; st->weighted && t < e->ntouches; t++)
+		{
+			double		w;
+
+			memcpy(&w, q + t * sizeof(double), sizeof(double));
+			JourneyPackFloat8(&buf, w);
+		}
 	}
 	PG_RETURN_BYTEA_P(JourneyPackEnd(&buf));
 }
 
 /*
  * Read one path's key of ntouches labels filling exactly keylen bytes into
- * key (native lengths, as in memory).
+ * key (native lengths, as in memory); weighted: the labels fill all but
+ * the last ntouches doubles, which are the touches' weights, each in
+ * [0, 1].
  */
 static void
-UnpackKey(JourneyPackReader *r, int32 ntouches, int32 keylen, StringInfo key)
+UnpackKey(JourneyPackReader *r, int32 ntouches, int32 keylen, bool weighted,
+		  StringInfo key)
 {
+	int32		wbytes = weighted ? ntouches * (int32) sizeof(double) : 0;
+
+	if (keylen < wbytes)
+		JourneyPackCorrupt(r, "A path is shorter than its touch count.");
+	keylen -= wbytes;
 	resetStringInfo(key);
-	enlargeStringInfo(key, keylen);
+	enlargeStringInfo(key, keylen + wbytes);
 	for (int t = 0; t < ntouches; t++)
 	{
 		int32		len;
@@ -686,6 +774,14 @@ UnpackKey(JourneyPackReader *r, int32 ntouches, int32 keylen, StringInfo key)
 	}
 	if (key->len != keylen)
 		JourneyPackCorrupt(r, "A path is longer than its touch count.");
+	for (int t = 0; t < ntouches && weighted; t++)
+	{
+		double		w = JourneyPackGetFloat8(r);
+
+		if (!(w >= 0 && w <= 1))
+			JourneyPackCorrupt(r, "A touch's weight is not between 0 and 1.");
+		appendBinaryStringInfoNT(key, (const char *) &w, sizeof(double));
+	}
 }
 
 static AttrState *
@@ -747,7 +843,7 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 		if (ntouches < 1 || keylen < 0 || keylen > JourneyPackRemaining(&r) ||
 			(int64) ntouches * sizeof(int32) > keylen)
 			JourneyPackCorrupt(&r, "A path's length is out of range.");
-		UnpackKey(&r, ntouches, keylen, &st->keybuf);
+		UnpackKey(&r, ntouches, keylen, st->weighted, &st->keybuf);
 		k.data = st->keybuf.data;
 		k.len = keylen;
 		if (pathtab_lookup(st->paths, k) != NULL)
@@ -814,6 +910,7 @@ AttrStateSolve(AttrState *st, AttrResult *res)
 	int			nchannels;
 	AttrPath   *paths;
 	int32		direct_id = -1;
+	double	   *weights;
 	int			k;
 
 	npaths = (int) st->paths->members;
@@ -824,8 +921,9 @@ AttrStateSolve(AttrState *st, AttrResult *res)
 		entries[k++] = e;
 	qsort_interruptible(entries, npaths, sizeof(PathEntry *), PathEntryCmp, NULL);
 
-	/* number the channels in byte order */
+	/* number the channels in byte order; a weighted key's weights, aligned */
 	refs = palloc(sizeof(LabelRef) * Max(st->ntouches, 1));
+	weights = st->weighted ? palloc(sizeof(double) * Max(st->ntouches, 1)) : NULL;
 	for (int p = 0; p < npaths; p++)
 	{
 		const char *q = entries[p]->key.data;
@@ -839,6 +937,9 @@ AttrStateSolve(AttrState *st, AttrResult *res)
 			q += sizeof(int32) + refs[nrefs].len;
 			nrefs++;
 		}
+		if (weights)
+			memcpy(weights + nrefs - entries[p]->ntouches, q,
+				   sizeof(double) * entries[p]->ntouches);
 	}
 	ids = palloc(sizeof(int32) * Max(nrefs, 1));
 	CHECK_FOR_INTERRUPTS();
@@ -849,6 +950,7 @@ AttrStateSolve(AttrState *st, AttrResult *res)
 	{
 		paths[p].n = entries[p]->ntouches;
 		paths[p].ch = &ids[k];
+		paths[p].w = weights ? &weights[k] : NULL;
 		paths[p].conv = JourneySumResult(&entries[p]->conv);
 		paths[p].value = JourneySumResult(&entries[p]->value);
 		paths[p].nulls = JourneySumResult(&entries[p]->nulls);
@@ -968,6 +1070,31 @@ journey_attribution_final(PG_FUNCTION_ARGS)
  * function is attribution_final's: the result type, channel_interval,
  * receives the intervals.
  */
+/* The bootstrap options at arguments argno .. argno + 2, checked. */
+static void
+BootstrapArgs(FunctionCallInfo fcinfo, int argno, AttrBootstrap *boot)
+{
+	if (PG_ARGISNULL(argno) || PG_ARGISNULL(argno + 1) || PG_ARGISNULL(argno + 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("bootstrap replicates, seed and confidence must not be NULL")));
+	boot->replicates = PG_GETARG_INT32(argno);
+	boot->seed = PG_GETARG_INT64(argno + 1);
+	boot->confidence = PG_GETARG_FLOAT8(argno + 2);
+	if (boot->replicates < 1 || boot->replicates > ATTR_BOOTSTRAP_MAX_REPLICATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bootstrap replicates must be between 1 and %d, not %d",
+						ATTR_BOOTSTRAP_MAX_REPLICATES, boot->replicates),
+				 errhint("A thousand replicates give 95%% intervals to about two digits.")));
+	if (!(boot->confidence > 0 && boot->confidence < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bootstrap confidence must be between 0 and 1 (exclusive), not %s",
+						float8out_internal(boot->confidence)),
+				 errhint("For a 95%% interval pass 0.95.")));
+}
+
 Datum
 journey_attribution_bootstrap_sfunc(PG_FUNCTION_ARGS)
 {
@@ -976,26 +1103,24 @@ journey_attribution_bootstrap_sfunc(PG_FUNCTION_ARGS)
 	(void) JourneyAggContext(fcinfo, "journey.attribution_bootstrap");
 	if (PG_ARGISNULL(1))
 		return AttrRowTransition(fcinfo, NULL);
-	if (PG_ARGISNULL(6) || PG_ARGISNULL(7) || PG_ARGISNULL(8))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("bootstrap replicates, seed and confidence must not be NULL")));
-	boot.replicates = PG_GETARG_INT32(6);
-	boot.seed = PG_GETARG_INT64(7);
-	boot.confidence = PG_GETARG_FLOAT8(8);
-	if (boot.replicates < 1 || boot.replicates > ATTR_BOOTSTRAP_MAX_REPLICATES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("bootstrap replicates must be between 1 and %d, not %d",
-						ATTR_BOOTSTRAP_MAX_REPLICATES, boot.replicates),
-				 errhint("A thousand replicates give 95%% intervals to about two digits.")));
-	if (!(boot.confidence > 0 && boot.confidence < 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("bootstrap confidence must be between 0 and 1 (exclusive), not %s",
-						float8out_internal(boot.confidence)),
-				 errhint("For a 95%% interval pass 0.95.")));
+	BootstrapArgs(fcinfo, 6, &boot);
 	return AttrRowTransition(fcinfo, &boot);
+}
+
+/*
+ * attribution_bootstrap_paths_sfunc(state, paths conversion_path[], model,
+ * replicates, seed, confidence)
+ */
+Datum
+journey_attribution_bootstrap_paths_sfunc(PG_FUNCTION_ARGS)
+{
+	AttrBootstrap boot;
+
+	(void) JourneyAggContext(fcinfo, "journey.attribution_bootstrap");
+	if (PG_ARGISNULL(1))
+		return AttrPathsTransition(fcinfo, NULL);
+	BootstrapArgs(fcinfo, 3, &boot);
+	return AttrPathsTransition(fcinfo, &boot);
 }
 
 /*

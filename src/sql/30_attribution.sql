@@ -477,3 +477,25 @@ CREATE AGGREGATE @extschema@.attribution(paths @extschema@.conversion_path[], mo
 );
 COMMENT ON AGGREGATE @extschema@.attribution(@extschema@.conversion_path[], text) IS
   'credit per channel over the conversion paths of paths_to_conversion (converted: 1 conversion and its value; otherwise 1 null)';
+
+-- attribution_bootstrap(paths, model, replicates, seed, confidence): the
+-- conversion_path[] of paths_to_conversion() straight in, as for
+-- attribution(paths, model); with their touch times, time_decay too.
+CREATE FUNCTION @extschema@.attribution_bootstrap_paths_sfunc(internal,
+	@extschema@.conversion_path[], text, int, bigint, float8)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_paths_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.attribution_bootstrap(paths @extschema@.conversion_path[], model text,
+	replicates int, seed bigint, confidence float8) (
+	SFUNC = @extschema@.attribution_bootstrap_paths_sfunc,
+	STYPE = internal,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize,
+	DESERIALFUNC = @extschema@.attribution_deserialize,
+	FINALFUNC = @extschema@.attribution_bootstrap_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(@extschema@.conversion_path[], text, int, bigint, float8) IS
+  'credit per channel over the conversion paths of paths_to_conversion, as attribution(paths, model), with bootstrap percentile intervals';

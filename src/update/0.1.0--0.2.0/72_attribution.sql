@@ -412,3 +412,25 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.conversion_path_report(text, timestamptz, timestamptz) IS
   'GA4''s conversion paths per channel: its share of the early (first 25%), middle and late (last 25%) touches of converting paths, the paths it is on, their mean touches and days to conversion';
+
+-- attribution_bootstrap(paths, model, replicates, seed, confidence): the
+-- conversion_path[] of paths_to_conversion() straight in, as for
+-- attribution(paths, model); with their touch times, time_decay too.
+CREATE FUNCTION @extschema@.attribution_bootstrap_paths_sfunc(internal,
+	@extschema@.conversion_path[], text, int, bigint, float8)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_paths_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.attribution_bootstrap(paths @extschema@.conversion_path[], model text,
+	replicates int, seed bigint, confidence float8) (
+	SFUNC = @extschema@.attribution_bootstrap_paths_sfunc,
+	STYPE = internal,
+	COMBINEFUNC = @extschema@.attribution_combine,
+	SERIALFUNC = @extschema@.attribution_serialize,
+	DESERIALFUNC = @extschema@.attribution_deserialize,
+	FINALFUNC = @extschema@.attribution_bootstrap_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(@extschema@.conversion_path[], text, int, bigint, float8) IS
+  'credit per channel over the conversion paths of paths_to_conversion, as attribution(paths, model), with bootstrap percentile intervals';
