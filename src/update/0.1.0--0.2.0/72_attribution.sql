@@ -143,10 +143,10 @@ COMMENT ON FUNCTION @extschema@.attribution_paths(text, timestamptz, timestamptz
 -- and each channel's share of the model's total conversions and value.
 -- It reads the source's paths once through attribution_paths (with the
 -- touch times only when a time_decay model is asked) and runs only the
--- models asked for.  time_decay is computed per customer path with
--- touch_weights (it needs the touch times), the others by attribution()
--- over the distinct paths; sums are exact.  Every model lists every
--- channel of the period's paths, with 0 when it credits it nothing.
+-- models asked for: attribution() over the customer paths with their touch
+-- times for time_decay, over the distinct paths for the others; sums are
+-- exact.  Every model lists every channel of the period's paths, with 0
+-- when it credits it nothing.
 CREATE FUNCTION @extschema@.channel_attribution(source text,
 	models text[] DEFAULT ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
 	                            'time_decay', 'markov', 'shapley', 'fractribution'],
@@ -173,19 +173,14 @@ BEGIN
 	    FROM p GROUP BY p.path),
 	credit AS (
 	  SELECT m.m AS model, c.channel, c.conversions, c.value, c.removal_effect
-	    FROM unnest(models) WITH ORDINALITY AS m(m, k),
-	         LATERAL unnest((SELECT @extschema@.attribution(r.path, r.conversions, r.value, r.nulls, m.m)
-	                           FROM rows r)) AS c
-	   WHERE m.m !~* '^\s*time_decay\s*(\(|$)'
-	  UNION ALL
-	  SELECT m.m, t.label, coalesce(@extschema@.exact_sum(t.w), 0),
-	         coalesce(@extschema@.exact_sum(t.w * p.value), 0), NULL
-	    FROM unnest(models) AS m(m), p,
-	         unnest(p.path, CASE WHEN p.conversions > 0
-	                             THEN @extschema@.touch_weights(p.path, m.m, p.touch_times, p.converted_at)
-	                        END) AS t(label, w)
-	   WHERE m.m ~* '^\s*time_decay\s*(\(|$)'
-	   GROUP BY m.m, t.label)
+	    FROM unnest(models) AS m(m),
+	         LATERAL unnest(CASE WHEN m.m ~* '^\s*time_decay\s*(\(|$)'
+	                        THEN (SELECT @extschema@.attribution(
+	                                       ARRAY[ROW(p.path, p.touch_times, p.conversions > 0, p.value,
+	                                                 p.converted_at)::@extschema@.conversion_path], m.m)
+	                                FROM p)
+	                        ELSE (SELECT @extschema@.attribution(r.path, r.conversions, r.value, r.nulls, m.m)
+	                                FROM rows r) END) AS c)
 	SELECT c.model, c.channel, c.conversions, c.value, c.removal_effect,
 	       CASE WHEN tot.c > 0 THEN c.conversions / tot.c ELSE 0 END,
 	       CASE WHEN tot.v > 0 THEN c.value / tot.v ELSE 0 END
