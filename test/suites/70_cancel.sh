@@ -200,6 +200,11 @@ cancel_case 'markov(order=3): random paths of 20 channels (max_markov_work raise
 cancel_case 'fractribution: one path of 250,000 touches' '' \
 	"SELECT journey.attribution(path, 1, 0, 1, 'fractribution')
 	   FROM (SELECT array_agg('c' || g % 50) AS path FROM generate_series(1, 250000) AS g) AS p"
+cancel_case 'attribution_bootstrap: 10,000 replicates of markov(order=2)' '' \
+	"SELECT journey.attribution_bootstrap(p, 'markov(order=2)', 10000, 1, 0.95)
+	   FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase', revenue::float8,
+	                                            '30 days') AS p
+	           FROM journey.sample_events(2000, 3) GROUP BY customer_id) AS s"
 cancel_case 'attribution (linear): 60,000 paths of 200 touches' \
 	'SET journey.max_events_per_group = 50000000;' \
 	"SELECT journey.attribution(base || ('x' || g), 1, 0, 1, 'linear')
