@@ -82,6 +82,16 @@ RESET ROLE;
 GRANT SELECT ON "Ad Spend" TO regress_journey_spender;
 SET ROLE regress_journey_spender;
 SELECT count(*) FROM journey.spend_report('sp_shop', 'ads');
+-- a spend table read through a view another role chose: not trusted
+RESET ROLE;
+CREATE ROLE regress_journey_spend_owner;
+GRANT SELECT ON "Ad Spend" TO regress_journey_spend_owner;
+CREATE VIEW sp_other AS SELECT * FROM "Ad Spend";
+ALTER VIEW sp_other OWNER TO regress_journey_spend_owner;
+GRANT SELECT ON sp_other TO regress_journey_spender;
+INSERT INTO journey.spend VALUES ('other', 'sp_other', 'Channel', 'Day', 'Cost');
+SET ROLE regress_journey_spender;
+SELECT * FROM journey.spend_report('sp_shop', 'other');
 -- the registry itself is not writable without a grant
 INSERT INTO journey.spend VALUES ('mine', '"Ad Spend"', 'Channel', 'Day', 'Cost');
 RESET ROLE;
@@ -95,6 +105,8 @@ DELETE FROM journey.spend;
 DELETE FROM journey.source WHERE name = 'sp_shop';
 REVOKE ALL ON SCHEMA journey FROM regress_journey_spender;
 REVOKE ALL ON journey.source, journey.spend, sp_events, "Ad Spend" FROM regress_journey_spender;
-DROP ROLE regress_journey_spender;
+DROP VIEW sp_other;
+REVOKE ALL ON "Ad Spend" FROM regress_journey_spend_owner;
+DROP ROLE regress_journey_spender, regress_journey_spend_owner;
 DROP TABLE sp_events, "Ad Spend";
 DROP SEQUENCE sp_seq;

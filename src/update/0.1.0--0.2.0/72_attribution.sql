@@ -265,8 +265,8 @@ BEGIN
 		'source "', 'spend "'), '(the customer column)', '(the channel column)'),
 		'(the event column)', '(the amount column)'), '(the time column)', '(the day column)'),
 		'time column', 'day column');
-	p.hint := replace(replace(p.hint, 'The time column', 'The day column'),
-		'journey.source', 'journey.spend');
+	p.hint := replace(replace(replace(p.hint, 'The time column', 'The day column'),
+		'journey.source', 'journey.spend'), 'Read the source', 'Read the spend table');
 	IF p.detail IS NULL THEN
 		RAISE EXCEPTION USING ERRCODE = p.sqlstate, MESSAGE = p.message, HINT = p.hint;
 	END IF;
