@@ -84,7 +84,10 @@ SELECT * FROM journey.cuped_test('{{100,30,30,20,20,12}}', '{100,40,40,22,22,15}
 ------------------------------------------------------------------------
 
 -- signals.py: ratio_a 0.15, ratio_b 0.19047619047619047, lift
--- 0.2698412698412698, se 0.35833684855676634, p 0.4514270692497796
+-- 0.2698412698412698, se 0.35833684855676634, p 0.4514270692497796 (the
+-- same se from the delta method written generically there: the gradient
+-- of the lift in the four means by complex steps, their covariance from
+-- each arm's sample covariance)
 SELECT ratio_a, round(ratio_b::numeric, 9) AS ratio_b,
 	   abs(lift / 0.2698412698412698 - 1) < 1e-9 AS lift_ok,
 	   abs(std_error / 0.35833684855676634 - 1) < 1e-9 AS se_ok,

@@ -295,3 +295,21 @@ cuped([100, 30, 30, 0, 0, 0], [100, 50, 50, 0, 0, 0], True)
 seq(2 / 3, np.sqrt((0.5 * 0.5 / 100) / 0.09 + (0.3 * 0.7 / 100) * 0.25 / 0.3 ** 4), 200)
 print("  two-proportion z-test p (statsmodels proportions_ztest)",
       repr(__import__('statsmodels.stats.proportion', fromlist=['x']).proportions_ztest([50, 30], [100, 100])[1]))
+
+print("== the ratio's delta method again, written generically: Var(g) = grad' S grad,")
+print("   g(means) = (mb_y/mb_x)/(ma_y/ma_x) - 1, the gradient by complex steps,")
+print("   S the covariance of the four means from each arm's sample covariance (np.cov-like)")
+def generic_ratio(a, b):
+    def arm_cov(s):
+        n = s[0]
+        vy = (s[2] - s[1] ** 2 / n) / (n - 1); vx = (s[4] - s[3] ** 2 / n) / (n - 1)
+        c = (s[5] - s[1] * s[3] / n) / (n - 1)
+        return np.array([[vy, c], [c, vx]]) / n, np.array([s[1] / n, s[3] / n])
+    Sa, ma = arm_cov(a); Sb, mb = arm_cov(b)
+    m = np.concatenate([ma, mb])
+    S = np.zeros((4, 4)); S[:2, :2] = Sa; S[2:, 2:] = Sb
+    g = lambda v: (v[2] / v[3]) / (v[0] / v[1]) - 1
+    h = 1e-30
+    grad = np.array([(g(m + 1j * h * np.eye(4)[k])).imag / h for k in range(4)])
+    return g(m), np.sqrt(grad @ S @ grad)
+print("  ", generic_ratio([100, 30, 50, 200, 500, 70], [100, 40, 70, 210, 520, 90]))
