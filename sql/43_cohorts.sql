@@ -1,6 +1,6 @@
 -- 43_cohorts: Kaplan-Meier curves (kaplan_meier), conversion by entry
 -- cohort (cohort_conversion) and time-to-convert curves with censoring
--- (time_to_convert).  Every expected number comes from
+-- (time_to_convert_curve).  Every expected number comes from
 -- test/reference/signals.py (statsmodels 0.13's SurvfuncRight for the
 -- estimate, Greenwood's standard error and the median; the log(-log) band
 -- S^exp(+-z se / (S |log S|)) from its standard error), compared at a
@@ -74,7 +74,7 @@ SELECT * FROM journey.kaplan_meier('{1}', '{t}', NULL);
 SELECT * FROM journey.kaplan_meier('{{1}}', '{{t}}');
 
 ------------------------------------------------------------------------
--- cohort_conversion and time_to_convert
+-- cohort_conversion and time_to_convert_curve
 ------------------------------------------------------------------------
 
 -- 40 customers sign up every six hours from Monday 2026-03-02 (28 in the
@@ -138,7 +138,7 @@ SELECT t.segment, t.cohort, t.customers, t.elapsed, t.at_risk, t.conversions, t.
 	   abs(t.share_converted / r.share - 1) < 1e-9 AS share_ok,
 	   abs(t.std_error / r.se - 1) < 1e-9 AS se_ok,
 	   t.median_seconds / 86400 AS median_days
-  FROM journey.time_to_convert('coh', 'signup', as_of => '2026-03-14') t
+  FROM journey.time_to_convert_curve('coh', 'signup', as_of => '2026-03-14') t
   LEFT JOIN ref r ON r.d * 86400 = t.elapsed_seconds
  WHERE t.conversions > 0
  ORDER BY t.elapsed;
@@ -157,7 +157,7 @@ SELECT t.segment, t.elapsed, t.at_risk, t.conversions,
 	   abs(t.std_error / r.se - 1) < 1e-9 AS se_ok,
 	   abs(t.low / r.low - 1) < 1e-9 AS low_ok, abs(t.high / r.high - 1) < 1e-9 AS high_ok,
 	   t.median_seconds / 86400 AS median_days
-  FROM journey.time_to_convert('coh', 'signup', 'activate', NULL, '4 days', '2026-03-14',
+  FROM journey.time_to_convert_curve('coh', 'signup', 'activate', NULL, '4 days', '2026-03-14',
 							   'region') t
   JOIN ref r ON r.d * 86400 = t.elapsed_seconds
  WHERE t.segment = 'north'
@@ -170,7 +170,7 @@ SELECT t.segment, t.elapsed, t.at_risk, t.conversions,
 SELECT cohort, customers, elapsed_seconds / 86400 AS days, at_risk, conversions,
 	   round(share_converted::numeric, 9) AS share, std_error IS NULL AS no_se,
 	   median_seconds / 86400 AS median_days
-  FROM journey.time_to_convert('coh', 'signup', period => 'week', as_of => '2026-03-14')
+  FROM journey.time_to_convert_curve('coh', 'signup', period => 'week', as_of => '2026-03-14')
  WHERE conversions > 0 AND elapsed_seconds >= 3 * 86400
  ORDER BY cohort, elapsed_seconds;
 
@@ -180,10 +180,10 @@ SELECT * FROM journey.cohort_conversion('coh', 'activate', 'signup');
 SELECT * FROM journey.cohort_conversion('coh', 'nope');
 SELECT * FROM journey.cohort_conversion('coh', 'signup', period => 'year');
 SELECT * FROM journey.cohort_conversion('coh', 'signup', conversion_window => '-1 day');
-SELECT * FROM journey.time_to_convert('coh', 'signup', period => 'hour');
-SELECT * FROM journey.time_to_convert('coh', 'signup', confidence => 1.5);
-SELECT * FROM journey.time_to_convert('coh', 'signup', segment_column => 'nope');
-SELECT * FROM journey.time_to_convert('nope', 'signup');
+SELECT * FROM journey.time_to_convert_curve('coh', 'signup', period => 'hour');
+SELECT * FROM journey.time_to_convert_curve('coh', 'signup', confidence => 1.5);
+SELECT * FROM journey.time_to_convert_curve('coh', 'signup', segment_column => 'nope');
+SELECT * FROM journey.time_to_convert_curve('nope', 'signup');
 
 -- a source without events: no rows
 CREATE TABLE coh_empty (customer text, at timestamptz, what text);
@@ -192,7 +192,7 @@ VALUES ('empty', 'coh_empty', 'customer', 'at', 'what');
 INSERT INTO journey.moment (source, position, name, event_name)
 VALUES ('empty', 1, 'a', 'a'), ('empty', 2, 'b', 'b');
 SELECT count(*) FROM journey.cohort_conversion('empty', 'a');
-SELECT count(*) FROM journey.time_to_convert('empty', 'a');
+SELECT count(*) FROM journey.time_to_convert_curve('empty', 'a');
 
 -- leave the registry as it was found
 DELETE FROM journey.source WHERE name IN ('coh', 'empty');

@@ -2,7 +2,7 @@
 -- (conversion_drivers), conversion by entry cohort that is honest about
 -- windows still open (cohort_conversion), and Kaplan-Meier curves of the
 -- time to convert with customers still in their window censored
--- (time_to_convert).  See doc/guide-moments.md and doc/statistics.md.
+-- (time_to_convert_curve).  See doc/guide-moments.md and doc/statistics.md.
 --
 -- Each reads a registered source: the source is checked first
 -- (check_source_relation: the relation and columns exist, the current
@@ -45,7 +45,7 @@ COMMENT ON FUNCTION @extschema@.signal_moment(@extschema@.source, text, text) IS
 -- the entry in the session's time zone, NULL when period is NULL), the
 -- entry time, and the first to_event at or after the entry, within the
 -- window (both ends inclusive; no limit when it is NULL) and not after
--- as_of.  The one definition behind cohort_conversion and time_to_convert.
+-- as_of.  The one definition behind cohort_conversion and time_to_convert_curve.
 CREATE FUNCTION @extschema@.signal_entries(src @extschema@.source, from_event text,
 	to_event text, conversion_window interval, as_of timestamptz, period text,
 	segment_column text, since timestamptz, until timestamptz)
@@ -97,7 +97,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.signal_entries(@extschema@.source, text, text, interval, timestamptz, text, text, timestamptz, timestamptz) IS
-  'per customer reaching from_event: segment, entry period, entry time and first to_event within the window and not after as_of (used by cohort_conversion and time_to_convert)';
+  'per customer reaching from_event: segment, entry period, entry time and first to_event within the window and not after as_of (used by cohort_conversion and time_to_convert_curve)';
 
 -- The time of the source's last event: the default as_of.
 CREATE FUNCTION @extschema@.source_last_time(src @extschema@.source)
@@ -357,7 +357,7 @@ COMMENT ON FUNCTION @extschema@.cohort_conversion(text, text, text, text, interv
 -- Time to convert, with censoring
 -- ---------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.time_to_convert(
+CREATE FUNCTION @extschema@.time_to_convert_curve(
 	source text,
 	from_moment text,
 	to_moment text DEFAULT NULL,
@@ -387,13 +387,13 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(time_to_convert.source);
+	src @extschema@.source := @extschema@.report_source(time_to_convert_curve.source);
 	pair record;
 	upto timestamptz;
 BEGIN
 	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
 	PERFORM @extschema@.check_parameter('confidence', confidence);
-	upto := coalesce(time_to_convert.as_of, @extschema@.source_last_time(src));
+	upto := coalesce(time_to_convert_curve.as_of, @extschema@.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;
 	END IF;
@@ -402,17 +402,17 @@ BEGIN
 	-- known of them ends: at as_of, or at the end of the window
 	RETURN QUERY
 	WITH obs AS (
-		SELECT CASE WHEN time_to_convert.segment_column IS NULL THEN '(all)'
+		SELECT CASE WHEN time_to_convert_curve.segment_column IS NULL THEN '(all)'
 					ELSE x.segment END AS segment,
 			   x.cohort,
 			   extract(epoch FROM coalesce(x.converted_at,
-				   CASE WHEN time_to_convert.conversion_window IS NULL THEN upto
-						ELSE least(upto, x.entered_at + time_to_convert.conversion_window) END)
+				   CASE WHEN time_to_convert_curve.conversion_window IS NULL THEN upto
+						ELSE least(upto, x.entered_at + time_to_convert_curve.conversion_window) END)
 				   - x.entered_at)::float8 AS t,
 			   x.converted_at IS NOT NULL AS converted
 		  FROM @extschema@.signal_entries(src, pair.from_event, pair.to_event,
-										  time_to_convert.conversion_window, upto, period,
-										  time_to_convert.segment_column, since, until) x
+										  time_to_convert_curve.conversion_window, upto, period,
+										  time_to_convert_curve.segment_column, since, until) x
 	), groups AS (
 		SELECT o.segment, o.cohort, count(*) AS customers,
 			   array_agg(o.t) AS times, array_agg(o.converted) AS flags
@@ -422,7 +422,7 @@ BEGIN
 		SELECT g.segment, g.cohort, g.customers, k.*
 		  FROM groups g
 		 CROSS JOIN LATERAL @extschema@.kaplan_meier(g.times, g.flags,
-													 time_to_convert.confidence) k
+													 time_to_convert_curve.confidence) k
 	)
 	SELECT c.segment, c.cohort, c.customers, justify_hours(make_interval(secs => c.elapsed)), c.elapsed,
 		   c.at_risk, c.conversions, c.censored, c.share_converted, c.std_error,
@@ -434,7 +434,7 @@ BEGIN
 	 ORDER BY c.segment COLLATE "C", c.cohort NULLS FIRST, c.elapsed;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.time_to_convert(text, text, text, text, interval, timestamptz, text, float8, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION @extschema@.time_to_convert_curve(text, text, text, text, interval, timestamptz, text, float8, timestamptz, timestamptz) IS
   'Kaplan-Meier curve of the share of customers converted (from-moment to to-moment) by time after entry, per segment and entry cohort, customers not converted censored at as_of or at the end of the window; Greenwood standard error, log(-log) band, and the median time to convert where more than half have converted';
 
 -- ---------------------------------------------------------------------
@@ -496,7 +496,7 @@ BEGIN
 		SELECT max(c.customers) AS customers, max(c.share_converted) AS share,
 			   max(c.median_seconds) AS median
 		  INTO t
-		  FROM @extschema@.time_to_convert(h.source, h.moment, to_moment, NULL,
+		  FROM @extschema@.time_to_convert_curve(h.source, h.moment, to_moment, NULL,
 										   h.conversion_window, NULL, NULL, 0.95,
 										   h.since, h.until) c;
 		entered := coalesce(t.customers, 0);

@@ -32,7 +32,7 @@ SELECT to_char(cohort, 'YYYY "Q"Q') AS cohort, customers,
 	   round(max(share_converted) FILTER (WHERE elapsed_seconds <= 3 * 86400)::numeric, 4) AS by_3_days,
 	   round(max(share_converted) FILTER (WHERE elapsed_seconds <= 14 * 86400)::numeric, 4) AS by_14_days,
 	   round((max(median_seconds) / 3600)::numeric, 1) AS median_hours
-  FROM journey.time_to_convert('shop', 'signup', 'setup_complete', 'quarter',
+  FROM journey.time_to_convert_curve('shop', 'signup', 'setup_complete', 'quarter',
 							   since => '2026-01-01', until => '2026-07-01')
  GROUP BY cohort, customers ORDER BY cohort;
 

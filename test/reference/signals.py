@@ -177,7 +177,7 @@ drivers(ev, None, 25)
 drivers(ev, None, 26)
 drivers(ev, 'medium', 5)
 
-print("== cohort_conversion and time_to_convert on sql/43_cohorts.sql's data")
+print("== cohort_conversion and time_to_convert_curve on sql/43_cohorts.sql's data")
 def cohort_data():
     rows = []
     base = datetime(2026, 3, 2)
