@@ -1123,6 +1123,12 @@ ConditionArrayLength(ArrayType *conds, const char *what)
 }
 
 int
+JourneyConditionArrayCount(ArrayType *conds, const char *what)
+{
+	return ConditionArrayLength(conds, what);
+}
+
+int
 JourneyConditionCount(FunctionCallInfo fcinfo, int first, const char *what)
 {
 	if (JourneyConditionArgsArray(fcinfo, first))
@@ -1138,10 +1144,6 @@ uint32
 JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
 					 const char *what)
 {
-	ArrayType  *conds;
-	int			n;
-	bits8	   *nulls;
-	const bool *data;
 	uint32		mask = 0;
 
 	if (!JourneyConditionArgsArray(fcinfo, first))
@@ -1155,7 +1157,21 @@ JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
 	}
 
 	Assert(!PG_ARGISNULL(first));
-	conds = PG_GETARG_ARRAYTYPE_P(first);
+	return JourneyConditionArrayBits(PG_GETARG_ARRAYTYPE_P(first), expected, what);
+}
+
+/*
+ * The bitmask of the conditions of an array that hold, checked to have
+ * exactly "expected" conditions (NULL counts as false).
+ */
+uint32
+JourneyConditionArrayBits(ArrayType *conds, int expected, const char *what)
+{
+	int			n;
+	bits8	   *nulls;
+	const bool *data;
+	uint32		mask = 0;
+
 	if (ARR_NDIM(conds) > 1)
 		(void) ConditionArrayLength(conds, what);
 	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];

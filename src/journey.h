@@ -217,6 +217,10 @@ extern int	JourneyConditionCount(FunctionCallInfo fcinfo, int first,
 								  const char *what);
 extern uint32 JourneyConditionBits(FunctionCallInfo fcinfo, int first,
 								   int expected, const char *what);
+/* the same for conditions given as one array argument among others */
+extern int	JourneyConditionArrayCount(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionArrayBits(ArrayType *conds, int expected,
+										const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either
