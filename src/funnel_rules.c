@@ -819,99 +819,151 @@ ChainCap(const RSearch *s, const RChain *c, TimestampTz ts)
 	return cap;
 }
 
+/* A chain being built by SmallestChain, and where its last step was read. */
+typedef struct RCand
+{
+	RChain		chain;
+	RPos		at;
+} RCand;
+
 /*
- * The lexicographically smallest chain that reaches level L (> 0), into
- * *best.  Every chain tried is checked by a seeded pass.
+ * Whether chain c (level k, its last step read at position at) may take
+ * the step-(k + 1) event of item r at position here, and then still reach
+ * level L; if so, the extended chain goes to *next.
+ */
+static bool
+TryExtend(RSearch *s, const RChain *c, RPos at, RPos here, int L, RChain *next)
+{
+	int			k = c->level;
+	TimestampTz ts = s->items[here.item].ts;
+
+	*next = *c;
+	if (here.run != at.run)
+		next->nused = 0;
+	if (!CanExtend(s, next, k, ts, here.item))
+		return false;
+	/* exclusions ending at this step: none strictly between */
+	for (int e = 0; s->use_excl && e < s->rules->nexcl; e++)
+		if (s->rules->excl_to[e] == k + 1 &&
+			ExclusionBetween(s, e, next->t[s->rules->excl_from[e] - 1], ts, false))
+			return false;
+	next->level = k + 1;
+	next->t[k] = ts;
+	if (next->nused < JOURNEY_MAX_CONDITIONS)
+		next->used[next->nused++] = here.item;
+	next->cap = ChainCap(s, next, ts);
+	if (next->cap < L)
+		return false;
+	return CanReach(s, next, here, L);
+}
+
+/*
+ * The lexicographically smallest list of times among the chains that reach
+ * level L (> 0), into *best.  Step by step it keeps every chain whose times
+ * so far are the smallest (several, when rows share an instant: which of
+ * them was taken decides what can follow), and extends them by the
+ * earliest instant at which one of them can go on and still reach L (a
+ * seeded pass says whether it can).
  */
 static void
 SmallestChain(RSearch *s, int L, RChain *best)
 {
-	RChain		cur;
-	RPos		at = {0, 0, 0};
-	bool		found = false;
+	RCand	   *cands;
+	int			ncands = 0;
+	int			cap = 8;
+	RChain		seed;
+	TimestampTz at_ts = 0;
 
-	/* step 1: the earliest start that can reach L */
-	for (int i = 0; i < s->nitems && !found;)
+	cands = palloc(sizeof(RCand) * cap);
+	/* step 1: the earliest instant a chain reaching L can start at */
+	for (int i = 0; i < s->nitems && ncands == 0;)
 	{
 		int			end = ItemRunEnd(s, i);
 
-		for (int r = i; r < end && !found; r++)
+		for (int r = i; r < end; r++)
 		{
 			RPos		here = {i, 0, r};
 
 			CHECK_FOR_INTERRUPTS();
+			Work(s, 1);
 			if (!(s->items[r].steps & 1) || !PosBefore(&here, &s->stop))
 				continue;
-			memset(&cur, 0, sizeof(cur));
-			cur.level = 1;
-			cur.cap = s->n;
-			cur.nused = 1;
-			cur.used[0] = r;
-			cur.t[0] = s->items[r].ts;
-			if (CanReach(s, &cur, here, L))
+			memset(&seed, 0, sizeof(seed));
+			seed.level = 1;
+			seed.cap = s->n;
+			seed.nused = 1;
+			seed.used[0] = r;
+			seed.t[0] = s->items[r].ts;
+			if (CanReach(s, &seed, here, L))
 			{
-				found = true;
-				at = here;
+				if (ncands == cap)
+					cands = repalloc(cands, sizeof(RCand) * (cap *= 2));
+				cands[ncands].chain = seed;
+				cands[ncands].at = here;
+				ncands++;
 			}
 		}
 		i = end;
 	}
-	if (!found)
+	if (ncands == 0)
 		elog(ERROR, "funnel rules found no chain of level %d", L);
 
 	for (int k = 1; k < L; k++)
 	{
-		bool		ok = false;
-		int			i = at.run;
+		RCand	   *next = palloc(sizeof(RCand) * 8);
+		int			nnext = 0;
+		int			ncap = 8;
+		bool		found = false;
 
-		while (i < s->nitems && !ok)
+		/* the earliest instant any of them can go on at, and every way */
+		for (int c = 0; c < ncands; c++)
 		{
-			int			end = ItemRunEnd(s, i);
-			TimestampTz ts = s->items[i].ts;
+			const RCand *cand = &cands[c];
 
-			for (int r = i; r < end && !ok; r++)
+			for (int i = cand->at.run; i < s->nitems;)
 			{
-				RPos		here = {i, k, r};
-				RChain		next;
-				bool		valid = true;
+				int			end = ItemRunEnd(s, i);
+				TimestampTz ts = s->items[i].ts;
 
-				CHECK_FOR_INTERRUPTS();
-				Work(s, 1);
-				if (!(s->items[r].steps & ((uint32) 1 << k)) ||
-					!PosBefore(&here, &s->stop))
-					continue;
-				next = cur;
-				if (i != at.run)
-					next.nused = 0;
-				if (!CanExtend(s, &next, k, ts, r))
-					continue;
-				/* exclusions ending at this step: none strictly between */
-				for (int e = 0; s->use_excl && e < s->rules->nexcl && valid; e++)
-					if (s->rules->excl_to[e] == k + 1 &&
-						ExclusionBetween(s, e, next.t[s->rules->excl_from[e] - 1], ts, false))
-						valid = false;
-				if (!valid)
-					continue;
-				next.level = k + 1;
-				next.t[k] = ts;
-				if (next.nused < JOURNEY_MAX_CONDITIONS)
-					next.used[next.nused++] = r;
-				next.cap = ChainCap(s, &next, ts);
-				if (next.cap < L)
-					continue;
-				if (CanReach(s, &next, here, L))
+				if (found && ts > at_ts)
+					break;
+				for (int r = i; r < end; r++)
 				{
-					ok = true;
-					cur = next;
-					at = here;
+					RPos		here = {i, k, r};
+					RChain		ext;
+
+					CHECK_FOR_INTERRUPTS();
+					Work(s, 1);
+					if (!(s->items[r].steps & ((uint32) 1 << k)) ||
+						!PosBefore(&here, &s->stop))
+						continue;
+					if (!TryExtend(s, &cand->chain, cand->at, here, L, &ext))
+						continue;
+					if (found && ts < at_ts)
+						nnext = 0;	/* an earlier instant: start again */
+					found = true;
+					at_ts = ts;
+					if (nnext == ncap)
+						next = repalloc(next, sizeof(RCand) * (ncap *= 2));
+					next[nnext].chain = ext;
+					next[nnext].at = here;
+					nnext++;
+					if (nnext > FUNNEL_RULES_MAX_CHAINS)
+						WorkLimit();
 				}
+				i = end;
+				if (found)
+					break;		/* later instants of this chain come later */
 			}
-			i = end;
 		}
-		if (!ok)
+		if (!found)
 			elog(ERROR, "funnel rules lost their chain at step %d", k + 1);
+		pfree(cands);
+		cands = next;
+		ncands = nnext;
 	}
-	*best = cur;
+	*best = cands[0].chain;
+	pfree(cands);
 }
 
 /*
