@@ -1,0 +1,161 @@
+-- Funnels as analysts define them (new in 0.2.0): window_funnel and
+-- funnel_times with step rules (src/sql/21_funnel_rules.sql) and
+-- sequence_next_node with its fixed-arity overloads (src/sql/23_next_node.sql,
+-- src/sql/24_conditions.sql).  See doc/funnels.md and doc/sequences.md.
+CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.window_funnel_rules_final(internal)
+RETURNS int
+AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_rules_final(internal)
+RETURNS timestamptz[]
+AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
+										   steps bool[], exclusions bool[]) (
+	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.window_funnel_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[]) IS
+  'window_funnel with step rules: modes, exclude(i, j), max_gap(k, interval), min_gap(k, interval), drop_excluded (level -1)';
+
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
+										   steps bool[], exclusions bool[], object_key text) (
+	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.window_funnel_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[], text) IS
+  'window_funnel with step rules, every step of a chain carrying the same non-NULL object_key; the best key wins';
+
+CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
+										  steps bool[], exclusions bool[]) (
+	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.funnel_times_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[]) IS
+  'timestamps of the chain that gives window_funnel''s level under step rules (NULL when drop_excluded leaves the customer out)';
+
+CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
+										  steps bool[], exclusions bool[], object_key text) (
+	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.funnel_times_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[], text) IS
+  'timestamps of the chain that gives window_funnel''s level under step rules with object_key';
+
+CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sequence_next_node_final(internal)
+RETURNS text
+AS 'MODULE_PATHNAME', 'journey_sequence_next_node_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
+												event_value text, base_condition bool,
+												VARIADIC conds bool[]) (
+	SFUNC = @extschema@.sequence_next_node_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.sequence_next_node_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, bool[]) IS
+  'the event value after (forward) or before (backward) the base node and the nodes meeting the conditions in turn, as ClickHouse''s sequenceNextNode';
+
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
+												event_value text, base_condition bool) (
+	SFUNC = @extschema@.sequence_next_node_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.sequence_next_node_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool) IS
+  'sequence_next_node without event conditions: the base node''s own value (head or tail)';
+
+-- sequence_next_node with 2 to 8 conditions written out, as
+-- src/sql/24_conditions.sql declares them for a fresh install
+DO $next_node$
+DECLARE
+	n int;
+	bools text;
+	named text;
+BEGIN
+	FOR n IN 2..8 LOOP
+		SELECT string_agg('bool', ', '), string_agg(format('cond%s bool', i), ', ')
+		  INTO bools, named
+		  FROM generate_series(1, n) AS i;
+		EXECUTE format($$CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, %s)
+			RETURNS internal AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
+			LANGUAGE C IMMUTABLE PARALLEL SAFE$$, bools);
+		EXECUTE format($$CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz, event_value text, base_condition bool, %s) (
+			SFUNC = @extschema@.sequence_next_node_sfunc, STYPE = internal, SSPACE = 160,
+			FINALFUNC = @extschema@.sequence_next_node_final,
+			COMBINEFUNC = @extschema@.events_combine,
+			SERIALFUNC = @extschema@.events_serialize,
+			DESERIALFUNC = @extschema@.events_deserialize,
+			PARALLEL = SAFE)$$, named);
+		EXECUTE format($$COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, %s) IS %L$$,
+			bools, format('sequence_next_node with %s conditions written out (same answer as the VARIADIC form)', n));
+	END LOOP;
+END
+$next_node$;
