@@ -167,3 +167,47 @@ SELECT count(*) AS customers, count(*) FILTER (WHERE s.l = p.l AND s.ft IS NOT D
            journey.funnel_times(t, '2 hours', 'exclude(1, 2), drop_excluded, min_gap(3, 5 minutes)', ARRAY[ev = 'a', ev = 'b', ev = 'c'], ARRAY[ev = 'x']) AS ft
       FROM fr_big GROUP BY c) p USING (c);
 RESET ALL;
+
+-- time_to_convert: the distribution of the time from step a to step b,
+-- checked against PostgreSQL's own avg, percentile_cont and width_bucket
+-- over the same gaps (the buckets run from the shortest to the longest
+-- gap, which goes in the last bucket).
+CREATE TABLE fr_times AS
+SELECT c, journey.funnel_times(t, '2 hours', 'max_gap(2, 90 minutes)', ARRAY[ev = 'a', ev = 'b', ev = 'c'], NULL) AS ft
+  FROM fr_big GROUP BY c;
+SELECT (journey.time_to_convert(ft, 1, 3, '{0, 0.25, 0.9, 1}', 5)).* FROM fr_times;
+SELECT count(*) AS customers, avg(x) AS mean_seconds,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS median_seconds,
+       percentile_cont(ARRAY[0, 0.25, 0.9, 1]) WITHIN GROUP (ORDER BY x) AS percentile_seconds
+  FROM (SELECT extract(epoch FROM ft[3] - ft[1])::float8 AS x FROM fr_times WHERE cardinality(ft) >= 3) s;
+SELECT array_agg(n ORDER BY b) AS bucket_customers
+  FROM (SELECT least(width_bucket(x, lo, hi, 5), 5) AS b, count(*) AS n
+          FROM (SELECT extract(epoch FROM ft[3] - ft[1])::float8 AS x FROM fr_times WHERE cardinality(ft) >= 3) s,
+               (SELECT min(extract(epoch FROM ft[3] - ft[1]))::float8 AS lo, max(extract(epoch FROM ft[3] - ft[1]))::float8 AS hi
+                  FROM fr_times WHERE cardinality(ft) >= 3) m
+         GROUP BY 1) s;
+-- steps 2 to 3, no percentile, no bucket; one customer; none
+SELECT (journey.time_to_convert(ft, 2, 3, NULL, 0)).customers FROM fr_times;
+SELECT (journey.time_to_convert(ft, 1, 2, '{0.5}', 3)).*
+  FROM (VALUES (ARRAY['2026-01-01 10:00'::timestamptz, '2026-01-01 10:01:30'])) v(ft);
+SELECT (journey.time_to_convert(ft, 1, 2, '{0.5}', 3)).*
+  FROM (VALUES (ARRAY['2026-01-01 10:00'::timestamptz]), (NULL)) v(ft);
+-- the same under a forced parallel plan
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = off;
+ANALYZE fr_times;
+EXPLAIN (COSTS OFF) SELECT journey.time_to_convert(ft, 1, 3, '{0.25}', 5) FROM fr_times;
+SELECT (journey.time_to_convert(ft, 1, 3, '{0, 0.25, 0.9, 1}', 5)).* FROM fr_times;
+RESET ALL;
+-- errors
+SELECT journey.time_to_convert(ft, 2, 2, NULL, 0) FROM fr_times;
+SELECT journey.time_to_convert(ft, 0, 2, NULL, 0) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 33, NULL, 0) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, '{1.5}', 0) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, '{NaN}', 0) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, NULL, -1) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, NULL, 1001) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, NULL, NULL) FROM fr_times;
+SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, '2026-01-01'], 1, 2, NULL, 0);
+SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, 'infinity'], 1, 2, NULL, 0);
+SELECT journey.time_to_convert(ft, 1, c % 2 + 2, NULL, 0) FROM fr_times;

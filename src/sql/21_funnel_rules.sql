@@ -89,3 +89,42 @@ CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window inte
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[], text) IS
   'timestamps of the chain that gives window_funnel''s level under step rules with object_key';
+
+-- time_to_convert: the distribution over customers of the time from step
+-- from_step to step to_step of the chain funnel_times reports for each.
+-- State = the shared event buffer (one event per customer: the gap).
+CREATE TYPE @extschema@.conversion_time AS (
+	customers bigint,
+	mean_seconds float8,
+	median_seconds float8,
+	percentiles float8[],
+	percentile_seconds float8[],
+	bucket_seconds float8[],
+	bucket_customers bigint[]
+);
+COMMENT ON TYPE @extschema@.conversion_time IS
+  'time_to_convert''s answer: customers counted, mean and median seconds, the chosen percentiles and their seconds, equal-width histogram buckets (lower bounds in seconds) and their customers';
+
+CREATE FUNCTION @extschema@.time_to_convert_sfunc(internal, timestamptz[], int, int, float8[], int)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_time_to_convert_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.time_to_convert_final(internal)
+RETURNS @extschema@.conversion_time
+AS 'MODULE_PATHNAME', 'journey_time_to_convert_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.time_to_convert(times timestamptz[], from_step int, to_step int,
+											 percentiles float8[], buckets int) (
+	SFUNC = @extschema@.time_to_convert_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.time_to_convert_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.time_to_convert(timestamptz[], int, int, float8[], int) IS
+  'distribution of the time from step from_step to step to_step over the customers'' funnel_times chains: count, mean, median, percentiles, histogram';
