@@ -385,10 +385,13 @@ RETURN format($q$
 		 WHERE %5$s
 		 GROUP BY %6$I
 	), kept AS (
-		SELECT CASE WHEN $1::text[] IS NULL THEN c.path
-		            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
-		  FROM per_customer c
-		 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)
+		-- a path around a moment the customer never reached is empty: left out
+		SELECT t.path FROM (
+			SELECT CASE WHEN $1::text[] IS NULL THEN c.path
+			            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
+			  FROM per_customer c
+			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
+		 WHERE cardinality(t.path) > 0
 	)$q$,
 	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
 	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);

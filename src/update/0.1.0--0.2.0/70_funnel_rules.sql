@@ -198,3 +198,29 @@ BEGIN
 	END LOOP;
 END
 $next_node$;
+
+-- paths around a moment (path_transform's starting_at, ending_at, between):
+-- the SQL form of path_report and transition_report leaves out the
+-- customers whose path became empty, as the engine does
+CREATE OR REPLACE FUNCTION @extschema@.report_paths_sql(src @extschema@.source, label_column text,
+	segment_column text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN format($q$
+	WITH per_customer AS (
+		SELECT %1$s AS segment, @extschema@.path_agg(%2$I::text, %3$I::timestamptz) AS path
+		  FROM %4$s
+		 WHERE %5$s
+		 GROUP BY %6$I
+	), kept AS (
+		-- a path around a moment the customer never reached is empty: left out
+		SELECT t.path FROM (
+			SELECT CASE WHEN $1::text[] IS NULL THEN c.path
+			            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
+			  FROM per_customer c
+			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
+		 WHERE cardinality(t.path) > 0
+	)$q$,
+	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
+	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);
