@@ -69,3 +69,7 @@ SELECT journey.path_transform(ARRAY['a'], 'ending_at(a, two)');
 SELECT journey.path_transform(ARRAY['a'], 'starting_at()');
 SELECT journey.path_transform(ARRAY['a'], 'starting_at(a, steps=2)');
 SELECT * FROM journey.path_report('around', 10, ARRAY['starting_at(cart, 0)'], label_column => 'event');
+
+DELETE FROM journey.source WHERE name IN ('around', 'around_sql');
+DROP VIEW pa_view;
+DROP TABLE pa;
