@@ -211,3 +211,61 @@ SELECT journey.time_to_convert(ft, 1, 2, NULL, NULL) FROM fr_times;
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, '2026-01-01'], 1, 2, NULL, 0);
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, 'infinity'], 1, 2, NULL, 0);
 SELECT journey.time_to_convert(ft, 1, c % 2 + 2, NULL, 0) FROM fr_times;
+
+-- The moment report with step rules of registered moments (journey.moment's
+-- max_gap, min_gap, excluded_events, excluded_since).
+CREATE TABLE mr (customer text, ts timestamptz, event text);
+INSERT INTO mr VALUES
+  ('c1', '2026-01-01 10:00', 'visit'), ('c1', '2026-01-01 10:05', 'support'),
+  ('c1', '2026-01-01 10:10', 'cart'), ('c1', '2026-01-01 10:20', 'pay'),
+  ('c2', '2026-01-01 10:00', 'visit'), ('c2', '2026-01-01 12:00', 'cart'),
+  ('c2', '2026-01-01 12:30', 'pay'),
+  ('c3', '2026-01-01 10:00', 'visit'), ('c3', '2026-01-01 10:30', 'cart');
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
+VALUES ('rules', 'mr', 'customer', 'ts', 'event');
+-- (three moments: the registry's notice about fewer than five is not shown)
+SET client_min_messages = warning;
+INSERT INTO journey.moment (source, position, name, event_name)
+VALUES ('rules', 1, 'Visit', 'visit'), ('rules', 2, 'Cart', 'cart'), ('rules', 3, 'Pay', 'pay');
+-- no rule (the report engine): 3, 3 and 2 customers; visit to cart takes
+-- 10 min, 2 h, 30 min (median 30 min), cart to pay 10 and 30 min (20)
+SELECT * FROM journey.moment_report('rules');
+-- a rule that changes nothing (computed by SQL): the same rows
+UPDATE journey.moment SET max_gap = '100 days' WHERE source = 'rules' AND position = 2;
+SELECT * FROM journey.moment_report('rules');
+-- cart at most 2 hours after visit, inclusive: c2's cart is exactly 2
+-- hours after; one microsecond less and c2 stops at Visit (3, 2, 1;
+-- medians 20 min and 10 min)
+UPDATE journey.moment SET max_gap = '2 hours' WHERE source = 'rules' AND position = 2;
+SELECT position, customers_reached FROM journey.moment_report('rules');
+UPDATE journey.moment SET max_gap = '1 hour 59 minutes 59.999999 seconds' WHERE source = 'rules' AND position = 2;
+SELECT * FROM journey.moment_report('rules');
+-- and support between visit and cart voids c1's chain at cart (3, 1, 0)
+UPDATE journey.moment SET excluded_events = '{support}' WHERE source = 'rules' AND position = 2;
+SELECT * FROM journey.moment_report('rules');
+-- the exclusion from visit to pay instead (excluded_since 1): c1 reaches
+-- cart but not pay (3, 3, 1); a minimum of 15 minutes from cart to pay
+-- leaves c1's 10 minutes out as well (3, 3, 1)
+UPDATE journey.moment SET excluded_events = NULL, max_gap = NULL WHERE source = 'rules' AND position = 2;
+UPDATE journey.moment SET excluded_events = '{support}', excluded_since = 1 WHERE source = 'rules' AND position = 3;
+SELECT position, customers_reached, customers_next FROM journey.moment_report('rules');
+UPDATE journey.moment SET excluded_events = NULL, excluded_since = NULL, min_gap = '15 minutes'
+ WHERE source = 'rules' AND position = 3;
+SELECT position, customers_reached, customers_next FROM journey.moment_report('rules');
+-- the view reads the rules as well
+SELECT position, customers_reached FROM journey.moment_conversion WHERE source = 'rules';
+-- rules the registry refuses
+UPDATE journey.moment SET max_gap = '1 hour' WHERE source = 'rules' AND position = 1;
+UPDATE journey.moment SET max_gap = '-1 hour' WHERE source = 'rules' AND position = 2;
+UPDATE journey.moment SET min_gap = '2 hours', max_gap = '1 hour' WHERE source = 'rules' AND position = 2;
+UPDATE journey.moment SET excluded_events = '{support}', excluded_since = 3 WHERE source = 'rules' AND position = 3;
+UPDATE journey.moment SET excluded_since = 1 WHERE source = 'rules' AND position = 3;
+UPDATE journey.moment SET excluded_events = '{}' WHERE source = 'rules' AND position = 3;
+UPDATE journey.moment SET excluded_events = '{a, NULL}' WHERE source = 'rules' AND position = 3;
+-- more than 32 exclusions in all
+UPDATE journey.moment SET excluded_events = array_fill('support'::text, ARRAY[17])
+ WHERE source = 'rules' AND position IN (2, 3);
+SELECT * FROM journey.moment_report('rules');
+DELETE FROM journey.source WHERE name = 'rules';
+DROP TABLE mr;
+RESET client_min_messages;

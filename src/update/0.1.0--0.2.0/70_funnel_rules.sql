@@ -224,3 +224,237 @@ RETURN format($q$
 	)$q$,
 	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
 	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);
+
+-- step rules of registered moments (journey.moment's new columns), which
+-- moment_report follows by SQL over the aggregates
+ALTER TABLE @extschema@.moment
+	ADD COLUMN max_gap interval CHECK (max_gap >= interval '0'),
+	ADD COLUMN min_gap interval CHECK (min_gap >= interval '0'),
+	ADD COLUMN excluded_events text[],
+	ADD COLUMN excluded_since int,
+	ADD CONSTRAINT moment_rules_check CHECK (
+		(position > 1 OR (max_gap IS NULL AND min_gap IS NULL AND excluded_events IS NULL))
+		AND (min_gap IS NULL OR max_gap IS NULL OR min_gap <= max_gap)
+		AND (excluded_events IS NULL
+		     OR (array_ndims(excluded_events) = 1 AND cardinality(excluded_events) BETWEEN 1 AND 32
+		         AND array_position(excluded_events, NULL) IS NULL))
+		AND (excluded_since IS NULL
+		     OR (excluded_events IS NOT NULL AND excluded_since >= 1 AND excluded_since < position)));
+COMMENT ON COLUMN @extschema@.moment.max_gap IS
+  'the longest time from the moment before to this one (inclusive), or NULL: only the window';
+COMMENT ON COLUMN @extschema@.moment.min_gap IS
+  'the shortest time from the moment before to this one, or NULL';
+COMMENT ON COLUMN @extschema@.moment.excluded_events IS
+  'events that must not happen strictly between the moment excluded_since (default: the one before) and this one';
+COMMENT ON COLUMN @extschema@.moment.excluded_since IS
+  'the position the exclusion of excluded_events starts at (NULL: the moment before)';
+
+
+-- The SQL form of report_funnel_counts (the same rows), and the funnel
+-- with step rules, which only SQL computes: rules (window_funnel's rules
+-- text, exclude(i, j) rules taking the conditions event = excluded[e] in
+-- turn) makes it use funnel_times with rules; else modes as in
+-- report_funnel_counts.  Customers that drop_excluded leaves out have no
+-- level (they count at no step).
+CREATE FUNCTION @extschema@.report_funnel_sql_counts(src @extschema@.source, events text[],
+	conversion_window interval, modes text, rules text, excluded text[],
+	all_customers bool, segment_column text, segment_value text,
+	since timestamptz, until timestamptz)
+RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
+	median interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	n int := cardinality(events);
+	no_modes bool := coalesce(modes, '') = '';
+	steps text;
+	excl text;
+	per_customer text;
+BEGIN
+	-- one condition per step: event = $2[k], written out (2 to 8 steps
+	-- take the aggregates' fixed-arity overloads)
+	SELECT string_agg(format('%I::text = $2[%s]', src.event_column, k), ', ' ORDER BY k)
+	  INTO steps FROM generate_series(1, n) k;
+	SELECT string_agg(format('%I::text = $10[%s]', src.event_column, k), ', ' ORDER BY k)
+	  INTO excl FROM generate_series(1, coalesce(cardinality(excluded), 0)) k;
+	per_customer := CASE
+		WHEN rules IS NOT NULL
+		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, $11, ARRAY[%s], %s) AS t',
+		            src.time_column, steps, coalesce('ARRAY[' || excl || ']', 'NULL::bool[]'))
+		WHEN no_modes
+		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, %s) AS t',
+		            src.time_column, steps)
+		ELSE format('@extschema@.window_funnel(%I::timestamptz, $1, $3, %s) AS lvl, NULL::timestamptz[] AS t',
+		            src.time_column, steps) END;
+	RETURN QUERY EXECUTE format($q$
+		WITH per_customer AS (
+			SELECT %1$s AS segment, %2$s
+			  FROM %3$s
+			 WHERE %4$s
+			 GROUP BY %5$I
+		), kept AS (
+			SELECT c.segment, coalesce(c.lvl, cardinality(c.t), 0) AS lvl, c.t
+			  FROM per_customer c
+			 WHERE ($6::text IS NULL OR c.segment = $6)
+			   AND NOT ($11::text IS NOT NULL AND c.t IS NULL)
+		), levels AS (
+			SELECT k.segment, k.lvl, count(*) AS n FROM kept k GROUP BY k.segment, k.lvl
+		), groups AS (
+			SELECT DISTINCT k.segment FROM kept k WHERE $7
+			UNION ALL
+			SELECT NULL::text WHERE NOT $7
+		), gaps AS (
+			SELECT k.segment, g.k,
+			       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM k.t[g.k] - k.t[g.k - 1])::float8) AS seconds,
+			       percentile_cont(0.5) WITHIN GROUP (ORDER BY k.t[g.k] - k.t[g.k - 1]) AS median
+			  FROM kept k CROSS JOIN LATERAL generate_series(2, cardinality(k.t)) AS g(k)
+			 GROUP BY k.segment, g.k
+		)
+		SELECT g.segment, s.k,
+		       (SELECT coalesce(sum(l.n), 0)::bigint FROM levels l
+		         WHERE l.segment IS NOT DISTINCT FROM g.segment AND l.lvl >= s.k),
+		       gp.seconds, gp.median
+		  FROM groups g
+		 CROSS JOIN generate_series(CASE WHEN $8 THEN 0 ELSE 1 END, $9) AS s(k)
+		  LEFT JOIN gaps gp ON gp.segment IS NOT DISTINCT FROM g.segment AND gp.k = s.k
+	$q$,
+		@extschema@.report_segment_sql(src, segment_column),
+		per_customer,
+		src.relation,
+		@extschema@.report_range_sql(src, 4, 5),
+		src.customer_column)
+	USING conversion_window, events, coalesce(modes, ''), since, until, segment_value,
+	      segment_column IS NOT NULL, all_customers, n, excluded, rules;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
+  'report_funnel_counts'' rows computed by SQL over the aggregates, with step rules and exclusion events when given (used by moment_report for moments with rules)';
+
+CREATE OR REPLACE FUNCTION @extschema@.report_funnel_counts(src @extschema@.source, events text[],
+	conversion_window interval, modes text, all_customers bool, segment_column text,
+	segment_value text, since timestamptz, until timestamptz)
+RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
+	median interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	no_modes bool := coalesce(modes, '') = '';
+BEGIN
+	IF @extschema@.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
+		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
+			src.customer_column, src.time_column, src.event_column, events,
+			conversion_window, modes, no_modes, all_customers, segment_column,
+			segment_value, since, until);
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+		conversion_window, modes, NULL, NULL, all_customers, segment_column,
+		segment_value, since, until);
+END;
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.moment_report(
+	source text,
+	conversion_window interval DEFAULT NULL,
+	segment_column text DEFAULT NULL,
+	since timestamptz DEFAULT NULL,
+	until timestamptz DEFAULT NULL)
+RETURNS TABLE (
+	segment text,
+	"position" int,
+	moment text,
+	customers_reached bigint,
+	customers_next bigint,
+	conversion_rate float8,
+	drop_off_rate float8,
+	median_time_to_next interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET intervalstyle = 'postgres'
+AS $fn$
+DECLARE
+	src @extschema@.source := @extschema@.report_source(moment_report.source);
+	names text[];
+	events text[];
+	n int;
+	rules text;
+	excluded text[];
+BEGIN
+	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
+	  INTO names, events
+	  FROM @extschema@.moment m WHERE m.source = src.name;
+	-- the moments' step rules (max_gap, min_gap, excluded_events), as
+	-- window_funnel's rules text and the exclusion events in its order
+	SELECT string_agg(r.rule, ', ' ORDER BY r.pos, r.ord),
+	       array_agg(r.event ORDER BY r.pos, r.ord) FILTER (WHERE r.event IS NOT NULL)
+	  INTO rules, excluded
+	  FROM (SELECT m.position AS pos, 0::bigint AS ord,
+	               format('max_gap(%s, %s)', m.position, m.max_gap) AS rule, NULL::text AS event
+	          FROM @extschema@.moment m WHERE m.source = src.name AND m.max_gap IS NOT NULL
+	        UNION ALL
+	        SELECT m.position, 1, format('min_gap(%s, %s)', m.position, m.min_gap), NULL
+	          FROM @extschema@.moment m WHERE m.source = src.name AND m.min_gap IS NOT NULL
+	        UNION ALL
+	        SELECT m.position, 1 + x.i,
+	               format('exclude(%s, %s)', coalesce(m.excluded_since, m.position - 1), m.position), x.event
+	          FROM @extschema@.moment m
+	         CROSS JOIN LATERAL unnest(m.excluded_events) WITH ORDINALITY AS x(event, i)
+	         WHERE m.source = src.name) r;
+	n := coalesce(cardinality(names), 0);
+	IF n = 0 THEN
+		RAISE EXCEPTION 'source "%" has no moments', src.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
+	END IF;
+	IF n > 32 THEN
+		RAISE EXCEPTION 'source "%" has % moments; moment_report handles at most 32', src.name, n
+			USING ERRCODE = 'program_limit_exceeded';
+	END IF;
+	IF cardinality(excluded) > 32 THEN
+		RAISE EXCEPTION 'source "%" excludes % events between its moments; moment_report handles at most 32',
+			src.name, cardinality(excluded)
+			USING ERRCODE = 'program_limit_exceeded',
+			      HINT = 'Keep fewer excluded_events in journey.moment.';
+	END IF;
+	IF moment_report.conversion_window < interval '0' THEN
+		RAISE EXCEPTION 'conversion window must not be negative'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- the registry was checked on insert, but the relation may have changed;
+	-- and the current role must be able to read it, trusting what it runs
+	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+
+	-- per segment (those with a customer) and moment: the customers who
+	-- reached it and the median gap to it from the moment before, from the
+	-- report engine (or its SQL form); the next moment's row gives the
+	-- customers moving on and the median time to next
+	RETURN QUERY
+	SELECT c.segment, c.step, names[c.step], c.customers, c.next,
+	       c.next::float8 / NULLIF(c.customers, 0),
+	       (c.customers - c.next)::float8 / NULLIF(c.customers, 0),
+	       c.median_next
+	  FROM (SELECT CASE WHEN moment_report.segment_column IS NULL THEN '(all)'
+	                    ELSE r.segment END AS segment,
+	               r.step, r.customers,
+	               first_value(r.customers) OVER w AS customers_any,
+	               lead(r.customers) OVER w AS next, lead(r.median) OVER w AS median_next
+	          FROM (SELECT * FROM @extschema@.report_funnel_counts(src, events,
+	                   coalesce(moment_report.conversion_window, src.moment_window), NULL, true,
+	                   moment_report.segment_column, NULL, moment_report.since,
+	                   moment_report.until)
+	                 WHERE rules IS NULL
+	                UNION ALL
+	                -- moments with step rules: computed by SQL over the aggregates
+	                SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	                   coalesce(moment_report.conversion_window, src.moment_window), NULL,
+	                   rules, excluded, true, moment_report.segment_column, NULL,
+	                   moment_report.since, moment_report.until)
+	                 WHERE rules IS NOT NULL) r
+	        WINDOW w AS (PARTITION BY r.segment ORDER BY r.step)) c
+	 WHERE c.step >= 1 AND c.customers_any > 0
+	 ORDER BY c.segment NULLS FIRST, c.step;
+END;
+$fn$;
