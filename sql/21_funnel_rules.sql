@@ -144,6 +144,21 @@ SELECT journey.window_funnel(t, '1 hour', (SELECT string_agg('exclude(1, 2)', ',
 SELECT journey.window_funnel(t, '1 hour', (SELECT string_agg('exclude(1, 2)', ', ') FROM generate_series(1, 32)),
                              ARRAY[ev = 'a', ev = 'b'], array_fill(false, ARRAY[32])) AS thirty_two FROM fr;
 
+-- The work is bounded: with both a minimum and a maximum gap before step 3
+-- no chain at step 2 dominates another (each is best for some later c), so
+-- 12,000 b after one a keep 12,000 chains, each new one compared with those
+-- kept (about 144 million steps of work, past the bound of 50 million).
+SELECT journey.window_funnel(t, '1 day', 'max_gap(3, 1 day), min_gap(3, 10 seconds)',
+                             ARRAY[ev = 'a', ev = 'b', ev = 'c'], NULL)
+  FROM (SELECT timestamptz '2026-01-01' + make_interval(secs => i) AS t,
+               CASE WHEN i = 0 THEN 'a' ELSE 'b' END AS ev
+          FROM generate_series(0, 12000) i) s;
+-- with only a maximum gap the latest chain dominates: the same group is quick
+SELECT journey.window_funnel(t, '1 day', 'max_gap(3, 1 day)', ARRAY[ev = 'a', ev = 'b', ev = 'c'], NULL)
+  FROM (SELECT timestamptz '2026-01-01' + make_interval(secs => i) AS t,
+               CASE WHEN i = 0 THEN 'a' ELSE 'b' END AS ev
+          FROM generate_series(0, 12000) i) s;
+
 -- Forced parallel: the same answers per customer as a serial plan.
 CREATE TABLE fr_big AS
 SELECT c, timestamptz '2026-01-01' + make_interval(mins => (c * 37 + i * 11) % 240) AS t,

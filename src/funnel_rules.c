@@ -70,7 +70,7 @@ PG_FUNCTION_INFO_V1(journey_funnel_times_rules_final);
 
 #define FUNNEL_RULES_MAX_EXCLUSIONS	32
 #define FUNNEL_RULES_MAX_CHAINS		100000
-#define FUNNEL_RULES_MAX_WORK		INT64CONST(200000000)
+#define FUNNEL_RULES_MAX_WORK		INT64CONST(50000000)
 
 #define FUNNEL_RULES_HINT \
 	"Rules are window_funnel modes, exclude(i, j), max_gap(k, interval), min_gap(k, interval) and drop_excluded, separated by commas, e.g. 'exclude(1, 3), max_gap(2, 1 hour)'."
@@ -381,6 +381,7 @@ typedef struct RChain
 	int32		level;
 	int32		cap;
 	int32		nused;			/* strict_once: items of this instant used */
+	bool		fresh;			/* new or changed since the last pruning */
 	int32		used[JOURNEY_MAX_CONDITIONS];
 	TimestampTz t[JOURNEY_MAX_CONDITIONS];
 } RChain;
@@ -389,6 +390,7 @@ typedef struct RLevel
 {
 	int			count;
 	int			cap;
+	bool		dirty;			/* holds new or changed chains */
 	RChain	   *chains;
 } RLevel;
 
@@ -517,6 +519,7 @@ AppendChain(RSearch *s, int level)
 			palloc(sizeof(RChain) * l->cap) :
 			repalloc(l->chains, sizeof(RChain) * l->cap);
 	}
+	l->dirty = true;
 	return &l->chains[l->count++];
 }
 
@@ -557,6 +560,9 @@ Dominates(const RSearch *s, const RChain *a, const RChain *b)
 /*
  * Drop, per level, chains that cannot go further and chains another one
  * dominates (among chains that used no item of the instant being read).
+ * Chains kept by the last pruning and unchanged since dominate none of
+ * each other: only the new or changed ones are compared, with every
+ * other, so a level nothing happened to costs nothing.
  */
 static void
 Prune(RSearch *s)
@@ -564,36 +570,61 @@ Prune(RSearch *s)
 	for (int m = 1; m <= s->n; m++)
 	{
 		RLevel	   *l = &s->levels[m];
-		int			kept = 0;
+		RChain	   *fresh;
+		int			nfresh = 0;
 
+		if (!l->dirty)
+			continue;
+		l->dirty = false;
+		Work(s, l->count);
+		/* out: chains that cannot go further; aside: new or changed ones */
+		for (int c = 0; c < l->count; c++)
+			nfresh += (l->chains[c].fresh || l->chains[c].nused > 0 ||
+					   l->chains[c].cap <= m);
+		fresh = palloc(sizeof(RChain) * Max(nfresh, 1));
+		nfresh = 0;
 		for (int c = 0; c < l->count; c++)
 		{
 			RChain	   *ch = &l->chains[c];
-			bool		drop = (ch->cap <= m);
+
+			if (ch->cap > m && !ch->fresh && ch->nused == 0)
+				continue;
+			if (ch->cap > m)
+				fresh[nfresh++] = *ch;
+			else
+				s->nchains--;
+			l->chains[c--] = l->chains[--l->count];
+		}
+		for (int c = 0; c < nfresh; c++)
+		{
+			RChain	   *ch = &fresh[c];
+			bool		drop = false;
 
 			CHECK_FOR_INTERRUPTS();
-			Work(s, kept + 1);
-			for (int d = 0; d < kept && !drop; d++)
-				if (ch->nused == 0 && l->chains[d].nused == 0 &&
-					Dominates(s, &l->chains[d], ch))
-					drop = true;
-			if (drop)
+			Work(s, l->count + 1);
+			if (ch->nused == 0)
 			{
-				s->nchains--;
-				continue;
-			}
-			/* the new one may dominate some kept ones */
-			for (int d = 0; d < kept; d++)
-				if (ch->nused == 0 && l->chains[d].nused == 0 &&
-					Dominates(s, ch, &l->chains[d]))
+				for (int d = 0; d < l->count && !drop; d++)
+					if (l->chains[d].nused == 0 && Dominates(s, &l->chains[d], ch))
+						drop = true;
+				if (drop)
 				{
-					l->chains[d] = l->chains[--kept];
 					s->nchains--;
-					d--;
+					continue;
 				}
-			l->chains[kept++] = *ch;
+				for (int d = 0; d < l->count; d++)
+					if (l->chains[d].nused == 0 && Dominates(s, ch, &l->chains[d]))
+					{
+						l->chains[d--] = l->chains[--l->count];
+						s->nchains--;
+					}
+				ch->fresh = false;
+			}
+			else
+				l->dirty = true;	/* compared once it used no item */
+			l->chains[l->count++] = *ch;
 		}
-		l->count = kept;
+		pfree(fresh);
 	}
 }
 
@@ -601,7 +632,10 @@ static void
 ClearLevels(RSearch *s)
 {
 	for (int m = 0; m <= s->n; m++)
+	{
 		s->levels[m].count = 0;
+		s->levels[m].dirty = false;
+	}
 	s->nchains = 0;
 }
 
@@ -648,7 +682,11 @@ ApplyExclusions(RSearch *s, int i, int end)
 				CHECK_FOR_INTERRUPTS();
 				Work(s, 1);
 				if (ch->t[from - 1] < x && ch->cap > to - 1)
+				{
 					ch->cap = to - 1;
+					ch->fresh = true;
+					l->dirty = true;
+				}
 			}
 		}
 	}
@@ -726,6 +764,7 @@ Pass(RSearch *s, RPos from, bool starts, int target)
 					c->level = 1;
 					c->cap = n;
 					c->nused = 1;
+					c->fresh = true;
 					c->used[0] = r;
 					c->t[0] = ts;
 					started = true;
@@ -761,6 +800,7 @@ Pass(RSearch *s, RPos from, bool starts, int target)
 						/* levels[k + 1] may have moved; prev is another level */
 						*q = prev->chains[c];
 						q->level = k + 1;
+						q->fresh = true;
 						q->t[k] = ts;
 						if (q->nused < JOURNEY_MAX_CONDITIONS)
 							q->used[q->nused++] = r;
@@ -790,6 +830,7 @@ CanReach(RSearch *s, const RChain *c, RPos at, int target)
 		return true;
 	ClearLevels(s);
 	*AppendChain(s, c->level) = *c;
+	s->levels[c->level].chains[0].fresh = true;
 	return Pass(s, from, false, target) >= target;
 }
 
