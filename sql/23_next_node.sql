@@ -85,6 +85,39 @@ SELECT '(backward, first_match, 1, B->C)', id, journey.sequence_next_node('backw
 \pset tuples_only off
 \pset null '(null)'
 
+-- ClickHouse's documentation examples for sequenceNextNode, with the
+-- answers its documentation gives in the comments.
+CREATE TABLE snn_flow (dt timestamptz, id int, page text);
+INSERT INTO snn_flow VALUES (to_timestamp(1), 0, 'A'), (to_timestamp(2), 0, 'B'), (to_timestamp(3), 0, 'C'),
+  (to_timestamp(4), 0, 'D'), (to_timestamp(5), 0, 'E');
+-- A -> B, then: C
+SELECT journey.sequence_next_node('forward', 'head', dt, page, page = 'A', page = 'A', page = 'B') AS next_flow
+  FROM snn_flow WHERE id = 0;
+INSERT INTO snn_flow VALUES (to_timestamp(1), 1, 'Home'), (to_timestamp(2), 1, 'Gift'), (to_timestamp(3), 1, 'Exit'),
+  (to_timestamp(1), 2, 'Home'), (to_timestamp(2), 2, 'Home'), (to_timestamp(3), 2, 'Gift'), (to_timestamp(4), 2, 'Basket'),
+  (to_timestamp(1), 3, 'Gift'), (to_timestamp(2), 3, 'Home'), (to_timestamp(3), 3, 'Gift'), (to_timestamp(4), 3, 'Basket');
+-- forward, head (Home, Gift): Exit, NULL, NULL
+-- backward, tail (Basket, Gift): NULL, Home, Home
+-- forward, first_match (Gift): Exit, Basket, Home; (Gift, Home): NULL, NULL, Gift
+-- backward, last_match (Gift): Home, Home, Home; (Gift, Home): NULL, Home, Gift
+SELECT id,
+       journey.sequence_next_node('forward', 'head', dt, page, page = 'Home', page = 'Home', page = 'Gift') AS fh,
+       journey.sequence_next_node('backward', 'tail', dt, page, page = 'Basket', page = 'Basket', page = 'Gift') AS bt,
+       journey.sequence_next_node('forward', 'first_match', dt, page, page = 'Gift', page = 'Gift') AS ff1,
+       journey.sequence_next_node('forward', 'first_match', dt, page, page = 'Gift', page = 'Gift', page = 'Home') AS ff2,
+       journey.sequence_next_node('backward', 'last_match', dt, page, page = 'Gift', page = 'Gift') AS bl1,
+       journey.sequence_next_node('backward', 'last_match', dt, page, page = 'Gift', page = 'Gift', page = 'Home') AS bl2
+  FROM snn_flow WHERE id >= 1 GROUP BY id ORDER BY id;
+-- base_condition: A ref4, A ref3, B ref2, B ref1: forward head (ref1, A):
+-- NULL; backward tail (ref4, B): NULL; forward first_match (ref3, A): B;
+-- backward last_match (ref2, B): A
+SELECT journey.sequence_next_node('forward', 'head', dt, page, ref = 'ref1', page = 'A') AS fh,
+       journey.sequence_next_node('backward', 'tail', dt, page, ref = 'ref4', page = 'B') AS bt,
+       journey.sequence_next_node('forward', 'first_match', dt, page, ref = 'ref3', page = 'A') AS ff,
+       journey.sequence_next_node('backward', 'last_match', dt, page, ref = 'ref2', page = 'B') AS bl
+  FROM (VALUES (to_timestamp(1), 'A', 'ref4'), (to_timestamp(2), 'A', 'ref3'),
+               (to_timestamp(3), 'B', 'ref2'), (to_timestamp(4), 'B', 'ref1')) v(dt, page, ref);
+
 -- Ties: nodes of one instant are read by value (bytewise), then by the
 -- conditions they meet, then base condition, whatever the input order.
 CREATE TABLE snn_tie (dt timestamptz, action text, ok bool);
