@@ -153,6 +153,20 @@ SELECT journey.window_funnel(t, '1 day', 'max_gap(3, 1 day), min_gap(3, 10 secon
   FROM (SELECT timestamptz '2026-01-01' + make_interval(secs => i) AS t,
                CASE WHEN i = 0 THEN 'a' ELSE 'b' END AS ev
           FROM generate_series(0, 12000) i) s;
+-- and that work answers a cancel: the same group under a 100 ms timeout
+-- (it runs for more than a second before the bound stops it)
+SET statement_timeout = '100ms';
+SELECT journey.window_funnel(t, '1 day', 'max_gap(3, 1 day), min_gap(3, 10 seconds)',
+                             ARRAY[ev = 'a', ev = 'b', ev = 'c'], NULL)
+  FROM (SELECT timestamptz '2026-01-01' + make_interval(secs => i) AS t,
+               CASE WHEN i = 0 THEN 'a' ELSE 'b' END AS ev
+          FROM generate_series(0, 12000) i) s;
+SELECT journey.funnel_times(t, '1 day', 'max_gap(3, 1 day), min_gap(3, 10 seconds)',
+                            ARRAY[ev = 'a', ev = 'b', ev = 'c'], NULL)
+  FROM (SELECT timestamptz '2026-01-01' + make_interval(secs => i) AS t,
+               CASE WHEN i = 0 THEN 'a' ELSE 'b' END AS ev
+          FROM generate_series(0, 12000) i) s;
+RESET statement_timeout;
 -- with only a maximum gap the latest chain dominates: the same group is quick
 SELECT journey.window_funnel(t, '1 day', 'max_gap(3, 1 day)', ARRAY[ev = 'a', ev = 'b', ev = 'c'], NULL)
   FROM (SELECT timestamptz '2026-01-01' + make_interval(secs => i) AS t,
