@@ -298,3 +298,35 @@ SELECT * FROM journey.moment_report('rules');
 DELETE FROM journey.source WHERE name = 'rules';
 DROP TABLE mr;
 RESET client_min_messages;
+
+-- A damaged state is refused by the final functions: a test hook (not in
+-- the install script) builds a state from its parameters (window, steps,
+-- mode bits: 512 marks the rules forms, 1024 a key, 256 funnel_times;
+-- rules text) and its events (times in microseconds, steps met as a
+-- bitmask, exclusions as the value, keys), then answers as the final
+-- function does.  A valid one first: a at 0 s, x at 1 s, b at 2 s.
+CREATE FUNCTION rules_check(bigint, int, int, text, bigint[], int[], float8[], text[], bool)
+  RETURNS text AS 'journey', 'journey_funnel_rules_check' LANGUAGE C STRICT;
+SELECT rules_check(10000000, 2, 512, 'exclude(1, 2)', '{0,1000000,2000000}', '{1,0,2}',
+                   '{0,1,0}', '{NULL,NULL,NULL}', true) AS valid;
+SELECT rules_check(10000000, 2, 512, 'exclude(1, 2)', '{0,1000000,2000000}', '{1,0,2}',
+                   '{0,2,0}', '{NULL,NULL,NULL}', false) AS exclusion_beyond_the_rules;
+SELECT rules_check(10000000, 2, 512, 'exclude(1, 2)', '{0,1000000,2000000}', '{1,0,2}',
+                   '{0,0.5,0}', '{NULL,NULL,NULL}', false) AS exclusion_not_a_mask;
+SELECT rules_check(10000000, 2, 0, 'exclude(1, 2)', '{0}', '{1}', '{0}', '{NULL}', false) AS not_a_rules_state;
+SELECT rules_check(10000000, 2, 512 | 4096, '', '{0}', '{1}', '{0}', '{NULL}', false) AS unknown_bits;
+SELECT rules_check(10000000, 0, 512, '', '{0}', '{1}', '{0}', '{NULL}', false) AS no_steps;
+-- keys: o1 reaches both steps, o2 only the first
+SELECT rules_check(10000000, 2, 512 | 1024, '', '{0,1,2}', '{1,1,2}', '{0,0,0}', '{o2,o1,o1}', true) AS keyed;
+-- time_to_convert: mode bits 65536 mark the state, plus to_step; from_step
+-- as the number of conditions, buckets as the interval, the percentiles'
+-- doubles as the text; one event per customer, its time the gap.
+CREATE FUNCTION ttc_check(bigint, int, int, text, bigint[], int[], float8[], text[])
+  RETURNS journey.conversion_time AS 'journey', 'journey_time_to_convert_check' LANGUAGE C STRICT;
+SELECT (ttc_check(2, 1, 65536 | 2, '', '{1000000,3000000}', '{0,0}', '{0,0}', '{NULL,NULL}')).* ;
+SELECT ttc_check(2, 1, 65536 | 2, '', '{-1000000}', '{0}', '{0}', '{NULL}') AS negative_time;
+SELECT ttc_check(2, 2, 65536 | 2, '', '{1}', '{0}', '{0}', '{NULL}') AS steps_out_of_order;
+SELECT ttc_check(2, 1, 2, '', '{1}', '{0}', '{0}', '{NULL}') AS not_a_time_to_convert_state;
+SELECT ttc_check(2000, 1, 65536 | 2, '', '{1}', '{0}', '{0}', '{NULL}') AS too_many_buckets;
+SELECT ttc_check(2, 1, 65536 | 2, 'abc', '{1}', '{0}', '{0}', '{NULL}') AS percentiles_cut;
+SELECT ttc_check(2, 1, 65536 | 2, 'AAAAAAAA', '{1}', '{0}', '{0}', '{NULL}') AS percentile_out_of_range;

@@ -218,3 +218,18 @@ SELECT count(*) AS groups,
                    lag(action) OVER (PARTITION BY id ORDER BY dt, action) AS prv
               FROM snn_big) x
      GROUP BY id) w USING (id);
+
+-- A damaged state is refused by the final function: a test hook (not in
+-- the install script) builds a state from its parameters (mode bits: 4096
+-- marks the state, 1 backward, the base kind times 2) and nodes (times,
+-- conditions met, base flag as the value, event values), then answers as
+-- the final function does.  A valid one first: a then b, forward from the
+-- head meeting condition 1.
+CREATE FUNCTION next_node_check(bigint, int, int, text, bigint[], int[], float8[], text[])
+  RETURNS text AS 'journey', 'journey_sequence_next_node_check' LANGUAGE C STRICT;
+SELECT next_node_check(0, 1, 4096, '', '{1,2}', '{1,0}', '{1,0}', '{a,b}') AS valid;
+SELECT next_node_check(0, 1, 4096, '', '{1,2}', '{1,0}', '{0.5,0}', '{a,b}') AS base_flag_not_0_or_1;
+SELECT next_node_check(0, 1, 4096, '', '{1,2}', '{1,0}', '{1,0}', '{a,NULL}') AS node_without_value;
+SELECT next_node_check(0, 1, 0, '', '{1,2}', '{1,0}', '{1,0}', '{a,b}') AS not_a_next_node_state;
+SELECT next_node_check(0, 0, 4096 | 4, '', '{1,2}', '{1,0}', '{1,0}', '{a,b}') AS first_match_without_condition;
+SELECT next_node_check(0, 33, 4096, '', '{1,2}', '{1,0}', '{1,0}', '{a,b}') AS too_many_conditions;

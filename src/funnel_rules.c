@@ -1288,3 +1288,26 @@ journey_funnel_times_rules_final(PG_FUNCTION_ARGS)
 										  sizeof(TimestampTz), FLOAT8PASSBYVAL,
 										  TYPALIGN_DOUBLE));
 }
+
+/*
+ * Test hook, not part of the install script: the answer of a rules state
+ * built from arguments (see JourneyEventsForTest), with the chain when
+ * asked, so that the regression suite can show the final functions'
+ * checks of a damaged state.
+ */
+PG_FUNCTION_INFO_V1(journey_funnel_rules_check);
+
+Datum
+journey_funnel_rules_check(PG_FUNCTION_ARGS)
+{
+	RAnswer		ans;
+	StringInfoData buf;
+
+	RulesAnswer(JourneyEventsForTest(fcinfo, 0), PG_GETARG_BOOL(8), &ans);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "level=%d", ans.level);
+	if (PG_GETARG_BOOL(8) && ans.level > 0)
+		for (int k = 0; k < ans.level; k++)
+			appendStringInfo(&buf, " " INT64_FORMAT, ans.chain.t[k]);
+	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
+}

@@ -133,6 +133,7 @@ extern void JourneyEventsSort(JourneyEvents *state);
 extern void JourneyEventsTooMany(void) pg_attribute_noreturn();
 extern bytea *JourneyEventsSerialize(JourneyEvents *state);
 extern JourneyEvents *JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes);
+extern JourneyEvents *JourneyEventsForTest(FunctionCallInfo fcinfo, int first);
 
 static inline const char *
 JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)

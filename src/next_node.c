@@ -153,10 +153,10 @@ CanBeBase(const JourneyEvents *state, int i)
 	return v == 1.0;
 }
 
-Datum
-journey_sequence_next_node_final(PG_FUNCTION_ARGS)
+/* The answer of a state: the node's value, or NULL. */
+static const char *
+NextNodeAnswer(JourneyEvents *state)
 {
-	JourneyEvents *state;
 	uint32		modes;
 	int			n,
 				nconds,
@@ -166,10 +166,6 @@ journey_sequence_next_node_final(PG_FUNCTION_ARGS)
 	bool		backward;
 	const char *label;
 
-	(void) JourneyAggContext(fcinfo, "sequence_next_node");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	state = (JourneyEvents *) PG_GETARG_POINTER(0);
 	modes = state->params->modes;
 	nconds = state->params->nconds;
 	kind = (modes >> NEXT_NODE_BASE_SHIFT) & 3;
@@ -183,7 +179,7 @@ journey_sequence_next_node_final(PG_FUNCTION_ARGS)
 				 errdetail("The parameters of sequence_next_node are out of range.")));
 	n = state->nevents;
 	if (n <= nconds)
-		PG_RETURN_NULL();
+		return NULL;
 	JourneyEventsSort(state);
 
 	switch (kind)
@@ -214,7 +210,7 @@ journey_sequence_next_node_final(PG_FUNCTION_ARGS)
 			break;
 	}
 	if (base < 0)
-		PG_RETURN_NULL();
+		return NULL;
 
 	/* conditions 1, 2, ... on consecutive nodes from the base */
 	for (i = 0; i < nconds; i++)
@@ -222,13 +218,47 @@ journey_sequence_next_node_final(PG_FUNCTION_ARGS)
 		int			at = backward ? base - i : base + i;
 
 		if (at < 0 || at >= n || !(state->events[at].flags & ((uint32) 1 << i)))
-			PG_RETURN_NULL();
+			return NULL;
 	}
 	i = backward ? base - nconds : base + nconds;
 	if (i < 0 || i >= n)
-		PG_RETURN_NULL();
+		return NULL;
 	label = JourneyEventLabel(state, &state->events[i]);
 	if (label == NULL)
-		elog(ERROR, "sequence_next_node node without value");
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid journey aggregate state"),
+				 errdetail("A node of sequence_next_node has no value.")));
+	return label;
+}
+
+Datum
+journey_sequence_next_node_final(PG_FUNCTION_ARGS)
+{
+	const char *label;
+
+	(void) JourneyAggContext(fcinfo, "sequence_next_node");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	label = NextNodeAnswer((JourneyEvents *) PG_GETARG_POINTER(0));
+	if (label == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(label));
+}
+
+/*
+ * Test hook, not part of the install script: the answer of a state built
+ * from arguments (see JourneyEventsForTest), to show the checks of a
+ * damaged state.
+ */
+PG_FUNCTION_INFO_V1(journey_sequence_next_node_check);
+
+Datum
+journey_sequence_next_node_check(PG_FUNCTION_ARGS)
+{
+	const char *label = NextNodeAnswer(JourneyEventsForTest(fcinfo, 0));
+
+	if (label == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(label));
 }

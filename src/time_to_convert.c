@@ -175,12 +175,11 @@ Float8Array(const float8 *v, int n)
 	return construct_array(d, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
-Datum
-journey_time_to_convert_final(PG_FUNCTION_ARGS)
+/* The answer of a state, as a tuple of tupdesc. */
+static Datum
+TimeToConvertAnswer(JourneyEvents *state, TupleDesc tupdesc)
 {
-	JourneyEvents *state;
 	JourneyParams *params;
-	TupleDesc	tupdesc;
 	Datum		values[7];
 	bool		isnull[7] = {0};
 	int			n,
@@ -190,13 +189,6 @@ journey_time_to_convert_final(PG_FUNCTION_ARGS)
 	float8		pcts[TTC_MAX_PERCENTILES];
 	float8		pvals[TTC_MAX_PERCENTILES];
 
-	(void) JourneyAggContext(fcinfo, "time_to_convert");
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "time_to_convert must return a composite type");
-	tupdesc = BlessTupleDesc(tupdesc);
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	state = (JourneyEvents *) PG_GETARG_POINTER(0);
 	params = state->params;
 	if (!(params->modes & TTC_STATE) ||
 		(params->modes & ~(uint32) (TTC_STATE | 0xff)) != 0 ||
@@ -237,7 +229,7 @@ journey_time_to_convert_final(PG_FUNCTION_ARGS)
 		values[4] = PointerGetDatum(Float8Array(NULL, 0));
 		values[5] = PointerGetDatum(Float8Array(NULL, 0));
 		values[6] = PointerGetDatum(construct_empty_array(INT8OID));
-		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull)));
+		return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull));
 	}
 	{
 		/* the gaps are exact doubles (under 2^53 microseconds): summed exactly */
@@ -281,5 +273,42 @@ journey_time_to_convert_final(PG_FUNCTION_ARGS)
 													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE) :
 									construct_empty_array(INT8OID));
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull)));
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull));
+}
+
+static TupleDesc
+ResultType(FunctionCallInfo fcinfo)
+{
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "time_to_convert must return a composite type");
+	return BlessTupleDesc(tupdesc);
+}
+
+Datum
+journey_time_to_convert_final(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+
+	(void) JourneyAggContext(fcinfo, "time_to_convert");
+	tupdesc = ResultType(fcinfo);
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(TimeToConvertAnswer((JourneyEvents *) PG_GETARG_POINTER(0), tupdesc));
+}
+
+/*
+ * Test hook, not part of the install script: the answer of a state built
+ * from arguments (see JourneyEventsForTest), to show the checks of a
+ * damaged state.
+ */
+PG_FUNCTION_INFO_V1(journey_time_to_convert_check);
+
+Datum
+journey_time_to_convert_check(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc = ResultType(fcinfo);
+
+	PG_RETURN_DATUM(TimeToConvertAnswer(JourneyEventsForTest(fcinfo, 0), tupdesc));
 }
