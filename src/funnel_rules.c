@@ -84,7 +84,8 @@ typedef struct FunnelRules
 	bool		drop;
 	int			excl_from[FUNNEL_RULES_MAX_EXCLUSIONS]; /* 1-based steps */
 	int			excl_to[FUNNEL_RULES_MAX_EXCLUSIONS];
-	int64		max_gap[JOURNEY_MAX_CONDITIONS];	/* by 0-based step; -1 none */
+	/* gaps by 0-based step (the gap before it); -1: none */
+	int64		max_gap[JOURNEY_MAX_CONDITIONS];
 	int64		min_gap[JOURNEY_MAX_CONDITIONS];
 } FunnelRules;
 

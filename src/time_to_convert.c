@@ -36,7 +36,7 @@ PG_FUNCTION_INFO_V1(journey_time_to_convert_final);
 
 #define TTC_MAX_BUCKETS			1000
 #define TTC_MAX_PERCENTILES		100
-#define TTC_STATE				0x10000	/* marks the state's parameters */
+#define TTC_STATE				0x10000 /* marks the state's parameters */
 
 /* The chosen percentiles, checked: each in [0, 1]. */
 static int
@@ -232,7 +232,10 @@ TimeToConvertAnswer(JourneyEvents *state, TupleDesc tupdesc)
 		return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull));
 	}
 	{
-		/* the gaps are exact doubles (under 2^53 microseconds): summed exactly */
+		/*
+		 * the gaps are exact doubles (under 2^53 microseconds): summed
+		 * exactly
+		 */
 		JourneySum	sum = {0.0, NULL};
 
 		for (int i = 0; i < n; i++)
