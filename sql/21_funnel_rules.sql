@@ -239,6 +239,14 @@ SELECT journey.time_to_convert(ft, 1, 2, NULL, 1001) FROM fr_times;
 SELECT journey.time_to_convert(ft, 1, 2, NULL, NULL) FROM fr_times;
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, '2026-01-01'], 1, 2, NULL, 0);
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, 'infinity'], 1, 2, NULL, 0);
+-- the widest span: from the first timestamp PostgreSQL has, 2^63 - 1
+-- microseconds fit in the gap; one more does not
+SELECT (journey.time_to_convert(ARRAY[t, t + w], 1, 2, '{0.5}', 1)).*
+  FROM (SELECT timestamptz '4714-11-24 00:00:00+00 BC' AS t,
+               interval '9223372036854 seconds' + interval '775807 microseconds' AS w) x;
+SELECT journey.time_to_convert(ARRAY[t, t + w + interval '1 microsecond'], 1, 2, NULL, 0)
+  FROM (SELECT timestamptz '4714-11-24 00:00:00+00 BC' AS t,
+               interval '9223372036854 seconds' + interval '775807 microseconds' AS w) x;
 SELECT journey.time_to_convert(ft, 1, c % 2 + 2, NULL, 0) FROM fr_times;
 
 -- The moment report with step rules of registered moments (journey.moment's
