@@ -178,4 +178,31 @@ SELECT journey.attribution_bootstrap(ARRAY['A'], 1, 0, 0, 'time_decay', 10, 1, 0
 SELECT journey.attribution_bootstrap(ARRAY['A'], -1, 0, 0, 'linear', 10, 1, 0.9);
 SELECT journey.attribution_bootstrap(p, 1, 0, 0, 'linear', 10, s, 0.9)
   FROM (VALUES (ARRAY['A'], 1), (ARRAY['B'], 2)) t(p, s);
+-- Replicates out of float8's range while the point estimates are not, in
+-- every model: a path's value times its drawn conversions (1.5e308 times a
+-- Poisson(1) draw of 2 or more), or one channel's credit over paths that
+-- are each in range (three paths of 0.3e308 credit 0.9e308 to A; a
+-- replicate whose draws add up to 6 or more does not)
+SELECT m, journey.attribution(p, c, v, 0, m)
+  FROM (VALUES (ARRAY['A', 'B'], 1::float8, 1.5e308::float8)) t(p, c, v),
+       unnest(ARRAY['linear', 'first_touch', 'markov', 'shapley', 'fractribution']) m
+ GROUP BY m ORDER BY m;
+DO $$
+DECLARE
+	m text;
+BEGIN
+	FOREACH m IN ARRAY ARRAY['linear', 'first_touch', 'markov', 'shapley', 'fractribution'] LOOP
+		BEGIN
+			PERFORM journey.attribution_bootstrap(ARRAY['A', 'B'], 1, 1.5e308, 0, m, 50, 1, 0.9);
+			RAISE NOTICE '%: no error', m;
+		EXCEPTION WHEN numeric_value_out_of_range THEN
+			RAISE NOTICE '%: %', m, SQLERRM;
+		END;
+	END LOOP;
+END
+$$;
+SELECT journey.attribution(p, 1, 0.3e308, 0, 'last_touch')
+  FROM (VALUES (ARRAY['A']), (ARRAY['B', 'A']), (ARRAY['C', 'A'])) t(p);
+SELECT journey.attribution_bootstrap(p, 1, 0.3e308, 0, 'last_touch', 50, 1, 0.9)
+  FROM (VALUES (ARRAY['A']), (ARRAY['B', 'A']), (ARRAY['C', 'A'])) t(p);
 DROP TABLE boot_par;
