@@ -135,6 +135,8 @@ SELECT journey.window_funnel(t, NULL, '', ARRAY[ev = 'a', ev = 'b'], NULL) FROM 
 SELECT journey.window_funnel(t, '1 hour', '', NULL::bool[], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'exclude(1, 2)', ARRAY[ev = 'a', ev = 'b'], ARRAY[ev = 'x', ev = 'y']) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'exclude(1, 2)', ARRAY[ev = 'a', ev = 'b'], ARRAY[[true], [false]]) FROM fr;
+-- one element, but in two dimensions
+SELECT journey.window_funnel(t, '1 hour', 'exclude(1, 2)', ARRAY[ev = 'a', ev = 'b'], ARRAY[[true]]) FROM fr;
 SELECT journey.window_funnel(t, CASE WHEN ev = 'a' THEN interval '1 hour' ELSE interval '2 hours' END, '',
                              ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 -- too many exclusions: 33 rules
