@@ -75,6 +75,14 @@ SELECT * FROM journey.conversion_path_report('ga', '2026-05-01', '2026-06-01');
 SELECT model, channel, conversions, value, removal_effect, conversion_share, value_share
   FROM journey.channel_attribution('ga', ARRAY['last_touch', 'time_decay(half_life=1 day)'],
                                    '2026-05-01', '2026-06-01');
+-- A model asked twice is computed once: the same rows as asked once, and
+-- its shares still add up to 1
+SELECT (SELECT array_agg(x ORDER BY x::text) FROM journey.channel_attribution('ga', ARRAY['last_touch', 'last_touch'],
+                                                         '2026-05-01', '2026-06-01') x)
+     = (SELECT array_agg(x ORDER BY x::text) FROM journey.channel_attribution('ga', ARRAY['last_touch'],
+                                                         '2026-05-01', '2026-06-01') x) AS same_rows,
+       (SELECT sum(conversion_share) FROM journey.channel_attribution('ga', ARRAY['last_touch', 'last_touch'],
+                                                         '2026-05-01', '2026-06-01')) AS shares;
 -- Only the models asked for are computed, and the source is read once.
 -- Sample events where Markov of order 2 needs more elimination work than
 -- the limit allows: asking for it fails, asking for the others does not

@@ -1,0 +1,95 @@
+-- Review of the attribution layer (src/sql/30_attribution.sql):
+-- channel_attribution and spend_report compute a model named twice in
+-- "models" once (they returned its rows twice, and channel_attribution
+-- halved its shares).
+
+CREATE OR REPLACE FUNCTION @extschema@.channel_attribution(source text,
+	models text[] DEFAULT ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
+	                            'time_decay', 'markov', 'shapley', 'fractribution'],
+	since timestamptz DEFAULT NULL, until timestamptz DEFAULT NULL)
+RETURNS TABLE (model text, channel text, conversions float8, value float8,
+	removal_effect float8, conversion_share float8, value_share float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	need_times bool;
+BEGIN
+	IF models IS NULL OR cardinality(models) = 0 OR array_position(models, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'models must name at least one attribution model, and no NULL'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	need_times := EXISTS (SELECT 1 FROM unnest(models) m WHERE m ~* '^\s*time_decay\s*(\(|$)');
+	RETURN QUERY
+	WITH p AS MATERIALIZED (
+	  SELECT * FROM @extschema@.attribution_paths(channel_attribution.source, since, until, need_times)),
+	rows AS MATERIALIZED (
+	  SELECT p.path, sum(p.conversions) AS conversions, @extschema@.exact_sum(p.value) AS value,
+	         sum(p.nulls) AS nulls
+	    FROM p GROUP BY p.path),
+	credit AS (
+	  SELECT m.m AS model, c.channel, c.conversions, c.value, c.removal_effect
+	    FROM (SELECT DISTINCT x FROM unnest(models) x) AS m(m),
+	         LATERAL unnest(CASE WHEN m.m ~* '^\s*time_decay\s*(\(|$)'
+	                        THEN (SELECT @extschema@.attribution(
+	                                       ARRAY[ROW(p.path, p.touch_times, p.conversions > 0, p.value,
+	                                                 p.converted_at)::@extschema@.conversion_path], m.m)
+	                                FROM p)
+	                        ELSE (SELECT @extschema@.attribution(r.path, r.conversions, r.value, r.nulls, m.m)
+	                                FROM rows r) END) AS c)
+	SELECT c.model, c.channel, c.conversions, c.value, c.removal_effect,
+	       CASE WHEN tot.c > 0 THEN c.conversions / tot.c ELSE 0 END,
+	       CASE WHEN tot.v > 0 THEN c.value / tot.v ELSE 0 END
+	  FROM credit c,
+	       LATERAL (SELECT @extschema@.exact_sum(c2.conversions) AS c, @extschema@.exact_sum(c2.value) AS v
+	                  FROM credit c2 WHERE c2.model = c.model) tot
+	 ORDER BY c.model, c.channel;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.spend_report(source text, spend_table text,
+	models text[] DEFAULT ARRAY['last_touch', 'linear', 'markov', 'shapley'],
+	since date DEFAULT NULL, until date DEFAULT NULL)
+RETURNS TABLE (model text, channel text, conversions float8, value float8, spend float8,
+	cost_per_conversion float8, return_on_ad_spend float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	sp @extschema@.spend;
+BEGIN
+	SELECT * INTO sp FROM @extschema@.spend x WHERE x.name = spend_report.spend_table;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown spend table "%"', spend_report.spend_table
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Register it in journey.spend first.';
+	END IF;
+	IF since IS NOT NULL AND until IS NOT NULL AND since > until THEN
+		RAISE EXCEPTION 'since (%) is after until (%)', since, until
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	PERFORM @extschema@.check_spend_relation(sp);
+	RETURN QUERY EXECUTE format($q$
+WITH spent AS (
+  SELECT %1$I::text AS channel, sum(%3$I::numeric)::float8 AS amount FROM %4$s
+   WHERE ($1::date IS NULL OR %2$I >= $1::date) AND ($2::date IS NULL OR %2$I < $2::date)
+     AND %1$I IS NOT NULL
+   GROUP BY 1),
+credit AS (
+  SELECT a.model, a.channel, a.conversions, a.value
+    FROM @extschema@.channel_attribution($3, $4, $1::timestamptz, $2::timestamptz) a),
+grid AS (
+  SELECT m.m AS model, ch.channel
+    FROM (SELECT DISTINCT x FROM unnest($4) x) m(m),
+         (SELECT c.channel FROM credit c UNION SELECT s.channel FROM spent s) ch)
+SELECT g.model, g.channel, coalesce(c.conversions, 0), coalesce(c.value, 0),
+       coalesce(s.amount, 0),
+       CASE WHEN coalesce(c.conversions, 0) > 0 THEN coalesce(s.amount, 0) / c.conversions END,
+       CASE WHEN coalesce(s.amount, 0) > 0 THEN coalesce(c.value, 0) / s.amount END
+  FROM grid g
+  LEFT JOIN credit c ON c.model = g.model AND c.channel = g.channel
+  LEFT JOIN spent s ON s.channel = g.channel
+ ORDER BY g.model, g.channel$q$, sp.channel_column, sp.day_column, sp.amount_column, sp.relation)
+		USING since, until, source, models;
+END
+$$;
