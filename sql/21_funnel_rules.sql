@@ -335,6 +335,8 @@ CREATE FUNCTION ttc_check(bigint, int, int, text, bigint[], int[], float8[], tex
   RETURNS journey.conversion_time AS 'journey', 'journey_time_to_convert_check' LANGUAGE C STRICT;
 SELECT (ttc_check(2, 1, 65536 | 2, '', '{1000000,3000000}', '{0,0}', '{0,0}', '{NULL,NULL}')).* ;
 SELECT ttc_check(2, 1, 65536 | 2, '', '{-1000000}', '{0}', '{0}', '{NULL}') AS negative_time;
+SELECT ttc_check(-1, 1, 65536 | 2, '', '{1000000}', '{0}', '{0}', '{NULL}') AS negative_buckets;
+SELECT ttc_check(1001, 1, 65536 | 2, '', '{1000000}', '{0}', '{0}', '{NULL}') AS too_many_buckets;
 SELECT ttc_check(2, 2, 65536 | 2, '', '{1}', '{0}', '{0}', '{NULL}') AS steps_out_of_order;
 SELECT ttc_check(2, 1, 2, '', '{1}', '{0}', '{0}', '{NULL}') AS not_a_time_to_convert_state;
 SELECT ttc_check(2000, 1, 65536 | 2, '', '{1}', '{0}', '{0}', '{NULL}') AS too_many_buckets;

@@ -204,7 +204,7 @@ TimeToConvertAnswer(JourneyEvents *state, TupleDesc tupdesc)
 		(params->modes & ~(uint32) (TTC_STATE | 0xff)) != 0 ||
 		params->nconds < 1 || (int) (params->modes & 0xff) <= params->nconds ||
 		(params->modes & 0xff) > JOURNEY_MAX_CONDITIONS ||
-		params->interval_usec > TTC_MAX_BUCKETS ||
+		params->interval_usec < 0 || params->interval_usec > TTC_MAX_BUCKETS ||
 		params->text_len % sizeof(float8) != 0 ||
 		params->text_len > (int) (TTC_MAX_PERCENTILES * sizeof(float8)))
 		ereport(ERROR,
