@@ -178,6 +178,10 @@ SELECT journey.attribution_bootstrap(ARRAY['A'], 1, 0, 0, 'time_decay', 10, 1, 0
 SELECT journey.attribution_bootstrap(ARRAY['A'], -1, 0, 0, 'linear', 10, 1, 0.9);
 SELECT journey.attribution_bootstrap(p, 1, 0, 0, 'linear', 10, s, 0.9)
   FROM (VALUES (ARRAY['A'], 1), (ARRAY['B'], 2)) t(p, s);
+-- The replicates' credits are bounded: 13,422 channels times 10,000
+-- replicates is above 2^27 - 1 = 134,217,727 (1 GB of float8 per array)
+SELECT journey.attribution_bootstrap(p, 1, 0, 0, 'linear', 10000, 1, 0.9)
+  FROM (SELECT array_agg('c' || i) AS p FROM generate_series(1, 13422) i) x;
 -- Replicates out of float8's range while the point estimates are not, in
 -- every model: a path's value times its drawn conversions (1.5e308 times a
 -- Poisson(1) draw of 2 or more), or one channel's credit over paths that

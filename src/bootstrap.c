@@ -153,10 +153,13 @@ AttributionBootstrap(const AttributionModel *m, const AttrBootstrap *boot,
 	MemoryContext old;
 
 	Assert(B >= 1 && B <= ATTR_BOOTSTRAP_MAX_REPLICATES);
-	if ((Size) nchannels * B * sizeof(double) >= MaxAllocHugeSize / 2)
+	/* the replicates' credits: two arrays of channels times replicates */
+	if ((Size) nchannels * B > MaxAllocSize / sizeof(double))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("bootstrap of %d channels with %d replicates is too large", nchannels, B),
+				 errdetail("Channels times replicates may be at most %d.",
+						   (int) (MaxAllocSize / sizeof(double))),
 				 errhint("Draw fewer replicates or merge rare channels.")));
 	conv_b = palloc_extended(sizeof(double) * Max((Size) nchannels * B, 1),
 							 MCXT_ALLOC_HUGE);
