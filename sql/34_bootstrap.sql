@@ -40,6 +40,17 @@ SELECT (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 2
     <> (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 200, 43, 0.95) FROM b_rows)
        AS other_seed_other_intervals;
 
+-- The seed's whole range: the smallest and largest bigint, 0 and -1 each
+-- reproduce and give other intervals than the others
+CREATE TEMP TABLE b_seeds AS
+  SELECT s, (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 50, s, 0.95)
+               FROM b_rows)::text AS a
+    FROM unnest(ARRAY[-9223372036854775808, -1, 0, 9223372036854775807]::bigint[]) s;
+SELECT s, a = (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 50, s, 0.95)
+                 FROM b_rows)::text AS reproduces,
+       (SELECT count(*) FROM b_seeds o WHERE o.a = b.a) = 1 AS its_own
+  FROM b_seeds b ORDER BY s;
+
 -- For every model on the sample data: the point credits are attribution()'s
 -- exactly, and every interval covers its point estimate
 SELECT m, count(*) AS channels,
