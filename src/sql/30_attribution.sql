@@ -105,7 +105,8 @@ COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(text[], float8, float8, f
 -- per-customer paths by paths_to_conversion (conversion_event closes a
 -- path; attribution_lookback bounds it).  A converted path belongs to the
 -- period when it converted in [since, until), another path when its last
--- touch is in it (NULL: unbounded); only events before until and from
+-- touch is in it (NULL: unbounded; a path converted or last touched at
+-- an infinite time is in no period); only events before until and from
 -- since minus the lookback are read, so a path still open at until ends
 -- there.  Without with_times: rows in ChannelAttribution's format, one per
 -- distinct path (path, conversions, value, nulls; touch_times and
@@ -160,7 +161,9 @@ inp AS (
          >= coalesce($3::timestamptz, '-infinity')
      AND CASE WHEN (p).converted THEN (p).converted_at
               ELSE (p).touch_times[cardinality((p).touch_times)] END
-         < coalesce($4::timestamptz, 'infinity'))
+         < coalesce($4::timestamptz, 'infinity')
+     AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+                       ELSE (p).touch_times[cardinality((p).touch_times)] END))
 SELECT path, conversions, value, nulls, touch_times, converted_at FROM (
   SELECT path, count(*) FILTER (WHERE converted)::float8 AS conversions,
          coalesce(@extschema@.exact_sum(value) FILTER (WHERE converted), 0) AS value,

@@ -1,7 +1,9 @@
 -- Review of the attribution layer (src/sql/30_attribution.sql):
 -- channel_attribution and spend_report compute a model named twice in
 -- "models" once (they returned its rows twice, and channel_attribution
--- halved its shares).
+-- halved its shares); attribution_paths leaves out the paths converted or
+-- last touched at an infinite time (a touch at -infinity made time_decay
+-- fail for the whole source, and the channel_attribution view with it).
 
 CREATE OR REPLACE FUNCTION @extschema@.channel_attribution(source text,
 	models text[] DEFAULT ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
@@ -91,5 +93,70 @@ SELECT g.model, g.channel, coalesce(c.conversions, 0), coalesce(c.value, 0),
   LEFT JOIN spent s ON s.channel = g.channel
  ORDER BY g.model, g.channel$q$, sp.channel_column, sp.day_column, sp.amount_column, sp.relation)
 		USING since, until, source, models;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION @extschema@.attribution_paths(source text, since timestamptz DEFAULT NULL,
+	until timestamptz DEFAULT NULL, with_times bool DEFAULT false)
+RETURNS TABLE (path text[], conversions float8, value float8, nulls float8,
+	touch_times timestamptz[], converted_at timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	s @extschema@.source;
+	q text;
+BEGIN
+	SELECT * INTO s FROM @extschema@.source x WHERE x.name = attribution_paths.source;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown source "%"', attribution_paths.source
+			USING ERRCODE = 'undefined_object',
+			      HINT = 'Register it in journey.source first.';
+	END IF;
+	IF s.channel_column IS NULL OR s.conversion_event IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no channel column or no conversion event', s.name
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
+	END IF;
+	IF since IS NOT NULL AND until IS NOT NULL AND since > until THEN
+		RAISE EXCEPTION 'since (%) is after until (%)', since, until
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	PERFORM @extschema@.check_source_relation(s, true);
+	q := format($q$
+WITH p AS MATERIALIZED (
+  SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
+                                                %4$s, $2)) AS p
+    FROM %5$s
+   WHERE ($3::timestamptz IS NULL OR %2$I >= $3::timestamptz - $2)
+     AND ($4::timestamptz IS NULL OR %2$I < $4::timestamptz)
+   GROUP BY %6$I),
+inp AS (
+  SELECT (p).* FROM p
+   WHERE CASE WHEN (p).converted THEN (p).converted_at
+              ELSE (p).touch_times[cardinality((p).touch_times)] END
+         >= coalesce($3::timestamptz, '-infinity')
+     AND CASE WHEN (p).converted THEN (p).converted_at
+              ELSE (p).touch_times[cardinality((p).touch_times)] END
+         < coalesce($4::timestamptz, 'infinity')
+     AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+                       ELSE (p).touch_times[cardinality((p).touch_times)] END))
+SELECT path, conversions, value, nulls, touch_times, converted_at FROM (
+  SELECT path, count(*) FILTER (WHERE converted)::float8 AS conversions,
+         coalesce(@extschema@.exact_sum(value) FILTER (WHERE converted), 0) AS value,
+         count(*) FILTER (WHERE NOT converted)::float8 AS nulls,
+         NULL::timestamptz[] AS touch_times, NULL::timestamptz AS converted_at
+    FROM inp WHERE NOT $5 GROUP BY path
+  UNION ALL
+  SELECT path, converted::int::float8, CASE WHEN converted THEN coalesce(value, 0) ELSE 0 END,
+         (NOT converted)::int::float8, touch_times, converted_at
+    FROM inp WHERE $5) r
+$q$,
+		s.channel_column, s.time_column, s.event_column,
+		CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
+		     ELSE format('%I::float8', s.value_column) END,
+		s.relation, s.customer_column);
+	RETURN QUERY EXECUTE q
+		USING s.conversion_event, s.attribution_lookback, since, until, with_times;
 END
 $$;
