@@ -183,7 +183,7 @@ BEGIN
 			  FROM per_customer p GROUP BY p.position
 		)
 		SELECT m.position, m.name, coalesce(r.customers, 0), coalesce(g.with_data, 0),
-		       g.with_data::float8 / nullif(r.customers, 0), coalesce(t.types, 0),
+		       coalesce(g.with_data, 0)::float8 / nullif(r.customers, 0), coalesce(t.types, 0),
 		       g.median_gap,
 		       coalesce(coalesce(g.with_data, 0)::float8 / nullif(r.customers, 0) < $7, true)
 		  FROM moments m
@@ -250,12 +250,9 @@ BEGIN
 	END IF;
 
 	-- the registry was checked on insert, but the relation may have changed;
-	-- and the current role must be able to read it (the channel column too,
-	-- when the source names one), trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
-	IF src.channel_column IS NOT NULL THEN
-		PERFORM @extschema@.check_source_relation(src, false, src.channel_column);
-	END IF;
+	-- and the current role must be able to read it (every registered column:
+	-- the channel column is read), trusting what it runs
+	PERFORM @extschema@.check_source_relation(src, true, segment_column);
 
 	IF @extschema@.customer_time_index(src.relation, src.customer_column, src.time_column) THEN
 		-- one pass over the rows of the two moments' events, then index
@@ -405,7 +402,7 @@ SELECT s.name AS source, m.position, m.name AS moment, c.customer_id, c.arrived_
  CROSS JOIN LATERAL @extschema@.stalled_customers(s.name, m.name) c
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment n
                 WHERE n.source = m.source AND n.position = m.position + 1)
-   AND @extschema@.source_readable(s.name, false);
+   AND @extschema@.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.stalled IS
   'for automation tools: per registered source the current role can read (see journey.source_status) and moment but the last, the customers stalled there for at least 3 days now (journey.stalled_customers); action_key tells new entries from ones already acted on';
 COMMENT ON COLUMN @extschema@.stalled.source IS
