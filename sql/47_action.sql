@@ -232,9 +232,10 @@ SELECT c.mom, c.wait, c.as_of, s.customer_id, s.arrived_at, s.segment, s.last_ch
                   FROM journey.inactive_customers('act_rand', c.mom, c.wait, 'seg', c.as_of)
                  WHERE c.nxt IS NULL) s;
 CREATE TEMP TABLE act_ours AS TABLE act_ours_now;
+CREATE INDEX ON act_rand (cust, at);
+-- (the brute force reads through the index too, only to be quick)
 CREATE TEMP TABLE act_truth AS
 SELECT c.mom, c.wait, c.as_of, b.* FROM act_cases c, LATERAL act_brute(lower(c.mom), c.nxt, c.wait, c.as_of) b;
-CREATE INDEX ON act_rand (cust, at);
 CREATE TEMP TABLE act_ours_indexed AS TABLE act_ours_now;
 -- (many rows, none differing)
 SELECT (SELECT count(*) FROM act_truth) > 500 AS many,
@@ -288,7 +289,8 @@ INSERT INTO journey.note (source, moment, customer_id, noted_at, origin, theme, 
   ('act', 'Visit', NULL, '2026-03-20', 'survey', 'price', 'Prices are hidden.', '2026-03-20');
 -- early March: Signup price 2 (customers 1 and 7), setup help 1; mid March:
 -- Buy delivery 1 (recorded then, no noted_at); the 3/20 note is in no cycle
-SELECT * FROM journey.review_heard WHERE source = 'act' ORDER BY cycle_id, position, notes DESC, theme;
+SELECT source, cycle, position, moment, theme, notes, customers
+  FROM journey.review_heard WHERE source = 'act' ORDER BY cycle_id, position, notes DESC, theme;
 SELECT c.name, journey.cycle_heard(c.id) FROM journey.review_cycle c WHERE c.source = 'act' ORDER BY c.starts_on;
 -- refusals
 INSERT INTO journey.note (source, moment, theme, body) VALUES ('nope', 'Signup', 'price', 'x');
@@ -334,9 +336,39 @@ SELECT c.relname FROM pg_extension e, unnest(e.extconfig) t(oid) JOIN pg_class c
 -- mid March: nobody visits or buys (dark, no share); Signup c2 and c3,
 -- no later data (dark), both stalled at 3/11; Buy 1 note.
 SELECT cycle, position, moment, round(share_with_data::numeric, 4) AS share, dark, stalled, notes
-  FROM journey.review_action WHERE source = 'act' ORDER BY cycle_id, position;
-
+  FROM journey.review_moments WHERE source = 'act' ORDER BY cycle_id, position;
+-- the review: early March has no dark moment, 4 stalled (2 + 2), 3 notes;
+-- mid March 3 dark moments, 2 stalled, 1 note
+SELECT cycle, moments, moments_dark, customers_stalled, notes, heard
+  FROM journey.review WHERE source = 'act' ORDER BY starts_on;
+-- its rich form carries the same figures
+SELECT r.cycle, jsonb_path_query_array(d.moments, '$[*].stalled') AS stalled,
+       jsonb_path_query_array(d.moments, '$[*].dark') AS dark,
+       jsonb_path_query_array(d.moments, '$[*].notes') AS notes, d.heard
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'act' ORDER BY r.starts_on;
+SELECT bool_and((m.value ->> 'share_with_data')::float8 IS NOT DISTINCT FROM rm.share_with_data
+                AND (m.value ->> 'stalled')::bigint IS NOT DISTINCT FROM rm.stalled) AS same
+  FROM journey.review r, journey.review_details(r.cycle_id) d,
+       jsonb_array_elements(d.moments) m, journey.review_moments rm
+ WHERE r.source = 'act' AND rm.cycle_id = r.cycle_id AND rm.moment = m.value ->> 'moment';
+-- a role that reads the relation but not its channel column gets no
+-- stalled counts (the lists read it), the rest as before
+CREATE ROLE action_analyst;
+GRANT USAGE ON SCHEMA journey TO action_analyst;
+GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.note,
+      journey.review_moments TO action_analyst;
+GRANT SELECT (cust, at, what, seg) ON act_ev TO action_analyst;
+SET ROLE action_analyst;
+SELECT cycle, position, round(share_with_data::numeric, 4) AS share, dark, stalled, notes
+  FROM journey.review_moments WHERE source = 'act' ORDER BY cycle_id, position;
+RESET ROLE;
+DROP OWNED BY action_analyst;
+DROP ROLE action_analyst;
 DELETE FROM journey.note WHERE source = 'act';
 DELETE FROM journey.review_cycle WHERE source = 'act';
+DELETE FROM journey.source WHERE name IN ('act', 'act_empty', 'act_rand');
+DROP TABLE act_ev, act_empty, act_rand;
+DROP FUNCTION act_brute;
 DROP OWNED BY action_reader;
 DROP ROLE action_reader;

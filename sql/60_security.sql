@@ -24,18 +24,20 @@ SET ROLE regress_journey_admin;
 GRANT USAGE ON SCHEMA journey TO regress_journey_analyst, regress_journey_mallory;
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON journey.source, journey.moment, journey.review_cycle, journey.hypothesis,
-      journey.assignment, journey.channel_rule
+      journey.assignment, journey.channel_rule, journey.note
    TO regress_journey_analyst, regress_journey_mallory;
 GRANT SELECT ON journey.moment_conversion, journey.channel_attribution,
       journey.hypothesis_results, journey.review, journey.review_moments,
-      journey.source_status
+      journey.review_hypotheses, journey.sankey_edges, journey.top_paths,
+      journey.source_status, journey.stalled, journey.review_heard
    TO regress_journey_analyst, regress_journey_mallory;
 GRANT USAGE ON SCHEMA journey TO regress_journey_bi;
 GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.hypothesis,
-      journey.assignment, journey.channel_rule,
+      journey.assignment, journey.channel_rule, journey.note,
       journey.moment_conversion, journey.channel_attribution,
       journey.hypothesis_results, journey.review, journey.review_moments,
-      journey.source_status
+      journey.review_hypotheses, journey.sankey_edges, journey.top_paths,
+      journey.source_status, journey.stalled, journey.review_heard
    TO regress_journey_bi;
 
 -- What code chosen by another role would do if it ran: record the role it
@@ -225,7 +227,7 @@ SELECT s.name AS source, count(*) AS hypothesis_rows
   JOIN journey.hypothesis h ON h.id = r.hypothesis_id
   JOIN journey.source s ON s.name = h.source
  GROUP BY s.name ORDER BY s.name;
-SELECT source, cycle, jsonb_array_length(moments) AS moments FROM journey.review ORDER BY source;
+SELECT source, cycle, moments FROM journey.review ORDER BY source;
 SELECT source, count(*) FROM journey.review_moments GROUP BY source ORDER BY source;
 SELECT source, readable, reason, detail FROM journey.source_status ORDER BY source;
 SELECT * FROM journey.moment_report('m_view');

@@ -1,7 +1,117 @@
 -- From signals to action (new in 0.2.0): moment_coverage, stalled_customers,
 -- inactive_customers and the journey.stalled view, the journey.note registry
--- with its counts per review cycle, and the per-moment figures of a cycle, as
--- src/sql/47_action.sql installs them.
+-- with its counts per review cycle, and the per-moment figures of a cycle that
+-- the review views read (80_bi.sql, after this piece), as
+-- src/sql/44_action_cycle.sql and src/sql/47_action.sql install them.
+
+-- These are PL/pgSQL functions, whose bodies name the tables and functions
+-- they read only when they run, so that the review views can be created
+-- before the action piece that defines what they call.  Called from a
+-- query, they read with its snapshot (they are STABLE), so a moment
+-- removed meanwhile does not make one figure disagree with another.
+
+-- Notes per moment and theme of one review cycle: the notes of the cycle's
+-- source said (noted_at, else recorded_at) on a day of the cycle, in the
+-- session's time zone, as the cycle's dates are read elsewhere.
+CREATE FUNCTION @extschema@.cycle_notes(cycle_id bigint)
+RETURNS TABLE ("position" int, moment text, theme text, notes bigint, customers bigint)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT m.position, m.name, n.theme, count(*), count(DISTINCT n.customer_id)
+	  FROM @extschema@.review_cycle c
+	  JOIN @extschema@.note n ON n.source = c.source
+	  JOIN @extschema@.moment m ON m.source = n.source AND m.name = n.moment
+	 WHERE c.id = cycle_notes.cycle_id
+	   AND coalesce(n.noted_at, n.recorded_at)::date BETWEEN c.starts_on AND c.ends_on
+	 GROUP BY m.position, m.name, n.theme
+	 ORDER BY m.position, count(*) DESC, n.theme;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cycle_notes(bigint) IS
+  'per moment and theme of one review cycle: notes said (noted_at, else recorded_at) on a day of the cycle, and the distinct customers they name';
+
+-- What was heard in one cycle, as one line: per moment in order, its
+-- themes by notes (most first, then by name) with their counts, e.g.
+-- "Checkout: price (3), delivery (1); Purchase: returns (2)".
+CREATE FUNCTION @extschema@.cycle_heard(cycle_id bigint)
+RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN (SELECT string_agg(t.line, '; ' ORDER BY t.position)
+	          FROM (SELECT n.position, n.moment || ': ' ||
+	                       string_agg(format('%s (%s)', n.theme, n.notes), ', '
+	                                  ORDER BY n.notes DESC, n.theme) AS line
+	                  FROM @extschema@.cycle_notes(cycle_heard.cycle_id) n
+	                 GROUP BY n.position, n.moment) t);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cycle_heard(bigint) IS
+  'what was heard in one review cycle, as one line: per moment, its themes with their note counts (most first); NULL when there are no notes';
+
+-- The same in its rich form: a jsonb array of {moment, theme, notes,
+-- customers}, in cycle_notes' order ('[]' when there are none).
+CREATE FUNCTION @extschema@.cycle_heard_details(cycle_id bigint)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RETURN coalesce((SELECT jsonb_agg(jsonb_build_object(
+	                     'moment', n.moment, 'theme', n.theme, 'notes', n.notes,
+	                     'customers', n.customers)
+	                     ORDER BY n.position, n.notes DESC, n.theme)
+	                   FROM @extschema@.cycle_notes(cycle_heard_details.cycle_id) n), '[]');
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cycle_heard_details(bigint) IS
+  'what was heard in one review cycle as a jsonb array of {moment, theme, notes, customers} (journey.review_details)';
+
+-- Per moment of the cycle's source: coverage over the cycle's dates
+-- (moment_coverage with its defaults, events from starts_on until the day
+-- after ends_on), customers who arrived during the cycle and were stalled
+-- for at least 3 days at its end (NULL for the last moment), and the notes
+-- said during the cycle.
+CREATE FUNCTION @extschema@.cycle_action(cycle_id bigint)
+RETURNS TABLE ("position" int, moment text, share_with_data float8, dark bool,
+               stalled bigint, notes bigint)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	c record;
+	readable bool;
+BEGIN
+	SELECT rc.source, rc.starts_on::timestamptz AS since, (rc.ends_on + 1)::timestamptz AS until
+	  INTO c
+	  FROM @extschema@.review_cycle rc WHERE rc.id = cycle_action.cycle_id;
+	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = c.source) THEN
+		RETURN;					-- no moments: nothing to report
+	END IF;
+	-- the stalled lists read the channel column too: a role that cannot
+	-- read every registered column gets no stalled counts
+	readable := @extschema@.source_readable(c.source, true);
+	RETURN QUERY
+	SELECT v.position, v.moment, v.share_with_data, v.dark,
+	       CASE WHEN EXISTS (SELECT 1 FROM @extschema@.moment n
+	                          WHERE n.source = c.source AND n.position = v.position + 1)
+	                 AND readable
+	            THEN (SELECT count(*) FROM @extschema@.stalled_customers(c.source, v.moment,
+	                      as_of => c.until, since => c.since)) END,
+	       coalesce((SELECT sum(n.notes)::bigint FROM @extschema@.cycle_notes(cycle_action.cycle_id) n
+	                  WHERE n.position = v.position), 0)
+	  FROM @extschema@.moment_coverage(c.source, since => c.since, until => c.until) v
+	 ORDER BY v.position;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.cycle_action(bigint) IS
+  'per moment of a review cycle: share of its customers with data after it and the dark flag (moment_coverage over the cycle), customers who arrived in the cycle and were stalled at least 3 days at its end (NULL for the last moment, or when the role cannot read every registered column), and notes heard';
 
 -- Every function that reads a registered relation checks it first
 -- (check_source_relation), then builds its SQL with format('%I') over the
@@ -509,44 +619,6 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.note_id_seq', '');
 REVOKE ALL ON TABLE @extschema@.note FROM PUBLIC;
 REVOKE ALL ON SEQUENCE @extschema@.note_id_seq FROM PUBLIC;
 
--- Notes per moment and theme of one review cycle: the notes of the cycle's
--- source said (noted_at, else recorded_at) on a day of the cycle, in the
--- session's time zone, as the cycle's dates are read elsewhere.
-CREATE FUNCTION @extschema@.cycle_notes(cycle_id bigint)
-RETURNS TABLE ("position" int, moment text, theme text, notes bigint, customers bigint)
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT m.position, m.name, n.theme, count(*), count(DISTINCT n.customer_id)
-	  FROM @extschema@.review_cycle c
-	  JOIN @extschema@.note n ON n.source = c.source
-	  JOIN @extschema@.moment m ON m.source = n.source AND m.name = n.moment
-	 WHERE c.id = cycle_notes.cycle_id
-	   AND coalesce(n.noted_at, n.recorded_at)::date BETWEEN c.starts_on AND c.ends_on
-	 GROUP BY m.position, m.name, n.theme
-	 ORDER BY m.position, count(*) DESC, n.theme
-$$;
-COMMENT ON FUNCTION @extschema@.cycle_notes(bigint) IS
-  'per moment and theme of one review cycle: notes said (noted_at, else recorded_at) on a day of the cycle, and the distinct customers they name';
-
--- What was heard in one cycle, as one line: per moment in order, its
--- themes by notes (most first, then by name) with their counts, e.g.
--- "Checkout: price (3), delivery (1); Purchase: returns (2)".
-CREATE FUNCTION @extschema@.cycle_heard(cycle_id bigint)
-RETURNS text
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT string_agg(t.line, '; ' ORDER BY t.position)
-	  FROM (SELECT n.position, n.moment || ': ' ||
-	               string_agg(format('%s (%s)', n.theme, n.notes), ', '
-	                          ORDER BY n.notes DESC, n.theme) AS line
-	          FROM @extschema@.cycle_notes(cycle_heard.cycle_id) n
-	         GROUP BY n.position, n.moment) t
-$$;
-COMMENT ON FUNCTION @extschema@.cycle_heard(bigint) IS
-  'what was heard in one review cycle, as one line: per moment, its themes with their note counts (most first); NULL when there are no notes';
-
 CREATE VIEW @extschema@.review_heard WITH (security_invoker = true) AS
 SELECT c.id AS cycle_id, c.source, c.name AS cycle, n.position, n.moment, n.theme,
        n.notes, n.customers
@@ -570,70 +642,3 @@ COMMENT ON COLUMN @extschema@.review_heard.notes IS
   'notes with this moment and theme said during the cycle (noted_at, else recorded_at)';
 COMMENT ON COLUMN @extschema@.review_heard.customers IS
   'distinct customers those notes name (notes without a customer count in notes only)';
-
--- ---------------------------------------------------------------------
--- Per moment at the end of a review cycle
--- ---------------------------------------------------------------------
-
--- Per moment of the cycle's source: coverage over the cycle's dates
--- (moment_coverage with its defaults, events from starts_on until the day
--- after ends_on), customers who arrived during the cycle and were stalled
--- for at least 3 days at its end (NULL for the last moment), and the notes
--- said during the cycle.
-CREATE FUNCTION @extschema@.cycle_action(cycle_id bigint)
-RETURNS TABLE ("position" int, moment text, share_with_data float8, dark bool,
-               stalled bigint, notes bigint)
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-#variable_conflict use_column
-DECLARE
-	c record;
-BEGIN
-	SELECT rc.source, rc.starts_on::timestamptz AS since, (rc.ends_on + 1)::timestamptz AS until
-	  INTO c
-	  FROM @extschema@.review_cycle rc WHERE rc.id = cycle_action.cycle_id;
-	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = c.source) THEN
-		RETURN;
-	END IF;
-	RETURN QUERY
-	SELECT v.position, v.moment, v.share_with_data, v.dark,
-	       CASE WHEN EXISTS (SELECT 1 FROM @extschema@.moment n
-	                          WHERE n.source = c.source AND n.position = v.position + 1)
-	            THEN (SELECT count(*) FROM @extschema@.stalled_customers(c.source, v.moment,
-	                      as_of => c.until, since => c.since)) END,
-	       coalesce((SELECT sum(n.notes)::bigint FROM @extschema@.cycle_notes(cycle_action.cycle_id) n
-	                  WHERE n.position = v.position), 0)
-	  FROM @extschema@.moment_coverage(c.source, since => c.since, until => c.until) v
-	 ORDER BY v.position;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.cycle_action(bigint) IS
-  'per moment of a review cycle: share of its customers with data after it and the dark flag (moment_coverage over the cycle), customers who arrived in the cycle and were stalled at least 3 days at its end (NULL for the last moment), and notes heard';
-
-CREATE VIEW @extschema@.review_action WITH (security_invoker = true) AS
-SELECT c.id AS cycle_id, c.source, c.name AS cycle, a.position, a.moment,
-       a.share_with_data, a.dark, a.stalled, a.notes
-  FROM @extschema@.review_cycle c
- CROSS JOIN LATERAL @extschema@.cycle_action(c.id) a
- WHERE @extschema@.source_readable(c.source, false);
-COMMENT ON VIEW @extschema@.review_action IS
-  'per review cycle (of a source the current role can read, see journey.source_status) and moment: data coverage after the moment, customers stalled at the end of the cycle, and notes heard';
-COMMENT ON COLUMN @extschema@.review_action.cycle_id IS
-  'the review cycle';
-COMMENT ON COLUMN @extschema@.review_action.source IS
-  'the cycle''s source';
-COMMENT ON COLUMN @extschema@.review_action.cycle IS
-  'the cycle''s name';
-COMMENT ON COLUMN @extschema@.review_action.position IS
-  'the moment''s position in the source''s journey';
-COMMENT ON COLUMN @extschema@.review_action.moment IS
-  'the moment';
-COMMENT ON COLUMN @extschema@.review_action.share_with_data IS
-  'share of the customers who reached the moment during the cycle with any later event within 30 days (and within the cycle); NULL when none reached it';
-COMMENT ON COLUMN @extschema@.review_action.dark IS
-  'true when that share is below 0.2, or nobody reached the moment: the cycle says little about what happens after it';
-COMMENT ON COLUMN @extschema@.review_action.stalled IS
-  'customers who reached the moment during the cycle and, at its end, had waited at least 3 days without reaching the next moment; NULL for the last moment';
-COMMENT ON COLUMN @extschema@.review_action.notes IS
-  'notes about the moment said during the cycle (journey.review_heard has them per theme)';
