@@ -96,11 +96,12 @@ SELECT cycle, moment, reached, moved_on, round(rate::numeric, 4) AS rate,
 
 \echo '## The review: what was tested, what was learned, what is next'
 \x on
-SELECT cycle, starts_on, ends_on,
+SELECT r.cycle, r.starts_on, r.ends_on,
 	   (SELECT string_agg(format('[%s] %s', t ->> 'decision', t ->> 'statement'), E'\n')
-		  FROM jsonb_array_elements(tested) t) AS tested,
-	   array_to_string(learned, E'\n') AS learned,
+		  FROM jsonb_array_elements(d.tested) t) AS tested,
+	   r.learned,
 	   (SELECT string_agg(format('[%s] %s', n ->> 'status', n ->> 'statement'), E'\n')
-		  FROM jsonb_array_elements(next) n) AS next
-  FROM journey.review WHERE source = 'shop' ORDER BY starts_on;
+		  FROM jsonb_array_elements(d.next) n) AS next
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'shop' ORDER BY r.starts_on;
 \x off
