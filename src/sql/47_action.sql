@@ -154,48 +154,49 @@ BEGIN
 	-- and the current role must be able to read it, trusting what it runs
 	PERFORM @extschema@.check_source_relation(src, false);
 
+	-- One sort of the rows by customer: each row carries its customer's
+	-- arrival at every moment (a1, a2, ...: window aggregates over the
+	-- customer's rows); then per customer, the first event after each
+	-- arrival (n1, n2, ...), and per event type, whether it falls within the
+	-- horizon after some customer's arrival (t1, t2, ...); then one row per
+	-- moment.  The pieces repeated per moment k are built from k alone.
 	RETURN QUERY EXECUTE format($q$
-		WITH moments AS (
-			SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) AS m(position, name, event_name)
-		), arrival AS (
-			SELECT m.position, e.%1$I AS customer, min(e.%2$I::timestamptz) AS arrived_at
-			  FROM %4$s e JOIN moments m ON e.%3$I = m.event_name
-			 WHERE %5$s
-			 GROUP BY m.position, e.%1$I
-		), later AS (
-			SELECT a.position, a.customer, a.arrived_at, e.%3$I::text AS event,
-			       e.%2$I::timestamptz AS ts
-			  FROM arrival a
-			  JOIN %4$s e ON e.%1$I = a.customer AND e.%2$I::timestamptz > a.arrived_at
-			 WHERE %5$s
-		), per_customer AS (
-			SELECT l.position, min(l.ts) - l.arrived_at AS gap,
-			       bool_or(l.ts <= l.arrived_at + $6) AS with_data
-			  FROM later l GROUP BY l.position, l.customer, l.arrived_at
-		), types AS (
-			SELECT d.position, count(*) AS types
-			  FROM (SELECT DISTINCT l.position, l.event
-			          FROM later l WHERE l.ts <= l.arrived_at + $6) d
-			 GROUP BY d.position
-		), reached AS (
-			SELECT a.position, count(*) AS customers FROM arrival a GROUP BY a.position
-		), gaps AS (
-			SELECT p.position, count(*) FILTER (WHERE p.with_data) AS with_data,
-			       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.gap) AS median_gap
-			  FROM per_customer p GROUP BY p.position
+		WITH w AS (
+			SELECT e.%1$I AS customer, e.%2$I::timestamptz AS ts, e.%3$I::text AS event, %5$s
+			  FROM %4$s e
+			 WHERE %6$s
+			WINDOW c AS (PARTITION BY e.%1$I)
+		), per_customer AS MATERIALIZED (
+			SELECT %7$s FROM w GROUP BY w.customer
+		), per_event AS MATERIALIZED (
+			SELECT %8$s FROM w GROUP BY w.event
+		), per_moment AS (
+			%9$s
 		)
-		SELECT m.position, m.name, coalesce(r.customers, 0), coalesce(g.with_data, 0),
-		       coalesce(g.with_data, 0)::float8 / nullif(r.customers, 0), coalesce(t.types, 0),
-		       g.median_gap,
-		       coalesce(coalesce(g.with_data, 0)::float8 / nullif(r.customers, 0) < $7, true)
-		  FROM moments m
-		  LEFT JOIN reached r ON r.position = m.position
-		  LEFT JOIN gaps g ON g.position = m.position
-		  LEFT JOIN types t ON t.position = m.position
-		 ORDER BY m.position$q$,
+		SELECT p.position, m.name, p.reached, p.with_data,
+		       p.with_data::float8 / nullif(p.reached, 0), p.types, p.median_gap,
+		       coalesce(p.with_data::float8 / nullif(p.reached, 0) < $7, true)
+		  FROM per_moment p JOIN unnest($1::int[], $2::text[]) AS m(position, name)
+		    ON m.position = p.position
+		 ORDER BY p.position$q$,
 		src.customer_column, src.time_column, src.event_column, src.relation,
+		(SELECT string_agg(format('min(e.%1$I::timestamptz) FILTER (WHERE e.%2$I = ($3)[%3$s]) OVER c AS a%3$s',
+		                          src.time_column, src.event_column, k), ', ' ORDER BY k)
+		   FROM generate_subscripts(positions, 1) k),
 		format('($4::timestamptz IS NULL OR e.%1$I::timestamptz >= $4) AND ($5::timestamptz IS NULL OR e.%1$I::timestamptz < $5)',
-		       src.time_column))
+		       src.time_column),
+		(SELECT string_agg(format('min(w.a%1$s) AS a%1$s, min(w.ts) FILTER (WHERE w.ts > w.a%1$s) AS n%1$s', k),
+		                   ', ' ORDER BY k)
+		   FROM generate_subscripts(positions, 1) k),
+		(SELECT string_agg(format('bool_or(w.ts > w.a%1$s AND w.ts <= w.a%1$s + $6) AS t%1$s', k),
+		                   ', ' ORDER BY k)
+		   FROM generate_subscripts(positions, 1) k),
+		(SELECT string_agg(format($k$SELECT %1$s AS position, count(c.a%1$s) AS reached,
+		                                   count(*) FILTER (WHERE c.n%1$s <= c.a%1$s + $6) AS with_data,
+		                                   (SELECT count(*) FILTER (WHERE t.t%1$s) FROM per_event t) AS types,
+		                                   percentile_cont(0.5) WITHIN GROUP (ORDER BY c.n%1$s - c.a%1$s) AS median_gap
+		                              FROM per_customer c$k$, k), ' UNION ALL ' ORDER BY k)
+		   FROM generate_subscripts(positions, 1) k))
 	USING positions, names, events, moment_coverage.since, moment_coverage.until,
 	      moment_coverage.horizon, moment_coverage.dark_share;
 END;
