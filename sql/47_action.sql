@@ -138,6 +138,13 @@ SELECT * FROM journey.moment_coverage('act', dark_share => NULL);
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
 VALUES ('act_bare', 'act_empty', 'cust', 'at', 'what');
 SELECT * FROM journey.moment_coverage('act_bare');
+SELECT * FROM journey.stalled_counts('act_bare');
+SELECT * FROM journey.stalled_counts('nope');
+SELECT * FROM journey.stalled_counts('act', '-1 second');
+SELECT * FROM journey.stalled_counts('act', as_of => NULL);
+SELECT * FROM journey.stalled_counts('act', as_of => '-infinity');
+SELECT * FROM journey.stalled_counts('act', since => 'infinity');
+SELECT * FROM journey.stalled_counts('act_empty');
 SELECT * FROM journey.stalled_customers('act_bare', 'One');
 DELETE FROM journey.source WHERE name = 'act_bare';
 -- a role that may not read the relation is told so before anything is read
@@ -148,6 +155,7 @@ SET ROLE action_reader;
 SELECT * FROM journey.stalled_customers('act', 'Signup');
 SELECT * FROM journey.inactive_customers('act', 'Buy');
 SELECT * FROM journey.moment_coverage('act');
+SELECT * FROM journey.stalled_counts('act');
 -- the view leaves out what the role cannot read
 SELECT count(*) FROM journey.stalled WHERE source = 'act';
 RESET ROLE;
@@ -244,6 +252,18 @@ SELECT (SELECT count(*) FROM act_truth) > 500 AS many,
        (SELECT count(*) FROM (TABLE act_truth EXCEPT ALL TABLE act_ours) d) AS truth_only,
        (SELECT count(*) FROM (TABLE act_ours_indexed EXCEPT ALL TABLE act_truth) d) AS indexed_only,
        (SELECT count(*) FROM (TABLE act_truth EXCEPT ALL TABLE act_ours_indexed) d) AS truth_only_indexed;
+-- stalled_counts counts what stalled_customers lists, every moment at once
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE k.stalled IS DISTINCT FROM
+                        CASE WHEN k.position < 3 THEN
+                             (SELECT count(*) FROM act_truth t
+                               WHERE t.mom = k.moment AND t.wait = c.wait AND t.as_of = c.as_of) END)
+         AS differing
+  FROM (SELECT DISTINCT wait, as_of FROM act_cases) c,
+       LATERAL journey.stalled_counts('act_rand', c.wait, c.as_of) k;
+SELECT position, moment, stalled FROM journey.stalled_counts('act_rand', '1 day', '2026-05-08 12:34', '2026-05-05');
+SELECT count(*) AS listed FROM journey.stalled_customers('act_rand', 'A', '1 day', as_of => '2026-05-08 12:34', since => '2026-05-05');
+SELECT count(*) AS listed FROM journey.stalled_customers('act_rand', 'B', '1 day', as_of => '2026-05-08 12:34', since => '2026-05-05');
 -- coverage against a brute force: per moment, customers with its event, with
 -- a later event within 2 days, the event types there, the median gap
 WITH arr AS (
@@ -352,8 +372,8 @@ SELECT bool_and((m.value ->> 'share_with_data')::float8 IS NOT DISTINCT FROM rm.
   FROM journey.review r, journey.review_details(r.cycle_id) d,
        jsonb_array_elements(d.moments) m, journey.review_moments rm
  WHERE r.source = 'act' AND rm.cycle_id = r.cycle_id AND rm.moment = m.value ->> 'moment';
--- a role that reads the relation but not its channel column gets no
--- stalled counts (the lists read it), the rest as before
+-- a role that reads the relation but not its channel column gets the same
+-- figures (the counts do not read it), though not the lists
 CREATE ROLE action_analyst;
 GRANT USAGE ON SCHEMA journey TO action_analyst;
 GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.note,
@@ -362,6 +382,7 @@ GRANT SELECT (cust, at, what, seg) ON act_ev TO action_analyst;
 SET ROLE action_analyst;
 SELECT cycle, position, round(share_with_data::numeric, 4) AS share, dark, stalled, notes
   FROM journey.review_moments WHERE source = 'act' ORDER BY cycle_id, position;
+SELECT count(*) FROM journey.stalled_customers('act', 'Signup');
 RESET ROLE;
 DROP OWNED BY action_analyst;
 DROP ROLE action_analyst;

@@ -86,7 +86,6 @@ AS $$
 #variable_conflict use_column
 DECLARE
 	c record;
-	readable bool;
 BEGIN
 	SELECT rc.source, rc.starts_on::timestamptz AS since, (rc.ends_on + 1)::timestamptz AS until
 	  INTO c
@@ -94,21 +93,15 @@ BEGIN
 	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = c.source) THEN
 		RETURN;					-- no moments: nothing to report
 	END IF;
-	-- the stalled lists read the channel column too: a role that cannot
-	-- read every registered column gets no stalled counts
-	readable := @extschema@.source_readable(c.source, true);
 	RETURN QUERY
-	SELECT v.position, v.moment, v.share_with_data, v.dark,
-	       CASE WHEN EXISTS (SELECT 1 FROM @extschema@.moment n
-	                          WHERE n.source = c.source AND n.position = v.position + 1)
-	                 AND readable
-	            THEN (SELECT count(*) FROM @extschema@.stalled_customers(c.source, v.moment,
-	                      as_of => c.until, since => c.since)) END,
+	SELECT v.position, v.moment, v.share_with_data, v.dark, s.stalled,
 	       coalesce((SELECT sum(n.notes)::bigint FROM @extschema@.cycle_notes(cycle_action.cycle_id) n
 	                  WHERE n.position = v.position), 0)
 	  FROM @extschema@.moment_coverage(c.source, since => c.since, until => c.until) v
+	  LEFT JOIN @extschema@.stalled_counts(c.source, as_of => c.until, since => c.since) s
+	    ON s.position = v.position
 	 ORDER BY v.position;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cycle_action(bigint) IS
-  'per moment of a review cycle: share of its customers with data after it and the dark flag (moment_coverage over the cycle), customers who arrived in the cycle and were stalled at least 3 days at its end (NULL for the last moment, or when the role cannot read every registered column), and notes heard';
+  'per moment of a review cycle: share of its customers with data after it and the dark flag (moment_coverage over the cycle), customers who arrived in the cycle and were stalled at least 3 days at its end (stalled_counts; NULL for the last moment), and notes heard';

@@ -1073,7 +1073,7 @@ COMMENT ON COLUMN @extschema@.review_moments.share_with_data IS
 COMMENT ON COLUMN @extschema@.review_moments.dark IS
   'true when share_with_data is below 0.2 or nobody had the moment''s event: the cycle holds little data about what follows the moment';
 COMMENT ON COLUMN @extschema@.review_moments.stalled IS
-  'customers whose latest arrival at the moment was within the cycle and who, at its end, had waited at least 3 days without reaching the next moment (journey.stalled_customers); NULL at the last moment, or when the current role cannot read every registered column of the source';
+  'customers whose latest arrival at the moment was within the cycle and who, at its end, had waited at least 3 days without reaching the next moment (journey.stalled_counts); NULL at the last moment';
 COMMENT ON COLUMN @extschema@.review_moments.notes IS
   'notes about the moment said during the cycle (journey.note; per theme in journey.review_heard)';
 
@@ -1198,7 +1198,7 @@ COMMENT ON COLUMN @extschema@.review.moments_declined IS
 COMMENT ON COLUMN @extschema@.review.moments_dark IS
   'moments with little data after them in the cycle (journey.review_moments.dark)';
 COMMENT ON COLUMN @extschema@.review.customers_stalled IS
-  'customers stalled at the end of the cycle, summed over the moments (journey.review_moments.stalled; a customer stalled at two moments counts twice); NULL when the source has one moment or the current role cannot read every registered column';
+  'customers stalled at the end of the cycle, summed over the moments (journey.review_moments.stalled; a customer stalled at two moments counts twice); NULL when the source has one moment';
 COMMENT ON COLUMN @extschema@.review.notes IS
   'notes said during the cycle (journey.note)';
 COMMENT ON COLUMN @extschema@.review.heard IS

@@ -208,6 +208,21 @@ COMMENT ON FUNCTION @extschema@.moment_coverage(text, interval, float8, timestam
 -- Who to act on now
 -- ---------------------------------------------------------------------
 
+-- The rule that lists a customer as stalled, as SQL over the given
+-- expressions: the arrival (the latest event of the moment before as_of) is
+-- at or after since (when given) and at least wait before as_of, and no
+-- event of the next moment (its latest before as_of: moved) is at or after
+-- the arrival.  Used by action_list and stalled_counts.
+CREATE FUNCTION @extschema@.stalled_sql(arrived text, moved text, as_of text, wait text,
+	since text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN format('(%1$s IS NOT NULL AND (%5$s::timestamptz IS NULL OR %1$s >= %5$s) AND %1$s <= %3$s - %4$s AND (%2$s IS NULL OR %2$s < %1$s))',
+              arrived, moved, as_of, wait, since);
+COMMENT ON FUNCTION @extschema@.stalled_sql(text, text, text, text, text) IS
+  'the SQL condition that lists a customer as stalled, over the given expressions for the arrival, the latest move on, as_of, the wait and since (used by stalled_customers and stalled_counts)';
+
 -- The customers listed by stalled_customers ('stalled') or
 -- inactive_customers ('inactive'), built over the relation as described
 -- there.  Events considered are those before as_of; arrivals at or after
@@ -234,8 +249,8 @@ DECLARE
 	-- which customers: stalled: arrived at least wait before as_of, not
 	-- moved on since; inactive: last event (%s) at least wait before as_of
 	listed text := CASE kind
-		WHEN 'stalled' THEN 'a.arrived_at <= $3 - $4 AND (a.moved_at IS NULL OR a.moved_at < a.arrived_at)'
-		ELSE '%s <= $3 - $4' END;
+		WHEN 'stalled' THEN @extschema@.stalled_sql('a.arrived_at', 'a.moved_at', '$3', '$4', '$5')
+		ELSE 'a.arrived_at IS NOT NULL AND ($5::timestamptz IS NULL OR a.arrived_at >= $5) AND %s <= $3 - $4' END;
 BEGIN
 	IF as_of IS NULL THEN
 		RAISE EXCEPTION 'as_of must not be NULL'
@@ -280,8 +295,7 @@ BEGIN
 			        SELECT %6$s::text AS segment FROM %4$s e
 			         WHERE e.%1$I = a.customer AND e.%2$I::timestamptz < $3
 			         ORDER BY e.%2$I, %6$s::text COLLATE "C" LIMIT 1) s ON true
-			 WHERE a.arrived_at IS NOT NULL AND ($5::timestamptz IS NULL OR a.arrived_at >= $5)
-			   AND %7$s
+			 WHERE %7$s
 			 ORDER BY a.arrived_at, a.customer::text$q$,
 			src.customer_column, src.time_column, src.event_column, src.relation, chan, seg,
 			format(listed, 'l.ts'))
@@ -300,8 +314,7 @@ BEGIN
 			          FROM %4$s e
 			         WHERE e.%2$I::timestamptz < $3
 			         GROUP BY e.%1$I) a
-			 WHERE a.arrived_at IS NOT NULL AND ($5::timestamptz IS NULL OR a.arrived_at >= $5)
-			   AND %7$s
+			 WHERE %7$s
 			 ORDER BY a.arrived_at, a.customer::text$q$,
 			src.customer_column, src.time_column, src.event_column, src.relation, chan, seg,
 			format(listed, 'a.last_event_at'))
@@ -354,6 +367,79 @@ END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.stalled_customers(text, text, interval, text, timestamptz, timestamptz) IS
   'customers who reached the moment (latest arrival before as_of, at or after since), have not reached the next moment since, and have waited at least stalled_for: arrival, wait, segment, last channel, last event, whether the source''s moment window is still open, and a stable key';
+
+-- How many customers stalled_customers lists at every moment but the last
+-- (NULL there), with the same stalled_for, as_of and since: one pass over
+-- the rows of the moments' events, grouped per customer, that counts
+-- without listing.
+CREATE FUNCTION @extschema@.stalled_counts(
+	source text,
+	stalled_for interval DEFAULT '3 days',
+	as_of timestamptz DEFAULT now(),
+	since timestamptz DEFAULT NULL)
+RETURNS TABLE ("position" int, moment text, stalled bigint)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_column
+DECLARE
+	src @extschema@.source := @extschema@.report_source(stalled_counts.source);
+	names text[];
+	events text[];
+	n int;
+BEGIN
+	PERFORM @extschema@.check_action_interval('stalled_for', stalled_for, false);
+	IF as_of IS NULL THEN
+		RAISE EXCEPTION 'as_of must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF as_of IN ('infinity', '-infinity') OR since IN ('infinity', '-infinity') THEN
+		RAISE EXCEPTION 'as_of and since must be finite'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
+	  INTO names, events
+	  FROM @extschema@.moment m WHERE m.source = src.name;
+	n := coalesce(cardinality(names), 0);
+	IF n = 0 THEN
+		RAISE EXCEPTION 'source "%" has no moments', src.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
+	END IF;
+
+	-- the registry was checked on insert, but the relation may have changed;
+	-- and the current role must be able to read it, trusting what it runs
+	PERFORM @extschema@.check_source_relation(src, false);
+
+	-- per customer, the latest event of each moment before as_of (l1, l2,
+	-- ...); then per moment k but the last, the customers stalled_sql
+	-- lists with l(k) as the arrival and l(k+1) as the move on
+	RETURN QUERY EXECUTE format($q$
+		WITH per_customer AS MATERIALIZED (
+			SELECT %5$s
+			  FROM %4$s e
+			 WHERE e.%3$I = ANY ($1) AND e.%2$I::timestamptz < $2
+			 GROUP BY e.%1$I
+		)
+		SELECT m.position::int, m.name, c.stalled
+		  FROM unnest($5::text[]) WITH ORDINALITY AS m(name, position)
+		  LEFT JOIN (%6$s) c ON c.position = m.position
+		 ORDER BY m.position$q$,
+		src.customer_column, src.time_column, src.event_column, src.relation,
+		(SELECT string_agg(format('max(e.%1$I::timestamptz) FILTER (WHERE e.%2$I = ($1)[%3$s]) AS l%3$s',
+		                          src.time_column, src.event_column, k), ', ' ORDER BY k)
+		   FROM generate_series(1, n) k),
+		coalesce((SELECT string_agg(format('SELECT %1$s AS position, count(*) FILTER (WHERE %2$s) AS stalled FROM per_customer c',
+		                                   k, @extschema@.stalled_sql(format('c.l%s', k), format('c.l%s', k + 1),
+		                                                              '$2', '$3', '$4')),
+		                            ' UNION ALL ' ORDER BY k)
+		            FROM generate_series(1, n - 1) k),
+		         'SELECT NULL::int AS position, NULL::bigint AS stalled'))
+	USING events, stalled_counts.as_of, stalled_counts.stalled_for, stalled_counts.since, names;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.stalled_counts(text, interval, timestamptz, timestamptz) IS
+  'per moment of the source: how many customers stalled_customers lists there with the same stalled_for, as_of and since (NULL at the last moment), counted in one pass';
 
 -- Customers who reached the moment and have had no event at all for at
 -- least inactive_for: their last event before as_of is at least
