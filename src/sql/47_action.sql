@@ -101,6 +101,48 @@ $$;
 COMMENT ON FUNCTION @extschema@.check_action_interval(text, interval, bool) IS
   'raises a clear error unless the named interval argument is given and not negative (with positive: greater than zero)';
 
+-- The source's moments in position order (positions run 1..n: the
+-- registry keeps them so), or an error when it has none.
+CREATE FUNCTION @extschema@.action_moments(src @extschema@.source,
+	OUT names text[], OUT events text[])
+RETURNS record
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
+	  INTO names, events
+	  FROM @extschema@.moment m WHERE m.source = src.name;
+	IF names IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no moments', src.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.action_moments(@extschema@.source) IS
+  'the names and events of the source''s moments in position order; an error when it has none';
+
+-- Raise unless as_of is given and finite and since, when given, finite.
+CREATE FUNCTION @extschema@.check_action_instants(as_of timestamptz, since timestamptz)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF as_of IS NULL THEN
+		RAISE EXCEPTION 'as_of must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF as_of IN ('infinity', '-infinity') OR since IN ('infinity', '-infinity') THEN
+		RAISE EXCEPTION 'as_of and since must be finite'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.check_action_instants(timestamptz, timestamptz) IS
+  'raises a clear error unless as_of is given and finite, and since is NULL or finite';
+
 -- ---------------------------------------------------------------------
 -- What data there is after each moment
 -- ---------------------------------------------------------------------
@@ -130,7 +172,6 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
 	src @extschema@.source := @extschema@.report_source(moment_coverage.source);
-	positions int[];
 	names text[];
 	events text[];
 BEGIN
@@ -140,15 +181,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'A moment is dark when fewer than this share of the customers who reached it have any event within the horizon after it.';
 	END IF;
-	SELECT array_agg(m.position ORDER BY m.position), array_agg(m.name ORDER BY m.position),
-	       array_agg(m.event_name ORDER BY m.position)
-	  INTO positions, names, events
-	  FROM @extschema@.moment m WHERE m.source = src.name;
-	IF positions IS NULL THEN
-		RAISE EXCEPTION 'source "%" has no moments', src.name
-			USING ERRCODE = 'no_data_found',
-			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
-	END IF;
+	SELECT * INTO names, events FROM @extschema@.action_moments(src);
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
@@ -175,29 +208,29 @@ BEGIN
 		)
 		SELECT p.position, m.name, p.reached, p.with_data,
 		       p.with_data::float8 / nullif(p.reached, 0), p.types, p.median_gap,
-		       coalesce(p.with_data::float8 / nullif(p.reached, 0) < $7, true)
-		  FROM per_moment p JOIN unnest($1::int[], $2::text[]) AS m(position, name)
+		       coalesce(p.with_data::float8 / nullif(p.reached, 0) < $6, true)
+		  FROM per_moment p JOIN unnest($1::text[]) WITH ORDINALITY AS m(name, position)
 		    ON m.position = p.position
 		 ORDER BY p.position$q$,
 		src.customer_column, src.time_column, src.event_column, src.relation,
-		(SELECT string_agg(format('min(e.%1$I::timestamptz) FILTER (WHERE e.%2$I = ($3)[%3$s]) OVER c AS a%3$s',
+		(SELECT string_agg(format('min(e.%1$I::timestamptz) FILTER (WHERE e.%2$I = ($2)[%3$s]) OVER c AS a%3$s',
 		                          src.time_column, src.event_column, k), ', ' ORDER BY k)
-		   FROM generate_subscripts(positions, 1) k),
-		format('($4::timestamptz IS NULL OR e.%1$I::timestamptz >= $4) AND ($5::timestamptz IS NULL OR e.%1$I::timestamptz < $5)',
+		   FROM generate_subscripts(names, 1) k),
+		format('($3::timestamptz IS NULL OR e.%1$I::timestamptz >= $3) AND ($4::timestamptz IS NULL OR e.%1$I::timestamptz < $4)',
 		       src.time_column),
 		(SELECT string_agg(format('min(w.a%1$s) AS a%1$s, min(w.ts) FILTER (WHERE w.ts > w.a%1$s) AS n%1$s', k),
 		                   ', ' ORDER BY k)
-		   FROM generate_subscripts(positions, 1) k),
-		(SELECT string_agg(format('bool_or(w.ts > w.a%1$s AND w.ts <= w.a%1$s + $6) AS t%1$s', k),
+		   FROM generate_subscripts(names, 1) k),
+		(SELECT string_agg(format('bool_or(w.ts > w.a%1$s AND w.ts <= w.a%1$s + $5) AS t%1$s', k),
 		                   ', ' ORDER BY k)
-		   FROM generate_subscripts(positions, 1) k),
+		   FROM generate_subscripts(names, 1) k),
 		(SELECT string_agg(format($k$SELECT %1$s AS position, count(c.a%1$s) AS reached,
-		                                   count(*) FILTER (WHERE c.n%1$s <= c.a%1$s + $6) AS with_data,
+		                                   count(*) FILTER (WHERE c.n%1$s <= c.a%1$s + $5) AS with_data,
 		                                   (SELECT count(*) FILTER (WHERE t.t%1$s) FROM per_event t) AS types,
 		                                   percentile_cont(0.5) WITHIN GROUP (ORDER BY c.n%1$s - c.a%1$s) AS median_gap
 		                              FROM per_customer c$k$, k), ' UNION ALL ' ORDER BY k)
-		   FROM generate_subscripts(positions, 1) k))
-	USING positions, names, events, moment_coverage.since, moment_coverage.until,
+		   FROM generate_subscripts(names, 1) k))
+	USING names, events, moment_coverage.since, moment_coverage.until,
 	      moment_coverage.horizon, moment_coverage.dark_share;
 END;
 $fn$;
@@ -252,14 +285,7 @@ DECLARE
 		WHEN 'stalled' THEN @extschema@.stalled_sql('a.arrived_at', 'a.moved_at', '$3', '$4', '$5')
 		ELSE 'a.arrived_at IS NOT NULL AND ($5::timestamptz IS NULL OR a.arrived_at >= $5) AND %s <= $3 - $4' END;
 BEGIN
-	IF as_of IS NULL THEN
-		RAISE EXCEPTION 'as_of must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	IF as_of IN ('infinity', '-infinity') OR since IN ('infinity', '-infinity') THEN
-		RAISE EXCEPTION 'as_of and since must be finite'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM @extschema@.check_action_instants(as_of, since);
 	IF kind = 'stalled' AND m.next_event_name IS NULL THEN
 		RAISE EXCEPTION 'moment "%" is the last moment of source "%": no next moment to wait for',
 				moment, src.name
@@ -389,23 +415,9 @@ DECLARE
 	n int;
 BEGIN
 	PERFORM @extschema@.check_action_interval('stalled_for', stalled_for, false);
-	IF as_of IS NULL THEN
-		RAISE EXCEPTION 'as_of must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-	IF as_of IN ('infinity', '-infinity') OR since IN ('infinity', '-infinity') THEN
-		RAISE EXCEPTION 'as_of and since must be finite'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
-	  INTO names, events
-	  FROM @extschema@.moment m WHERE m.source = src.name;
-	n := coalesce(cardinality(names), 0);
-	IF n = 0 THEN
-		RAISE EXCEPTION 'source "%" has no moments', src.name
-			USING ERRCODE = 'no_data_found',
-			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
-	END IF;
+	PERFORM @extschema@.check_action_instants(as_of, since);
+	SELECT * INTO names, events FROM @extschema@.action_moments(src);
+	n := cardinality(names);
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
