@@ -8,8 +8,9 @@
 # per customer listed.  The plain-SQL twin is the one GROUP BY customer pass
 # over every row that computes the same columns (which is also what the
 # functions do when there is no such index).  The answers are checked equal
-# before timing.  Then journey.moment_coverage over the six moments, and the
-# journey.stalled view (every moment but the last), timed alone.
+# before timing.  Then journey.moment_coverage over the six moments,
+# journey.stalled_counts (what the review counts) and the journey.stalled
+# view (every moment but the last), timed alone.
 #
 # The index is created here and dropped at the end, so that the other
 # pieces read the table as they always do.  Sourced by test/bench.
@@ -77,6 +78,8 @@ bench_compare "inactive_customers after purchase, 30 days (index lookups)" \
 	"$INACTIVE_JOURNEY" "$INACTIVE_PLAIN"
 bench_time "moment_coverage, six moments, 30-day horizon" \
 	"SELECT * FROM journey.moment_coverage('bench_action')"
+bench_time "stalled_counts, every moment at once" \
+	"SELECT * FROM journey.stalled_counts('bench_action', as_of => '2026-07-01')"
 bench_time "journey.stalled view, five moments" \
 	"SELECT * FROM journey.stalled WHERE source = 'bench_action'"
 
