@@ -111,10 +111,11 @@ COMMENT ON FUNCTION @extschema@.cycle_action(bigint) IS
 -- registered column names and passes every value as a parameter.
 --
 -- Who to act on is read with an index-friendly plan: one scan of the rows
--- of the two moments' events, then, for the customers listed only, three
--- lookups each (last event, last channel, segment) through a btree index on
--- (customer, time) when the relation has one; without such an index the
--- same answers come from one GROUP BY customer pass over the relation.
+-- of the two moments' events, then index lookups through a btree index on
+-- (customer, time) when the relation has one (the latest row; for the
+-- customers listed, the latest channel when that row has none, and the
+-- segment when asked for); without such an index the same answers come from
+-- one GROUP BY customer pass over the relation.
 
 -- ---------------------------------------------------------------------
 -- Shared pieces
@@ -399,9 +400,11 @@ BEGIN
 
 	IF @extschema@.customer_time_index(src.relation, src.customer_column, src.time_column) THEN
 		-- one pass over the rows of the two moments' events, then index
-		-- lookups for the customers listed
+		-- lookups: the latest row of each candidate (its time and channel),
+		-- and for the customers listed only, the latest channel when that row
+		-- has none, and the first row's segment
 		RETURN QUERY EXECUTE format($q$
-			SELECT a.customer::text, a.arrived_at, a.moved_at, l.ts, s.segment, c.channel
+			SELECT a.customer::text, a.arrived_at, a.moved_at, l.ts, %6$s, coalesce(l.channel, %5$s)
 			  FROM (SELECT e.%1$I AS customer,
 			               max(e.%2$I::timestamptz) FILTER (WHERE e.%3$I = $1) AS arrived_at,
 			               max(e.%2$I::timestamptz) FILTER (WHERE e.%3$I = $2) AS moved_at
@@ -409,21 +412,19 @@ BEGIN
 			         WHERE e.%3$I IN ($1, $2) AND e.%2$I::timestamptz < $3
 			         GROUP BY e.%1$I) a
 			 CROSS JOIN LATERAL (
-			        SELECT e.%2$I::timestamptz AS ts FROM %4$s e
+			        SELECT e.%2$I::timestamptz AS ts, %8$s::text AS channel FROM %4$s e
 			         WHERE e.%1$I = a.customer AND e.%2$I::timestamptz < $3
-			         ORDER BY e.%2$I DESC LIMIT 1) l
-			  LEFT JOIN LATERAL (
-			        SELECT %5$s::text AS channel FROM %4$s e
-			         WHERE e.%1$I = a.customer AND e.%2$I::timestamptz < $3 AND %5$s IS NOT NULL
-			         ORDER BY e.%2$I DESC, %5$s::text COLLATE "C" DESC LIMIT 1) c ON true
-			  LEFT JOIN LATERAL (
-			        SELECT %6$s::text AS segment FROM %4$s e
-			         WHERE e.%1$I = a.customer AND e.%2$I::timestamptz < $3
-			         ORDER BY e.%2$I, %6$s::text COLLATE "C" LIMIT 1) s ON true
+			         ORDER BY e.%2$I DESC, %8$s::text COLLATE "C" DESC NULLS LAST LIMIT 1) l
 			 WHERE %7$s
 			 ORDER BY a.arrived_at, a.customer::text$q$,
-			src.customer_column, src.time_column, src.event_column, src.relation, chan, seg,
-			format(listed, 'l.ts'))
+			src.customer_column, src.time_column, src.event_column, src.relation,
+			CASE WHEN src.channel_column IS NULL THEN 'NULL::text'
+			     ELSE format('(SELECT %1$s::text FROM %2$s e WHERE e.%3$I = a.customer AND e.%4$I::timestamptz < $3 AND %1$s IS NOT NULL ORDER BY e.%4$I DESC, %1$s::text COLLATE "C" DESC LIMIT 1)',
+			                 chan, src.relation, src.customer_column, src.time_column) END,
+			CASE WHEN segment_column IS NULL THEN 'NULL::text'
+			     ELSE format('(SELECT %1$s::text FROM %2$s e WHERE e.%3$I = a.customer AND e.%4$I::timestamptz < $3 ORDER BY e.%4$I, %1$s::text COLLATE "C" LIMIT 1)',
+			                 seg, src.relation, src.customer_column, src.time_column) END,
+			format(listed, 'l.ts'), chan)
 		USING m.event_name, m.next_event_name, as_of, wait, since;
 	ELSE
 		-- one GROUP BY customer pass over every row before as_of
