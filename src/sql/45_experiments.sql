@@ -1585,14 +1585,19 @@ WITH cycles AS (
 SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
 	   m.reached, coalesce(m.moved_on, 0) AS moved_on, m.rate, m.share_of_first,
 	   c.previous_cycle_id, p.rate AS previous_rate,
-	   m.rate - p.rate AS rate_change
+	   m.rate - p.rate AS rate_change,
+	   m.share_with_data, m.dark, m.stalled, coalesce(m.notes, 0) AS notes
   FROM cycles c
- CROSS JOIN LATERAL @extschema@.cycle_moments(c.id) m
+ CROSS JOIN LATERAL (
+	-- (joined per cycle, so that each function runs once per cycle)
+	SELECT cm.*, a.share_with_data, a.dark, a.stalled, a.notes
+	  FROM @extschema@.cycle_moments(c.id) cm
+	  LEFT JOIN @extschema@.cycle_action(c.id) a ON a.position = cm.position) m
   LEFT JOIN LATERAL @extschema@.cycle_moments(c.previous_cycle_id) p
 	ON p.position = m.position
  WHERE @extschema@.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_moments IS
-  'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, and the rate of the previous cycle of the same source';
+  'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, the rate of the previous cycle of the same source, and the data coverage after the moment, customers stalled there at the end of the cycle and notes heard about it';
 COMMENT ON COLUMN @extschema@.review_moments.cycle_id IS
   'the review cycle (journey.review_cycle.id)';
 COMMENT ON COLUMN @extschema@.review_moments.source IS
@@ -1617,6 +1622,14 @@ COMMENT ON COLUMN @extschema@.review_moments.previous_rate IS
   'the moment''s rate in the previous cycle';
 COMMENT ON COLUMN @extschema@.review_moments.rate_change IS
   'rate minus previous_rate';
+COMMENT ON COLUMN @extschema@.review_moments.share_with_data IS
+  'share of the customers who had the moment''s event within the cycle with a later event at most 30 days on, within the cycle (journey.moment_coverage); NULL when nobody had it';
+COMMENT ON COLUMN @extschema@.review_moments.dark IS
+  'true when share_with_data is below 0.2 or nobody had the moment''s event: the cycle holds little data about what follows the moment';
+COMMENT ON COLUMN @extschema@.review_moments.stalled IS
+  'customers whose latest arrival at the moment was within the cycle and who, at its end, had waited at least 3 days without reaching the next moment (journey.stalled_counts); NULL at the last moment';
+COMMENT ON COLUMN @extschema@.review_moments.notes IS
+  'notes about the moment said during the cycle (journey.note; per theme in journey.review_heard)';
 
 -- The hypotheses of a review, one row each: concluded or abandoned in the
 -- cycle, and next (proposed and running ones of the cycle, running first,
@@ -1684,7 +1697,9 @@ WITH cycles AS (
 SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 	   h.tested AS hypotheses_tested, h.abandoned AS hypotheses_abandoned,
 	   h.next AS hypotheses_next, h.learned,
-	   m.moments, m.improved AS moments_improved, m.declined AS moments_declined
+	   m.moments, m.improved AS moments_improved, m.declined AS moments_declined,
+	   a.dark AS moments_dark, a.stalled AS customers_stalled, a.notes,
+	   @extschema@.cycle_heard(c.id) AS heard
   FROM cycles c
  CROSS JOIN LATERAL (
 	SELECT count(*) FILTER (WHERE hy.cycle_id = c.id AND hy.status = 'concluded') AS tested,
@@ -1703,9 +1718,13 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 	  FROM @extschema@.cycle_moments(c.id) cm
 	  LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
 		ON p.position = cm.position) m
+ CROSS JOIN LATERAL (
+	SELECT count(*) FILTER (WHERE ca.dark) AS dark, sum(ca.stalled)::bigint AS stalled,
+		   coalesce(sum(ca.notes), 0)::bigint AS notes
+	  FROM @extschema@.cycle_action(c.id) ca) a
  WHERE @extschema@.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review IS
-  'one row per review cycle (of a source the current role can read, see journey.source_status): how many hypotheses were tested, abandoned and are next, what was learned, and how many moments'' conversion rates rose or fell against the previous cycle; the rows behind it are in journey.review_hypotheses and journey.review_moments, the rich form in journey.review_details(cycle_id)';
+  'one row per review cycle (of a source the current role can read, see journey.source_status): how many hypotheses were tested, abandoned and are next, what was learned, and how many moments'' conversion rates rose or fell against the previous cycle, how many moments are dark, how many customers are stalled at its end, and what customers said; the rows behind it are in journey.review_hypotheses and journey.review_moments, the rich form in journey.review_details(cycle_id)';
 COMMENT ON COLUMN @extschema@.review.cycle_id IS
   'the review cycle (journey.review_cycle.id)';
 COMMENT ON COLUMN @extschema@.review.source IS
@@ -1730,12 +1749,21 @@ COMMENT ON COLUMN @extschema@.review.moments_improved IS
   'moments whose conversion rate is higher than in the previous cycle of the source';
 COMMENT ON COLUMN @extschema@.review.moments_declined IS
   'moments whose conversion rate is lower than in the previous cycle of the source';
+COMMENT ON COLUMN @extschema@.review.moments_dark IS
+  'moments with little data after them in the cycle (journey.review_moments.dark)';
+COMMENT ON COLUMN @extschema@.review.customers_stalled IS
+  'customers stalled at the end of the cycle, summed over the moments (journey.review_moments.stalled; a customer stalled at two moments counts twice); NULL when the source has one moment';
+COMMENT ON COLUMN @extschema@.review.notes IS
+  'notes said during the cycle (journey.note)';
+COMMENT ON COLUMN @extschema@.review.heard IS
+  'what was heard: per moment, its themes with their note counts, most first, e.g. "Checkout: price (3), delivery (1); Purchase: returns (2)"; NULL when no note was said during the cycle';
 
 -- The review of one cycle in its rich form: the hypotheses tested (with
 -- their results) and next as jsonb arrays, the learnings as an array, the
--- moments against the previous cycle as a jsonb array.
+-- moments against the previous cycle (with their action figures) and what
+-- was heard as jsonb arrays.
 CREATE FUNCTION @extschema@.review_details(cycle_id bigint)
-RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb)
+RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb, heard jsonb)
 LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1773,13 +1801,18 @@ AS $$
 						AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]'),
 		   coalesce((SELECT jsonb_agg(jsonb_build_object(
 						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
-						'previous_rate', p.rate, 'rate_change', m.rate - p.rate)
+						'previous_rate', p.rate, 'rate_change', m.rate - p.rate,
+						'share_with_data', a.share_with_data, 'dark', a.dark,
+						'stalled', a.stalled, 'notes', a.notes)
 						ORDER BY m.position)
 					   FROM @extschema@.cycle_moments(c.id) m
 					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
-						 ON p.position = m.position), '[]')
+						 ON p.position = m.position
+					   LEFT JOIN @extschema@.cycle_action(c.id) a
+						 ON a.position = m.position), '[]'),
+		   @extschema@.cycle_heard_details(c.id)
 	  FROM cycles c
 	 WHERE c.id = review_details.cycle_id
 $$;
 COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
-  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle, data coverage, stalled customers and notes), heard (jsonb array of the notes per moment and theme)';

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test/suites/25_registry_dump.sh: the source and moment registry survives
-# pg_dump and restore.  Runs against the throwaway cluster of test/check
+# test/suites/25_registry_dump.sh: the source and moment registry, and the
+# notes tied to its moments, survive pg_dump and restore.  Runs against the throwaway cluster of test/check
 # (PGHOST, PGPORT, PGUSER exported): creates a database with an event table
 # and registry rows, dumps it, restores the dump into a fresh database and
 # compares the registry rows and a moment_report on both sides.
@@ -31,6 +31,12 @@ BEGIN;
 INSERT INTO journey.moment VALUES ('shop''s "main"', 3, 'Buy', 'buy'),
   ('shop''s "main"', 1, 'Visit', 'visit'), ('shop''s "main"', 2, 'Sign up', 'signup');
 COMMIT;
+INSERT INTO journey.note (source, moment, customer_id, noted_at, origin, theme, body, recorded_at)
+VALUES ('shop''s "main"', 'Sign up', '1', '2026-03-01 11:05+00', 'survey', 'price',
+        'Too "expensive"; can''t justify it.', '2026-03-02 09:00+00'),
+       ('shop''s "main"', 'Buy', NULL, NULL, NULL, 'delivery', 'Slow.', '2026-03-03 09:00+00');
+-- a note removed leaves a gap in the numbers: the sequence must come back as is
+DELETE FROM journey.note WHERE theme = 'delivery';
 SQL
 
 "$BIN/pg_dump" -d "$SRC_DB" -Fc -f "$DUMP"
@@ -43,6 +49,9 @@ SELECT 'source', name, relation::text, customer_column, time_column, event_colum
   FROM journey.source ORDER BY name;
 SELECT 'moment', source, position, name, event_name FROM journey.moment ORDER BY source, position;
 SELECT 'report', * FROM journey.moment_conversion;
+SELECT 'note', id, source, moment, customer_id, noted_at, origin, theme, body, recorded_at
+  FROM journey.note ORDER BY id;
+SELECT 'note_next', nextval('journey.note_id_seq');
 SQL
 }
 
@@ -55,7 +64,8 @@ if [ "$before" != "$after" ]; then
 	status=1
 fi
 # guard against comparing two empty answers
-if [ "$(grep -c '^moment|' <<<"$after")" -ne 3 ] || [ "$(grep -c '^report|' <<<"$after")" -ne 3 ]; then
+if [ "$(grep -c '^moment|' <<<"$after")" -ne 3 ] || [ "$(grep -c '^report|' <<<"$after")" -ne 3 ] ||
+	[ "$(grep -c '^note|' <<<"$after")" -ne 1 ] || ! grep -q '^note_next|3$' <<<"$after"; then
 	echo "restored registry lacks its rows:"
 	echo "$after"
 	status=1

@@ -206,7 +206,7 @@ COMMENT ON COLUMN @extschema@.hypothesis_results.guardrails_failed IS
   'the guardrails (journey.guardrail) the variant did not show non-inferior for, comma-separated; NULL when none failed or for control';
 
 CREATE OR REPLACE FUNCTION @extschema@.review_details(cycle_id bigint)
-RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb)
+RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb, heard jsonb)
 LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -244,13 +244,18 @@ AS $$
 						AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]'),
 		   coalesce((SELECT jsonb_agg(jsonb_build_object(
 						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
-						'previous_rate', p.rate, 'rate_change', m.rate - p.rate)
+						'previous_rate', p.rate, 'rate_change', m.rate - p.rate,
+						'share_with_data', a.share_with_data, 'dark', a.dark,
+						'stalled', a.stalled, 'notes', a.notes)
 						ORDER BY m.position)
 					   FROM @extschema@.cycle_moments(c.id) m
 					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
-						 ON p.position = m.position), '[]')
+						 ON p.position = m.position
+					   LEFT JOIN @extschema@.cycle_action(c.id) a
+						 ON a.position = m.position), '[]'),
+		   @extschema@.cycle_heard_details(c.id)
 	  FROM cycles c
 	 WHERE c.id = review_details.cycle_id
 $$;
 COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
-  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle, data coverage, stalled customers and notes), heard (jsonb array of the notes per moment and theme)';
