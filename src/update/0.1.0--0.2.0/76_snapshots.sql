@@ -220,3 +220,597 @@ AS 'MODULE_PATHNAME', 'journey_state_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.state_info(@extschema@.journey_state) IS
   'what a journey_state holds: its aggregate, its events, its size in bytes and its format version';
+-- Snapshots of a registered source (see doc/snapshots.md): per customer,
+-- the stored states of the dashboards' aggregates (journey_state, src/sql/
+-- 28_states.sql), and the small additive tables the dashboards read,
+-- kept up to date by journey.refresh(source) in proportion to the rows
+-- added since the previous refresh.
+--
+--   snapshot_setting   per source: the late-arrival lookback (a registry
+--                      table, dumped with the database)
+--   snapshot           per source: what the snapshot was built from, when,
+--                      up to which event time and which transactions
+--   snapshot_customer  per source and customer: the funnel state over the
+--                      moments, the path state over the channel column, the
+--                      conversion-path state for attribution
+--   snapshot_level, snapshot_gap, snapshot_path, snapshot_edge,
+--   snapshot_attr_path the additive aggregates: customers per furthest
+--                      moment, per moment the multiset of times to it (for
+--                      exact medians), customers per path, per Sankey edge,
+--                      and per distinct conversion path the conversions,
+--                      value and non-converting paths
+--
+-- A refresh takes the source's snapshot row lock (two refreshes of one
+-- source take turns; the second then reads only what the first did not),
+-- records the transaction snapshot it reads in, reads the rows whose event
+-- time is at least (highest event time seen - lookback) and whose
+-- inserting transaction the previous refresh did not see, merges them into
+-- their customers' states, and for those customers subtracts the old
+-- contributions from the additive tables and adds the new ones.  All of it
+-- in the caller's transaction: a refresh that fails or is cancelled
+-- leaves the previous snapshot as it was.  A refresh rebuilds in full
+-- when asked, on the first call, when the source's definition or moments
+-- changed, when the relation was rewritten (TRUNCATE, VACUUM FULL), when
+-- its statistics show rows updated or deleted since the last refresh, and
+-- for relations without transaction ids (views, foreign tables).
+
+CREATE TABLE @extschema@.snapshot_setting (
+	source text PRIMARY KEY REFERENCES @extschema@.source (name)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	lookback interval NOT NULL DEFAULT '1 day' CHECK (lookback >= interval '0')
+);
+COMMENT ON TABLE @extschema@.snapshot_setting IS
+  'per source: how far before the highest event time seen a refresh looks for rows that arrived late (default 1 day when the source has no row here)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.snapshot_setting', '');
+
+CREATE TABLE @extschema@.snapshot (
+	source text PRIMARY KEY REFERENCES @extschema@.source (name)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	computed_at timestamptz,
+	events_until timestamptz,
+	seen pg_snapshot,
+	rebuilt_at timestamptz,
+	rebuild_reason text,
+	refreshes bigint NOT NULL DEFAULT 0,
+	rows_read bigint NOT NULL DEFAULT 0,
+	customers bigint NOT NULL DEFAULT 0,
+	definition jsonb,
+	relfilenode oid,
+	changes bigint
+);
+COMMENT ON TABLE @extschema@.snapshot IS
+  'per source with a snapshot: when it was computed (computed_at), up to which event time (events_until) and which transactions (seen: every row inserted by a transaction visible in it has been read), the last full rebuild and why, and what the states were built from';
+
+CREATE TABLE @extschema@.snapshot_customer (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	customer text NOT NULL,
+	funnel @extschema@.journey_state,
+	path @extschema@.journey_state,
+	conv @extschema@.journey_state,
+	PRIMARY KEY (source, customer)
+);
+COMMENT ON TABLE @extschema@.snapshot_customer IS
+  'per source and customer: the stored states (funnel_times over the moments, path_agg over the channel column, paths_to_conversion for attribution)';
+
+CREATE TABLE @extschema@.snapshot_level (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	level int NOT NULL,
+	customers bigint NOT NULL,
+	PRIMARY KEY (source, level)
+);
+COMMENT ON TABLE @extschema@.snapshot_level IS
+  'per source and furthest moment reached in order within the window (0: none): customers';
+
+CREATE TABLE @extschema@.snapshot_gap (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	position int NOT NULL,
+	gap interval NOT NULL,
+	customers bigint NOT NULL,
+	PRIMARY KEY (source, position, gap)
+);
+COMMENT ON TABLE @extschema@.snapshot_gap IS
+  'per source, moment (2 on) and time from the moment before in funnel_times'' chain: customers (the multiset its median is read from)';
+
+CREATE TABLE @extschema@.snapshot_path (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	path text[] NOT NULL,
+	customers bigint NOT NULL,
+	PRIMARY KEY (source, path)
+);
+COMMENT ON TABLE @extschema@.snapshot_path IS
+  'per source and path (path_agg over the channel column): customers';
+
+CREATE TABLE @extschema@.snapshot_edge (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	step int NOT NULL,
+	from_label text NOT NULL,
+	to_label text NOT NULL,
+	customers bigint NOT NULL,
+	PRIMARY KEY (source, step, from_label, to_label)
+);
+COMMENT ON TABLE @extschema@.snapshot_edge IS
+  'per source, step and transition of the customers'' paths (journey.transitions, with (start) and (end)): customers';
+
+CREATE TABLE @extschema@.snapshot_attr_path (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	path text[] NOT NULL,
+	conversions bigint NOT NULL,
+	value numeric NOT NULL,
+	nulls bigint NOT NULL,
+	PRIMARY KEY (source, path)
+);
+COMMENT ON TABLE @extschema@.snapshot_attr_path IS
+  'per source and distinct conversion path (paths_to_conversion over the channel column, conversion_event, attribution_lookback): converted paths, their value, non-converting paths';
+
+REVOKE ALL ON TABLE @extschema@.snapshot_setting, @extschema@.snapshot,
+	@extschema@.snapshot_customer, @extschema@.snapshot_level, @extschema@.snapshot_gap,
+	@extschema@.snapshot_path, @extschema@.snapshot_edge, @extschema@.snapshot_attr_path
+	FROM PUBLIC;
+
+-- What a source's states are built from: a rebuild is needed when it
+-- changes (moments, columns, windows, conversion event).
+CREATE FUNCTION @extschema@.snapshot_definition(src @extschema@.source)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN jsonb_build_object(
+	'relation', src.relation::oid, 'customer_column', src.customer_column,
+	'time_column', src.time_column, 'event_column', src.event_column,
+	'channel_column', src.channel_column, 'value_column', src.value_column,
+	'conversion_event', src.conversion_event, 'moment_window', src.moment_window,
+	'attribution_lookback', src.attribution_lookback,
+	'moments', (SELECT jsonb_agg(m.event_name ORDER BY m.position)
+	              FROM @extschema@.moment m WHERE m.source = src.name),
+	'format', 1);
+COMMENT ON FUNCTION @extschema@.snapshot_definition(@extschema@.source) IS
+  'what a source''s snapshot is built from (relation, columns, windows, conversion event, moments); a refresh rebuilds in full when it changed';
+
+-- Rows updated or deleted in the relation (and its partitions) so far, as
+-- the cumulative statistics count them (this transaction's own too).
+CREATE FUNCTION @extschema@.snapshot_changes(relation regclass)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT coalesce(sum(pg_stat_get_tuples_updated(t.relid) + pg_stat_get_tuples_deleted(t.relid)
+                            + pg_stat_get_xact_tuples_updated(t.relid)
+                            + pg_stat_get_xact_tuples_deleted(t.relid)), 0)::bigint
+          FROM pg_partition_tree(relation) t);
+COMMENT ON FUNCTION @extschema@.snapshot_changes(regclass) IS
+  'rows updated or deleted in the relation and its partitions, from the cumulative statistics (a refresh that sees it grow rebuilds in full)';
+
+-- The files of the relation and its partitions (a rewrite changes them).
+CREATE FUNCTION @extschema@.snapshot_relfilenode(relation regclass)
+RETURNS oid
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT sum(coalesce(pg_relation_filenode(t.relid), 0)::bigint) % 4294967296
+          FROM pg_partition_tree(relation) t)::bigint::oid;
+COMMENT ON FUNCTION @extschema@.snapshot_relfilenode(regclass) IS
+  'a digest of the file numbers of the relation and its partitions: TRUNCATE, VACUUM FULL or CLUSTER change it, and a refresh then rebuilds in full';
+
+CREATE FUNCTION @extschema@.refresh(source text, full bool DEFAULT false)
+RETURNS TABLE (rebuilt bool, reason text, rows_read bigint, customers_changed bigint,
+	events_until timestamptz, seconds float8)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	src @extschema@.source := @extschema@.report_source(refresh.source);
+	def jsonb := @extschema@.snapshot_definition(src);
+	snap @extschema@.snapshot;
+	lookback interval;
+	cur pg_snapshot;
+	cur_full bigint;
+	kind "char";
+	why text;
+	started timestamptz := clock_timestamp();
+	moments text[];
+	steps text;
+	visible text;
+	q text;
+	nrows bigint;
+	nchanged bigint;
+	latest timestamptz;
+	nchanges bigint;
+	filenode oid;
+	since_clause text := 'true';
+BEGIN
+	IF refresh.full IS NULL THEN
+		RAISE EXCEPTION 'full must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	-- the relation as it is now; the current role must be able to read
+	-- every registered column, trusting the code reading it runs
+	PERFORM @extschema@.check_source_relation(src, true);
+	SELECT array_agg(m.event_name ORDER BY m.position) INTO moments
+	  FROM @extschema@.moment m WHERE m.source = src.name;
+
+	-- one refresh of a source at a time: the second waits here for the
+	-- first to end and then reads what it left (READ COMMITTED), or fails
+	-- with a serialization error (REPEATABLE READ, SERIALIZABLE)
+	INSERT INTO @extschema@.snapshot AS s (source) VALUES (src.name)
+	ON CONFLICT ON CONSTRAINT snapshot_pkey DO NOTHING;
+	SELECT * INTO snap FROM @extschema@.snapshot s WHERE s.source = src.name FOR UPDATE;
+	SELECT coalesce((SELECT x.lookback FROM @extschema@.snapshot_setting x
+	                  WHERE x.source = src.name), interval '1 day') INTO lookback;
+
+	-- the transactions this refresh reads: those visible now (taken after
+	-- the lock, so that it sees what a refresh before it committed)
+	cur := pg_current_snapshot();
+	cur_full := pg_snapshot_xmax(cur)::text::bigint;
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = src.relation;
+	nchanges := @extschema@.snapshot_changes(src.relation);
+	filenode := @extschema@.snapshot_relfilenode(src.relation);
+
+	why := CASE
+		WHEN refresh.full THEN 'asked'
+		WHEN snap.seen IS NULL THEN 'first refresh'
+		WHEN snap.definition IS DISTINCT FROM def THEN 'the source or its moments changed'
+		WHEN kind NOT IN ('r', 'p', 'm') THEN 'the relation has no transaction ids to tell new rows by'
+		WHEN snap.relfilenode IS DISTINCT FROM filenode THEN 'the relation was rewritten (TRUNCATE, VACUUM FULL, CLUSTER)'
+		WHEN snap.changes IS DISTINCT FROM nchanges THEN 'rows were updated or deleted since the last refresh'
+		END;
+
+	-- a row is new when its inserting transaction is visible now and was
+	-- not at the last refresh (its 32-bit xmin widened against now's
+	-- horizon; frozen and bootstrap rows are old)
+	visible := 'CASE WHEN r.xmin::text::bigint < 3 THEN %1$s ELSE pg_visible_in_snapshot(($1 - (($1 - r.xmin::text::bigint) & 4294967295))::text::xid8, %2$s) END';
+	IF why IS NULL THEN
+		visible := format(visible, 'true', '$2') || ' AND NOT ' || format(visible, 'true', '$3');
+	ELSIF kind IN ('r', 'p', 'm') THEN
+		visible := format(visible, 'true', '$2');
+	ELSE
+		visible := 'true';
+	END IF;
+
+	IF why IS NOT NULL THEN
+		DELETE FROM @extschema@.snapshot_customer x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_level x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_gap x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_path x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_edge x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_attr_path x WHERE x.source = src.name;
+		snap.events_until := NULL;
+	ELSIF snap.events_until IS NOT NULL THEN
+		-- (an index on the time column makes this read proportional)
+		since_clause := format('r.%I::timestamptz >= $4 - $5', src.time_column);
+	END IF;
+
+	-- the new rows' states per customer
+	SELECT string_agg(format('r.%I::text = %L', src.event_column, e), ', ' ORDER BY k)
+	  INTO steps FROM unnest(moments) WITH ORDINALITY AS u(e, k);
+	q := format($q$
+		CREATE TEMP TABLE journey_refresh_delta AS
+		SELECT r.%1$I::text AS customer, count(*) AS nrows, max(r.%2$I::timestamptz) AS latest,
+		       %3$s AS funnel, %4$s AS path, %5$s AS conv
+		  FROM %6$s r
+		 WHERE r.%1$I IS NOT NULL AND %8$s AND %7$s
+		 GROUP BY r.%1$I::text$q$,
+		src.customer_column, src.time_column,
+		CASE WHEN steps IS NULL THEN 'NULL::@extschema@.journey_state'
+		     ELSE format('@extschema@.window_funnel_state(r.%I::timestamptz, %L::interval, VARIADIC ARRAY[%s])',
+		                 src.time_column, src.moment_window, steps) END,
+		CASE WHEN src.channel_column IS NULL THEN 'NULL::@extschema@.journey_state'
+		     ELSE format('@extschema@.path_agg_state(r.%I::text, r.%I::timestamptz)',
+		                 src.channel_column, src.time_column) END,
+		CASE WHEN src.channel_column IS NULL OR src.conversion_event IS NULL
+		     THEN 'NULL::@extschema@.journey_state'
+		     ELSE format('@extschema@.paths_to_conversion_state(r.%I::text, r.%I::timestamptz, r.%I::text = %L, %s, %L::interval)',
+		                 src.channel_column, src.time_column, src.event_column,
+		                 src.conversion_event,
+		                 CASE WHEN src.value_column IS NULL THEN 'NULL::float8'
+		                      ELSE format('r.%I::float8', src.value_column) END,
+		                 src.attribution_lookback) END,
+		src.relation, visible, since_clause);
+	EXECUTE q USING cur_full, cur, snap.seen, snap.events_until, lookback;
+	SELECT coalesce(sum(d.nrows), 0), count(*), max(d.latest) INTO nrows, nchanged, latest
+	  FROM pg_temp.journey_refresh_delta d;
+
+	-- old and new states of the customers with new rows, and what each
+	-- contributes (-1: the old, +1: the new)
+	CREATE TEMP TABLE journey_refresh_contrib AS
+	WITH states AS (
+		SELECT -1 AS sign, o.funnel, o.path, o.conv
+		  FROM pg_temp.journey_refresh_delta d
+		  JOIN @extschema@.snapshot_customer o ON o.source = src.name AND o.customer = d.customer
+		UNION ALL
+		SELECT 1, @extschema@.merge_state(o.funnel, d.funnel), @extschema@.merge_state(o.path, d.path),
+		       @extschema@.merge_state(o.conv, d.conv)
+		  FROM pg_temp.journey_refresh_delta d
+		  LEFT JOIN @extschema@.snapshot_customer o ON o.source = src.name AND o.customer = d.customer
+	)
+	SELECT s.sign, @extschema@.funnel_times_result(s.funnel) AS times,
+	       @extschema@.path_agg_result(s.path) AS path,
+	       @extschema@.paths_to_conversion_result(s.conv) AS convs
+	  FROM states s;
+
+	INSERT INTO @extschema@.snapshot_customer AS o (source, customer, funnel, path, conv)
+	SELECT src.name, d.customer, d.funnel, d.path, d.conv FROM pg_temp.journey_refresh_delta d
+	ON CONFLICT ON CONSTRAINT snapshot_customer_pkey DO UPDATE
+	   SET funnel = @extschema@.merge_state(o.funnel, excluded.funnel),
+	       path = @extschema@.merge_state(o.path, excluded.path),
+	       conv = @extschema@.merge_state(o.conv, excluded.conv);
+
+	INSERT INTO @extschema@.snapshot_level AS t (source, level, customers)
+	SELECT src.name, coalesce(cardinality(c.times), 0), sum(c.sign)
+	  FROM pg_temp.journey_refresh_contrib c GROUP BY 2
+	ON CONFLICT ON CONSTRAINT snapshot_level_pkey DO UPDATE SET customers = t.customers + excluded.customers;
+	INSERT INTO @extschema@.snapshot_gap AS t (source, position, gap, customers)
+	SELECT src.name, g.k, c.times[g.k] - c.times[g.k - 1], sum(c.sign)
+	  FROM pg_temp.journey_refresh_contrib c
+	 CROSS JOIN LATERAL generate_series(2, cardinality(c.times)) AS g(k)
+	 GROUP BY 2, 3
+	ON CONFLICT ON CONSTRAINT snapshot_gap_pkey DO UPDATE SET customers = t.customers + excluded.customers;
+	INSERT INTO @extschema@.snapshot_path AS t (source, path, customers)
+	SELECT src.name, c.path, sum(c.sign)
+	  FROM pg_temp.journey_refresh_contrib c WHERE c.path IS NOT NULL GROUP BY 2
+	ON CONFLICT ON CONSTRAINT snapshot_path_pkey DO UPDATE SET customers = t.customers + excluded.customers;
+	INSERT INTO @extschema@.snapshot_edge AS t (source, step, from_label, to_label, customers)
+	SELECT src.name, e.step, e.from_label, e.to_label, sum(c.sign)
+	  FROM pg_temp.journey_refresh_contrib c
+	 CROSS JOIN LATERAL @extschema@.transitions(c.path) e
+	 WHERE c.path IS NOT NULL
+	 GROUP BY 2, 3, 4
+	ON CONFLICT ON CONSTRAINT snapshot_edge_pkey DO UPDATE SET customers = t.customers + excluded.customers;
+	INSERT INTO @extschema@.snapshot_attr_path AS t (source, path, conversions, value, nulls)
+	SELECT src.name, (p).path,
+	       coalesce(sum(c.sign) FILTER (WHERE (p).converted), 0),
+	       coalesce(sum(c.sign * coalesce((p).value, 0)::numeric) FILTER (WHERE (p).converted), 0),
+	       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0)
+	  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
+	 GROUP BY 2
+	ON CONFLICT ON CONSTRAINT snapshot_attr_path_pkey DO UPDATE
+	   SET conversions = t.conversions + excluded.conversions,
+	       value = t.value + excluded.value, nulls = t.nulls + excluded.nulls;
+	-- (keys whose count fell to 0 stay until the next rebuild: finding them
+	-- would read the whole table; the readers skip them)
+
+	UPDATE @extschema@.snapshot s
+	   SET computed_at = now(),
+	       events_until = CASE WHEN latest IS NULL THEN snap.events_until
+	                           ELSE greatest(snap.events_until, latest) END,
+	       seen = cur,
+	       rebuilt_at = CASE WHEN why IS NULL THEN s.rebuilt_at ELSE now() END,
+	       rebuild_reason = coalesce(why, s.rebuild_reason),
+	       refreshes = s.refreshes + 1,
+	       rows_read = nrows,
+	       customers = (SELECT coalesce(sum(l.customers), 0) FROM @extschema@.snapshot_level l
+	                     WHERE l.source = src.name),
+	       definition = def,
+	       relfilenode = filenode,
+	       changes = nchanges
+	 WHERE s.source = src.name
+	RETURNING s.events_until INTO latest;
+	DROP TABLE pg_temp.journey_refresh_delta;
+	DROP TABLE pg_temp.journey_refresh_contrib;
+
+	RETURN QUERY SELECT why IS NOT NULL, why, nrows, nchanged, latest,
+	                    extract(epoch FROM clock_timestamp() - started)::float8;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.refresh(text, bool) IS
+  'bring the source''s snapshot up to date: read the rows added since the last refresh (event time within the lookback of the highest seen, transaction not seen before), merge them into their customers'' states and update the dashboards'' tables; full => true rebuilds from every row';
+
+-- The snapshot of a source for a reader: its row, after checking that
+-- the current role may read the source as the live reports would
+-- (check_source_relation); NULL when the source has no snapshot.
+CREATE FUNCTION @extschema@.snapshot_of(source text, all_columns bool)
+RETURNS @extschema@.snapshot
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src @extschema@.source := @extschema@.report_source(snapshot_of.source);
+	snap @extschema@.snapshot;
+BEGIN
+	PERFORM @extschema@.check_source_relation(src, all_columns);
+	SELECT * INTO snap FROM @extschema@.snapshot s
+	 WHERE s.source = src.name AND s.seen IS NOT NULL;
+	IF FOUND AND snap.definition IS DISTINCT FROM @extschema@.snapshot_definition(src) THEN
+		RAISE NOTICE 'the snapshot of source "%" was built before its definition or moments changed', src.name
+			USING HINT = format('Run SELECT * FROM journey.refresh(%L) to rebuild it.', src.name);
+	END IF;
+	RETURN CASE WHEN FOUND THEN snap END;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.snapshot_of(text, bool) IS
+  'the source''s snapshot row (NULL: none) once the current role is checked to be able to read the source; a notice when it predates a change of the source or its moments';
+
+-- moment_report(source) from the snapshot: the same rows, and when and up
+-- to which event time they were computed.
+CREATE FUNCTION @extschema@.snapshot_moment_report(source text)
+RETURNS TABLE (
+	segment text,
+	"position" int,
+	moment text,
+	customers_reached bigint,
+	customers_next bigint,
+	conversion_rate float8,
+	drop_off_rate float8,
+	median_time_to_next interval,
+	computed_at timestamptz,
+	events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_moment_report.source, false);
+	names text[];
+BEGIN
+	IF snap.source IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT array_agg(m.name ORDER BY m.position) INTO names
+	  FROM @extschema@.moment m WHERE m.source = snap.source;
+	RETURN QUERY
+	WITH lv AS (
+		SELECT l.level, l.customers FROM @extschema@.snapshot_level l
+		 WHERE l.source = snap.source AND l.customers > 0
+	), reached AS (
+		SELECT k, (SELECT coalesce(sum(lv.customers), 0) FROM lv WHERE lv.level >= k)::bigint AS n
+		  FROM generate_series(1, cardinality(names)) AS k
+	), gaps AS (
+		-- percentile_cont(0.5) over the multiset: the values at ranks
+		-- floor and ceil of (n - 1) / 2, and the point between them
+		SELECT g.position, g.gap,
+		       sum(g.customers) OVER w - g.customers AS below,
+		       sum(g.customers) OVER (PARTITION BY g.position) AS n
+		  FROM @extschema@.snapshot_gap g
+		 WHERE g.source = snap.source AND g.customers > 0
+		WINDOW w AS (PARTITION BY g.position ORDER BY g.gap)
+	), medians AS (
+		-- (a row holds ranks below .. below + customers - 1: the value at
+		-- rank r is the largest gap whose row starts at or before r)
+		SELECT x.position,
+		       max(x.gap) FILTER (WHERE x.below <= floor((x.n - 1) / 2.0)) AS lo,
+		       max(x.gap) FILTER (WHERE x.below <= ceil((x.n - 1) / 2.0)) AS hi,
+		       ((max(x.n) - 1) / 2.0 - floor((max(x.n) - 1) / 2.0))::float8 AS frac
+		  FROM gaps x GROUP BY x.position
+	)
+	SELECT '(all)'::text, r.k, names[r.k], r.n, nx.n,
+	       nx.n::float8 / NULLIF(r.n, 0), (r.n - nx.n)::float8 / NULLIF(r.n, 0),
+	       CASE WHEN md.frac = 0 THEN md.lo ELSE (md.hi - md.lo) * md.frac + md.lo END,
+	       snap.computed_at, snap.events_until
+	  FROM reached r
+	  LEFT JOIN reached nx ON nx.k = r.k + 1
+	  LEFT JOIN medians md ON md.position = r.k + 1
+	 WHERE EXISTS (SELECT 1 FROM lv)
+	 ORDER BY r.k;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.snapshot_moment_report(text) IS
+  'moment_report(source) read from the source''s snapshot (no rows without one), with when and up to which event time it was computed';
+
+-- path_report(source, top) from the snapshot.
+CREATE FUNCTION @extschema@.snapshot_path_report(source text, top int DEFAULT 10)
+RETURNS TABLE (path text[], customers bigint, share float8, rank int,
+	computed_at timestamptz, events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_path_report.source, true);
+BEGIN
+	IF snapshot_path_report.top IS NULL OR snapshot_path_report.top < 0 OR
+	   snapshot_path_report.top > 1000000 THEN
+		RAISE EXCEPTION 'top must be between 0 and 1000000'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF snap.source IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	WITH ranked AS (
+		SELECT p.path, p.customers,
+		       row_number() OVER (ORDER BY p.customers DESC, p.path COLLATE "C")::int AS rank
+		  FROM @extschema@.snapshot_path p
+		 WHERE p.source = snap.source AND p.customers > 0
+	), total AS (
+		SELECT coalesce(sum(r.customers), 0)::bigint AS n FROM ranked r
+	), rows AS (
+		SELECT r.path, r.customers, r.rank FROM ranked r WHERE r.rank <= snapshot_path_report.top
+		UNION ALL
+		SELECT ARRAY['(other)'],
+		       (SELECT t.n FROM total t) -
+		       coalesce((SELECT sum(r.customers) FROM ranked r WHERE r.rank <= snapshot_path_report.top), 0)::bigint,
+		       NULL
+	)
+	SELECT r.path, r.customers, r.customers::float8 / NULLIF(sum(r.customers) OVER (), 0), r.rank,
+	       snap.computed_at, snap.events_until
+	  FROM rows r ORDER BY r.rank NULLS LAST;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.snapshot_path_report(text, int) IS
+  'path_report(source, top) read from the source''s snapshot (channel column, no transforms), with when and up to which event time it was computed';
+
+-- transition_report(source, steps, min_share) from the snapshot.
+CREATE FUNCTION @extschema@.snapshot_transition_report(source text, steps int DEFAULT 5,
+	min_share float8 DEFAULT 0)
+RETURNS TABLE (step int, from_label text, to_label text, customers bigint, share float8,
+	computed_at timestamptz, events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_transition_report.source, true);
+BEGIN
+	IF snapshot_transition_report.steps IS NULL OR snapshot_transition_report.steps < 1 OR
+	   snapshot_transition_report.steps > 1000000 THEN
+		RAISE EXCEPTION 'steps must be between 1 and 1000000'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF snapshot_transition_report.min_share IS NULL OR snapshot_transition_report.min_share = 'NaN' OR
+	   snapshot_transition_report.min_share < 0 OR snapshot_transition_report.min_share > 1 THEN
+		RAISE EXCEPTION 'min_share must be between 0 and 1'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF snap.source IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	WITH marked AS (
+		SELECT e.step, e.from_label, e.to_label, e.customers,
+		       e.customers::float8 / (sum(e.customers) OVER (PARTITION BY e.step))::float8
+		         < snapshot_transition_report.min_share AS folded
+		  FROM @extschema@.snapshot_edge e
+		 WHERE e.source = snap.source AND e.customers > 0
+		   AND e.step <= snapshot_transition_report.steps
+	), rows AS (
+		SELECT m.step, m.from_label, m.to_label, m.customers, false AS folded
+		  FROM marked m WHERE NOT m.folded
+		UNION ALL
+		SELECT m.step, '(other)', '(other)', sum(m.customers)::bigint, true
+		  FROM marked m WHERE m.folded GROUP BY m.step
+	)
+	SELECT r.step, r.from_label, r.to_label, r.customers,
+	       r.customers::float8 / sum(r.customers) OVER (PARTITION BY r.step),
+	       snap.computed_at, snap.events_until
+	  FROM rows r
+	 ORDER BY r.step, r.folded, r.customers DESC, r.from_label COLLATE "C", r.to_label COLLATE "C";
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.snapshot_transition_report(text, int, float8) IS
+  'transition_report(source, steps, min_share) read from the source''s snapshot (channel column, no transforms), with when and up to which event time it was computed';
+
+-- The distinct conversion paths of a source from the snapshot, in
+-- ChannelAttribution's row form, ready for journey.attribution.
+CREATE FUNCTION @extschema@.snapshot_attribution_paths(source text)
+RETURNS TABLE (path text[], conversions float8, value float8, nulls float8,
+	computed_at timestamptz, events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_attribution_paths.source, true);
+BEGIN
+	IF snap.source IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+	SELECT a.path, a.conversions::float8, a.value::float8, a.nulls::float8,
+	       snap.computed_at, snap.events_until
+	  FROM @extschema@.snapshot_attr_path a
+	 WHERE a.source = snap.source AND (a.conversions > 0 OR a.nulls > 0)
+	 ORDER BY a.path COLLATE "C";
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.snapshot_attribution_paths(text) IS
+  'per distinct conversion path of the source''s snapshot: conversions, value and non-converting paths (ChannelAttribution''s rows), with when and up to which event time they were computed';
+
+CREATE VIEW @extschema@.snapshot_status WITH (security_invoker = true) AS
+SELECT s.source, s.computed_at, s.events_until, s.customers, s.refreshes, s.rows_read,
+       s.rebuilt_at, s.rebuild_reason,
+       s.definition IS DISTINCT FROM @extschema@.snapshot_definition(src) AS needs_rebuild,
+       coalesce((SELECT x.lookback FROM @extschema@.snapshot_setting x WHERE x.source = s.source),
+                interval '1 day') AS lookback
+  FROM @extschema@.snapshot s
+  JOIN @extschema@.source src ON src.name = s.source
+ WHERE s.seen IS NOT NULL;
+COMMENT ON VIEW @extschema@.snapshot_status IS
+  'per source with a snapshot: when it was computed, up to which event time, customers, refreshes, the last full rebuild and why, whether the source or its moments changed since (needs_rebuild), and the late-arrival lookback';
