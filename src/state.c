@@ -39,6 +39,8 @@
  */
 #include "journey.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -548,4 +550,45 @@ journey_state_info(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(JOURNEY_STATE_VERSION);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													   values, nulls)));
+}
+
+/* ---------- exact values for the snapshot's sums ---------- */
+
+PG_FUNCTION_INFO_V1(journey_exact_numeric);
+
+/*
+ * exact_numeric(x): the float8's exact value as numeric, every binary
+ * digit of it (a double is a finite binary fraction, so a finite
+ * decimal).  Numeric sums of such values are exact, and converting such a
+ * sum back to float8 rounds it once, to nearest: the bits exact_sum gives,
+ * while the sum can also be kept, and subtracted from, in a table.
+ */
+Datum
+journey_exact_numeric(PG_FUNCTION_ARGS)
+{
+	float8		x = PG_GETARG_FLOAT8(0);
+	char		buf[1200];
+	char	   *e;
+	char	   *last;
+
+	if (!isfinite(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value must be a finite number"),
+				 errdetail("The value is %g.", x)));
+	/* 1074 fractional binary digits need at most 767 significant decimals */
+	snprintf(buf, sizeof(buf), "%.800e", x);
+	e = strchr(buf, 'e');
+	if (e == NULL)
+		elog(ERROR, "unexpected float8 text \"%s\"", buf);
+	/* drop the mantissa's trailing zeros (they would be kept as scale) */
+	last = e - 1;
+	while (*last == '0')
+		last--;
+	if (*last == '.')
+		last--;
+	memmove(last + 1, e, strlen(e) + 1);
+	PG_RETURN_DATUM(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+										ObjectIdGetDatum(InvalidOid),
+										Int32GetDatum(-1)));
 }

@@ -220,3 +220,10 @@ AS 'MODULE_PATHNAME', 'journey_state_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.state_info(@extschema@.journey_state) IS
   'what a journey_state holds: its aggregate, its events, its size in bytes and its format version';
+
+CREATE FUNCTION @extschema@.exact_numeric(x float8)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'journey_exact_numeric'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.exact_numeric(float8) IS
+  'the exact value of a finite float8 as numeric (every binary digit): numeric sums of such values are exact, and their float8 is what exact_sum gives';

@@ -339,7 +339,7 @@ BEGIN
 	INSERT INTO @extschema@.snapshot_attr_path AS t (source, path, conversions, value, nulls)
 	SELECT src.name, (p).path,
 	       coalesce(sum(c.sign) FILTER (WHERE (p).converted), 0),
-	       coalesce(sum(c.sign * coalesce((p).value, 0)::numeric) FILTER (WHERE (p).converted), 0),
+	       coalesce(sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted), 0),
 	       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0)
 	  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
 	 GROUP BY 2

@@ -220,6 +220,13 @@ AS 'MODULE_PATHNAME', 'journey_state_info'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.state_info(@extschema@.journey_state) IS
   'what a journey_state holds: its aggregate, its events, its size in bytes and its format version';
+
+CREATE FUNCTION @extschema@.exact_numeric(x float8)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'journey_exact_numeric'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.exact_numeric(float8) IS
+  'the exact value of a finite float8 as numeric (every binary digit): numeric sums of such values are exact, and their float8 is what exact_sum gives';
 -- Snapshots of a registered source (see doc/snapshots.md): per customer,
 -- the stored states of the dashboards' aggregates (journey_state, src/sql/
 -- 28_states.sql), and the small additive tables the dashboards read,
@@ -561,7 +568,7 @@ BEGIN
 	INSERT INTO @extschema@.snapshot_attr_path AS t (source, path, conversions, value, nulls)
 	SELECT src.name, (p).path,
 	       coalesce(sum(c.sign) FILTER (WHERE (p).converted), 0),
-	       coalesce(sum(c.sign * coalesce((p).value, 0)::numeric) FILTER (WHERE (p).converted), 0),
+	       coalesce(sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted), 0),
 	       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0)
 	  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
 	 GROUP BY 2
