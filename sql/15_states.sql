@@ -49,6 +49,12 @@ SELECT journey.path_agg(label, ts) = (SELECT journey.path_agg_result(journey.mer
 -- merge_state in either order gives the same bytes (states are canonical)
 SELECT journey.merge_state(a.p, b.p)::text = journey.merge_state(b.p, a.p)::text AS same_bytes
   FROM st a, st b WHERE a.part = 1 AND b.part = 2;
+-- Rows added in one order share a repeated label's bytes; sorted, the
+-- repeats can lie apart and need their own (here 3 labels of 60 bytes, past
+-- a small state's first 112 label bytes)
+SELECT journey.path_agg_result(journey.path_agg_state(l, t)) = ARRAY[repeat('x', 60), repeat('y', 60), repeat('x', 60)]
+  FROM (VALUES (repeat('x', 60), timestamptz '2026-01-01'), (repeat('x', 60), '2026-01-03'),
+               (repeat('y', 60), '2026-01-02')) v(l, t);
 -- NULL stands for no rows: merge_state keeps the other side; the results
 -- give what the aggregates give over no rows
 SELECT journey.merge_state(p, NULL)::text = p::text AS kept FROM st WHERE part = 1;

@@ -678,8 +678,8 @@ JourneyEventsSort(JourneyEvents *state)
  * Sort the events and rewrite the label arena in event order, each label
  * once for a run of events that share it, so that states holding the same
  * events hold the same bytes however their rows were split, combined and
- * ordered (a stored state is compared and stored so).  The arena can only
- * shrink: it is rewritten in place through a copy.
+ * ordered (a stored state is compared and stored so).  The arena is
+ * rewritten through a copy of the old one.
  */
 void
 JourneyEventsCanonical(JourneyEvents *state)
@@ -692,6 +692,35 @@ JourneyEventsCanonical(JourneyEvents *state)
 	JourneyEventsSort(state);
 	if (state->labels_len == 0)
 		return;
+
+	/*
+	 * The new arena may be larger than the old one: events that shared a
+	 * label (a repeat of the event added just before) can be apart once
+	 * sorted.  Its size first, then room for it.
+	 */
+	for (int i = 0; i < state->nevents; i++)
+	{
+		int32		off = state->events[i].label_off;
+
+		CHECK_FOR_INTERRUPTS();
+		if (off < 0)
+			continue;
+		if (prev_old < 0 || (off != prev_old &&
+							 strcmp(state->labels + off, state->labels + prev_old) != 0))
+		{
+			len += (int32) strlen(state->labels + off) + 1;
+			if (len > JOURNEY_MAX_LABEL_BYTES)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("labels of one group exceed %d bytes",
+								(int) JOURNEY_MAX_LABEL_BYTES)));
+		}
+		prev_old = off;
+	}
+	if (len > state->labels_len)
+		EnsureCapacity(state, 0, len - state->labels_len);
+	len = 0;
+	prev_old = -1;
 	old = palloc_extended(state->labels_len, MCXT_ALLOC_HUGE);
 	memcpy(old, state->labels, state->labels_len);
 	for (int i = 0; i < state->nevents; i++)

@@ -387,7 +387,7 @@ SET search_path = pg_catalog, pg_temp
 RETURN (SELECT coalesce(sum(pg_stat_get_tuples_updated(t.relid) + pg_stat_get_tuples_deleted(t.relid)
                             + pg_stat_get_xact_tuples_updated(t.relid)
                             + pg_stat_get_xact_tuples_deleted(t.relid)), 0)::bigint
-          FROM pg_partition_tree(relation) t);
+          FROM (SELECT relation AS relid UNION SELECT p.relid FROM pg_partition_tree(relation) p) t);
 COMMENT ON FUNCTION @extschema@.snapshot_changes(regclass) IS
   'rows updated or deleted in the relation and its partitions, from the cumulative statistics (a refresh that sees it grow rebuilds in full)';
 
@@ -397,7 +397,7 @@ RETURNS oid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT sum(coalesce(pg_relation_filenode(t.relid), 0)::bigint) % 4294967296
-          FROM pg_partition_tree(relation) t)::bigint::oid;
+          FROM (SELECT relation AS relid UNION SELECT p.relid FROM pg_partition_tree(relation) p) t)::bigint::oid;
 COMMENT ON FUNCTION @extschema@.snapshot_relfilenode(regclass) IS
   'a digest of the file numbers of the relation and its partitions: TRUNCATE, VACUUM FULL or CLUSTER change it, and a refresh then rebuilds in full';
 
