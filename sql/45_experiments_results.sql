@@ -219,35 +219,71 @@ INSERT INTO journey.hypothesis (source, moment, target_moment, statement)
 VALUES ('exprv', 'purchase', 'purchase', 'If shipping is free, more customers will purchase again.')
 RETURNING id AS h_ship \gset
 
-SELECT cycle, starts_on, ends_on,
-	   jsonb_array_length(tested) AS tested,
-	   tested -> 0 ->> 'statement' AS tested_statement,
-	   tested -> 0 ->> 'decision' AS decision,
-	   jsonb_path_query_array(tested, '$[*].results[*].variant') AS variants,
-	   jsonb_path_query_array(tested, '$[*].results[*].units') AS units,
-	   jsonb_path_query_array(tested, '$[*].results[*].conversions') AS conversions,
-	   jsonb_path_query_array(tested, '$[*].results[*].verdict') AS verdicts,
-	   learned
+-- the review in plain columns
+SELECT cycle, starts_on, ends_on, hypotheses_tested, hypotheses_abandoned, hypotheses_next,
+	   learned, moments, moments_improved, moments_declined
   FROM journey.review WHERE source = 'exprv' ORDER BY starts_on;
-SELECT cycle, jsonb_path_query_array(next, '$[*].statement') AS next,
-	   jsonb_path_query_array(next, '$[*].status') AS status
-  FROM journey.review WHERE source = 'exprv' ORDER BY starts_on;
-SELECT cycle, jsonb_path_query_array(moments, '$[*].moment') AS moments,
-	   jsonb_path_query_array(moments, '$[*].reached') AS reached,
-	   jsonb_path_query_array(moments, '$[*].rate_change') AS rate_change
-  FROM journey.review WHERE source = 'exprv' ORDER BY starts_on;
+-- its hypotheses, one row each
+SELECT rh.cycle, rh.part, rh.status, rh.statement, rh.decision, rh.learning
+  FROM journey.review_hypotheses rh WHERE rh.source = 'exprv'
+ ORDER BY rh.cycle, rh.part, rh.hypothesis_id;
+-- the rich form of each cycle's review: review_details
+SELECT r.cycle, r.starts_on, r.ends_on,
+	   jsonb_array_length(d.tested) AS tested,
+	   d.tested -> 0 ->> 'statement' AS tested_statement,
+	   d.tested -> 0 ->> 'decision' AS decision,
+	   jsonb_path_query_array(d.tested, '$[*].results[*].variant') AS variants,
+	   jsonb_path_query_array(d.tested, '$[*].results[*].units') AS units,
+	   jsonb_path_query_array(d.tested, '$[*].results[*].conversions') AS conversions,
+	   jsonb_path_query_array(d.tested, '$[*].results[*].verdict') AS verdicts,
+	   d.learned
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'exprv' ORDER BY r.starts_on;
+SELECT r.cycle, jsonb_path_query_array(d.next, '$[*].statement') AS next,
+	   jsonb_path_query_array(d.next, '$[*].status') AS status
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'exprv' ORDER BY r.starts_on;
+SELECT r.cycle, jsonb_path_query_array(d.moments, '$[*].moment') AS moments,
+	   jsonb_path_query_array(d.moments, '$[*].reached') AS reached,
+	   jsonb_path_query_array(d.moments, '$[*].rate_change') AS rate_change
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'exprv' ORDER BY r.starts_on;
 -- the review's moment figures are review_moments'
 SELECT bool_and(m.value ->> 'rate' IS NOT DISTINCT FROM rm.rate::text
 				AND m.value ->> 'previous_rate' IS NOT DISTINCT FROM rm.previous_rate::text) AS same
-  FROM journey.review r, jsonb_array_elements(r.moments) m, journey.review_moments rm
+  FROM journey.review r, journey.review_details(r.cycle_id) d,
+	   jsonb_array_elements(d.moments) m, journey.review_moments rm
  WHERE r.source = 'exprv' AND rm.cycle_id = r.cycle_id AND rm.moment = m.value ->> 'moment';
+-- the plain review's counts are those of the rich form and of the rows of
+-- review_hypotheses and review_moments (no difference listed)
+SELECT r.cycle
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'exprv'
+   AND (r.hypotheses_tested <> jsonb_array_length(d.tested)
+		OR r.hypotheses_next <> jsonb_array_length(d.next)
+		OR r.moments <> jsonb_array_length(d.moments)
+		OR r.hypotheses_tested + r.hypotheses_abandoned <> cardinality(d.learned)
+		OR r.learned IS DISTINCT FROM nullif(array_to_string(d.learned, E'\n'), '')
+		OR r.hypotheses_next <> (SELECT count(*) FROM journey.review_hypotheses rh
+								  WHERE rh.cycle_id = r.cycle_id AND rh.part = 'next')
+		OR r.moments_improved <> (SELECT count(*) FROM journey.review_moments rm
+								   WHERE rm.cycle_id = r.cycle_id AND rm.rate_change > 0)
+		OR r.moments_declined <> (SELECT count(*) FROM journey.review_moments rm
+								   WHERE rm.cycle_id = r.cycle_id AND rm.rate_change < 0));
+-- an unknown cycle has no review
+SELECT count(*) FROM journey.review_details(-1);
+SELECT count(*) FROM journey.review_details(NULL);
 
 -- a cycle without moments or events
 INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
 VALUES ('exprv', '2026-04', '2026-04-01', '2026-04-30');
-SELECT cycle, tested, learned, jsonb_path_query_array(next, '$[*].statement') AS next,
-	   jsonb_path_query_array(moments, '$[*].reached') AS reached
+SELECT cycle, hypotheses_tested, hypotheses_abandoned, hypotheses_next, learned, moments,
+	   moments_improved, moments_declined
   FROM journey.review WHERE source = 'exprv' AND cycle = '2026-04';
+SELECT d.tested, d.learned, jsonb_path_query_array(d.next, '$[*].statement') AS next,
+	   jsonb_path_query_array(d.moments, '$[*].reached') AS reached
+  FROM journey.review r, journey.review_details(r.cycle_id) d
+ WHERE r.source = 'exprv' AND r.cycle = '2026-04';
 
 -- A planned unequal split: the same 1000 against 800 units, planned 5:4,
 -- is no mismatch; units in a variant the plan does not name are one.

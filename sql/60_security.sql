@@ -28,6 +28,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE
    TO regress_journey_analyst, regress_journey_mallory;
 GRANT SELECT ON journey.moment_conversion, journey.channel_attribution,
       journey.hypothesis_results, journey.review, journey.review_moments,
+      journey.review_hypotheses, journey.sankey_edges, journey.top_paths,
       journey.source_status
    TO regress_journey_analyst, regress_journey_mallory;
 GRANT USAGE ON SCHEMA journey TO regress_journey_bi;
@@ -35,6 +36,7 @@ GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.hy
       journey.assignment, journey.channel_rule,
       journey.moment_conversion, journey.channel_attribution,
       journey.hypothesis_results, journey.review, journey.review_moments,
+      journey.review_hypotheses, journey.sankey_edges, journey.top_paths,
       journey.source_status
    TO regress_journey_bi;
 
@@ -225,11 +227,11 @@ SELECT s.name AS source, count(*) AS hypothesis_rows
   JOIN journey.hypothesis h ON h.id = r.hypothesis_id
   JOIN journey.source s ON s.name = h.source
  GROUP BY s.name ORDER BY s.name;
-SELECT source, cycle, jsonb_array_length(moments) AS moments FROM journey.review ORDER BY source;
+SELECT source, cycle, moments FROM journey.review ORDER BY source;
 SELECT source, count(*) FROM journey.review_moments GROUP BY source ORDER BY source;
 SELECT source, readable, reason, detail FROM journey.source_status ORDER BY source;
 SELECT * FROM journey.moment_report('m_view');
-SELECT * FROM journey.channel_attribution_rows('m_over');
+SELECT * FROM journey.channel_attribution('m_over');
 SELECT * FROM journey.hypothesis_result((SELECT id FROM journey.hypothesis WHERE source = 'm_operator'));
 SELECT * FROM journey.cycle_moments((SELECT id FROM journey.review_cycle WHERE source = 'm_cast'));
 SELECT * FROM journey.moment_report('m_domain');
@@ -356,7 +358,7 @@ VALUES (1, 'Test', '^test$', 'x');
 -- (the test's own queries call no operator here, so that they do not
 -- run hers either)
 SELECT count(*) FROM journey.moment_report('plain');
-SELECT count(*) FROM journey.channel_attribution_rows('plain');
+SELECT count(*) FROM journey.channel_attribution('plain');
 SELECT count(*) FROM journey.hypothesis_result((SELECT min(id) FROM journey.hypothesis));
 SELECT count(*) AS calls FROM sec_log;
 DELETE FROM journey.channel_rule WHERE priority = 1;

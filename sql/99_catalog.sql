@@ -101,6 +101,12 @@ CREATE FUNCTION pg_temp.witness_reserved("from" int, "to" int) RETURNS int
 CREATE TEMP TABLE witness_public (x int);
 GRANT SELECT ON witness_public TO PUBLIC;
 CREATE TEMP VIEW witness_definer AS SELECT 1 AS x;
+CREATE TEMP VIEW witness_bi WITH (security_invoker = true) AS
+SELECT ARRAY[1] AS an_array, '{}'::jsonb AS a_jsonb, '{}'::json AS a_json,
+       (SELECT w FROM witness_public w) AS a_composite,
+       interval '1 s' AS a_wait, interval '1 s' AS a_took, 1::float8 AS a_took_seconds,
+       interval '1 s' AS a_span, 1::numeric AS a_span_seconds;
+COMMENT ON COLUMN witness_bi.an_array IS 'commented, but an array';
 
 -- Every function written in SQL or a procedural language pins search_path,
 -- so that no object a caller's search_path puts first (an operator "=" of
@@ -151,3 +157,34 @@ SELECT p.oid::regprocedure::text AS security_definer_function
   FROM pg_proc p
  WHERE p.pronamespace = 'journey'::regnamespace AND p.prosecdef
  ORDER BY 1;
+
+-- Views are for BI tools: every column of every view has a comment (the
+-- witness views' columns are listed, but for the one commented) ...
+SELECT CASE WHEN c.relnamespace = pg_my_temp_schema() THEN 'pg_temp.' || c.relname
+            ELSE c.oid::regclass::text END AS view,
+       a.attname AS column_without_comment
+  FROM pg_class c
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+   AND c.relkind = 'v'
+   AND col_description(c.oid, a.attnum) IS NULL
+ ORDER BY 1, a.attnum;
+-- ... and plain types: no array, json, jsonb or composite column, and no
+-- interval column without its float8 twin in seconds (named <column>_seconds).
+-- Expected: the witness's columns but a_took and the twins (a_span's twin is
+-- numeric, so a_span is listed).
+SELECT CASE WHEN c.relnamespace = pg_my_temp_schema() THEN 'pg_temp.' || c.relname
+            ELSE c.oid::regclass::text END AS view,
+       a.attname AS column_not_for_bi, format_type(a.atttypid, a.atttypmod) AS type
+  FROM pg_class c
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  JOIN pg_type t ON t.oid = a.atttypid
+ WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+   AND c.relkind = 'v'
+   AND (t.typcategory = 'A' OR t.typtype = 'c' OR t.oid IN ('json'::regtype, 'jsonb'::regtype)
+        OR (t.oid = 'interval'::regtype
+            AND NOT EXISTS (SELECT 1 FROM pg_attribute s
+                             WHERE s.attrelid = c.oid AND NOT s.attisdropped
+                               AND s.attname = a.attname || '_seconds'
+                               AND s.atttypid = 'float8'::regtype)))
+ ORDER BY 1, a.attnum;

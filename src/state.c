@@ -8,7 +8,7 @@
  *	  merged with another state of the same group, and turned into the
  *	  aggregate's answer later.
  *
- * The aggregates *_state (src/sql/28_states.sql) run the aggregates' own
+ * The aggregates *_state (src/sql/25_states.sql) run the aggregates' own
  * transition functions and end with a state instead of an answer;
  * merge_state (and the aggregate merge_states) puts two states of the same
  * group together, which gives the state of all their rows (the event

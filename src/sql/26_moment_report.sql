@@ -83,11 +83,56 @@ COMMENT ON FUNCTION @extschema@.moment_report(text, interval, text, timestamptz,
 
 -- (source_readable is a condition on the source alone, so it is checked
 -- as the sources are read, before any report runs)
+--
+-- For BI tools: counts are bigint and never NULL (customers_next is 0 at the
+-- last moment, which has no next), the median time to next also as float8
+-- seconds, and the share of the first moment's customers and the customers
+-- dropped are computed here, so that a chart needs no arithmetic.
 CREATE VIEW @extschema@.moment_conversion WITH (security_invoker = true) AS
-SELECT s.name AS source, r.*
+SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
+       coalesce(r.customers_next, 0) AS customers_next,
+       CASE WHEN r.customers_next IS NULL THEN 0
+            ELSE r.customers_reached - r.customers_next END AS customers_dropped,
+       r.customers_reached::float8
+         / NULLIF(first_value(r.customers_reached) OVER (PARTITION BY s.name, r.segment
+                                                         ORDER BY r.position), 0)
+         AS share_of_first,
+       r.conversion_rate, r.drop_off_rate, r.median_time_to_next,
+       extract(epoch FROM r.median_time_to_next)::float8 AS median_time_to_next_seconds,
+       r.from_snapshot, r.computed_at, r.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.moment_report(s.name) r
+ CROSS JOIN LATERAL @extschema@.dashboard_moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
    AND @extschema@.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
-  'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments';
+  'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments; with the share of the first moment and the customers dropped';
+COMMENT ON COLUMN @extschema@.moment_conversion.source IS
+  'the registered source';
+COMMENT ON COLUMN @extschema@.moment_conversion.segment IS
+  'always (all): the view does not split by segment (moment_report does, with segment_column)';
+COMMENT ON COLUMN @extschema@.moment_conversion.position IS
+  'the moment''s position in the journey, 1 for the first';
+COMMENT ON COLUMN @extschema@.moment_conversion.moment IS
+  'the moment''s name';
+COMMENT ON COLUMN @extschema@.moment_conversion.customers_reached IS
+  'customers who reached this moment after every earlier one, each within the source''s moment_window of their first moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.customers_next IS
+  'of those, customers who also reached the next moment within the window; 0 at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.customers_dropped IS
+  'customers_reached minus customers_next: who reached this moment but not the next; 0 at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.share_of_first IS
+  'customers_reached divided by the first moment''s customers_reached (1 at the first moment)';
+COMMENT ON COLUMN @extschema@.moment_conversion.conversion_rate IS
+  'customers_next divided by customers_reached; NULL at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.drop_off_rate IS
+  'customers_dropped divided by customers_reached; NULL at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next IS
+  'median time from this moment to the next among the customers who moved on, as an interval; NULL when nobody did';
+COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next_seconds IS
+  'median_time_to_next in seconds';
+COMMENT ON COLUMN @extschema@.moment_conversion.from_snapshot IS
+  'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
+COMMENT ON COLUMN @extschema@.moment_conversion.computed_at IS
+  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+COMMENT ON COLUMN @extschema@.moment_conversion.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';

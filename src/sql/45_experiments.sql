@@ -783,8 +783,10 @@ COMMENT ON FUNCTION @extschema@.hypothesis_units(bigint, text) IS
 
 -- One row per variant of one hypothesis: control first, then the other
 -- variants by name.  The comparison columns of the control row are NULL.
-CREATE FUNCTION @extschema@.hypothesis_result(hypothesis bigint)
-RETURNS TABLE (hypothesis_id bigint, variant text, units bigint, conversions bigint,
+-- (The hypothesis is the argument, so the rows do not repeat it: a
+-- PL/pgSQL result column may not share the argument's name.)
+CREATE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+RETURNS TABLE (variant text, units bigint, conversions bigint,
 			   rate float8, lift float8, lift_low float8, lift_high float8,
 			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
 LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
@@ -792,7 +794,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	hid constant bigint := hypothesis_result.hypothesis;
+	hid constant bigint := hypothesis_result.hypothesis_id;
 	h record;
 	t record;
 	names text[];
@@ -884,7 +886,6 @@ BEGIN
 	END IF;
 
 	FOR i IN 1..k LOOP
-		hypothesis_id := hid;
 		variant := names[i];
 		units := n[i];
 		conversions := x[i];
@@ -914,15 +915,58 @@ COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
 
 -- (here and in the review views, source_readable is a condition on the
 -- hypothesis or cycle alone, so it is checked before any source is read)
+--
+-- For BI tools the rows carry what a chart or table needs without a join:
+-- the hypothesis's statement, moments, status and review cycle.
 CREATE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
-SELECT h.id AS hypothesis_id, r.variant, r.units, r.conversions, r.rate,
+SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
+	   h.moment, h.target_moment, h.statement, r.variant, r.units, r.conversions, r.rate,
 	   r.lift, r.lift_low, r.lift_high, r.p_value, r.prob_to_beat,
 	   r.srm_p_value, r.verdict
   FROM @extschema@.hypothesis h
+  LEFT JOIN @extschema@.review_cycle c ON c.id = h.cycle_id
  CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r
  WHERE @extschema@.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
-  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
+  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
+COMMENT ON COLUMN @extschema@.hypothesis_results.hypothesis_id IS
+  'the hypothesis (journey.hypothesis.id)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.source IS
+  'the source whose events the hypothesis is measured on';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cycle_id IS
+  'the review cycle the hypothesis belongs to (journey.review_cycle.id); NULL when not given one';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cycle IS
+  'that review cycle''s name; NULL when not given one';
+COMMENT ON COLUMN @extschema@.hypothesis_results.status IS
+  'proposed, running, concluded or abandoned';
+COMMENT ON COLUMN @extschema@.hypothesis_results.moment IS
+  'the moment the change acts on';
+COMMENT ON COLUMN @extschema@.hypothesis_results.target_moment IS
+  'the moment whose reaching counts as a conversion';
+COMMENT ON COLUMN @extschema@.hypothesis_results.statement IS
+  'the if-then statement of the hypothesis';
+COMMENT ON COLUMN @extschema@.hypothesis_results.variant IS
+  'the variant (control first, the baseline)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.units IS
+  'customers assigned to the variant';
+COMMENT ON COLUMN @extschema@.hypothesis_results.conversions IS
+  'of those, customers who reached the target moment within the conversion window after assignment';
+COMMENT ON COLUMN @extschema@.hypothesis_results.rate IS
+  'conversions divided by units';
+COMMENT ON COLUMN @extschema@.hypothesis_results.lift IS
+  'relative lift of the rate against control (rate / control rate - 1); NULL for control or when control has no conversion';
+COMMENT ON COLUMN @extschema@.hypothesis_results.lift_low IS
+  'lower end of the lift''s confidence interval (delta method, level 1 - alpha)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.lift_high IS
+  'upper end of the lift''s confidence interval';
+COMMENT ON COLUMN @extschema@.hypothesis_results.p_value IS
+  'two-sided p-value of the pooled z-test against control, Holm-adjusted across the variants; NULL for control';
+COMMENT ON COLUMN @extschema@.hypothesis_results.prob_to_beat IS
+  'probability that the variant''s rate beats control''s (beta-binomial); NULL for control';
+COMMENT ON COLUMN @extschema@.hypothesis_results.srm_p_value IS
+  'chi-square p-value of the units against the planned allocation (sample-ratio check); NULL with a single variant or parameters out of range';
+COMMENT ON COLUMN @extschema@.hypothesis_results.verdict IS
+  'baseline, significant win, significant loss, inconclusive, not enough units, sample ratio mismatch, no control, or parameters out of range';
 
 -- ---------------------------------------------------------------------
 -- Review
@@ -985,7 +1029,7 @@ WITH cycles AS (
 	  FROM @extschema@.review_cycle c
 )
 SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
-	   m.reached, m.moved_on, m.rate, m.share_of_first,
+	   m.reached, coalesce(m.moved_on, 0) AS moved_on, m.rate, m.share_of_first,
 	   c.previous_cycle_id, p.rate AS previous_rate,
 	   m.rate - p.rate AS rate_change
   FROM cycles c
@@ -995,7 +1039,85 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
  WHERE @extschema@.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_moments IS
   'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, and the rate of the previous cycle of the same source';
+COMMENT ON COLUMN @extschema@.review_moments.cycle_id IS
+  'the review cycle (journey.review_cycle.id)';
+COMMENT ON COLUMN @extschema@.review_moments.source IS
+  'the cycle''s source';
+COMMENT ON COLUMN @extschema@.review_moments.cycle IS
+  'the cycle''s name';
+COMMENT ON COLUMN @extschema@.review_moments.position IS
+  'the moment''s position in the journey, 1 for the first';
+COMMENT ON COLUMN @extschema@.review_moments.moment IS
+  'the moment''s name';
+COMMENT ON COLUMN @extschema@.review_moments.reached IS
+  'customers who reached the moment (after every earlier one) with events dated within the cycle';
+COMMENT ON COLUMN @extschema@.review_moments.moved_on IS
+  'of those, customers who went on to the next moment within the source''s moment_window; 0 at the last moment';
+COMMENT ON COLUMN @extschema@.review_moments.rate IS
+  'moved_on divided by reached; NULL at the last moment or when nobody reached the moment';
+COMMENT ON COLUMN @extschema@.review_moments.share_of_first IS
+  'reached divided by the first moment''s reached; NULL when nobody reached the first moment';
+COMMENT ON COLUMN @extschema@.review_moments.previous_cycle_id IS
+  'the source''s cycle before this one; NULL for its first cycle';
+COMMENT ON COLUMN @extschema@.review_moments.previous_rate IS
+  'the moment''s rate in the previous cycle';
+COMMENT ON COLUMN @extschema@.review_moments.rate_change IS
+  'rate minus previous_rate';
 
+-- The hypotheses of a review, one row each: concluded or abandoned in the
+-- cycle, and next (proposed and running ones of the cycle, running first,
+-- plus, in the source's latest cycle, those not yet given a cycle).
+CREATE VIEW @extschema@.review_hypotheses WITH (security_invoker = true) AS
+WITH cycles AS (
+	SELECT c.id, c.source, c.name,
+		   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
+										 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+			   AS is_latest
+	  FROM @extschema@.review_cycle c
+)
+SELECT c.id AS cycle_id, c.source, c.name AS cycle, h.id AS hypothesis_id,
+	   CASE h.status WHEN 'concluded' THEN 'tested' WHEN 'abandoned' THEN 'abandoned'
+					 ELSE 'next' END AS part,
+	   h.status, h.moment, h.target_moment, h.statement, h.decision, h.learning,
+	   h.started_at, h.ended_at
+  FROM cycles c
+  JOIN @extschema@.hypothesis h
+	ON h.source = c.source
+   AND (h.cycle_id = c.id
+		OR (h.cycle_id IS NULL AND c.is_latest AND h.status IN ('proposed', 'running')))
+ WHERE @extschema@.source_readable(c.source, false);
+COMMENT ON VIEW @extschema@.review_hypotheses IS
+  'per review cycle (of a source the current role can read, see journey.source_status) and hypothesis: what was tested (concluded), abandoned, and is next (proposed or running; in the source''s latest cycle also those without a cycle); results in journey.hypothesis_results';
+COMMENT ON COLUMN @extschema@.review_hypotheses.cycle_id IS
+  'the review cycle (journey.review_cycle.id)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.source IS
+  'the cycle''s source';
+COMMENT ON COLUMN @extschema@.review_hypotheses.cycle IS
+  'the cycle''s name';
+COMMENT ON COLUMN @extschema@.review_hypotheses.hypothesis_id IS
+  'the hypothesis (journey.hypothesis.id; its results are in journey.hypothesis_results)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.part IS
+  'its part in the review: tested (concluded), abandoned, or next (proposed or running)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.status IS
+  'proposed, running, concluded or abandoned';
+COMMENT ON COLUMN @extschema@.review_hypotheses.moment IS
+  'the moment the change acts on';
+COMMENT ON COLUMN @extschema@.review_hypotheses.target_moment IS
+  'the moment whose reaching counts as a conversion';
+COMMENT ON COLUMN @extschema@.review_hypotheses.statement IS
+  'the if-then statement';
+COMMENT ON COLUMN @extschema@.review_hypotheses.decision IS
+  'ship, iterate or discard, for a concluded hypothesis';
+COMMENT ON COLUMN @extschema@.review_hypotheses.learning IS
+  'what was learned (the reason, for an abandoned one)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.started_at IS
+  'when it started running';
+COMMENT ON COLUMN @extschema@.review_hypotheses.ended_at IS
+  'when it was concluded or abandoned';
+
+-- The review of one cycle in one row of plain columns (counts, the
+-- learnings as one text); the rich form (arrays and jsonb of the hypotheses
+-- and moments) is journey.review_details(cycle_id).
 CREATE VIEW @extschema@.review WITH (security_invoker = true) AS
 WITH cycles AS (
 	SELECT c.id, c.source, c.name, c.starts_on, c.ends_on,
@@ -1006,36 +1128,100 @@ WITH cycles AS (
 	  FROM @extschema@.review_cycle c
 )
 SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
-	   coalesce((SELECT jsonb_agg(jsonb_build_object(
-					'hypothesis_id', h.id, 'moment', h.moment,
-					'target_moment', h.target_moment, 'statement', h.statement,
-					'decision', h.decision,
-					'results', (SELECT jsonb_agg(to_jsonb(r) - 'hypothesis_id')
-								  FROM @extschema@.hypothesis_result(h.id) r))
-					ORDER BY h.ended_at, h.id)
-				   FROM @extschema@.hypothesis h
-				  WHERE h.cycle_id = c.id AND h.status = 'concluded'), '[]') AS tested,
-	   coalesce((SELECT array_agg(h.learning ORDER BY h.ended_at, h.id)
-				   FROM @extschema@.hypothesis h
-				  WHERE h.cycle_id = c.id AND h.status IN ('concluded', 'abandoned')),
-				'{}') AS learned,
-	   coalesce((SELECT jsonb_agg(jsonb_build_object(
-					'hypothesis_id', h.id, 'status', h.status, 'moment', h.moment,
-					'target_moment', h.target_moment, 'statement', h.statement)
-					ORDER BY h.status DESC, h.id)
-				   FROM @extschema@.hypothesis h
-				  WHERE h.source = c.source AND h.status IN ('proposed', 'running')
-					AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]') AS next,
-	   coalesce((SELECT jsonb_agg(jsonb_build_object(
-					'moment', rm.moment, 'reached', rm.reached, 'rate', rm.rate,
-					'previous_rate', rm.previous_rate, 'rate_change', rm.rate_change)
-					ORDER BY rm.position)
-				   FROM (SELECT m.position, m.moment, m.reached, m.rate,
-								p.rate AS previous_rate, m.rate - p.rate AS rate_change
-						   FROM @extschema@.cycle_moments(c.id) m
-						   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
-							 ON p.position = m.position) rm), '[]') AS moments
+	   h.tested AS hypotheses_tested, h.abandoned AS hypotheses_abandoned,
+	   h.next AS hypotheses_next, h.learned,
+	   m.moments, m.improved AS moments_improved, m.declined AS moments_declined
   FROM cycles c
+ CROSS JOIN LATERAL (
+	SELECT count(*) FILTER (WHERE hy.cycle_id = c.id AND hy.status = 'concluded') AS tested,
+		   count(*) FILTER (WHERE hy.cycle_id = c.id AND hy.status = 'abandoned') AS abandoned,
+		   count(*) FILTER (WHERE hy.status IN ('proposed', 'running')) AS next,
+		   string_agg(hy.learning, E'\n' ORDER BY hy.ended_at, hy.id)
+			   FILTER (WHERE hy.cycle_id = c.id AND hy.status IN ('concluded', 'abandoned'))
+			   AS learned
+	  FROM @extschema@.hypothesis hy
+	 WHERE hy.source = c.source
+	   AND (hy.cycle_id = c.id OR (hy.cycle_id IS NULL AND c.is_latest))) h
+ CROSS JOIN LATERAL (
+	SELECT count(*) AS moments,
+		   count(*) FILTER (WHERE cm.rate > p.rate) AS improved,
+		   count(*) FILTER (WHERE cm.rate < p.rate) AS declined
+	  FROM @extschema@.cycle_moments(c.id) cm
+	  LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
+		ON p.position = cm.position) m
  WHERE @extschema@.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review IS
-  'one row per review cycle (of a source the current role can read, see journey.source_status): what was tested (concluded hypotheses with their results and decision), what was learned, what is next (proposed and running hypotheses), and each moment''s conversion rate against the previous cycle';
+  'one row per review cycle (of a source the current role can read, see journey.source_status): how many hypotheses were tested, abandoned and are next, what was learned, and how many moments'' conversion rates rose or fell against the previous cycle; the rows behind it are in journey.review_hypotheses and journey.review_moments, the rich form in journey.review_details(cycle_id)';
+COMMENT ON COLUMN @extschema@.review.cycle_id IS
+  'the review cycle (journey.review_cycle.id)';
+COMMENT ON COLUMN @extschema@.review.source IS
+  'the cycle''s source';
+COMMENT ON COLUMN @extschema@.review.cycle IS
+  'the cycle''s name';
+COMMENT ON COLUMN @extschema@.review.starts_on IS
+  'the cycle''s first day';
+COMMENT ON COLUMN @extschema@.review.ends_on IS
+  'the cycle''s last day (inclusive)';
+COMMENT ON COLUMN @extschema@.review.hypotheses_tested IS
+  'hypotheses concluded in the cycle';
+COMMENT ON COLUMN @extschema@.review.hypotheses_abandoned IS
+  'hypotheses abandoned in the cycle';
+COMMENT ON COLUMN @extschema@.review.hypotheses_next IS
+  'proposed and running hypotheses of the cycle (in the source''s latest cycle also those without a cycle)';
+COMMENT ON COLUMN @extschema@.review.learned IS
+  'the learnings of the hypotheses concluded or abandoned in the cycle, by end time, one per line; NULL when none';
+COMMENT ON COLUMN @extschema@.review.moments IS
+  'moments of the cycle''s source';
+COMMENT ON COLUMN @extschema@.review.moments_improved IS
+  'moments whose conversion rate is higher than in the previous cycle of the source';
+COMMENT ON COLUMN @extschema@.review.moments_declined IS
+  'moments whose conversion rate is lower than in the previous cycle of the source';
+
+-- The review of one cycle in its rich form: the hypotheses tested (with
+-- their results) and next as jsonb arrays, the learnings as an array, the
+-- moments against the previous cycle as a jsonb array.
+CREATE FUNCTION @extschema@.review_details(cycle_id bigint)
+RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb)
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH cycles AS (
+		SELECT c.id, c.source,
+			   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
+											 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+				   AS is_latest,
+			   lag(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on) AS previous_cycle_id
+		  FROM @extschema@.review_cycle c
+	)
+	SELECT coalesce((SELECT jsonb_agg(jsonb_build_object(
+						'hypothesis_id', h.id, 'moment', h.moment,
+						'target_moment', h.target_moment, 'statement', h.statement,
+						'decision', h.decision,
+						'results', (SELECT jsonb_agg(to_jsonb(r))
+									  FROM @extschema@.hypothesis_result(h.id) r))
+						ORDER BY h.ended_at, h.id)
+					   FROM @extschema@.hypothesis h
+					  WHERE h.cycle_id = c.id AND h.status = 'concluded'), '[]'),
+		   coalesce((SELECT array_agg(h.learning ORDER BY h.ended_at, h.id)
+					   FROM @extschema@.hypothesis h
+					  WHERE h.cycle_id = c.id AND h.status IN ('concluded', 'abandoned')),
+					'{}'),
+		   coalesce((SELECT jsonb_agg(jsonb_build_object(
+						'hypothesis_id', h.id, 'status', h.status, 'moment', h.moment,
+						'target_moment', h.target_moment, 'statement', h.statement)
+						ORDER BY h.status DESC, h.id)
+					   FROM @extschema@.hypothesis h
+					  WHERE h.source = c.source AND h.status IN ('proposed', 'running')
+						AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]'),
+		   coalesce((SELECT jsonb_agg(jsonb_build_object(
+						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
+						'previous_rate', p.rate, 'rate_change', m.rate - p.rate)
+						ORDER BY m.position)
+					   FROM @extschema@.cycle_moments(c.id) m
+					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
+						 ON p.position = m.position), '[]')
+	  FROM cycles c
+	 WHERE c.id = review_details.cycle_id
+$$;
+COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision and hypothesis_result rows), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';

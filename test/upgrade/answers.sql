@@ -50,8 +50,15 @@ SELECT 'p_adjust', journey.p_adjust(ARRAY[0.01, 0.04, 0.03]::float8[], 'holm');
 SELECT 'labels', journey.normalize_label('  Ｇoogle   Ads '), journey.default_channel('google', 'cpc'),
        journey.default_channel('news', 'email');
 SELECT 'moments', r.* FROM journey.moment_report('shop') r;
-SELECT 'conversion', c.* FROM journey.moment_conversion c;
+-- (0.2.0's customers_next is 0 at the last moment, where 0.1.0 gave NULL;
+-- the columns 0.2.0 added are left out)
+SELECT 'conversion', c.source, c.segment, c.position, c.moment, c.customers_reached,
+       CASE WHEN c.position < max(c.position) OVER (PARTITION BY c.source, c.segment)
+            THEN c.customers_next END,
+       c.conversion_rate, c.drop_off_rate, c.median_time_to_next
+  FROM journey.moment_conversion c;
+-- (fractribution, the leave-one-out model, is new in 0.2.0)
 SELECT 'channel_attribution', source, model, channel, round(conversions::numeric, 6)
-  FROM journey.channel_attribution ORDER BY 2, 3, 4;
+  FROM journey.channel_attribution WHERE model <> 'fractribution' ORDER BY 2, 3, 4;
 SELECT 'results', hypothesis_id, variant, units, conversions FROM journey.hypothesis_results
  ORDER BY 2, 3;

@@ -1,6 +1,6 @@
 -- Snapshots of a registered source (see doc/snapshots.md): per customer,
 -- the stored states of the dashboards' aggregates (journey_state, src/sql/
--- 28_states.sql), and the small additive tables the dashboards read,
+-- 25_states.sql), and the small additive tables the dashboards read,
 -- kept up to date by journey.refresh(source) in proportion to the rows
 -- added since the previous refresh.
 --
@@ -388,17 +388,22 @@ DECLARE
 	snap @extschema@.snapshot;
 BEGIN
 	PERFORM @extschema@.check_source_relation(src, all_columns);
-	SELECT * INTO snap FROM @extschema@.snapshot s
-	 WHERE s.source = src.name AND s.seen IS NOT NULL;
-	IF FOUND AND snap.definition IS DISTINCT FROM @extschema@.snapshot_definition(src) THEN
-		RAISE NOTICE 'the snapshot of source "%" was built before its definition or moments changed', src.name
-			USING HINT = format('Run SELECT * FROM journey.refresh(%L) to rebuild it.', src.name);
+	-- a role that may not read the snapshot tables reads live
+	IF NOT (SELECT bool_and(has_table_privilege(t, 'SELECT'))
+	          FROM unnest(ARRAY['@extschema@.snapshot', '@extschema@.snapshot_customer',
+	                            '@extschema@.snapshot_level', '@extschema@.snapshot_gap',
+	                            '@extschema@.snapshot_path', '@extschema@.snapshot_edge',
+	                            '@extschema@.snapshot_attr_path']) AS t) THEN
+		RETURN NULL;
 	END IF;
+	SELECT * INTO snap FROM @extschema@.snapshot s
+	 WHERE s.source = src.name AND s.seen IS NOT NULL
+	   AND s.definition = @extschema@.snapshot_definition(src);
 	RETURN CASE WHEN FOUND THEN snap END;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.snapshot_of(text, bool) IS
-  'the source''s snapshot row (NULL: none) once the current role is checked to be able to read the source; a notice when it predates a change of the source or its moments';
+  'the source''s snapshot row once the current role is checked to be able to read the source; NULL when it has none, or one built before a change of the source or its moments (journey.snapshot_status says needs_rebuild), or when the role may not read the snapshot tables';
 
 -- moment_report(source) from the snapshot: the same rows, and when and up
 -- to which event time they were computed.
@@ -585,10 +590,126 @@ CREATE VIEW @extschema@.snapshot_status WITH (security_invoker = true) AS
 SELECT s.source, s.computed_at, s.events_until, s.customers, s.refreshes, s.rows_read,
        s.rebuilt_at, s.rebuild_reason,
        s.definition IS DISTINCT FROM @extschema@.snapshot_definition(src) AS needs_rebuild,
-       coalesce((SELECT x.lookback FROM @extschema@.snapshot_setting x WHERE x.source = s.source),
-                interval '1 day') AS lookback
+       l.lookback, extract(epoch FROM l.lookback)::float8 AS lookback_seconds
   FROM @extschema@.snapshot s
   JOIN @extschema@.source src ON src.name = s.source
+ CROSS JOIN LATERAL (SELECT coalesce((SELECT x.lookback FROM @extschema@.snapshot_setting x
+                                       WHERE x.source = s.source), interval '1 day') AS lookback) l
  WHERE s.seen IS NOT NULL;
 COMMENT ON VIEW @extschema@.snapshot_status IS
   'per source with a snapshot: when it was computed, up to which event time, customers, refreshes, the last full rebuild and why, whether the source or its moments changed since (needs_rebuild), and the late-arrival lookback';
+COMMENT ON COLUMN @extschema@.snapshot_status.source IS
+  'the registered source';
+COMMENT ON COLUMN @extschema@.snapshot_status.computed_at IS
+  'when the last refresh ran (its transaction''s start)';
+COMMENT ON COLUMN @extschema@.snapshot_status.events_until IS
+  'the highest event time read so far';
+COMMENT ON COLUMN @extschema@.snapshot_status.customers IS
+  'customers in the snapshot';
+COMMENT ON COLUMN @extschema@.snapshot_status.refreshes IS
+  'refreshes since the snapshot was made';
+COMMENT ON COLUMN @extschema@.snapshot_status.rows_read IS
+  'rows the last refresh read';
+COMMENT ON COLUMN @extschema@.snapshot_status.rebuilt_at IS
+  'when it was last rebuilt from every row';
+COMMENT ON COLUMN @extschema@.snapshot_status.rebuild_reason IS
+  'why: asked, first refresh, the source or its moments changed, the relation was rewritten, rows were updated or deleted, or the relation has no transaction ids (views)';
+COMMENT ON COLUMN @extschema@.snapshot_status.needs_rebuild IS
+  'true when the source or its moments changed since: the dashboards read live until journey.refresh(source) rebuilds it';
+COMMENT ON COLUMN @extschema@.snapshot_status.lookback IS
+  'how far before events_until a refresh looks for rows that arrived late (journey.snapshot_setting; 1 day by default)';
+COMMENT ON COLUMN @extschema@.snapshot_status.lookback_seconds IS
+  'lookback in seconds';
+
+-- The dashboards: each gives the report from the source's snapshot when it
+-- has a current one, else computes it live, and says which (from_snapshot),
+-- when it was computed and up to which event time (NULL when live: every
+-- row at the time of the query).
+CREATE FUNCTION @extschema@.dashboard_moment_report(source text)
+RETURNS TABLE (
+	segment text,
+	"position" int,
+	moment text,
+	customers_reached bigint,
+	customers_next bigint,
+	conversion_rate float8,
+	drop_off_rate float8,
+	median_time_to_next interval,
+	from_snapshot bool,
+	computed_at timestamptz,
+	events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF @extschema@.snapshot_of(dashboard_moment_report.source, false) IS NOT NULL THEN
+		RETURN QUERY SELECT r.segment, r.position, r.moment, r.customers_reached, r.customers_next,
+		                    r.conversion_rate, r.drop_off_rate, r.median_time_to_next, true,
+		                    r.computed_at, r.events_until
+		               FROM @extschema@.snapshot_moment_report(dashboard_moment_report.source) r;
+	ELSE
+		RETURN QUERY SELECT r.*, false, now(), NULL::timestamptz
+		               FROM @extschema@.moment_report(dashboard_moment_report.source) r;
+	END IF;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.dashboard_moment_report(text) IS
+  'moment_report(source) from the source''s snapshot when it has a current one, else live; with which, when and up to which event time';
+
+CREATE FUNCTION @extschema@.dashboard_path_report(source text)
+RETURNS TABLE (path text[], customers bigint, share float8, rank int,
+	from_snapshot bool, computed_at timestamptz, events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF @extschema@.snapshot_of(dashboard_path_report.source, true) IS NOT NULL THEN
+		RETURN QUERY SELECT r.path, r.customers, r.share, r.rank, true, r.computed_at, r.events_until
+		               FROM @extschema@.snapshot_path_report(dashboard_path_report.source) r;
+	ELSE
+		RETURN QUERY SELECT r.*, false, now(), NULL::timestamptz
+		               FROM @extschema@.path_report(dashboard_path_report.source) r;
+	END IF;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.dashboard_path_report(text) IS
+  'path_report(source) with its defaults from the source''s snapshot when it has a current one, else live; with which, when and up to which event time';
+
+CREATE FUNCTION @extschema@.dashboard_transition_report(source text)
+RETURNS TABLE (step int, from_label text, to_label text, customers bigint, share float8,
+	from_snapshot bool, computed_at timestamptz, events_until timestamptz)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+	IF @extschema@.snapshot_of(dashboard_transition_report.source, true) IS NOT NULL THEN
+		RETURN QUERY SELECT r.step, r.from_label, r.to_label, r.customers, r.share, true,
+		                    r.computed_at, r.events_until
+		               FROM @extschema@.snapshot_transition_report(dashboard_transition_report.source) r;
+	ELSE
+		RETURN QUERY SELECT r.*, false, now(), NULL::timestamptz
+		               FROM @extschema@.transition_report(dashboard_transition_report.source) r;
+	END IF;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.dashboard_transition_report(text) IS
+  'transition_report(source) with its defaults from the source''s snapshot when it has a current one, else live; with which, when and up to which event time';
+
+-- Whether the all-time attribution of a source reads its snapshot
+-- (attribution_paths does when it has a current one), and its times.
+CREATE FUNCTION @extschema@.dashboard_snapshot(source text, all_columns bool,
+	OUT from_snapshot bool, OUT computed_at timestamptz, OUT events_until timestamptz)
+RETURNS record
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	snap @extschema@.snapshot := @extschema@.snapshot_of(dashboard_snapshot.source, all_columns);
+BEGIN
+	from_snapshot := snap.source IS NOT NULL;
+	computed_at := CASE WHEN from_snapshot THEN snap.computed_at ELSE now() END;
+	events_until := snap.events_until;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.dashboard_snapshot(text, bool) IS
+  'whether a dashboard over the source reads its snapshot (it has a current one), when the numbers were computed (now when live) and up to which event time (NULL when live)';

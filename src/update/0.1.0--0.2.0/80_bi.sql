@@ -1,0 +1,496 @@
+-- Views for BI tools (src/sql/26_moment_report.sql, 28_report_views.sql,
+-- 45_experiments.sql): plain column types (bigint counts never NULL where
+-- zero is meant, durations also in float8 seconds, no arrays or jsonb) and a
+-- comment on every column; moment_conversion gains the share of the first
+-- moment and the customers dropped, hypothesis_results the hypothesis's
+-- statement, moments, status and cycle; review becomes plain columns, its
+-- rich form the function review_details(cycle_id) and its hypotheses the
+-- view review_hypotheses; new views sankey_edges and top_paths.
+-- hypothesis_result's argument is named hypothesis_id, as everywhere.
+--
+-- Views are rebuilt as pg_stat_statements rebuilds its own: out of the
+-- extension, dropped, created again.  Grants a DBA gave on the old views go
+-- with them and must be given again (doc/security.md lists them).
+
+ALTER EXTENSION journey DROP VIEW @extschema@.review;
+DROP VIEW @extschema@.review;
+ALTER EXTENSION journey DROP VIEW @extschema@.review_moments;
+DROP VIEW @extschema@.review_moments;
+ALTER EXTENSION journey DROP VIEW @extschema@.hypothesis_results;
+DROP VIEW @extschema@.hypothesis_results;
+ALTER EXTENSION journey DROP VIEW @extschema@.moment_conversion;
+DROP VIEW @extschema@.moment_conversion;
+
+-- the argument was named hypothesis; the rows no longer repeat it
+DROP FUNCTION @extschema@.hypothesis_result(bigint);
+CREATE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+RETURNS TABLE (variant text, units bigint, conversions bigint,
+			   rate float8, lift float8, lift_low float8, lift_high float8,
+			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	hid constant bigint := hypothesis_result.hypothesis_id;
+	h record;
+	t record;
+	names text[];
+	n bigint[];
+	x bigint[];
+	k int;
+	has_control boolean;
+	srm float8;
+	raw_p float8[];
+	adj_p float8[];
+	lifts float8[];
+	lows float8[];
+	highs float8[];
+	beats float8[];
+	required bigint;
+	base float8;
+	usable boolean := true;
+BEGIN
+	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
+	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	-- a hypothesis stored before 0.2.0 checked its parameters may hold a
+	-- value the statistics refuse (ALTER EXTENSION journey UPDATE warns
+	-- about each): its rows say so, rather than failing every hypothesis
+	-- of the view
+	BEGIN
+		PERFORM @extschema@.check_parameter('alpha', h.alpha),
+				@extschema@.check_parameter('power', h.power),
+				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
+	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
+				   OR numeric_value_out_of_range OR invalid_text_representation THEN
+		usable := false;
+	END;
+	SELECT array_agg(u.variant ORDER BY u.variant <> 'control', u.variant),
+		   array_agg(u.units ORDER BY u.variant <> 'control', u.variant),
+		   array_agg(u.conversions ORDER BY u.variant <> 'control', u.variant)
+	  INTO names, n, x
+	  FROM @extschema@.hypothesis_units(hid) u;
+	IF names IS NULL THEN
+		RETURN;
+	END IF;
+	k := cardinality(names);
+	has_control := names[1] = 'control';
+
+	-- sample-ratio check against the planned allocation (equal when none
+	-- is given); units in a variant the allocation does not name are a
+	-- mismatch by themselves
+	IF k >= 2 AND usable THEN
+		IF h.allocation IS NULL THEN
+			srm := @extschema@.srm_test(n);
+		ELSIF EXISTS (SELECT 1 FROM unnest(names) v WHERE NOT h.allocation ? v) THEN
+			srm := 0;
+		ELSE
+			srm := @extschema@.srm_test(n, ARRAY(SELECT (h.allocation ->> v)::float8
+												   FROM unnest(names) WITH ORDINALITY AS u(v, o)
+												  ORDER BY o));
+		END IF;
+	END IF;
+
+	-- each variant against control (proportion_test leaves the lift NULL
+	-- when the control has no conversion, and gives p = 1 when nothing
+	-- differs)
+	raw_p := array_fill(NULL::float8, ARRAY[k]);
+	lifts := raw_p; lows := raw_p; highs := raw_p; beats := raw_p;
+	IF has_control AND usable THEN
+		FOR i IN 2..k LOOP
+			SELECT * INTO t FROM @extschema@.proportion_test(x[1], n[1], x[i], n[i], h.alpha);
+			raw_p[i] := t.p_value;
+			lifts[i] := t.lift; lows[i] := t.lift_low; highs[i] := t.lift_high;
+			beats[i] := @extschema@.prob_to_beat(x[1], n[1], x[i], n[i]);
+		END LOOP;
+	END IF;
+
+	-- Holm's correction across the treatments of the hypothesis
+	adj_p := raw_p;
+	IF has_control AND k > 2 THEN
+		adj_p := ARRAY[NULL::float8] || @extschema@.p_adjust(raw_p[2:k], 'holm');
+	END IF;
+
+	-- units each arm needs to detect minimum_effect at the control's rate
+	IF has_control AND usable AND x[1] > 0 THEN
+		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
+		IF base > 0 THEN
+			required := @extschema@.sample_size(base, h.minimum_effect, h.alpha, h.power);
+		END IF;
+	END IF;
+
+	FOR i IN 1..k LOOP
+		variant := names[i];
+		units := n[i];
+		conversions := x[i];
+		rate := x[i]::float8 / n[i];
+		lift := lifts[i];
+		lift_low := lows[i];
+		lift_high := highs[i];
+		p_value := adj_p[i];
+		prob_to_beat := beats[i];
+		srm_p_value := srm;
+		verdict := CASE
+			WHEN NOT usable THEN 'parameters out of range'
+			WHEN srm < 0.001 THEN 'sample ratio mismatch'
+			WHEN NOT has_control THEN 'no control'
+			WHEN i = 1 THEN 'baseline'
+			WHEN required IS NULL OR least(n[1], n[i]) < required THEN 'not enough units'
+			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
+			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
+			ELSE 'inconclusive'
+		END;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
+  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict';
+
+CREATE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
+SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
+	   h.moment, h.target_moment, h.statement, r.variant, r.units, r.conversions, r.rate,
+	   r.lift, r.lift_low, r.lift_high, r.p_value, r.prob_to_beat,
+	   r.srm_p_value, r.verdict
+  FROM @extschema@.hypothesis h
+  LEFT JOIN @extschema@.review_cycle c ON c.id = h.cycle_id
+ CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r
+ WHERE @extschema@.source_readable(h.source, false);
+COMMENT ON VIEW @extschema@.hypothesis_results IS
+  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
+COMMENT ON COLUMN @extschema@.hypothesis_results.hypothesis_id IS
+  'the hypothesis (journey.hypothesis.id)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.source IS
+  'the source whose events the hypothesis is measured on';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cycle_id IS
+  'the review cycle the hypothesis belongs to (journey.review_cycle.id); NULL when not given one';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cycle IS
+  'that review cycle''s name; NULL when not given one';
+COMMENT ON COLUMN @extschema@.hypothesis_results.status IS
+  'proposed, running, concluded or abandoned';
+COMMENT ON COLUMN @extschema@.hypothesis_results.moment IS
+  'the moment the change acts on';
+COMMENT ON COLUMN @extschema@.hypothesis_results.target_moment IS
+  'the moment whose reaching counts as a conversion';
+COMMENT ON COLUMN @extschema@.hypothesis_results.statement IS
+  'the if-then statement of the hypothesis';
+COMMENT ON COLUMN @extschema@.hypothesis_results.variant IS
+  'the variant (control first, the baseline)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.units IS
+  'customers assigned to the variant';
+COMMENT ON COLUMN @extschema@.hypothesis_results.conversions IS
+  'of those, customers who reached the target moment within the conversion window after assignment';
+COMMENT ON COLUMN @extschema@.hypothesis_results.rate IS
+  'conversions divided by units';
+COMMENT ON COLUMN @extschema@.hypothesis_results.lift IS
+  'relative lift of the rate against control (rate / control rate - 1); NULL for control or when control has no conversion';
+COMMENT ON COLUMN @extschema@.hypothesis_results.lift_low IS
+  'lower end of the lift''s confidence interval (delta method, level 1 - alpha)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.lift_high IS
+  'upper end of the lift''s confidence interval';
+COMMENT ON COLUMN @extschema@.hypothesis_results.p_value IS
+  'two-sided p-value of the pooled z-test against control, Holm-adjusted across the variants; NULL for control';
+COMMENT ON COLUMN @extschema@.hypothesis_results.prob_to_beat IS
+  'probability that the variant''s rate beats control''s (beta-binomial); NULL for control';
+COMMENT ON COLUMN @extschema@.hypothesis_results.srm_p_value IS
+  'chi-square p-value of the units against the planned allocation (sample-ratio check); NULL with a single variant or parameters out of range';
+COMMENT ON COLUMN @extschema@.hypothesis_results.verdict IS
+  'baseline, significant win, significant loss, inconclusive, not enough units, sample ratio mismatch, no control, or parameters out of range';
+
+CREATE VIEW @extschema@.review_moments WITH (security_invoker = true) AS
+WITH cycles AS (
+	SELECT c.id, c.source, c.name, c.starts_on, c.ends_on,
+		   lag(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on) AS previous_cycle_id
+	  FROM @extschema@.review_cycle c
+)
+SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
+	   m.reached, coalesce(m.moved_on, 0) AS moved_on, m.rate, m.share_of_first,
+	   c.previous_cycle_id, p.rate AS previous_rate,
+	   m.rate - p.rate AS rate_change
+  FROM cycles c
+ CROSS JOIN LATERAL @extschema@.cycle_moments(c.id) m
+  LEFT JOIN LATERAL @extschema@.cycle_moments(c.previous_cycle_id) p
+	ON p.position = m.position
+ WHERE @extschema@.source_readable(c.source, false);
+COMMENT ON VIEW @extschema@.review_moments IS
+  'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, and the rate of the previous cycle of the same source';
+COMMENT ON COLUMN @extschema@.review_moments.cycle_id IS
+  'the review cycle (journey.review_cycle.id)';
+COMMENT ON COLUMN @extschema@.review_moments.source IS
+  'the cycle''s source';
+COMMENT ON COLUMN @extschema@.review_moments.cycle IS
+  'the cycle''s name';
+COMMENT ON COLUMN @extschema@.review_moments.position IS
+  'the moment''s position in the journey, 1 for the first';
+COMMENT ON COLUMN @extschema@.review_moments.moment IS
+  'the moment''s name';
+COMMENT ON COLUMN @extschema@.review_moments.reached IS
+  'customers who reached the moment (after every earlier one) with events dated within the cycle';
+COMMENT ON COLUMN @extschema@.review_moments.moved_on IS
+  'of those, customers who went on to the next moment within the source''s moment_window; 0 at the last moment';
+COMMENT ON COLUMN @extschema@.review_moments.rate IS
+  'moved_on divided by reached; NULL at the last moment or when nobody reached the moment';
+COMMENT ON COLUMN @extschema@.review_moments.share_of_first IS
+  'reached divided by the first moment''s reached; NULL when nobody reached the first moment';
+COMMENT ON COLUMN @extschema@.review_moments.previous_cycle_id IS
+  'the source''s cycle before this one; NULL for its first cycle';
+COMMENT ON COLUMN @extschema@.review_moments.previous_rate IS
+  'the moment''s rate in the previous cycle';
+COMMENT ON COLUMN @extschema@.review_moments.rate_change IS
+  'rate minus previous_rate';
+
+-- The hypotheses of a review, one row each: concluded or abandoned in the
+-- cycle, and next (proposed and running ones of the cycle, running first,
+-- plus, in the source's latest cycle, those not yet given a cycle).
+CREATE VIEW @extschema@.review_hypotheses WITH (security_invoker = true) AS
+WITH cycles AS (
+	SELECT c.id, c.source, c.name,
+		   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
+										 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+			   AS is_latest
+	  FROM @extschema@.review_cycle c
+)
+SELECT c.id AS cycle_id, c.source, c.name AS cycle, h.id AS hypothesis_id,
+	   CASE h.status WHEN 'concluded' THEN 'tested' WHEN 'abandoned' THEN 'abandoned'
+					 ELSE 'next' END AS part,
+	   h.status, h.moment, h.target_moment, h.statement, h.decision, h.learning,
+	   h.started_at, h.ended_at
+  FROM cycles c
+  JOIN @extschema@.hypothesis h
+	ON h.source = c.source
+   AND (h.cycle_id = c.id
+		OR (h.cycle_id IS NULL AND c.is_latest AND h.status IN ('proposed', 'running')))
+ WHERE @extschema@.source_readable(c.source, false);
+COMMENT ON VIEW @extschema@.review_hypotheses IS
+  'per review cycle (of a source the current role can read, see journey.source_status) and hypothesis: what was tested (concluded), abandoned, and is next (proposed or running; in the source''s latest cycle also those without a cycle); results in journey.hypothesis_results';
+COMMENT ON COLUMN @extschema@.review_hypotheses.cycle_id IS
+  'the review cycle (journey.review_cycle.id)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.source IS
+  'the cycle''s source';
+COMMENT ON COLUMN @extschema@.review_hypotheses.cycle IS
+  'the cycle''s name';
+COMMENT ON COLUMN @extschema@.review_hypotheses.hypothesis_id IS
+  'the hypothesis (journey.hypothesis.id; its results are in journey.hypothesis_results)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.part IS
+  'its part in the review: tested (concluded), abandoned, or next (proposed or running)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.status IS
+  'proposed, running, concluded or abandoned';
+COMMENT ON COLUMN @extschema@.review_hypotheses.moment IS
+  'the moment the change acts on';
+COMMENT ON COLUMN @extschema@.review_hypotheses.target_moment IS
+  'the moment whose reaching counts as a conversion';
+COMMENT ON COLUMN @extschema@.review_hypotheses.statement IS
+  'the if-then statement';
+COMMENT ON COLUMN @extschema@.review_hypotheses.decision IS
+  'ship, iterate or discard, for a concluded hypothesis';
+COMMENT ON COLUMN @extschema@.review_hypotheses.learning IS
+  'what was learned (the reason, for an abandoned one)';
+COMMENT ON COLUMN @extschema@.review_hypotheses.started_at IS
+  'when it started running';
+COMMENT ON COLUMN @extschema@.review_hypotheses.ended_at IS
+  'when it was concluded or abandoned';
+
+-- The review of one cycle in one row of plain columns (counts, the
+-- learnings as one text); the rich form (arrays and jsonb of the hypotheses
+-- and moments) is journey.review_details(cycle_id).
+CREATE VIEW @extschema@.review WITH (security_invoker = true) AS
+WITH cycles AS (
+	SELECT c.id, c.source, c.name, c.starts_on, c.ends_on,
+		   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
+										 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+			   AS is_latest,
+		   lag(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on) AS previous_cycle_id
+	  FROM @extschema@.review_cycle c
+)
+SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
+	   h.tested AS hypotheses_tested, h.abandoned AS hypotheses_abandoned,
+	   h.next AS hypotheses_next, h.learned,
+	   m.moments, m.improved AS moments_improved, m.declined AS moments_declined
+  FROM cycles c
+ CROSS JOIN LATERAL (
+	SELECT count(*) FILTER (WHERE hy.cycle_id = c.id AND hy.status = 'concluded') AS tested,
+		   count(*) FILTER (WHERE hy.cycle_id = c.id AND hy.status = 'abandoned') AS abandoned,
+		   count(*) FILTER (WHERE hy.status IN ('proposed', 'running')) AS next,
+		   string_agg(hy.learning, E'\n' ORDER BY hy.ended_at, hy.id)
+			   FILTER (WHERE hy.cycle_id = c.id AND hy.status IN ('concluded', 'abandoned'))
+			   AS learned
+	  FROM @extschema@.hypothesis hy
+	 WHERE hy.source = c.source
+	   AND (hy.cycle_id = c.id OR (hy.cycle_id IS NULL AND c.is_latest))) h
+ CROSS JOIN LATERAL (
+	SELECT count(*) AS moments,
+		   count(*) FILTER (WHERE cm.rate > p.rate) AS improved,
+		   count(*) FILTER (WHERE cm.rate < p.rate) AS declined
+	  FROM @extschema@.cycle_moments(c.id) cm
+	  LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
+		ON p.position = cm.position) m
+ WHERE @extschema@.source_readable(c.source, false);
+COMMENT ON VIEW @extschema@.review IS
+  'one row per review cycle (of a source the current role can read, see journey.source_status): how many hypotheses were tested, abandoned and are next, what was learned, and how many moments'' conversion rates rose or fell against the previous cycle; the rows behind it are in journey.review_hypotheses and journey.review_moments, the rich form in journey.review_details(cycle_id)';
+COMMENT ON COLUMN @extschema@.review.cycle_id IS
+  'the review cycle (journey.review_cycle.id)';
+COMMENT ON COLUMN @extschema@.review.source IS
+  'the cycle''s source';
+COMMENT ON COLUMN @extschema@.review.cycle IS
+  'the cycle''s name';
+COMMENT ON COLUMN @extschema@.review.starts_on IS
+  'the cycle''s first day';
+COMMENT ON COLUMN @extschema@.review.ends_on IS
+  'the cycle''s last day (inclusive)';
+COMMENT ON COLUMN @extschema@.review.hypotheses_tested IS
+  'hypotheses concluded in the cycle';
+COMMENT ON COLUMN @extschema@.review.hypotheses_abandoned IS
+  'hypotheses abandoned in the cycle';
+COMMENT ON COLUMN @extschema@.review.hypotheses_next IS
+  'proposed and running hypotheses of the cycle (in the source''s latest cycle also those without a cycle)';
+COMMENT ON COLUMN @extschema@.review.learned IS
+  'the learnings of the hypotheses concluded or abandoned in the cycle, by end time, one per line; NULL when none';
+COMMENT ON COLUMN @extschema@.review.moments IS
+  'moments of the cycle''s source';
+COMMENT ON COLUMN @extschema@.review.moments_improved IS
+  'moments whose conversion rate is higher than in the previous cycle of the source';
+COMMENT ON COLUMN @extschema@.review.moments_declined IS
+  'moments whose conversion rate is lower than in the previous cycle of the source';
+
+-- The review of one cycle in its rich form: the hypotheses tested (with
+-- their results) and next as jsonb arrays, the learnings as an array, the
+-- moments against the previous cycle as a jsonb array.
+CREATE FUNCTION @extschema@.review_details(cycle_id bigint)
+RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb)
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH cycles AS (
+		SELECT c.id, c.source,
+			   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
+											 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+				   AS is_latest,
+			   lag(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on) AS previous_cycle_id
+		  FROM @extschema@.review_cycle c
+	)
+	SELECT coalesce((SELECT jsonb_agg(jsonb_build_object(
+						'hypothesis_id', h.id, 'moment', h.moment,
+						'target_moment', h.target_moment, 'statement', h.statement,
+						'decision', h.decision,
+						'results', (SELECT jsonb_agg(to_jsonb(r))
+									  FROM @extschema@.hypothesis_result(h.id) r))
+						ORDER BY h.ended_at, h.id)
+					   FROM @extschema@.hypothesis h
+					  WHERE h.cycle_id = c.id AND h.status = 'concluded'), '[]'),
+		   coalesce((SELECT array_agg(h.learning ORDER BY h.ended_at, h.id)
+					   FROM @extschema@.hypothesis h
+					  WHERE h.cycle_id = c.id AND h.status IN ('concluded', 'abandoned')),
+					'{}'),
+		   coalesce((SELECT jsonb_agg(jsonb_build_object(
+						'hypothesis_id', h.id, 'status', h.status, 'moment', h.moment,
+						'target_moment', h.target_moment, 'statement', h.statement)
+						ORDER BY h.status DESC, h.id)
+					   FROM @extschema@.hypothesis h
+					  WHERE h.source = c.source AND h.status IN ('proposed', 'running')
+						AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]'),
+		   coalesce((SELECT jsonb_agg(jsonb_build_object(
+						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
+						'previous_rate', p.rate, 'rate_change', m.rate - p.rate)
+						ORDER BY m.position)
+					   FROM @extschema@.cycle_moments(c.id) m
+					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
+						 ON p.position = m.position), '[]')
+	  FROM cycles c
+	 WHERE c.id = review_details.cycle_id
+$$;
+COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision and hypothesis_result rows), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';
+
+CREATE VIEW @extschema@.moment_conversion WITH (security_invoker = true) AS
+SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
+       coalesce(r.customers_next, 0) AS customers_next,
+       CASE WHEN r.customers_next IS NULL THEN 0
+            ELSE r.customers_reached - r.customers_next END AS customers_dropped,
+       r.customers_reached::float8
+         / NULLIF(first_value(r.customers_reached) OVER (PARTITION BY s.name, r.segment
+                                                         ORDER BY r.position), 0)
+         AS share_of_first,
+       r.conversion_rate, r.drop_off_rate, r.median_time_to_next,
+       extract(epoch FROM r.median_time_to_next)::float8 AS median_time_to_next_seconds
+  FROM @extschema@.source s
+ CROSS JOIN LATERAL @extschema@.moment_report(s.name) r
+ WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
+   AND @extschema@.source_readable(s.name, false);
+COMMENT ON VIEW @extschema@.moment_conversion IS
+  'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments; with the share of the first moment and the customers dropped';
+COMMENT ON COLUMN @extschema@.moment_conversion.source IS
+  'the registered source';
+COMMENT ON COLUMN @extschema@.moment_conversion.segment IS
+  'always (all): the view does not split by segment (moment_report does, with segment_column)';
+COMMENT ON COLUMN @extschema@.moment_conversion.position IS
+  'the moment''s position in the journey, 1 for the first';
+COMMENT ON COLUMN @extschema@.moment_conversion.moment IS
+  'the moment''s name';
+COMMENT ON COLUMN @extschema@.moment_conversion.customers_reached IS
+  'customers who reached this moment after every earlier one, each within the source''s moment_window of their first moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.customers_next IS
+  'of those, customers who also reached the next moment within the window; 0 at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.customers_dropped IS
+  'customers_reached minus customers_next: who reached this moment but not the next; 0 at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.share_of_first IS
+  'customers_reached divided by the first moment''s customers_reached (1 at the first moment)';
+COMMENT ON COLUMN @extschema@.moment_conversion.conversion_rate IS
+  'customers_next divided by customers_reached; NULL at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.drop_off_rate IS
+  'customers_dropped divided by customers_reached; NULL at the last moment';
+COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next IS
+  'median time from this moment to the next among the customers who moved on, as an interval; NULL when nobody did';
+COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next_seconds IS
+  'median_time_to_next in seconds';
+
+CREATE VIEW @extschema@.sankey_edges WITH (security_invoker = true) AS
+SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share
+  FROM @extschema@.source s
+ CROSS JOIN LATERAL @extschema@.transition_report(s.name) t
+ WHERE s.channel_column IS NOT NULL
+   AND @extschema@.source_readable(s.name, true);
+COMMENT ON VIEW @extschema@.sankey_edges IS
+  'per registered source with a channel column that the current role can read (see journey.source_status): the Sankey edges of the first 5 steps of the customers'' channel paths (journey.transition_report with its defaults)';
+COMMENT ON COLUMN @extschema@.sankey_edges.source IS
+  'the registered source';
+COMMENT ON COLUMN @extschema@.sankey_edges.step IS
+  'the edge''s step: 1 from (start) to the first channel, k from the (k-1)th channel to the kth (or to (end))';
+COMMENT ON COLUMN @extschema@.sankey_edges.from_label IS
+  'the channel the customers come from, or (start)';
+COMMENT ON COLUMN @extschema@.sankey_edges.to_label IS
+  'the channel they go to, or (end)';
+COMMENT ON COLUMN @extschema@.sankey_edges.customers IS
+  'customers who took this edge at this step';
+COMMENT ON COLUMN @extschema@.sankey_edges.share IS
+  'customers divided by all customers taking an edge at this step';
+
+CREATE VIEW @extschema@.top_paths WITH (security_invoker = true) AS
+SELECT s.name AS source, p.ord::int AS rank, p.rank IS NULL AS is_other,
+       pg_catalog.array_to_string(p.path, ' > ') AS path,
+       CASE WHEN p.rank IS NULL THEN 0 ELSE pg_catalog.cardinality(p.path) END AS touchpoints,
+       p.customers, p.share
+  FROM @extschema@.source s
+ CROSS JOIN LATERAL @extschema@.path_report(s.name)
+       WITH ORDINALITY AS p(path, customers, share, rank, ord)
+ WHERE s.channel_column IS NOT NULL
+   AND @extschema@.source_readable(s.name, true);
+COMMENT ON VIEW @extschema@.top_paths IS
+  'per registered source with a channel column that the current role can read (see journey.source_status): its 10 most common channel paths, then (other) for every other customer with a path (journey.path_report with its defaults)';
+COMMENT ON COLUMN @extschema@.top_paths.source IS
+  'the registered source';
+COMMENT ON COLUMN @extschema@.top_paths.rank IS
+  '1 for the most common path (ties by path), ...; the (other) row last';
+COMMENT ON COLUMN @extschema@.top_paths.is_other IS
+  'true for the (other) row: the customers of every path not listed';
+COMMENT ON COLUMN @extschema@.top_paths.path IS
+  'the channels in time order, joined by '' > ''; (other) for the other row';
+COMMENT ON COLUMN @extschema@.top_paths.touchpoints IS
+  'the number of channels in the path; 0 for the (other) row';
+COMMENT ON COLUMN @extschema@.top_paths.customers IS
+  'customers whose path this is';
+COMMENT ON COLUMN @extschema@.top_paths.share IS
+  'customers divided by every customer with a path';
