@@ -54,7 +54,8 @@ CREATE TABLE @extschema@.snapshot (
 	customers bigint NOT NULL DEFAULT 0,
 	definition jsonb,
 	relfilenode oid,
-	changes bigint
+	changes bigint,
+	path_customers bigint NOT NULL DEFAULT 0
 );
 COMMENT ON TABLE @extschema@.snapshot IS
   'per source with a snapshot: when it was computed (computed_at), up to which event time (events_until) and which transactions (seen: every row inserted by a transaction visible in it has been read), the last full rebuild and why, and what the states were built from';
@@ -85,12 +86,24 @@ CREATE TABLE @extschema@.snapshot_gap (
 	source text NOT NULL REFERENCES @extschema@.snapshot (source)
 		ON UPDATE CASCADE ON DELETE CASCADE,
 	position int NOT NULL,
+	bucket int NOT NULL,
 	gap interval NOT NULL,
 	customers bigint NOT NULL,
-	PRIMARY KEY (source, position, gap)
+	PRIMARY KEY (source, position, bucket, gap)
 );
 COMMENT ON TABLE @extschema@.snapshot_gap IS
-  'per source, moment (2 on) and time from the moment before in funnel_times'' chain: customers (the multiset its median is read from)';
+  'per source, moment (2 on) and time from the moment before in funnel_times'' chain: customers (the multiset its median is read from), with the time''s bucket (snapshot_gap_bucket)';
+
+CREATE TABLE @extschema@.snapshot_gap_count (
+	source text NOT NULL REFERENCES @extschema@.snapshot (source)
+		ON UPDATE CASCADE ON DELETE CASCADE,
+	position int NOT NULL,
+	bucket int NOT NULL,
+	customers bigint NOT NULL,
+	PRIMARY KEY (source, position, bucket)
+);
+COMMENT ON TABLE @extschema@.snapshot_gap_count IS
+  'per source, moment and bucket of times to it: customers (so that a median reads a few hundred counts and one bucket''s times, not every time)';
 
 CREATE TABLE @extschema@.snapshot_path (
 	source text NOT NULL REFERENCES @extschema@.snapshot (source)
@@ -101,6 +114,8 @@ CREATE TABLE @extschema@.snapshot_path (
 );
 COMMENT ON TABLE @extschema@.snapshot_path IS
   'per source and path (path_agg over the channel column): customers';
+CREATE INDEX snapshot_path_rank ON @extschema@.snapshot_path
+	(source, customers DESC, path COLLATE "C");
 
 CREATE TABLE @extschema@.snapshot_edge (
 	source text NOT NULL REFERENCES @extschema@.snapshot (source)
@@ -128,8 +143,45 @@ COMMENT ON TABLE @extschema@.snapshot_attr_path IS
 
 REVOKE ALL ON TABLE @extschema@.snapshot_setting, @extschema@.snapshot,
 	@extschema@.snapshot_customer, @extschema@.snapshot_level, @extschema@.snapshot_gap,
-	@extschema@.snapshot_path, @extschema@.snapshot_edge, @extschema@.snapshot_attr_path
+	@extschema@.snapshot_gap_count, @extschema@.snapshot_path, @extschema@.snapshot_edge,
+	@extschema@.snapshot_attr_path
 	FROM PUBLIC;
+
+-- The bucket of a time between moments: about 40 per factor e of seconds
+-- (a few hundred for times up to a year), increasing with the time.
+CREATE FUNCTION @extschema@.snapshot_gap_bucket(gap interval)
+RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN floor(ln(1 + greatest(extract(epoch FROM gap)::float8, 0)) * 40)::int;
+COMMENT ON FUNCTION @extschema@.snapshot_gap_bucket(interval) IS
+  'the bucket of a time between moments in a snapshot: floor(40 ln(1 + seconds)), increasing with the time';
+
+-- The time at rank r (from 0, in increasing order) of a moment's times in
+-- a snapshot: the bucket holding rank r from the bucket counts, then the
+-- time within that bucket.
+CREATE FUNCTION @extschema@.snapshot_gap_at(source text, "position" int, r bigint)
+RETURNS interval
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (
+	WITH b AS (
+		SELECT c.bucket, sum(c.customers) OVER (ORDER BY c.bucket) - c.customers AS below
+		  FROM @extschema@.snapshot_gap_count c
+		 WHERE c.source = snapshot_gap_at.source AND c.position = snapshot_gap_at.position
+		   AND c.customers > 0
+	), pick AS (
+		SELECT b.bucket, b.below FROM b WHERE b.below <= r ORDER BY b.bucket DESC LIMIT 1
+	)
+	SELECT max(x.gap)
+	  FROM (SELECT g.gap, sum(g.customers) OVER (ORDER BY g.gap) - g.customers + p.below AS below
+	          FROM pick p
+	          JOIN @extschema@.snapshot_gap g
+	            ON g.source = snapshot_gap_at.source AND g.position = snapshot_gap_at.position
+	           AND g.bucket = p.bucket AND g.customers > 0) x
+	 WHERE x.below <= r);
+COMMENT ON FUNCTION @extschema@.snapshot_gap_at(text, int, bigint) IS
+  'the time to a moment at rank r (from 0, increasing) among a snapshot''s customers who reached it in the chain';
 
 -- What a source's states are built from: a rebuild is needed when it
 -- changes (moments, columns, windows, conversion event).
@@ -251,6 +303,7 @@ BEGIN
 		DELETE FROM @extschema@.snapshot_customer x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_level x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_gap x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_gap_count x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_path x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_edge x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_attr_path x WHERE x.source = src.name;
@@ -264,7 +317,7 @@ BEGIN
 	SELECT string_agg(format('r.%I::text = %L', src.event_column, e), ', ' ORDER BY k)
 	  INTO steps FROM unnest(moments) WITH ORDINALITY AS u(e, k);
 	q := format($q$
-		CREATE TEMP TABLE journey_refresh_delta AS
+		CREATE TEMP TABLE journey_refresh_delta ON COMMIT DROP AS
 		SELECT r.%1$I::text AS customer, count(*) AS nrows, max(r.%2$I::timestamptz) AS latest,
 		       %3$s AS funnel, %4$s AS path, %5$s AS conv
 		  FROM %6$s r
@@ -287,21 +340,28 @@ BEGIN
 		                 src.attribution_lookback) END,
 		src.relation, visible, since_clause);
 	EXECUTE q USING cur_full, cur, snap.seen, snap.events_until, lookback;
+	-- (statistics, so that the customers are looked up by key, not scanned)
+	ANALYZE pg_temp.journey_refresh_delta;
 	SELECT coalesce(sum(d.nrows), 0), count(*), max(d.latest) INTO nrows, nchanged, latest
 	  FROM pg_temp.journey_refresh_delta d;
 
 	-- old and new states of the customers with new rows, and what each
-	-- contributes (-1: the old, +1: the new)
-	CREATE TEMP TABLE journey_refresh_contrib AS
+	-- contributes (-1: the old, +1: the new); each old state looked up by
+	-- its key (OFFSET 0 keeps the lookup from becoming a scan of them all)
+	CREATE TEMP TABLE journey_refresh_old ON COMMIT DROP AS
+	SELECT d.customer, o.funnel, o.path, o.conv
+	  FROM pg_temp.journey_refresh_delta d
+	 CROSS JOIN LATERAL (SELECT o.funnel, o.path, o.conv FROM @extschema@.snapshot_customer o
+	                      WHERE o.source = src.name AND o.customer = d.customer OFFSET 0) o;
+	CREATE TEMP TABLE journey_refresh_contrib ON COMMIT DROP AS
 	WITH states AS (
 		SELECT -1 AS sign, o.funnel, o.path, o.conv
-		  FROM pg_temp.journey_refresh_delta d
-		  JOIN @extschema@.snapshot_customer o ON o.source = src.name AND o.customer = d.customer
+		  FROM pg_temp.journey_refresh_old o
 		UNION ALL
 		SELECT 1, @extschema@.merge_state(o.funnel, d.funnel), @extschema@.merge_state(o.path, d.path),
 		       @extschema@.merge_state(o.conv, d.conv)
 		  FROM pg_temp.journey_refresh_delta d
-		  LEFT JOIN @extschema@.snapshot_customer o ON o.source = src.name AND o.customer = d.customer
+		  LEFT JOIN pg_temp.journey_refresh_old o ON o.customer = d.customer
 	)
 	SELECT s.sign, @extschema@.funnel_times_result(s.funnel) AS times,
 	       @extschema@.path_agg_result(s.path) AS path,
@@ -317,24 +377,32 @@ BEGIN
 
 	INSERT INTO @extschema@.snapshot_level AS t (source, level, customers)
 	SELECT src.name, coalesce(cardinality(c.times), 0), sum(c.sign)
-	  FROM pg_temp.journey_refresh_contrib c GROUP BY 2
+	  FROM pg_temp.journey_refresh_contrib c GROUP BY 2 HAVING sum(c.sign) <> 0
 	ON CONFLICT ON CONSTRAINT snapshot_level_pkey DO UPDATE SET customers = t.customers + excluded.customers;
-	INSERT INTO @extschema@.snapshot_gap AS t (source, position, gap, customers)
-	SELECT src.name, g.k, c.times[g.k] - c.times[g.k - 1], sum(c.sign)
-	  FROM pg_temp.journey_refresh_contrib c
-	 CROSS JOIN LATERAL generate_series(2, cardinality(c.times)) AS g(k)
-	 GROUP BY 2, 3
+	CREATE TEMP TABLE journey_refresh_gaps ON COMMIT DROP AS
+	SELECT x.k, x.gap, @extschema@.snapshot_gap_bucket(x.gap) AS bucket, x.n
+	  FROM (SELECT g.k, c.times[g.k] - c.times[g.k - 1] AS gap, sum(c.sign) AS n
+	          FROM pg_temp.journey_refresh_contrib c
+	         CROSS JOIN LATERAL generate_series(2, cardinality(c.times)) AS g(k)
+	         GROUP BY 1, 2 HAVING sum(c.sign) <> 0) x;
+	INSERT INTO @extschema@.snapshot_gap AS t (source, position, bucket, gap, customers)
+	SELECT src.name, x.k, x.bucket, x.gap, x.n FROM pg_temp.journey_refresh_gaps x
 	ON CONFLICT ON CONSTRAINT snapshot_gap_pkey DO UPDATE SET customers = t.customers + excluded.customers;
+	INSERT INTO @extschema@.snapshot_gap_count AS t (source, position, bucket, customers)
+	SELECT src.name, x.k, x.bucket, sum(x.n) FROM pg_temp.journey_refresh_gaps x
+	 GROUP BY 2, 3 HAVING sum(x.n) <> 0
+	ON CONFLICT ON CONSTRAINT snapshot_gap_count_pkey DO UPDATE SET customers = t.customers + excluded.customers;
 	INSERT INTO @extschema@.snapshot_path AS t (source, path, customers)
 	SELECT src.name, c.path, sum(c.sign)
 	  FROM pg_temp.journey_refresh_contrib c WHERE c.path IS NOT NULL GROUP BY 2
+	HAVING sum(c.sign) <> 0
 	ON CONFLICT ON CONSTRAINT snapshot_path_pkey DO UPDATE SET customers = t.customers + excluded.customers;
 	INSERT INTO @extschema@.snapshot_edge AS t (source, step, from_label, to_label, customers)
 	SELECT src.name, e.step, e.from_label, e.to_label, sum(c.sign)
 	  FROM pg_temp.journey_refresh_contrib c
 	 CROSS JOIN LATERAL @extschema@.transitions(c.path) e
 	 WHERE c.path IS NOT NULL
-	 GROUP BY 2, 3, 4
+	 GROUP BY 2, 3, 4 HAVING sum(c.sign) <> 0
 	ON CONFLICT ON CONSTRAINT snapshot_edge_pkey DO UPDATE SET customers = t.customers + excluded.customers;
 	INSERT INTO @extschema@.snapshot_attr_path AS t (source, path, conversions, value, nulls)
 	SELECT src.name, (p).path,
@@ -343,12 +411,22 @@ BEGIN
 	       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0)
 	  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
 	 GROUP BY 2
+	HAVING sum(c.sign) FILTER (WHERE (p).converted) <> 0
+	    OR sum(c.sign) FILTER (WHERE NOT (p).converted) <> 0
+	    OR sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted) <> 0
 	ON CONFLICT ON CONSTRAINT snapshot_attr_path_pkey DO UPDATE
 	   SET conversions = t.conversions + excluded.conversions,
 	       value = t.value + excluded.value, nulls = t.nulls + excluded.nulls;
-	-- (keys whose count fell to 0 stay until the next rebuild: finding them
-	-- would read the whole table; the readers skip them)
+	-- (what the old and new states of a customer both contribute cancels
+	-- out and is not written; keys whose count fell to 0 stay until the
+	-- next rebuild, finding them would read the whole table; the readers
+	-- skip them)
 
+	IF why IS NOT NULL THEN
+		ANALYZE @extschema@.snapshot_customer, @extschema@.snapshot_gap,
+		        @extschema@.snapshot_gap_count, @extschema@.snapshot_path,
+		        @extschema@.snapshot_edge, @extschema@.snapshot_attr_path;
+	END IF;
 	UPDATE @extschema@.snapshot s
 	   SET computed_at = now(),
 	       events_until = CASE WHEN latest IS NULL THEN snap.events_until
@@ -362,11 +440,16 @@ BEGIN
 	                     WHERE l.source = src.name),
 	       definition = def,
 	       relfilenode = filenode,
-	       changes = nchanges
+	       changes = nchanges,
+	       path_customers = CASE WHEN why IS NULL THEN s.path_customers ELSE 0 END +
+	                        (SELECT coalesce(sum(c.sign), 0) FROM pg_temp.journey_refresh_contrib c
+	                          WHERE c.path IS NOT NULL)
 	 WHERE s.source = src.name
 	RETURNING s.events_until INTO latest;
 	DROP TABLE pg_temp.journey_refresh_delta;
+	DROP TABLE pg_temp.journey_refresh_old;
 	DROP TABLE pg_temp.journey_refresh_contrib;
+	DROP TABLE pg_temp.journey_refresh_gaps;
 
 	RETURN QUERY SELECT why IS NOT NULL, why, nrows, nchanged, latest,
 	                    extract(epoch FROM clock_timestamp() - started)::float8;
@@ -392,7 +475,7 @@ BEGIN
 	IF NOT (SELECT bool_and(has_table_privilege(t, 'SELECT'))
 	          FROM unnest(ARRAY['@extschema@.snapshot', '@extschema@.snapshot_customer',
 	                            '@extschema@.snapshot_level', '@extschema@.snapshot_gap',
-	                            '@extschema@.snapshot_path', '@extschema@.snapshot_edge',
+	                            '@extschema@.snapshot_gap_count', '@extschema@.snapshot_path', '@extschema@.snapshot_edge',
 	                            '@extschema@.snapshot_attr_path']) AS t) THEN
 		RETURN NULL;
 	END IF;
@@ -438,23 +521,19 @@ BEGIN
 	), reached AS (
 		SELECT k, (SELECT coalesce(sum(lv.customers), 0) FROM lv WHERE lv.level >= k)::bigint AS n
 		  FROM generate_series(1, cardinality(names)) AS k
-	), gaps AS (
-		-- percentile_cont(0.5) over the multiset: the values at ranks
-		-- floor and ceil of (n - 1) / 2, and the point between them
-		SELECT g.position, g.gap,
-		       sum(g.customers) OVER w - g.customers AS below,
-		       sum(g.customers) OVER (PARTITION BY g.position) AS n
-		  FROM @extschema@.snapshot_gap g
-		 WHERE g.source = snap.source AND g.customers > 0
-		WINDOW w AS (PARTITION BY g.position ORDER BY g.gap)
+	), counts AS (
+		SELECT c.position, sum(c.customers) AS n
+		  FROM @extschema@.snapshot_gap_count c
+		 WHERE c.source = snap.source AND c.customers > 0
+		 GROUP BY c.position
 	), medians AS (
-		-- (a row holds ranks below .. below + customers - 1: the value at
-		-- rank r is the largest gap whose row starts at or before r)
-		SELECT x.position,
-		       max(x.gap) FILTER (WHERE x.below <= floor((x.n - 1) / 2.0)) AS lo,
-		       max(x.gap) FILTER (WHERE x.below <= ceil((x.n - 1) / 2.0)) AS hi,
-		       ((max(x.n) - 1) / 2.0 - floor((max(x.n) - 1) / 2.0))::float8 AS frac
-		  FROM gaps x GROUP BY x.position
+		-- percentile_cont(0.5) over the multiset: the times at ranks floor
+		-- and ceil of (n - 1) / 2, and the point between them
+		SELECT c.position,
+		       @extschema@.snapshot_gap_at(snap.source, c.position, floor((c.n - 1) / 2.0)::bigint) AS lo,
+		       @extschema@.snapshot_gap_at(snap.source, c.position, ceil((c.n - 1) / 2.0)::bigint) AS hi,
+		       ((c.n - 1) / 2.0 - floor((c.n - 1) / 2.0))::float8 AS frac
+		  FROM counts c
 	)
 	SELECT '(all)'::text, r.k, names[r.k], r.n, nx.n,
 	       nx.n::float8 / NULLIF(r.n, 0), (r.n - nx.n)::float8 / NULLIF(r.n, 0),
@@ -490,21 +569,21 @@ BEGIN
 	END IF;
 	RETURN QUERY
 	WITH ranked AS (
+		-- the top ones straight from the index on (source, customers DESC, path)
 		SELECT p.path, p.customers,
 		       row_number() OVER (ORDER BY p.customers DESC, p.path COLLATE "C")::int AS rank
-		  FROM @extschema@.snapshot_path p
-		 WHERE p.source = snap.source AND p.customers > 0
-	), total AS (
-		SELECT coalesce(sum(r.customers), 0)::bigint AS n FROM ranked r
+		  FROM (SELECT p.path, p.customers FROM @extschema@.snapshot_path p
+		         WHERE p.source = snap.source AND p.customers > 0
+		         ORDER BY p.customers DESC, p.path COLLATE "C"
+		         LIMIT snapshot_path_report.top) p
 	), rows AS (
-		SELECT r.path, r.customers, r.rank FROM ranked r WHERE r.rank <= snapshot_path_report.top
+		SELECT r.path, r.customers, r.rank FROM ranked r
 		UNION ALL
 		SELECT ARRAY['(other)'],
-		       (SELECT t.n FROM total t) -
-		       coalesce((SELECT sum(r.customers) FROM ranked r WHERE r.rank <= snapshot_path_report.top), 0)::bigint,
+		       snap.path_customers - coalesce((SELECT sum(r.customers) FROM ranked r), 0)::bigint,
 		       NULL
 	)
-	SELECT r.path, r.customers, r.customers::float8 / NULLIF(sum(r.customers) OVER (), 0), r.rank,
+	SELECT r.path, r.customers, r.customers::float8 / NULLIF(snap.path_customers, 0), r.rank,
 	       snap.computed_at, snap.events_until
 	  FROM rows r ORDER BY r.rank NULLS LAST;
 END;

@@ -109,6 +109,7 @@ holdings="SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
   UNION ALL SELECT format('%s %s %s %s', c.customer, c.funnel, c.path, c.conv) FROM journey.snapshot_customer c
   UNION ALL SELECT format('%s %s', l.level, l.customers) FROM journey.snapshot_level l
   UNION ALL SELECT format('%s %s %s', g.position, g.gap, g.customers) FROM journey.snapshot_gap g
+  UNION ALL SELECT format('%s %s %s', g.position, g.bucket, g.customers) FROM journey.snapshot_gap_count g
   UNION ALL SELECT format('%s %s', p.path, p.customers) FROM journey.snapshot_path p
   UNION ALL SELECT format('%s %s %s %s', e.step, e.from_label, e.to_label, e.customers) FROM journey.snapshot_edge e
   UNION ALL SELECT format('%s %s %s %s', a.path, a.conversions, a.value, a.nulls) FROM journey.snapshot_attr_path a) y"
@@ -256,5 +257,24 @@ q -c "UPDATE journey.moment SET event_name = 'purchase' WHERE source = 'shop' AN
 suite_expect "a change of moments is detected" "$(q -c "SELECT reason FROM journey.refresh('shop')")" \
 	"the source or its moments changed"
 suite_expect "  snapshot = live reports" "$(q -c "$compare")" "same"
+
+# the dashboard views: from the snapshot they give the rows they give live
+views="SELECT string_agg(x, E'\\n' ORDER BY x) FROM (
+  SELECT format('m %s %s %s %s %s %s %s %s %s %s %s %s', source, segment, position, moment, customers_reached,
+                customers_next, customers_dropped, share_of_first, conversion_rate, drop_off_rate,
+                median_time_to_next, median_time_to_next_seconds) x FROM journey.moment_conversion
+  UNION ALL SELECT format('s %s %s %s %s %s %s', source, step, from_label, to_label, customers, share) FROM journey.sankey_edges
+  UNION ALL SELECT format('t %s %s %s %s %s %s %s', source, rank, is_other, path, touchpoints, customers, share) FROM journey.top_paths
+  UNION ALL SELECT format('a %s %s %s %s %s %s %s %s', source, model, channel, conversions, value, removal_effect,
+                          conversion_share, value_share) FROM journey.channel_attribution) y"
+from="SELECT string_agg(DISTINCT v::text, ',') FROM (
+  SELECT from_snapshot v FROM journey.moment_conversion UNION ALL SELECT from_snapshot FROM journey.sankey_edges
+  UNION ALL SELECT from_snapshot FROM journey.top_paths UNION ALL SELECT from_snapshot FROM journey.channel_attribution) z"
+q -c "SELECT rows_read FROM journey.refresh('shop')" >/dev/null
+suite_expect "the views read the snapshot" "$(q -c "$from")" "true"
+snapshot_views=$(q -c "$views")
+q -c "DELETE FROM journey.snapshot" >/dev/null
+suite_expect "without it they read live" "$(q -c "$from")" "false"
+suite_expect "  and give the same rows (every model, time_decay included)" "$(q -c "$views")" "$snapshot_views"
 
 exit $SUITE_FAILED
