@@ -1019,6 +1019,65 @@ journey_events_state_check(PG_FUNCTION_ARGS)
 }
 
 /*
+ * For test hooks of final functions (not part of the install script): a
+ * state built from arguments first .. first + 7 of the call: interval
+ * (bigint), number of conditions, mode bits (int), parameter text, then the
+ * events as arrays of timestamps (bigint microseconds), flags (int), values
+ * (float8) and labels (text, NULL: none), of one length; any values, so
+ * that a final function's checks of what a damaged state may hold can be
+ * shown.
+ */
+JourneyEvents *
+JourneyEventsForTest(FunctionCallInfo fcinfo, int first)
+{
+	JourneyParams params = {0};
+	Datum	   *ts,
+			   *flags,
+			   *vals,
+			   *labels;
+	bool	   *ts_null,
+			   *flags_null,
+			   *vals_null,
+			   *labels_null;
+	int			n,
+				n2,
+				n3,
+				n4;
+	JourneyEvents *state;
+	text	   *ptext = PG_GETARG_TEXT_PP(first + 3);
+
+	params.interval_usec = PG_GETARG_INT64(first);
+	params.nconds = PG_GETARG_INT32(first + 1);
+	params.modes = (uint32) PG_GETARG_INT32(first + 2);
+	params.text = VARDATA_ANY(ptext);
+	params.text_len = VARSIZE_ANY_EXHDR(ptext);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 4), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &ts, &ts_null, &n);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 5), INT4OID, 4, true,
+					  TYPALIGN_INT, &flags, &flags_null, &n2);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 6), FLOAT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &vals, &vals_null, &n3);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 7), TEXTOID, -1, false,
+					  TYPALIGN_INT, &labels, &labels_null, &n4);
+	if (n2 != n || n3 != n || n4 != n)
+		elog(ERROR, "the event arrays must have one length");
+	state = JourneyEventsCreate(CurrentMemoryContext,
+								JourneyParamsIntern(fcinfo->flinfo, CurrentMemoryContext,
+													&params),
+								true);
+	for (int i = 0; i < n; i++)
+	{
+		text	   *label = labels_null[i] ? NULL : DatumGetTextPP(labels[i]);
+
+		JourneyEventsAdd(state, DatumGetInt64(ts[i]),
+						 label ? VARDATA_ANY(label) : NULL,
+						 label ? VARSIZE_ANY_EXHDR(label) : 0,
+						 (uint32) DatumGetInt32(flags[i]), DatumGetFloat8(vals[i]));
+	}
+	return state;
+}
+
+/*
  * Test hook, not part of the install script either: combine two serialized
  * states as the combine function does, and say whether the result knew it
  * was in order before describing it.
@@ -1213,6 +1272,12 @@ ConditionArrayLength(ArrayType *conds, const char *what)
 }
 
 int
+JourneyConditionArrayCount(ArrayType *conds, const char *what)
+{
+	return ConditionArrayLength(conds, what);
+}
+
+int
 JourneyConditionCount(FunctionCallInfo fcinfo, int first, const char *what)
 {
 	if (JourneyConditionArgsArray(fcinfo, first))
@@ -1228,10 +1293,6 @@ uint32
 JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
 					 const char *what)
 {
-	ArrayType  *conds;
-	int			n;
-	bits8	   *nulls;
-	const bool *data;
 	uint32		mask = 0;
 
 	if (!JourneyConditionArgsArray(fcinfo, first))
@@ -1245,7 +1306,21 @@ JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
 	}
 
 	Assert(!PG_ARGISNULL(first));
-	conds = PG_GETARG_ARRAYTYPE_P(first);
+	return JourneyConditionArrayBits(PG_GETARG_ARRAYTYPE_P(first), expected, what);
+}
+
+/*
+ * The bitmask of the conditions of an array that hold, checked to have
+ * exactly "expected" conditions (NULL counts as false).
+ */
+uint32
+JourneyConditionArrayBits(ArrayType *conds, int expected, const char *what)
+{
+	int			n;
+	bits8	   *nulls;
+	const bool *data;
+	uint32		mask = 0;
+
 	if (ARR_NDIM(conds) > 1)
 		(void) ConditionArrayLength(conds, what);
 	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];

@@ -134,6 +134,7 @@ extern void JourneyEventsCanonical(JourneyEvents *state);
 extern void JourneyEventsTooMany(void) pg_attribute_noreturn();
 extern bytea *JourneyEventsSerialize(JourneyEvents *state);
 extern JourneyEvents *JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes);
+extern JourneyEvents *JourneyEventsForTest(FunctionCallInfo fcinfo, int first);
 
 /* the same layout inside a larger value (state.c): pack.h's writer/reader */
 struct JourneyPackReader;
@@ -236,6 +237,10 @@ extern int	JourneyConditionCount(FunctionCallInfo fcinfo, int first,
 								  const char *what);
 extern uint32 JourneyConditionBits(FunctionCallInfo fcinfo, int first,
 								   int expected, const char *what);
+/* the same for conditions given as one array argument among others */
+extern int	JourneyConditionArrayCount(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionArrayBits(ArrayType *conds, int expected,
+										const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either

@@ -12,7 +12,7 @@
 # 2. Each dashboard read from the snapshot against the same report
 #    computed live from every event ("journey" = snapshot, "plain SQL" =
 #    live): moment report, top paths, Sankey edges, the attribution path
-#    rows, and channel_attribution (every model).
+#    rows, and channel_attribution (every model but time_decay).
 
 say "refresh: copying bench_events and registering it as source bench_snap"
 psql_q <<'SQL'
@@ -69,9 +69,9 @@ bench_compare "dashboard: Sankey edges (snapshot vs live)" \
 bench_compare "dashboard: attribution path rows (snapshot vs live)" \
 	"SELECT * FROM journey.attribution_paths('bench_snap')" \
 	"SELECT * FROM journey.attribution_paths('bench_snap', since => '-infinity')"
-bench_compare "dashboard: channel_attribution, 8 models (snapshot vs live)" \
-	"SELECT * FROM journey.channel_attribution('bench_snap')" \
-	"SELECT * FROM journey.channel_attribution('bench_snap', since => '-infinity')"
+# (time_decay is left out: over a million customers its customer paths hold
+# more touches than journey.max_events_per_group allows one group, live and
+# from the snapshot alike)
 bench_compare "dashboard: channel_attribution without time_decay" \
 	"SELECT * FROM journey.channel_attribution('bench_snap', ARRAY['first_touch', 'last_touch', 'linear', 'position_based', 'markov', 'shapley', 'fractribution'])" \
 	"SELECT * FROM journey.channel_attribution('bench_snap', ARRAY['first_touch', 'last_touch', 'linear', 'position_based', 'markov', 'shapley', 'fractribution'], since => '-infinity')"

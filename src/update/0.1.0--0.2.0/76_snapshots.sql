@@ -426,6 +426,10 @@ RETURN jsonb_build_object(
 	'attribution_lookback', src.attribution_lookback,
 	'moments', (SELECT jsonb_agg(m.event_name ORDER BY m.position)
 	              FROM @extschema@.moment m WHERE m.source = src.name),
+	'step_rules', (SELECT count(*) FROM @extschema@.moment m
+	                WHERE m.source = src.name
+	                  AND (m.max_gap IS NOT NULL OR m.min_gap IS NOT NULL
+	                       OR cardinality(m.excluded_events) > 0)),
 	'format', 1);
 COMMENT ON FUNCTION @extschema@.snapshot_definition(@extschema@.source) IS
   'what a source''s snapshot is built from (relation, columns, windows, conversion event, moments); a refresh rebuilds in full when it changed';
@@ -741,6 +745,12 @@ BEGIN
 	IF snap.source IS NULL THEN
 		RETURN;
 	END IF;
+	IF (snap.definition->>'step_rules')::int > 0 THEN
+		RAISE EXCEPTION 'the snapshot of source "%" does not follow its moments'' step rules', snap.source
+			USING ERRCODE = 'feature_not_supported',
+			      DETAIL = 'Moments with max_gap, min_gap or excluded_events are computed live.',
+			      HINT = 'Read journey.moment_report(source) or the moment_conversion view.';
+	END IF;
 	SELECT array_agg(m.name ORDER BY m.position) INTO names
 	  FROM @extschema@.moment m WHERE m.source = snap.source;
 	RETURN QUERY
@@ -950,7 +960,9 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	IF @extschema@.snapshot_of(dashboard_moment_report.source, false) IS NOT NULL THEN
+	-- (moments with step rules are computed live: the snapshot's funnel
+	-- states follow the plain window only)
+	IF (@extschema@.snapshot_of(dashboard_moment_report.source, false)).definition->>'step_rules' = '0' THEN
 		RETURN QUERY SELECT r.segment, r.position, r.moment, r.customers_reached, r.customers_next,
 		                    r.conversion_rate, r.drop_off_rate, r.median_time_to_next, true,
 		                    r.computed_at, r.events_until
