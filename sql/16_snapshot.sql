@@ -69,3 +69,6 @@ SELECT * FROM journey.refresh('snap');
 RESET ROLE;
 DROP OWNED BY regress_snap_reader;
 DROP ROLE regress_snap_reader;
+DELETE FROM journey.source WHERE name = 'snap';
+SELECT count(*) AS snapshots_left FROM journey.snapshot;
+DROP TABLE snap_ev;

@@ -169,6 +169,6 @@ COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next_seconds IS
 COMMENT ON COLUMN @extschema@.moment_conversion.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.moment_conversion.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.moment_conversion.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';

@@ -32,7 +32,7 @@ COMMENT ON COLUMN @extschema@.sankey_edges.share IS
 COMMENT ON COLUMN @extschema@.sankey_edges.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.sankey_edges.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.sankey_edges.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
@@ -66,6 +66,6 @@ COMMENT ON COLUMN @extschema@.top_paths.share IS
 COMMENT ON COLUMN @extschema@.top_paths.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.top_paths.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.top_paths.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';

@@ -291,7 +291,7 @@ COMMENT ON COLUMN @extschema@.channel_attribution.value_share IS
 COMMENT ON COLUMN @extschema@.channel_attribution.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.channel_attribution.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.channel_attribution.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 

@@ -941,8 +941,8 @@ COMMENT ON COLUMN @extschema@.snapshot_status.lookback_seconds IS
 
 -- The dashboards: each gives the report from the source's snapshot when it
 -- has a current one, else computes it live, and says which (from_snapshot),
--- when it was computed and up to which event time (NULL when live: every
--- row at the time of the query).
+-- when it was computed and up to which event time (both NULL when live:
+-- every row, by the query itself).
 CREATE FUNCTION @extschema@.dashboard_moment_report(source text)
 RETURNS TABLE (
 	segment text,
@@ -968,7 +968,7 @@ BEGIN
 		                    r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_moment_report(dashboard_moment_report.source) r;
 	ELSE
-		RETURN QUERY SELECT r.*, false, now(), NULL::timestamptz
+		RETURN QUERY SELECT r.*, false, NULL::timestamptz, NULL::timestamptz
 		               FROM @extschema@.moment_report(dashboard_moment_report.source) r;
 	END IF;
 END;
@@ -987,7 +987,7 @@ BEGIN
 		RETURN QUERY SELECT r.path, r.customers, r.share, r.rank, true, r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_path_report(dashboard_path_report.source) r;
 	ELSE
-		RETURN QUERY SELECT r.*, false, now(), NULL::timestamptz
+		RETURN QUERY SELECT r.*, false, NULL::timestamptz, NULL::timestamptz
 		               FROM @extschema@.path_report(dashboard_path_report.source) r;
 	END IF;
 END;
@@ -1007,7 +1007,7 @@ BEGIN
 		                    r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_transition_report(dashboard_transition_report.source) r;
 	ELSE
-		RETURN QUERY SELECT r.*, false, now(), NULL::timestamptz
+		RETURN QUERY SELECT r.*, false, NULL::timestamptz, NULL::timestamptz
 		               FROM @extschema@.transition_report(dashboard_transition_report.source) r;
 	END IF;
 END;
@@ -1027,9 +1027,9 @@ DECLARE
 	snap @extschema@.snapshot := @extschema@.snapshot_of(dashboard_snapshot.source, all_columns);
 BEGIN
 	from_snapshot := snap.source IS NOT NULL;
-	computed_at := CASE WHEN from_snapshot THEN snap.computed_at ELSE now() END;
+	computed_at := snap.computed_at;
 	events_until := snap.events_until;
 END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.dashboard_snapshot(text, bool) IS
-  'whether a dashboard over the source reads its snapshot (it has a current one), when the numbers were computed (now when live) and up to which event time (NULL when live)';
+  'whether a dashboard over the source reads its snapshot (it has a current one), when the numbers were computed and up to which event time (both NULL when live)';

@@ -141,7 +141,7 @@ COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next_seconds IS
 COMMENT ON COLUMN @extschema@.moment_conversion.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.moment_conversion.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.moment_conversion.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
@@ -169,7 +169,7 @@ COMMENT ON COLUMN @extschema@.sankey_edges.share IS
 COMMENT ON COLUMN @extschema@.sankey_edges.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.sankey_edges.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.sankey_edges.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
@@ -203,7 +203,7 @@ COMMENT ON COLUMN @extschema@.top_paths.share IS
 COMMENT ON COLUMN @extschema@.top_paths.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.top_paths.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.top_paths.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
@@ -237,6 +237,6 @@ COMMENT ON COLUMN @extschema@.channel_attribution.value_share IS
 COMMENT ON COLUMN @extschema@.channel_attribution.from_snapshot IS
   'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
 COMMENT ON COLUMN @extschema@.channel_attribution.computed_at IS
-  'when the numbers were computed: the snapshot''s last refresh, or now when live';
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
 COMMENT ON COLUMN @extschema@.channel_attribution.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
