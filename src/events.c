@@ -820,7 +820,7 @@ JourneyEventsPack(StringInfo buf, const JourneyEvents *state)
 	JourneyPackBytes(buf, state->labels, state->labels_len);
 }
 
-bytea *
+bytea	   *
 JourneyEventsSerialize(JourneyEvents *state)
 {
 	StringInfoData buf;

@@ -668,7 +668,7 @@ journey_funnel_times_final(PG_FUNCTION_ARGS)
 }
 
 /* funnel_times' answer for a state (NULL: no rows): the chain's times. */
-ArrayType *
+ArrayType  *
 JourneyFunnelTimesArray(JourneyEvents *state)
 {
 	TimestampTz times[JOURNEY_MAX_CONDITIONS];

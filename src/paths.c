@@ -121,7 +121,7 @@ journey_path_agg_sfunc(PG_FUNCTION_ARGS)
 }
 
 /* The labels in time order (ties by label), or NULL for no events. */
-ArrayType *
+ArrayType  *
 JourneyPathAggArray(JourneyEvents *state)
 {
 	if (state == NULL || state->nevents == 0)
@@ -319,7 +319,7 @@ journey_paths_to_conversion_final(PG_FUNCTION_ARGS)
  * The paths of a state, or NULL for no events.  flinfo is a function
  * returning conversion_path[], whose fn_extra this may use.
  */
-ArrayType *
+ArrayType  *
 JourneyPathsToConversionArray(FmgrInfo *flinfo, JourneyEvents *state)
 {
 	ConversionPathType *cp;

@@ -87,7 +87,7 @@ journey_retention_final(PG_FUNCTION_ARGS)
 }
 
 /* The answer of a state: r1 = condition 1 held; rk = 1 and k held. */
-ArrayType *
+ArrayType  *
 JourneyRetentionArray(int64 state)
 {
 	int			n = JourneyRetentionCount(state);

@@ -549,7 +549,7 @@ journey_state_info(PG_FUNCTION_ARGS)
 	values[2] = Int32GetDatum((int32) VARSIZE_ANY(bytes));
 	values[3] = Int32GetDatum(JOURNEY_STATE_VERSION);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
-													   values, nulls)));
+													  values, nulls)));
 }
 
 /* ---------- exact values for the snapshot's sums ---------- */
