@@ -45,6 +45,13 @@ SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'snap';
 SELECT position, customers_reached, from_snapshot FROM journey.moment_conversion WHERE source = 'snap';
 SELECT rebuilt, reason FROM journey.refresh('snap');
 SELECT position, customers_reached, from_snapshot FROM journey.moment_conversion WHERE source = 'snap';
+-- a visit at -infinity: its path is in no period, live or from the snapshot
+INSERT INTO snap_ev VALUES ('c4', '-infinity', 'visit', 'Email', NULL);
+SELECT rebuilt FROM journey.refresh('snap', full => true);
+SELECT path, conversions, value, nulls FROM journey.attribution_paths('snap');
+SELECT (SELECT array_agg(a ORDER BY a.path) FROM journey.attribution_paths('snap') a)::text
+     = (SELECT array_agg(a ORDER BY a.path) FROM journey.attribution_paths('snap', since => '-infinity') a)::text
+       AS same_as_live;
 -- exact_numeric: a float8's every binary digit
 SELECT journey.exact_numeric(0.1), journey.exact_numeric(-2.5), journey.exact_numeric(0);
 

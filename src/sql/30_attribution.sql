@@ -163,7 +163,9 @@ BEGIN
 			                    (NOT (p).converted)::int::float8, (p).touch_times, (p).converted_at
 			               FROM @extschema@.snapshot_customer c
 			              CROSS JOIN LATERAL unnest(@extschema@.paths_to_conversion_result(c.conv)) p
-			              WHERE c.source = s.name;
+			              WHERE c.source = s.name
+			                AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+			                                  ELSE (p).touch_times[cardinality((p).touch_times)] END);
 		END IF;
 		RETURN;
 	END IF;

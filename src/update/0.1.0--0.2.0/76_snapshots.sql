@@ -643,6 +643,10 @@ BEGIN
 	       coalesce(sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted), 0),
 	       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0)
 	  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
+	 -- (as attribution_paths: a path converted or last touched at an
+	 -- infinite time is in no period)
+	 WHERE isfinite(CASE WHEN (p).converted THEN (p).converted_at
+	                     ELSE (p).touch_times[cardinality((p).touch_times)] END)
 	 GROUP BY 2
 	HAVING sum(c.sign) FILTER (WHERE (p).converted) <> 0
 	    OR sum(c.sign) FILTER (WHERE NOT (p).converted) <> 0

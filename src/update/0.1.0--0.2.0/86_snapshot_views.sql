@@ -54,7 +54,9 @@ BEGIN
 			                    (NOT (p).converted)::int::float8, (p).touch_times, (p).converted_at
 			               FROM @extschema@.snapshot_customer c
 			              CROSS JOIN LATERAL unnest(@extschema@.paths_to_conversion_result(c.conv)) p
-			              WHERE c.source = s.name;
+			              WHERE c.source = s.name
+			                AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+			                                  ELSE (p).touch_times[cardinality((p).touch_times)] END);
 		END IF;
 		RETURN;
 	END IF;
@@ -73,7 +75,9 @@ inp AS (
          >= coalesce($3::timestamptz, '-infinity')
      AND CASE WHEN (p).converted THEN (p).converted_at
               ELSE (p).touch_times[cardinality((p).touch_times)] END
-         < coalesce($4::timestamptz, 'infinity'))
+         < coalesce($4::timestamptz, 'infinity')
+     AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+                       ELSE (p).touch_times[cardinality((p).touch_times)] END))
 SELECT path, conversions, value, nulls, touch_times, converted_at FROM (
   SELECT path, count(*) FILTER (WHERE converted)::float8 AS conversions,
          coalesce(@extschema@.exact_sum(value) FILTER (WHERE converted), 0) AS value,
