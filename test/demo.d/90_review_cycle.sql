@@ -25,12 +25,13 @@ VALUES ('shop', '2026 Q1', '2026-01-01', '2026-03-31'),
 
 -- The hypothesis for Q2, tied to the moment it acts on (signup) and the
 -- moment it should move (setup_complete).
+-- Its results are read at every review: sequential (always-valid) p-values.
 INSERT INTO journey.hypothesis (source, moment, target_moment, statement, mechanism,
-								conversion_window, cycle_id, minimum_effect)
+								conversion_window, cycle_id, minimum_effect, sequential)
 SELECT 'shop', 'signup', 'setup_complete',
 	   'If we send a personalised onboarding sequence in the first 72 hours after signup, more customers will complete setup.',
 	   'New customers stall on setup because they do not know the next step; a timely reminder shows it.',
-	   '72 hours', id, 0.03
+	   '72 hours', id, 0.03, true
   FROM journey.review_cycle WHERE source = 'shop' AND name = '2026 Q2';
 
 -- And one for the next cycle.
@@ -96,11 +97,16 @@ SELECT cycle, moment, reached, moved_on, round(rate::numeric, 4) AS rate,
 
 \echo '## The review: what was tested, what was learned, what is next'
 \x on
-SELECT cycle, starts_on, ends_on,
-	   (SELECT string_agg(format('[%s] %s', t ->> 'decision', t ->> 'statement'), E'\n')
-		  FROM jsonb_array_elements(tested) t) AS tested,
-	   array_to_string(learned, E'\n') AS learned,
-	   (SELECT string_agg(format('[%s] %s', n ->> 'status', n ->> 'statement'), E'\n')
-		  FROM jsonb_array_elements(next) n) AS next
-  FROM journey.review WHERE source = 'shop' ORDER BY starts_on;
+SELECT r.cycle, r.starts_on, r.ends_on,
+	   (SELECT string_agg(format('[%s] %s', coalesce(h.decision, h.part), h.statement), E'\n'
+						  ORDER BY h.ended_at, h.hypothesis_id)
+		  FROM journey.review_hypotheses h
+		 WHERE h.cycle_id = r.cycle_id AND h.part IN ('tested', 'abandoned')) AS tested,
+	   r.learned,
+	   (SELECT string_agg(format('[%s] %s', h.status, h.statement), E'\n'
+						  ORDER BY h.status DESC, h.hypothesis_id)
+		  FROM journey.review_hypotheses h
+		 WHERE h.cycle_id = r.cycle_id AND h.part = 'next') AS next,
+	   r.moments_improved, r.moments_declined
+  FROM journey.review r WHERE r.source = 'shop' ORDER BY r.starts_on;
 \x off
