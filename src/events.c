@@ -674,6 +674,81 @@ JourneyEventsSort(JourneyEvents *state)
 	state->sorted = true;
 }
 
+/*
+ * Sort the events and rewrite the label arena in event order, each label
+ * once for a run of events that share it, so that states holding the same
+ * events hold the same bytes however their rows were split, combined and
+ * ordered (a stored state is compared and stored so).  The arena is
+ * rewritten through a copy of the old one.
+ */
+void
+JourneyEventsCanonical(JourneyEvents *state)
+{
+	char	   *old;
+	int32		len = 0;
+	int32		prev_old = -1;
+	int32		prev_new = -1;
+
+	JourneyEventsSort(state);
+	if (state->labels_len == 0)
+		return;
+
+	/*
+	 * The new arena may be larger than the old one: events that shared a
+	 * label (a repeat of the event added just before) can be apart once
+	 * sorted.  Its size first, then room for it.
+	 */
+	for (int i = 0; i < state->nevents; i++)
+	{
+		int32		off = state->events[i].label_off;
+
+		CHECK_FOR_INTERRUPTS();
+		if (off < 0)
+			continue;
+		if (prev_old < 0 || (off != prev_old &&
+							 strcmp(state->labels + off, state->labels + prev_old) != 0))
+		{
+			len += (int32) strlen(state->labels + off) + 1;
+			if (len > JOURNEY_MAX_LABEL_BYTES)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("labels of one group exceed %d bytes",
+								(int) JOURNEY_MAX_LABEL_BYTES)));
+		}
+		prev_old = off;
+	}
+	if (len > state->labels_len)
+		EnsureCapacity(state, 0, len - state->labels_len);
+	len = 0;
+	prev_old = -1;
+	old = palloc_extended(state->labels_len, MCXT_ALLOC_HUGE);
+	memcpy(old, state->labels, state->labels_len);
+	for (int i = 0; i < state->nevents; i++)
+	{
+		JourneyEvent *ev = &state->events[i];
+		int32		off = ev->label_off;
+
+		CHECK_FOR_INTERRUPTS();
+		if (off < 0)
+			continue;
+		if (prev_old >= 0 && (off == prev_old || strcmp(old + off, old + prev_old) == 0))
+			ev->label_off = prev_new;
+		else
+		{
+			int32		n = (int32) strlen(old + off) + 1;
+
+			memcpy(state->labels + len, old + off, n);
+			prev_new = len;
+			ev->label_off = len;
+			len += n;
+		}
+		prev_old = off;
+	}
+	state->labels_len = len;
+	pfree(old);
+	CHECK_EVENTS(state);
+}
+
 /* ---------- serialized form ---------- */
 
 #define EVENTS_STATE_WHAT "journey aggregate state"
@@ -711,34 +786,48 @@ UnpackEvents(JourneyPackReader *r, JourneyEvent *events, int n)
 	}
 }
 
-bytea *
-JourneyEventsSerialize(JourneyEvents *state)
+/* The size JourneyEventsPack writes. */
+Size
+JourneyEventsPackedSize(const JourneyEvents *state)
+{
+	return 1 + sizeof(int64) + sizeof(int32) + sizeof(uint32) +
+		sizeof(int32) + state->params->text_len +
+		sizeof(int32) + sizeof(int32) + 1 +
+		(Size) state->nevents * (sizeof(JourneyEvent) +
+								 (state->values ? sizeof(float8) : 0)) +
+		state->labels_len;
+}
+
+/* Append the state in the serialized layout (see the top of this file). */
+void
+JourneyEventsPack(StringInfo buf, const JourneyEvents *state)
 {
 	const JourneyParams *params = state->params;
-	StringInfoData buf;
 	bool		has_values = (state->values != NULL);
 
-	JourneyPackBegin(&buf,
-					 VARHDRSZ + 1 + sizeof(int64) + sizeof(int32) + sizeof(uint32) +
-					 sizeof(int32) + params->text_len +
-					 sizeof(int32) + sizeof(int32) + 1 +
-					 (Size) state->nevents * (sizeof(JourneyEvent) +
-											  (has_values ? sizeof(float8) : 0)) +
-					 state->labels_len,
-					 EVENTS_STATE_WHAT);
-	JourneyPackUInt8(&buf, JOURNEY_EVENTS_VERSION);
-	JourneyPackInt64(&buf, params->interval_usec);
-	JourneyPackInt32(&buf, params->nconds);
-	JourneyPackUInt32(&buf, params->modes);
-	JourneyPackText(&buf, params->text, params->text_len);
-	JourneyPackInt32(&buf, state->nevents);
-	JourneyPackInt32(&buf, state->labels_len);
-	JourneyPackUInt8(&buf, has_values ? 1 : 0);
-	PackEvents(&buf, state->events, state->nevents);
+	JourneyPackUInt8(buf, JOURNEY_EVENTS_VERSION);
+	JourneyPackInt64(buf, params->interval_usec);
+	JourneyPackInt32(buf, params->nconds);
+	JourneyPackUInt32(buf, params->modes);
+	JourneyPackText(buf, params->text, params->text_len);
+	JourneyPackInt32(buf, state->nevents);
+	JourneyPackInt32(buf, state->labels_len);
+	JourneyPackUInt8(buf, has_values ? 1 : 0);
+	PackEvents(buf, state->events, state->nevents);
 	if (has_values)
 		for (int i = 0; i < state->nevents; i++)
-			JourneyPackFloat8(&buf, state->values[i]);
-	JourneyPackBytes(&buf, state->labels, state->labels_len);
+			JourneyPackFloat8(buf, state->values[i]);
+	JourneyPackBytes(buf, state->labels, state->labels_len);
+}
+
+bytea	   *
+JourneyEventsSerialize(JourneyEvents *state)
+{
+	StringInfoData buf;
+
+	JourneyPackBegin(&buf, VARHDRSZ + JourneyEventsPackedSize(state),
+					 EVENTS_STATE_WHAT);
+	JourneyEventsPack(&buf, state);
 	Assert(buf.len + 1 == buf.maxlen);
 	return JourneyPackEnd(&buf);
 }
@@ -751,30 +840,44 @@ JourneyEvents *
 JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 {
 	JourneyPackReader r;
+	JourneyEvents *state;
+
+	JourneyPackReaderInit(&r, bytes, EVENTS_STATE_WHAT, ERRCODE_DATA_CORRUPTED);
+	state = JourneyEventsUnpack(flinfo, &r);
+	JourneyPackFinish(&r);
+	return state;
+}
+
+/*
+ * Read a state written by JourneyEventsPack from r (which reports what is
+ * wrong with its own message and errcode); the reader is left after it.
+ */
+JourneyEvents *
+JourneyEventsUnpack(FmgrInfo *flinfo, JourneyPackReader *r)
+{
 	uint8		has_values;
 	JourneyParams params = {0};
 	int32		nevents;
 	int32		labels_len;
 	JourneyEvents *state;
 
-	JourneyPackReaderInit(&r, bytes, EVENTS_STATE_WHAT, ERRCODE_DATA_CORRUPTED);
-	if (JourneyPackGetUInt8(&r) != JOURNEY_EVENTS_VERSION)
-		JourneyPackCorrupt(&r, "Unknown state version.");
-	params.interval_usec = JourneyPackGetInt64(&r);
-	params.nconds = JourneyPackGetInt32(&r);
-	params.modes = JourneyPackGetUInt32(&r);
-	params.text_len = JourneyPackGetInt32(&r);
+	if (JourneyPackGetUInt8(r) != JOURNEY_EVENTS_VERSION)
+		JourneyPackCorrupt(r, "Unknown state version.");
+	params.interval_usec = JourneyPackGetInt64(r);
+	params.nconds = JourneyPackGetInt32(r);
+	params.modes = JourneyPackGetUInt32(r);
+	params.text_len = JourneyPackGetInt32(r);
 	if (params.interval_usec < 0 || params.nconds < 0 ||
 		params.nconds > JOURNEY_MAX_CONDITIONS ||
-		params.text_len < 0 || params.text_len > JourneyPackRemaining(&r))
-		JourneyPackCorrupt(&r, "The state's parameters are out of range.");
-	params.text = (char *) JourneyPackGetBytes(&r, params.text_len);
-	nevents = JourneyPackGetInt32(&r);
-	labels_len = JourneyPackGetInt32(&r);
-	has_values = JourneyPackGetUInt8(&r);
+		params.text_len < 0 || params.text_len > JourneyPackRemaining(r))
+		JourneyPackCorrupt(r, "The state's parameters are out of range.");
+	params.text = (char *) JourneyPackGetBytes(r, params.text_len);
+	nevents = JourneyPackGetInt32(r);
+	labels_len = JourneyPackGetInt32(r);
+	has_values = JourneyPackGetUInt8(r);
 	if (labels_len < 0 || labels_len > JOURNEY_MAX_LABEL_BYTES || has_values > 1)
-		JourneyPackCorrupt(&r, "The state's size does not match its event count.");
-	JourneyPackCount(&r, nevents,
+		JourneyPackCorrupt(r, "The state's size does not match its event count.");
+	JourneyPackCount(r, nevents,
 					 sizeof(JourneyEvent) + (has_values ? sizeof(float8) : 0),
 					 labels_len, true,
 					 "The state's size does not match its event count.");
@@ -786,21 +889,20 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 													&params),
 								labels_len > 0);
 	EnsureCapacity(state, nevents, labels_len);
-	UnpackEvents(&r, state->events, nevents);
+	UnpackEvents(r, state->events, nevents);
 	if (has_values)
 	{
 		EnsureValues(state);
 		for (int i = 0; i < nevents; i++)
-			state->values[i] = JourneyPackGetFloat8(&r);
+			state->values[i] = JourneyPackGetFloat8(r);
 	}
 	if (labels_len > 0)
 	{
-		JourneyPackGetInto(&r, state->labels, labels_len);
+		JourneyPackGetInto(r, state->labels, labels_len);
 		/* every label ends within the arena */
 		if (state->labels[labels_len - 1] != '\0')
-			JourneyPackCorrupt(&r, "The state's last label is not terminated.");
+			JourneyPackCorrupt(r, "The state's last label is not terminated.");
 	}
-	JourneyPackFinish(&r);
 	state->nevents = nevents;
 	state->labels_len = labels_len;
 	for (int i = 0; i < nevents; i++)
@@ -811,9 +913,9 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 		/* condition bitmasks hold no bit past the number of conditions */
 		if (params.nconds > 0 && params.nconds < 32 &&
 			(ev->flags >> params.nconds) != 0)
-			JourneyPackCorrupt(&r, "An event meets a condition beyond the number of conditions.");
+			JourneyPackCorrupt(r, "An event meets a condition beyond the number of conditions.");
 		if (ev->label_off < -1 || ev->label_off >= labels_len)
-			JourneyPackCorrupt(&r, "An event's label lies outside the label arena.");
+			JourneyPackCorrupt(r, "An event's label lies outside the label arena.");
 	}
 	/* (labels checked above: the comparison reads them) */
 	state->sorted = true;

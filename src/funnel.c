@@ -662,21 +662,27 @@ JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times)
 Datum
 journey_funnel_times_final(PG_FUNCTION_ARGS)
 {
-	JourneyEvents *state;
+	(void) JourneyAggContext(fcinfo, "funnel_times");
+	PG_RETURN_ARRAYTYPE_P(JourneyFunnelTimesArray(PG_ARGISNULL(0) ? NULL :
+												  (JourneyEvents *) PG_GETARG_POINTER(0)));
+}
+
+/* funnel_times' answer for a state (NULL: no rows): the chain's times. */
+ArrayType  *
+JourneyFunnelTimesArray(JourneyEvents *state)
+{
 	TimestampTz times[JOURNEY_MAX_CONDITIONS];
 	Datum		datums[JOURNEY_MAX_CONDITIONS];
 	int			level;
 
-	(void) JourneyAggContext(fcinfo, "funnel_times");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
-	state = (JourneyEvents *) PG_GETARG_POINTER(0);
+	if (state == NULL)
+		return construct_empty_array(TIMESTAMPTZOID);
 	level = JourneyFunnelTimes(state, times);
 	if (level == 0)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
+		return construct_empty_array(TIMESTAMPTZOID);
 	for (int k = 0; k < level; k++)
 		datums[k] = TimestampTzGetDatum(times[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(datums, level, TIMESTAMPTZOID,
-										  sizeof(TimestampTz), FLOAT8PASSBYVAL,
-										  TYPALIGN_DOUBLE));
+	return construct_array(datums, level, TIMESTAMPTZOID,
+						   sizeof(TimestampTz), FLOAT8PASSBYVAL,
+						   TYPALIGN_DOUBLE);
 }

@@ -130,10 +130,18 @@ extern JourneyEvents *JourneyEventsCombine(FunctionCallInfo fcinfo,
 										   JourneyEvents *left,
 										   JourneyEvents *right);
 extern void JourneyEventsSort(JourneyEvents *state);
+extern void JourneyEventsCanonical(JourneyEvents *state);
 extern void JourneyEventsTooMany(void) pg_attribute_noreturn();
 extern bytea *JourneyEventsSerialize(JourneyEvents *state);
 extern JourneyEvents *JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes);
 extern JourneyEvents *JourneyEventsForTest(FunctionCallInfo fcinfo, int first);
+
+/* the same layout inside a larger value (state.c): pack.h's writer/reader */
+struct JourneyPackReader;
+extern Size JourneyEventsPackedSize(const JourneyEvents *state);
+extern void JourneyEventsPack(StringInfo buf, const JourneyEvents *state);
+extern JourneyEvents *JourneyEventsUnpack(FmgrInfo *flinfo,
+										  struct JourneyPackReader *r);
 
 static inline const char *
 JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
@@ -180,6 +188,7 @@ extern JourneyLabel *JourneyPathTransformApply(const void *parsed,
 extern uint32 JourneyFunnelModes(const char *str);
 extern int	JourneyFunnelLevel(JourneyEvents *state);
 extern int	JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times);
+extern ArrayType *JourneyFunnelTimesArray(JourneyEvents *state);
 
 /*
  * sequence.c: the pattern of a state's parameters (text and number of
@@ -189,6 +198,16 @@ extern void *JourneySequencePattern(JourneyParams *params);
 extern bool JourneySequenceMatch(JourneyEvents *state);
 extern int64 JourneySequenceCount(JourneyEvents *state);
 extern int64 JourneySequenceCountMatch(JourneyEvents *state, bool *matched);
+
+/* paths.c: the answers of path_agg and paths_to_conversion (NULL: none) */
+extern ArrayType *JourneyPathAggArray(JourneyEvents *state);
+extern ArrayType *JourneyPathsToConversionArray(FmgrInfo *flinfo,
+												JourneyEvents *state);
+
+/* retention.c: its bigint state (conditions seen, number of conditions) */
+extern int	JourneyRetentionCount(int64 state);
+extern int64 JourneyRetentionMerge(int64 a, int64 b);
+extern ArrayType *JourneyRetentionArray(int64 state);
 
 /* A path argument's elements (one dimension, no NULLs) as labels. */
 extern JourneyLabel *JourneyPathLabels(ArrayType *path, int *n);

@@ -35,7 +35,7 @@ JourneyPackBegin(StringInfo buf, Size expected_size, const char *what)
 }
 
 /* The buffer as a bytea, in place. */
-bytea *
+bytea	   *
 JourneyPackEnd(StringInfo buf)
 {
 	bytea	   *out = (bytea *) buf->data;

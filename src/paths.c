@@ -120,16 +120,25 @@ journey_path_agg_sfunc(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* The labels in time order (ties by label), or NULL for no rows. */
+/* The labels in time order (ties by label), or NULL for no events. */
+ArrayType  *
+JourneyPathAggArray(JourneyEvents *state)
+{
+	if (state == NULL || state->nevents == 0)
+		return NULL;
+	JourneyEventsSort(state);
+	return EventLabelsArray(state, 0, state->nevents);
+}
+
 Datum
 journey_path_agg_final(PG_FUNCTION_ARGS)
 {
-	JourneyEvents *state = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
+	ArrayType  *result = JourneyPathAggArray(PG_ARGISNULL(0) ? NULL :
+											 (JourneyEvents *) PG_GETARG_POINTER(0));
 
-	if (state == NULL || state->nevents == 0)
+	if (result == NULL)
 		PG_RETURN_NULL();
-	JourneyEventsSort(state);
-	PG_RETURN_ARRAYTYPE_P(EventLabelsArray(state, 0, state->nevents));
+	PG_RETURN_ARRAYTYPE_P(result);
 }
 
 /*
@@ -213,21 +222,21 @@ typedef struct ConversionPathType
 } ConversionPathType;
 
 static ConversionPathType *
-GetConversionPathType(FunctionCallInfo fcinfo)
+GetConversionPathType(FmgrInfo *flinfo)
 {
-	ConversionPathType *cp = fcinfo->flinfo->fn_extra;
+	ConversionPathType *cp = flinfo->fn_extra;
 
 	if (cp == NULL)
 	{
 		/* the final function's declared result: conversion_path[] */
-		Oid			arraytype = get_func_rettype(fcinfo->flinfo->fn_oid);
+		Oid			arraytype = get_func_rettype(flinfo->fn_oid);
 		Oid			rowtype = OidIsValid(arraytype) ? get_element_type(arraytype) : InvalidOid;
 		MemoryContext old;
 		TupleDesc	tupdesc;
 
 		if (!OidIsValid(rowtype) || !type_is_rowtype(rowtype))
 			elog(ERROR, "journey.paths_to_conversion must return an array of a composite type");
-		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		old = MemoryContextSwitchTo(flinfo->fn_mcxt);
 		cp = palloc(sizeof(ConversionPathType));
 		tupdesc = lookup_rowtype_tupdesc_copy(rowtype, -1);
 		if (tupdesc->natts != 5)
@@ -236,7 +245,7 @@ GetConversionPathType(FunctionCallInfo fcinfo)
 		cp->rowtype = rowtype;
 		get_typlenbyvalalign(rowtype, &cp->typlen, &cp->typbyval, &cp->typalign);
 		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = cp;
+		flinfo->fn_extra = cp;
 	}
 	return cp;
 }
@@ -297,7 +306,22 @@ MakeConversionPath(ConversionPathType *cp, const JourneyEvents *state,
 Datum
 journey_paths_to_conversion_final(PG_FUNCTION_ARGS)
 {
-	JourneyEvents *state = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
+	ArrayType  *result;
+
+	result = JourneyPathsToConversionArray(fcinfo->flinfo, PG_ARGISNULL(0) ? NULL :
+										   (JourneyEvents *) PG_GETARG_POINTER(0));
+	if (result == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/*
+ * The paths of a state, or NULL for no events.  flinfo is a function
+ * returning conversion_path[], whose fn_extra this may use.
+ */
+ArrayType  *
+JourneyPathsToConversionArray(FmgrInfo *flinfo, JourneyEvents *state)
+{
 	ConversionPathType *cp;
 	int64		lookback;
 	int			n;
@@ -307,8 +331,8 @@ journey_paths_to_conversion_final(PG_FUNCTION_ARGS)
 	Datum	   *paths;
 
 	if (state == NULL || state->nevents == 0)
-		PG_RETURN_NULL();
-	cp = GetConversionPathType(fcinfo);
+		return NULL;
+	cp = GetConversionPathType(flinfo);
 	JourneyEventsSort(state);
 	lookback = state->params->interval_usec;
 	n = state->nevents;
@@ -348,8 +372,8 @@ journey_paths_to_conversion_final(PG_FUNCTION_ARGS)
 												 0.0, 0);
 		}
 	}
-	PG_RETURN_ARRAYTYPE_P(construct_array(paths, npaths, cp->rowtype,
-										  cp->typlen, cp->typbyval, cp->typalign));
+	return construct_array(paths, npaths, cp->rowtype,
+						   cp->typlen, cp->typbyval, cp->typalign);
 }
 
 /*

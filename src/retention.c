@@ -25,8 +25,8 @@ PG_FUNCTION_INFO_V1(journey_retention_final);
 #define RETENTION_COUNT(s)	((int) (((uint64) (s) >> 32) & 0xFF))
 #define RETENTION_STATE(n, m) ((int64) (((uint64) (n) << 32) | (uint64) (m)))
 
-static int
-RetentionCount(int64 state)
+int
+JourneyRetentionCount(int64 state)
 {
 	int			n = RETENTION_COUNT(state);
 
@@ -54,7 +54,7 @@ journey_retention_sfunc(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		n = JourneyConditionCount(fcinfo, 1, "conditions");
 	else
-		n = RetentionCount(PG_GETARG_INT64(0));
+		n = JourneyRetentionCount(PG_GETARG_INT64(0));
 	PG_RETURN_INT64(RETENTION_STATE(n, (PG_ARGISNULL(0) ? 0 :
 										RETENTION_MASK(PG_GETARG_INT64(0))) |
 									JourneyConditionBits(fcinfo, 1, n, "conditions")));
@@ -64,23 +64,33 @@ journey_retention_sfunc(PG_FUNCTION_ARGS)
 Datum
 journey_retention_combine(PG_FUNCTION_ARGS)
 {
-	int64		a = PG_GETARG_INT64(0);
-	int64		b = PG_GETARG_INT64(1);
+	PG_RETURN_INT64(JourneyRetentionMerge(PG_GETARG_INT64(0), PG_GETARG_INT64(1)));
+}
 
-	if (RetentionCount(a) != RetentionCount(b))
+/* Two states of the same conditions together (stored states too). */
+int64
+JourneyRetentionMerge(int64 a, int64 b)
+{
+	if (JourneyRetentionCount(a) != JourneyRetentionCount(b))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("number of conditions must be the same for every row of a group"),
 				 errdetail("Partial states have %d and %d conditions.",
-						   RetentionCount(a), RetentionCount(b))));
-	PG_RETURN_INT64(a | b);
+						   JourneyRetentionCount(a), JourneyRetentionCount(b))));
+	return a | b;
 }
 
 Datum
 journey_retention_final(PG_FUNCTION_ARGS)
 {
-	int64		state = PG_GETARG_INT64(0);
-	int			n = RetentionCount(state);
+	PG_RETURN_ARRAYTYPE_P(JourneyRetentionArray(PG_GETARG_INT64(0)));
+}
+
+/* The answer of a state: r1 = condition 1 held; rk = 1 and k held. */
+ArrayType  *
+JourneyRetentionArray(int64 state)
+{
+	int			n = JourneyRetentionCount(state);
 	uint32		mask = RETENTION_MASK(state);
 	bool		first = (mask & 1) != 0;
 	Datum		out[JOURNEY_MAX_CONDITIONS];
@@ -88,6 +98,5 @@ journey_retention_final(PG_FUNCTION_ARGS)
 	out[0] = BoolGetDatum(first);
 	for (int i = 1; i < n; i++)
 		out[i] = BoolGetDatum(first && (mask & ((uint32) 1 << i)) != 0);
-	PG_RETURN_ARRAYTYPE_P(construct_array(out, n, BOOLOID, 1, true,
-										  TYPALIGN_CHAR));
+	return construct_array(out, n, BOOLOID, 1, true, TYPALIGN_CHAR);
 }

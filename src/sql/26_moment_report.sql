@@ -134,9 +134,10 @@ SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
                                                          ORDER BY r.position), 0)
          AS share_of_first,
        r.conversion_rate, r.drop_off_rate, r.median_time_to_next,
-       extract(epoch FROM r.median_time_to_next)::float8 AS median_time_to_next_seconds
+       extract(epoch FROM r.median_time_to_next)::float8 AS median_time_to_next_seconds,
+       r.from_snapshot, r.computed_at, r.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.moment_report(s.name) r
+ CROSS JOIN LATERAL @extschema@.dashboard_moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
    AND @extschema@.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
@@ -165,3 +166,9 @@ COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next IS
   'median time from this moment to the next among the customers who moved on, as an interval; NULL when nobody did';
 COMMENT ON COLUMN @extschema@.moment_conversion.median_time_to_next_seconds IS
   'median_time_to_next in seconds';
+COMMENT ON COLUMN @extschema@.moment_conversion.from_snapshot IS
+  'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
+COMMENT ON COLUMN @extschema@.moment_conversion.computed_at IS
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
+COMMENT ON COLUMN @extschema@.moment_conversion.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';

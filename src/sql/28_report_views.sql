@@ -9,9 +9,10 @@
 -- must be readable, the channel column among them)
 
 CREATE VIEW @extschema@.sankey_edges WITH (security_invoker = true) AS
-SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share
+SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share,
+       t.from_snapshot, t.computed_at, t.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.transition_report(s.name) t
+ CROSS JOIN LATERAL @extschema@.dashboard_transition_report(s.name) t
  WHERE s.channel_column IS NOT NULL
    AND @extschema@.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.sankey_edges IS
@@ -28,15 +29,22 @@ COMMENT ON COLUMN @extschema@.sankey_edges.customers IS
   'customers who took this edge at this step';
 COMMENT ON COLUMN @extschema@.sankey_edges.share IS
   'customers divided by all customers taking an edge at this step';
+COMMENT ON COLUMN @extschema@.sankey_edges.from_snapshot IS
+  'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
+COMMENT ON COLUMN @extschema@.sankey_edges.computed_at IS
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
+COMMENT ON COLUMN @extschema@.sankey_edges.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
 CREATE VIEW @extschema@.top_paths WITH (security_invoker = true) AS
 SELECT s.name AS source, p.ord::int AS rank, p.rank IS NULL AS is_other,
        pg_catalog.array_to_string(p.path, ' > ') AS path,
        CASE WHEN p.rank IS NULL THEN 0 ELSE pg_catalog.cardinality(p.path) END AS touchpoints,
-       p.customers, p.share
+       p.customers, p.share, p.from_snapshot, p.computed_at, p.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.path_report(s.name)
-       WITH ORDINALITY AS p(path, customers, share, rank, ord)
+ CROSS JOIN LATERAL @extschema@.dashboard_path_report(s.name)
+       WITH ORDINALITY AS p(path, customers, share, rank, from_snapshot, computed_at,
+                            events_until, ord)
  WHERE s.channel_column IS NOT NULL
    AND @extschema@.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.top_paths IS
@@ -55,3 +63,9 @@ COMMENT ON COLUMN @extschema@.top_paths.customers IS
   'customers whose path this is';
 COMMENT ON COLUMN @extschema@.top_paths.share IS
   'customers divided by every customer with a path';
+COMMENT ON COLUMN @extschema@.top_paths.from_snapshot IS
+  'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
+COMMENT ON COLUMN @extschema@.top_paths.computed_at IS
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
+COMMENT ON COLUMN @extschema@.top_paths.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';

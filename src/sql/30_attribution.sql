@@ -115,6 +115,9 @@ COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(text[], float8, float8, f
 -- conversion time, for time_decay and the conversion-path report.  Every
 -- attribution report over a source (channel_attribution, spend_report,
 -- conversion_path_report) takes its paths from here and from nowhere else.
+-- Over all time (since and until NULL), a source with a current snapshot
+-- (journey.refresh) gives its paths from the snapshot, read by no scan of
+-- the events (src/sql/25_states_snapshot.sql).
 -- Dynamic SQL names columns only through format('%I') and the relation
 -- only through its regclass; the conversion event, the lookback and the
 -- period are parameters (EXECUTE ... USING).  Before reading, the source
@@ -146,6 +149,26 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	PERFORM @extschema@.check_source_relation(s, true);
+	-- all time, from the source's snapshot when it has a current one
+	-- (journey.refresh): its distinct paths, or its customers' paths
+	IF since IS NULL AND until IS NULL AND
+	   @extschema@.snapshot_of(s.name, true) IS NOT NULL THEN
+		IF NOT with_times THEN
+			RETURN QUERY SELECT a.path, a.conversions, a.value, a.nulls, NULL::timestamptz[],
+			                    NULL::timestamptz
+			               FROM @extschema@.snapshot_attribution_paths(s.name) a;
+		ELSE
+			RETURN QUERY SELECT (p).path, (p).converted::int::float8,
+			                    CASE WHEN (p).converted THEN coalesce((p).value, 0) ELSE 0 END,
+			                    (NOT (p).converted)::int::float8, (p).touch_times, (p).converted_at
+			               FROM @extschema@.snapshot_customer c
+			              CROSS JOIN LATERAL unnest(@extschema@.paths_to_conversion_result(c.conv)) p
+			              WHERE c.source = s.name
+			                AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+			                                  ELSE (p).touch_times[cardinality((p).touch_times)] END);
+		END IF;
+		RETURN;
+	END IF;
 	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
@@ -245,8 +268,10 @@ COMMENT ON FUNCTION @extschema@.channel_attribution(text, text[], timestamptz, t
 -- as the sources are read, before any source's rows are computed)
 CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
   SELECT s.name AS source, r.model, r.channel, r.conversions, r.value,
-         r.removal_effect, r.conversion_share, r.value_share
+         r.removal_effect, r.conversion_share, r.value_share,
+         d.from_snapshot, d.computed_at, d.events_until
     FROM @extschema@.source s
+   CROSS JOIN LATERAL @extschema@.dashboard_snapshot(s.name, true) d
    CROSS JOIN LATERAL @extschema@.channel_attribution(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
      AND @extschema@.source_readable(s.name, true);
@@ -268,6 +293,12 @@ COMMENT ON COLUMN @extschema@.channel_attribution.conversion_share IS
   'the channel''s share of the model''s credited conversions (0 to 1; 0 when there are none)';
 COMMENT ON COLUMN @extschema@.channel_attribution.value_share IS
   'the channel''s share of the model''s credited value (0 to 1; 0 when there is none)';
+COMMENT ON COLUMN @extschema@.channel_attribution.from_snapshot IS
+  'true when the row comes from the source''s snapshot (journey.refresh), false when it was computed live from every row';
+COMMENT ON COLUMN @extschema@.channel_attribution.computed_at IS
+  'when the numbers were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
+COMMENT ON COLUMN @extschema@.channel_attribution.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
 -- journey.spend: where a team's spend per channel and day lives, registered
 -- like a source (a relation and the names of its columns), read by

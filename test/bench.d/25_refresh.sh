@@ -1,0 +1,83 @@
+# test/bench.d/25_refresh.sh: snapshots (sourced by test/bench).
+#
+# On a copy of bench_events (so that the pieces after this one see the
+# events as generated), registered as source bench_snap with five moments,
+# an index on its time column and the default lookback (1 day):
+#
+# 1. journey.refresh: a full rebuild, then a refresh after 1% new events
+#    (sample journeys of 1% of the customers, added to existing customers
+#    in the last hours), three times; the ratio of the rebuild to the
+#    median refresh (the target is at least 20x).  Times are refresh's own
+#    (clock time of the call, in one transaction).
+# 2. Each dashboard read from the snapshot against the same report
+#    computed live from every event ("journey" = snapshot, "plain SQL" =
+#    live): moment report, top paths, Sankey edges, the attribution path
+#    rows, and channel_attribution (every model but time_decay).
+
+say "refresh: copying bench_events and registering it as source bench_snap"
+psql_q <<'SQL'
+CREATE TABLE bench_snap_events AS SELECT * FROM bench_events;
+CREATE INDEX ON bench_snap_events (ts);
+VACUUM ANALYZE bench_snap_events;
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
+                            channel_column, value_column, conversion_event)
+VALUES ('bench_snap', 'bench_snap_events', 'customer_id', 'ts', 'event', 'channel', 'revenue', 'purchase');
+INSERT INTO journey.moment (source, position, name, event_name) VALUES
+  ('bench_snap', 1, 'visit', 'site_visit'), ('bench_snap', 2, 'signup', 'signup'),
+  ('bench_snap', 3, 'setup', 'setup_complete'), ('bench_snap', 4, 'checkout', 'checkout'),
+  ('bench_snap', 5, 'purchase', 'purchase');
+SQL
+
+say "refresh: full rebuild of $CUSTOMERS customers"
+full=$(psql_q -At -c "SELECT seconds FROM journey.refresh('bench_snap', full => true)")
+psql_q -At -c "SELECT format('snapshot: %s customers, %s in snapshot_customer, %s in the dashboard tables',
+                      customers, pg_size_pretty(pg_total_relation_size('journey.snapshot_customer')),
+                      pg_size_pretty(pg_total_relation_size('journey.snapshot_level')
+                                     + pg_total_relation_size('journey.snapshot_gap')
+                                     + pg_total_relation_size('journey.snapshot_gap_count')
+                                     + pg_total_relation_size('journey.snapshot_path')
+                                     + pg_total_relation_size('journey.snapshot_edge')
+                                     + pg_total_relation_size('journey.snapshot_attr_path')))
+                 FROM journey.snapshot WHERE source = 'bench_snap'"
+incr=()
+for round in 1 2 3; do
+	say "refresh: after 1% new events (round $round)"
+	psql_q -q -c "INSERT INTO bench_snap_events
+	  SELECT (customer_id * 7919 + $round) % $CUSTOMERS + 1,
+	         (SELECT max(ts) FROM bench_snap_events) - interval '12 hours'
+	           + (ts - timestamptz '2026-01-01') / 365,
+	         event, channel, source, medium, revenue
+	    FROM journey.sample_events(greatest($CUSTOMERS / 100, 1), 100 + $round)"
+	incr+=("$(psql_q -At -c "SELECT seconds || ' ' || rows_read || ' ' || customers_changed
+	                           FROM journey.refresh('bench_snap')")")
+done
+med=$(printf '%s\n' "${incr[@]}" | awk '{print $1}' | median)
+read -r _ rows1 cust1 <<<"${incr[0]}"
+printf '%-58s full rebuild %9.1f s  refresh after 1%% new events %7.2f s (median of %d: %s rows, %s customers each)  ratio %6.1fx (target >= 20x)\n' \
+	"refresh: full rebuild vs 1% new events" "$full" "$med" "${#incr[@]}" "$rows1" "$cust1" \
+	"$(awk -v a="$full" -v b="$med" 'BEGIN {print (b > 0) ? a / b : 0}')"
+
+bench_compare "dashboard: moment report (snapshot vs live)" \
+	"SELECT * FROM journey.snapshot_moment_report('bench_snap')" \
+	"SELECT * FROM journey.moment_report('bench_snap')"
+bench_compare "dashboard: top 10 paths (snapshot vs live)" \
+	"SELECT * FROM journey.snapshot_path_report('bench_snap')" \
+	"SELECT * FROM journey.path_report('bench_snap')"
+bench_compare "dashboard: Sankey edges (snapshot vs live)" \
+	"SELECT * FROM journey.snapshot_transition_report('bench_snap')" \
+	"SELECT * FROM journey.transition_report('bench_snap')"
+bench_compare "dashboard: attribution path rows (snapshot vs live)" \
+	"SELECT * FROM journey.attribution_paths('bench_snap')" \
+	"SELECT * FROM journey.attribution_paths('bench_snap', since => '-infinity')"
+# (time_decay is left out: over a million customers its customer paths hold
+# more touches than journey.max_events_per_group allows one group, live and
+# from the snapshot alike)
+bench_compare "dashboard: channel_attribution without time_decay" \
+	"SELECT * FROM journey.channel_attribution('bench_snap', ARRAY['first_touch', 'last_touch', 'linear', 'position_based', 'markov', 'shapley', 'fractribution'])" \
+	"SELECT * FROM journey.channel_attribution('bench_snap', ARRAY['first_touch', 'last_touch', 'linear', 'position_based', 'markov', 'shapley', 'fractribution'], since => '-infinity')"
+bench_time "dashboard view: moment_conversion from the snapshot" \
+	"SELECT * FROM journey.moment_conversion WHERE source = 'bench_snap'"
+bench_time "dashboard view: top_paths from the snapshot" \
+	"SELECT * FROM journey.top_paths WHERE source = 'bench_snap'"
+bench_time "dashboard view: sankey_edges from the snapshot" \
+	"SELECT * FROM journey.sankey_edges WHERE source = 'bench_snap'"
