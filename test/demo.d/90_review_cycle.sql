@@ -96,11 +96,16 @@ SELECT cycle, moment, reached, moved_on, round(rate::numeric, 4) AS rate,
 
 \echo '## The review: what was tested, what was learned, what is next'
 \x on
-SELECT cycle, starts_on, ends_on,
-	   (SELECT string_agg(format('[%s] %s', t ->> 'decision', t ->> 'statement'), E'\n')
-		  FROM jsonb_array_elements(tested) t) AS tested,
-	   array_to_string(learned, E'\n') AS learned,
-	   (SELECT string_agg(format('[%s] %s', n ->> 'status', n ->> 'statement'), E'\n')
-		  FROM jsonb_array_elements(next) n) AS next
-  FROM journey.review WHERE source = 'shop' ORDER BY starts_on;
+SELECT r.cycle, r.starts_on, r.ends_on,
+	   (SELECT string_agg(format('[%s] %s', coalesce(h.decision, h.part), h.statement), E'\n'
+						  ORDER BY h.ended_at, h.hypothesis_id)
+		  FROM journey.review_hypotheses h
+		 WHERE h.cycle_id = r.cycle_id AND h.part IN ('tested', 'abandoned')) AS tested,
+	   r.learned,
+	   (SELECT string_agg(format('[%s] %s', h.status, h.statement), E'\n'
+						  ORDER BY h.status DESC, h.hypothesis_id)
+		  FROM journey.review_hypotheses h
+		 WHERE h.cycle_id = r.cycle_id AND h.part = 'next') AS next,
+	   r.moments_improved, r.moments_declined
+  FROM journey.review r WHERE r.source = 'shop' ORDER BY r.starts_on;
 \x off
