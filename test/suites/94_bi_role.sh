@@ -3,15 +3,18 @@
 # exactly the grants the page shows (run from the page itself), over the
 # demo's data: it reads every view of the extension, calls every aggregate
 # and the reports and pictures over a source it can read, and cannot write
-# any registry table.
+# any registry table.  A role with USAGE on schema journey alone (and the
+# events) calls every aggregate too.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster (exported by test/check).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 DB=journey_bi_role
 ROLE=journey_suite_bi
+AGG_ROLE=journey_suite_aggregates
 suite_database $DB
-trap "suite_q -d postgres -c 'DROP DATABASE IF EXISTS $DB' -c 'DROP ROLE IF EXISTS $ROLE' >/dev/null 2>&1 || true" EXIT
-suite_q -d postgres -c "DROP ROLE IF EXISTS $ROLE" -c "CREATE ROLE $ROLE NOLOGIN" >/dev/null
+trap "suite_q -d postgres -c 'DROP DATABASE IF EXISTS $DB' -c 'DROP ROLE IF EXISTS $ROLE' -c 'DROP ROLE IF EXISTS $AGG_ROLE' >/dev/null 2>&1 || true" EXIT
+suite_q -d postgres -c "DROP ROLE IF EXISTS $ROLE" -c "CREATE ROLE $ROLE NOLOGIN" \
+	-c "DROP ROLE IF EXISTS $AGG_ROLE" -c "CREATE ROLE $AGG_ROLE NOLOGIN" >/dev/null
 
 journey_demo_load $DB 2000 /dev/null >/dev/null
 recipe=$(journey_bi_recipe $ROLE public events)
@@ -50,6 +53,24 @@ SQL
 aggregates=$(grep -c . <<<"$calls")
 out=$(as_bi -c '\o /dev/null' -f - <<<"$calls" || true)
 suite_expect "the BI role calls each of the $aggregates aggregates" "$out" ""
+suite_q -d $DB -c "GRANT USAGE ON SCHEMA journey TO $AGG_ROLE" -c "GRANT SELECT ON events TO $AGG_ROLE" >/dev/null
+out=$(suite_q -d $DB -c "SET ROLE $AGG_ROLE" -c '\o /dev/null' -f - <<<"$calls" 2>&1 || true)
+suite_expect "a role with USAGE on schema journey alone calls each of the $aggregates aggregates" "$out" ""
+out=$(suite_q -d $DB -c "SET ROLE $AGG_ROLE" -f - 2>&1 <<'SQL'
+SELECT count(*) FROM (SELECT journey.path_agg(channel, ts) FROM events GROUP BY customer_id) p;
+SELECT count(*) > 0 FROM (SELECT journey.attribution(p, 'shapley') AS a
+  FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase', revenue::float8, '30 days') AS p
+          FROM events GROUP BY customer_id) s) c;
+SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT count(*) FROM (SELECT journey.window_funnel(ts, '7 days', event = 'site_visit', event = 'signup') AS l
+                        FROM events GROUP BY customer_id) f WHERE l >= 0;
+SELECT journey.exact_sum(revenue::float8) > 0 FROM events;
+EXPLAIN (COSTS OFF) SELECT journey.exact_sum(revenue::float8) FROM events;
+SQL
+)
+suite_expect "a role with USAGE on schema journey alone computes aggregates over the events, in parallel too (Partial Aggregate)" \
+	"$(grep -v '^ *->\|^ *Workers\|^Finalize\|^ *Gather' <<<"$out" | tr '\n' ' ')|$(grep -c 'Partial Aggregate' <<<"$out")" "2000 t 2000 t |1"
 out=$(as_bi -f - <<'SQL'
 SELECT count(*) FROM (SELECT journey.path_agg(channel, ts) FROM events GROUP BY customer_id) p;
 SELECT count(*) FROM (SELECT journey.window_funnel(ts, '7 days', event = 'site_visit', event = 'signup')
