@@ -115,6 +115,27 @@ COMMENT ON FUNCTION @extschema@.svg_nothing(text) IS
 -- Funnel
 -- ---------------------------------------------------------------------
 
+-- The funnel's rows, as both pictures of it draw them: per moment of
+-- moment_report (no segments), its customers, the first moment's and the
+-- previous moment's, the share moving on and the median seconds it took.
+CREATE FUNCTION @extschema@.picture_funnel(source text, conversion_window interval,
+	since timestamptz, until timestamptz)
+RETURNS TABLE ("position" int, moment text, reached bigint, first bigint, previous bigint,
+			   rate float8, median_seconds float8, i int, moments int)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+	SELECT m.position, m.moment, m.customers_reached,
+		   first_value(m.customers_reached) OVER (ORDER BY m.position),
+		   lag(m.customers_reached) OVER (ORDER BY m.position),
+		   m.conversion_rate, extract(epoch FROM m.median_time_to_next)::float8,
+		   (row_number() OVER (ORDER BY m.position))::int - 1, (count(*) OVER ())::int
+	  FROM @extschema@.moment_report(picture_funnel.source, picture_funnel.conversion_window,
+									 NULL, picture_funnel.since, picture_funnel.until) m
+$fn$;
+COMMENT ON FUNCTION @extschema@.picture_funnel(text, interval, timestamptz, timestamptz) IS
+  'internal: the rows of funnel_svg and funnel_mermaid: per moment its customers, the first and previous moment''s, the share moving on and the median seconds to the next';
+
 -- One bar per moment, as long as its share of the first moment's
 -- customers; the part of the previous bar that did not get this far is
 -- shaded (the drop-off); between the bars the share that moved on and the
@@ -138,15 +159,8 @@ DECLARE
 	body text;
 BEGIN
 	WITH r AS (
-		SELECT m.position, m.moment, m.customers_reached AS reached, m.customers_next AS next,
-			   m.conversion_rate AS rate,
-			   extract(epoch FROM m.median_time_to_next)::float8 AS median_seconds,
-			   first_value(m.customers_reached) OVER (ORDER BY m.position) AS first,
-			   lag(m.customers_reached) OVER (ORDER BY m.position) AS previous,
-			   row_number() OVER (ORDER BY m.position) - 1 AS i,
-			   count(*) OVER () AS moments
-		  FROM @extschema@.moment_report(funnel_svg.source, funnel_svg.conversion_window,
-										 NULL, funnel_svg.since, funnel_svg.until) m
+		SELECT f.* FROM @extschema@.picture_funnel(funnel_svg.source, funnel_svg.conversion_window,
+												   funnel_svg.since, funnel_svg.until) f
 	), g AS (
 		SELECT r.*, top + r.i * pitch AS y,
 			   w * r.reached / greatest(r.first, 1) AS bar,
@@ -226,12 +240,9 @@ LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 	WITH r AS (
-		SELECT m.position, m.moment, m.customers_reached AS reached, m.conversion_rate AS rate,
-			   extract(epoch FROM m.median_time_to_next)::float8 AS median_seconds,
-			   first_value(m.customers_reached) OVER (ORDER BY m.position) AS first,
-			   lead(m.position) OVER (ORDER BY m.position) AS next_position
-		  FROM @extschema@.moment_report(funnel_mermaid.source, funnel_mermaid.conversion_window,
-										 NULL, funnel_mermaid.since, funnel_mermaid.until) m
+		SELECT f.*, lead(f.position) OVER (ORDER BY f.position) AS next_position
+		  FROM @extschema@.picture_funnel(funnel_mermaid.source, funnel_mermaid.conversion_window,
+										  funnel_mermaid.since, funnel_mermaid.until) f
 	)
 	SELECT 'flowchart TD' || E'\n'
 		   || coalesce(string_agg(
