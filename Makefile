@@ -64,7 +64,11 @@ $(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: $(UPDATE_PIECES)
 	cat $(UPDATE_PIECES) > $@
 
 $(OBJS): src/journey.h
-src/attribution.o src/markov.o src/shapley.o: src/attribution.h
+src/journey.o src/attr_model.o src/attr_credit.o src/attribution.o src/bootstrap.o src/fractribution.o src/markov.o: src/attr_model.h
+src/attr_credit.o src/attribution.o src/bootstrap.o: src/attr_credit.h
+src/attribution.o: src/pack.h
+src/attr_credit.o src/markov.o: src/markov.h
+src/attr_credit.o src/fractribution.o: src/fractribution.h
 
 installcheck: conformance-data-note
 .PHONY: conformance-data-note

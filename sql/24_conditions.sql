@@ -1,5 +1,5 @@
 -- Conditions written out.  window_funnel, funnel_times, sequence_match,
--- sequence_count and retention have fixed-arity overloads for 2 to 8
+-- sequence_count, sequence_next_node and retention have fixed-arity overloads for 2 to 8
 -- conditions, chosen by PostgreSQL whenever the conditions are written out,
 -- so that no array is built per row.  They must give exactly the answers of
 -- the VARIADIC forms, serial and parallel, with NULL conditions, and when
@@ -46,7 +46,8 @@ CREATE FUNCTION cond_compare_sql(n int) RETURNS text LANGUAGE sql AS $$
         ('times', 'journey.funnel_times(ts, ''2 days'', %s)'),
         ('match', format('journey.sequence_match(''(?1).*(?t<=86400)(?%s)'', ts, %%s)', n)),
         ('count', format('journey.sequence_count(''(?1)(?%s)'', ts, %%s)', n)),
-        ('retention', 'journey.retention(%s)')) v(name, call)
+        ('retention', 'journey.retention(%s)'),
+        ('next_node', 'journey.sequence_next_node(''backward'', ''last_match'', ts, e, true, %s)')) v(name, call)
   )
   SELECT format('SELECT %s AS n, sum(funnel_f) AS levels, sum(count_f) AS matches, %s FROM (SELECT customer, %s FROM cond_ev GROUP BY customer) s',
                 n,

@@ -1,5 +1,5 @@
 -- Multi-touch attribution: touch_weights() for the rule-based models, the
--- attribution() aggregate (rule-based, markov, shapley), its errors, its
+-- attribution() aggregate (rule-based, markov, shapley, fractribution), its errors, its
 -- parallel plan and its serialized state.
 
 -- touch_weights: each model on a four-touch path
@@ -102,7 +102,7 @@ SELECT journey.touch_weights(ARRAY['a'], 'markov(order=5)');
 SELECT journey.touch_weights(ARRAY['a'], 'markov(order=two)');
 SELECT journey.touch_weights(ARRAY['a'], 'linear(');
 SELECT journey.touch_weights(ARRAY['a'], 'markov');
-SELECT journey.touch_weights(ARRAY['a'], 'shapley');
+SELECT journey.touch_weights(ARRAY['a'], 'fractribution');
 -- touch_weights input errors
 SELECT journey.touch_weights(ARRAY['a', NULL], 'linear');
 SELECT journey.touch_weights(ARRAY[['a','b'],['c','d']], 'linear');
@@ -164,7 +164,7 @@ SELECT m, (c).channel, round((c).conversions::numeric, 10) AS conversions,
   FROM (SELECT m, unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, m)) c
           FROM attr_paths,
                unnest(ARRAY['first_touch','last_touch','last_non_direct(direct=C)','linear',
-                            'position_based','participation','markov','shapley']) m
+                            'position_based','participation','markov','fractribution']) m
          GROUP BY m) s
  ORDER BY m, (c).channel;
 
@@ -303,7 +303,7 @@ SELECT k, (SELECT string_agg(format('%s=%s', (c).channel, round((c).conversions:
                                       format('markov(order=%s)', k)) a
           FROM attr_paths, generate_series(1, 4) k GROUP BY k) s ORDER BY k;
 
--- Shapley (fractribution's leave-one-out model).  p(A>B>C) = 1/2,
+-- fractribution (its leave-one-out model, not the Shapley value).  p(A>B>C) = 1/2,
 -- p(A>C) = 1, p(B) = 0, p(C>A) = 1/3; p(B>C), p(A>B) never occur (0).
 -- A>B>C: marginals A: 1/2 - p(B>C) = 1/2, B: 1/2 - p(A>C) = -1/2 -> 0,
 --   C: 1/2 - p(A>B) = 1/2: shares 1/2, 0, 1/2.
@@ -311,11 +311,11 @@ SELECT k, (SELECT string_agg(format('%s=%s', (c).channel, round((c).conversions:
 -- C>A: C: 1/3 - p(A) = 1/3, A: 1/3 - p(C) = 1/3: 1/2 each.
 -- So A gets 1.5 conversions and C 1.5; values 10*1/2 + 5/2 + 3/2 = 9 each.
 SELECT (c).channel, (c).conversions, (c).value, (c).removal_effect
-  FROM (SELECT unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, 'shapley')) c
+  FROM (SELECT unnest(journey.attribution(string_to_array(path, ' > '), conv, val, nulls, 'fractribution')) c
           FROM attr_paths) s;
 -- all marginals zero -> last touch
 SELECT (c).channel, (c).conversions
-  FROM (SELECT unnest(journey.attribution(p, cv, 0, n, 'shapley')) c
+  FROM (SELECT unnest(journey.attribution(p, cv, 0, n, 'fractribution')) c
           FROM (VALUES (ARRAY['X','Y'], 1, 1), (ARRAY['X'], 1, 1), (ARRAY['Y'], 1, 1)) t(p, cv, n)) s;
 
 -- Repeated paths merge; input order never matters; NULL rows
@@ -327,7 +327,7 @@ SELECT m,
        (SELECT journey.attribution(path, conv, val, nulls, m) FROM (SELECT * FROM attr_rows ORDER BY random()) r)
      = (SELECT journey.attribution(path, conv, val, nulls, m) FROM (SELECT * FROM attr_rows ORDER BY path DESC) r)
        AS order_free
-  FROM unnest(ARRAY['linear','markov','markov(order=3)','shapley']) m;
+  FROM unnest(ARRAY['linear','markov','markov(order=3)','fractribution']) m;
 -- three copies of every row: exactly three times the credit (the empty
 -- path and the NULL path are skipped, NULL numbers count 0)
 SELECT x.channel, x.channel = y.channel AS same_channel,
@@ -383,7 +383,7 @@ CREATE TABLE attr_par AS
 ANALYZE attr_par;
 CREATE TABLE attr_serial AS
   SELECT m, journey.attribution(path, conv, val, nulls, m) AS a
-    FROM attr_par, unnest(ARRAY['linear','position_based','markov(order=2)','shapley']) m
+    FROM attr_par, unnest(ARRAY['linear','position_based','markov(order=2)','fractribution']) m
    GROUP BY m;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -405,7 +405,7 @@ CREATE TABLE attr_p3 AS
   SELECT 'markov(order=2)' AS m, journey.attribution(path, conv, val, nulls, 'markov(order=2)') AS a
     FROM attr_par;
 CREATE TABLE attr_p4 AS
-  SELECT 'shapley' AS m, journey.attribution(path, conv, val, nulls, 'shapley') AS a FROM attr_par;
+  SELECT 'fractribution' AS m, journey.attribution(path, conv, val, nulls, 'fractribution') AS a FROM attr_par;
 CREATE TABLE attr_parallel AS
   SELECT * FROM attr_p1 UNION ALL SELECT * FROM attr_p2
   UNION ALL SELECT * FROM attr_p3 UNION ALL SELECT * FROM attr_p4;
@@ -440,35 +440,44 @@ RESET parallel_setup_cost;
 CREATE FUNCTION public.journey_attr_state_check(bytea) RETURNS text
   AS 'journey', 'journey_attribution_state_check' LANGUAGE C STRICT;
 -- "linear", one path ['a'] with conversions 1, value 2, nulls 0
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f03f00000000000000004000000000000000000001000000050000000100000061');
 -- the same with the value as the exact sum of 0.1 and 0.2 (chunks 31 to
 -- 33), which rounds to 0.30000000000000004; and conversions of exactly
 -- 2^100 + 2^-100 (chunks 30 to 36), which round to 2^100
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f011f00030000000038000000003333333300000000333301000000000000000000000000000001000000050000000100000061');
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e000700004000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000001000000050000000100000061');
-SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- empty
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f03f011f00030000000038000000003333333300000000333301000000000000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000011e000700004000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040000000000000000000000000000000000000000000000001000000050000000100000061');
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000000000000');  -- empty
 SELECT public.journey_attr_state_check('\x01060000006c696e65617200000000');  -- version 1: float8 totals
-SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000');  -- version
-SELECT public.journey_attr_state_check('\x02060000006c696e656172');  -- truncated
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720000000000');  -- trailing
-SELECT public.journey_attr_state_check('\x02ff0000006c696e65617200000000');  -- model length
-SELECT public.journey_attr_state_check('\x02040000006e6f706500000000');  -- unknown model
-SELECT public.journey_attr_state_check('\x02060000006c696e656172ffffffff');  -- path count
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f0bf00000000000000004000000000000000000001000000050000000100000061');  -- negative
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f011f000300000000c800000000cccccccc00000000ccccfeffffffffff00000000000000000001000000050000000100000061');  -- negative exact sum
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f87f00000000000000004000000000000000000001000000050000000100000061');  -- NaN
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000f07f00000000000000000001000000050000000100000061');  -- infinity
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000002000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- unknown kind of sum
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000010300000000000000000000004000000000000000000001000000050000000100000061000000');  -- no chunk
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000001450002000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks beyond 2^1130
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000000001000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- a chunk of 2^32
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000500000000000000000000800000000000000000000000004000000000000000000001000000050000000100000061');  -- highest chunk not a signed digit
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000008000000000ffffffffffffffff00000000000000004000000000000000000001000000050000000100000061');  -- -1 on top that belongs below
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e0002000000000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- lowest chunk 0
-SELECT public.journey_attr_state_check('\x02060000006c696e65617201000000011e001e000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks cut off
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000002000000050000000100000061');  -- touches
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720100000000000000000000f03f00000000000000004000000000000000000001000000050000000900000061');  -- label
-SELECT public.journey_attr_state_check('\x02060000006c696e6561720200000000000000000000f03f0000000000000000400000000000000000000100000005000000010000006100000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- duplicate path
+SELECT public.journey_attr_state_check('\x02060000006c696e65617200000000');  -- version 2: no bootstrap options
+SELECT public.journey_attr_state_check('\x04060000006c696e65617200000000');  -- version
+SELECT public.journey_attr_state_check('\x03060000006c696e656172');  -- truncated
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000000000000');  -- trailing
+SELECT public.journey_attr_state_check('\x03ff0000006c696e65617200000000');  -- model length
+SELECT public.journey_attr_state_check('\x03040000006e6f7065000000000000000000000000000000000000000000000000');  -- unknown model
+SELECT public.journey_attr_state_check('\x03060000006c696e6561720000000000000000000000000000000000000000ffffffff');  -- path count
+SELECT public.journey_attr_state_check('\x03060000006c696e656172050000000000000000000000000000000000000000000000');  -- bootstrap without confidence
+SELECT public.journey_attr_state_check('\x03060000006c696e6561721127000000000000000000000000000000e03f00000000');  -- 10001 replicates
+SELECT public.journey_attr_state_check('\x03060000006c696e656172102700002a00000000000000000000000000e03f00000000');  -- 10000 replicates, seed 42, confidence 0.5
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000002a0000000000000000000000000000000000000000');  -- no bootstrap but a seed
+-- time_decay: each key ends in its touches' weights (one touch 'a', weight 1)
+SELECT public.journey_attr_state_check('\x030a00000074696d655f646563617900000000000000000000000000000000000000000100000000000000000000f03f000000000000000000000000000000000000010000000d0000000100000061000000000000f03f');
+SELECT public.journey_attr_state_check('\x030a00000074696d655f646563617900000000000000000000000000000000000000000100000000000000000000f03f000000000000000000000000000000000000010000000d00000001000000610000000000000040');  -- weight 2
+SELECT public.journey_attr_state_check('\x030a00000074696d655f646563617900000000000000000000000000000000000000000100000000000000000000f03f000000000000000000000000000000000000010000000500000001000000610000000000000040');  -- no room for the weights
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f0bf00000000000000004000000000000000000001000000050000000100000061');  -- negative
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f03f011f000300000000c800000000cccccccc00000000ccccfeffffffffff00000000000000000001000000050000000100000061');  -- negative exact sum
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f87f00000000000000004000000000000000000001000000050000000100000061');  -- NaN
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f03f00000000000000f07f00000000000000000001000000050000000100000061');  -- infinity
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000002000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- unknown kind of sum
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000010300000000000000000000004000000000000000000001000000050000000100000061000000');  -- no chunk
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000001450002000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks beyond 2^1130
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000011e0002000000000001000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- a chunk of 2^32
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000011e0002000500000000000000000000800000000000000000000000004000000000000000000001000000050000000100000061');  -- highest chunk not a signed digit
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000011e0002000000008000000000ffffffffffffffff00000000000000004000000000000000000001000000050000000100000061');  -- -1 on top that belongs below
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000011e0002000000000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- lowest chunk 0
+SELECT public.journey_attr_state_check('\x03060000006c696e656172000000000000000000000000000000000000000001000000011e001e000100000000000000010000000000000000000000000000004000000000000000000001000000050000000100000061');  -- chunks cut off
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f03f00000000000000004000000000000000000002000000050000000100000061');  -- touches
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000100000000000000000000f03f00000000000000004000000000000000000001000000050000000900000061');  -- label
+SELECT public.journey_attr_state_check('\x03060000006c696e65617200000000000000000000000000000000000000000200000000000000000000f03f0000000000000000400000000000000000000100000005000000010000006100000000000000f03f00000000000000004000000000000000000001000000050000000100000061');  -- duplicate path
 SELECT public.journey_attr_state_check('\x');
 DROP FUNCTION public.journey_attr_state_check(bytea);
 

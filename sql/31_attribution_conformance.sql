@@ -108,7 +108,7 @@ WITH actual AS (
   SELECT t.path, c.channel, c.value AS share
     FROM (SELECT DISTINCT path FROM fr_expected) t,
          LATERAL unnest((SELECT journey.attribution(string_to_array(p.path, ' > '), p.conv,
-                                                    (p.path = t.path)::int, p.nonconv, 'shapley')
+                                                    (p.path = t.path)::int, p.nonconv, 'fractribution')
                            FROM fr_paths p)) c
    WHERE c.value <> 0)
 SELECT path, channel, a.share, e.share AS expected

@@ -3,6 +3,7 @@
 -- A small event table with awkward column names (quoted identifiers), two
 -- customers, a lookback that cuts one touch, and a source that is skipped
 -- because it has no channel column.
+\set SHOW_CONTEXT never
 CREATE TABLE "Attr Events" ("Customer" int, "At" timestamptz, "What" text,
                             "Channel Name" text, "Revenue" numeric);
 INSERT INTO "Attr Events" VALUES
@@ -153,11 +154,11 @@ SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER B
 ALTER TABLE "Attr Events" RENAME COLUMN "Channel Name" TO "Channel";
 SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER BY source;
 SELECT * FROM journey.source_status WHERE NOT readable ORDER BY source;
-SELECT count(*) FROM journey.channel_attribution_rows('shop');
+SELECT count(*) FROM journey.channel_attribution('shop');
 ALTER TABLE "Attr Events" RENAME COLUMN "Channel" TO "Channel Name";
 ALTER TABLE "Attr Events" RENAME COLUMN "Revenue" TO "Amount";
 SELECT source, count(*) FROM journey.channel_attribution GROUP BY source ORDER BY source;
-SELECT count(*) FROM journey.channel_attribution_rows('shop');
+SELECT count(*) FROM journey.channel_attribution('shop');
 ALTER TABLE "Attr Events" RENAME COLUMN "Amount" TO "Revenue";
 -- a registered relation dropped since (regclass keeps no dependency): one
 -- such source no longer makes the view fail for every source
@@ -171,14 +172,14 @@ SELECT count(*) FROM journey.channel_attribution WHERE source = 'gone';
 SELECT source, readable, reason, hint FROM journey.source_status ORDER BY source;
 -- (terse: the message; its detail names the dropped OID, which varies)
 \set VERBOSITY terse
-SELECT count(*) FROM journey.channel_attribution_rows('gone');
+SELECT count(*) FROM journey.channel_attribution('gone');
 \set VERBOSITY default
 DELETE FROM journey.source WHERE name IN ('gone', 'shop 2');
 DROP VIEW attr_events_2;
--- channel_attribution_rows of a source that is not registered, or that has
+-- channel_attribution(source) of a source that is not registered, or that has
 -- no channel column or conversion event
-SELECT * FROM journey.channel_attribution_rows('nope');
-SELECT * FROM journey.channel_attribution_rows('no channels');
+SELECT * FROM journey.channel_attribution('nope');
+SELECT * FROM journey.channel_attribution('no channels');
 
 -- hostile names and values cannot inject SQL: columns are identifiers, the
 -- conversion event, the lookback and the source's name are parameters

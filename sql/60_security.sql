@@ -231,7 +231,7 @@ SELECT source, cycle, moments FROM journey.review ORDER BY source;
 SELECT source, count(*) FROM journey.review_moments GROUP BY source ORDER BY source;
 SELECT source, readable, reason, detail FROM journey.source_status ORDER BY source;
 SELECT * FROM journey.moment_report('m_view');
-SELECT * FROM journey.channel_attribution_rows('m_over');
+SELECT * FROM journey.channel_attribution('m_over');
 SELECT * FROM journey.hypothesis_result((SELECT id FROM journey.hypothesis WHERE source = 'm_operator'));
 SELECT * FROM journey.cycle_moments((SELECT id FROM journey.review_cycle WHERE source = 'm_cast'));
 SELECT * FROM journey.moment_report('m_domain');
@@ -358,7 +358,7 @@ VALUES (1, 'Test', '^test$', 'x');
 -- (the test's own queries call no operator here, so that they do not
 -- run hers either)
 SELECT count(*) FROM journey.moment_report('plain');
-SELECT count(*) FROM journey.channel_attribution_rows('plain');
+SELECT count(*) FROM journey.channel_attribution('plain');
 SELECT count(*) FROM journey.hypothesis_result((SELECT min(id) FROM journey.hypothesis));
 SELECT count(*) AS calls FROM sec_log;
 DELETE FROM journey.channel_rule WHERE priority = 1;

@@ -30,7 +30,7 @@ SELECT p.oid::regprocedure::text AS unexpected
    AND p.proargtypes[p.pronargs - 1] = 'bool'::regtype
    AND p.proargtypes[p.pronargs - 2] = 'bool'::regtype
    AND p.proname NOT IN ('window_funnel', 'funnel_times', 'sequence_match',
-                         'sequence_count', 'retention');
+                         'sequence_count', 'sequence_next_node', 'retention');
 
 -- Each fixed-arity overload is its VARIADIC sibling with the conditions
 -- written out: the same leading arguments, state, transition code, final,

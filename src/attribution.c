@@ -1,10 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * attribution.c
- *	  Multi-touch attribution: the model-spec parser, the rule-based models,
- *	  touch_weights(), and the attribution() aggregate, over path rows
+ *	  touch_weights(), and the aggregates attribution() (over path rows
  *	  (path, conversions, value, nulls) or over the conversion_path[] arrays
- *	  of paths_to_conversion().
+ *	  of paths_to_conversion()) and attribution_bootstrap().  The models
+ *	  themselves are below this file: attr_model.c (specs, rule weights,
+ *	  channel dictionary), markov.c, fractribution.c, attr_credit.c (credit
+ *	  under any model), bootstrap.c (intervals).
  *
  * The aggregate keeps a hash of distinct paths, each with its summed
  * conversions, value and nulls, as exact sums (src/sum.c).  Combine merges
@@ -16,19 +18,24 @@
  * rows were added in, and everything computed from them runs over the
  * paths in one order.
  *
- * Serialized layout (native byte order, as for every internal state):
+ * Serialized layout (src/pack.h: numbers little-endian):
  *
  *	  uint8   version (ATTR_STATE_VERSION)
  *	  int32   model text length, then its bytes
+ *	  int32   bootstrap replicates (0: attribution(), no bootstrap)
+ *	  int64   bootstrap seed
+ *	  float8  bootstrap confidence
  *	  int32   number of distinct paths
  *	  per path:
  *	    conversions, value, nulls: each a serialized JourneySum
  *	    int32   number of touches
  *	    int32   key length, then the key: per touch int32 length + bytes
+ *	            (the same bytes as in memory on a little-endian host)
  *
  *-------------------------------------------------------------------------
  */
-#include "attribution.h"
+#include "attr_credit.h"
+#include "pack.h"
 
 #include <math.h>
 
@@ -45,19 +52,8 @@
 #include "utils/memutils.h"
 #include "utils/typcache.h"
 
-#define ATTR_STATE_VERSION 2	/* 2: exact sums; 1 had float8 totals */
-
-/*
- * The longest half-life of time_decay: any positive duration up to here is
- * computed exactly as given (weights of touches far older than it
- * underflow to 0, the newest never does).
- */
-#define ATTR_MAX_HALF_LIFE_SECONDS 1e300
-
-#define ATTR_MODEL_HINT \
-	"Valid models: first_touch, last_touch, last_non_direct(direct=Direct), " \
-	"linear, position_based(first=0.4, last=0.4), time_decay(half_life=7 days), " \
-	"participation, markov(order=1..4), shapley."
+#define ATTR_STATE_VERSION 3	/* 3: bootstrap options; 2: exact sums; 1
+								 * had float8 totals */
 
 PG_FUNCTION_INFO_V1(journey_touch_weights);
 PG_FUNCTION_INFO_V1(journey_attribution_sfunc);
@@ -66,394 +62,9 @@ PG_FUNCTION_INFO_V1(journey_attribution_combine);
 PG_FUNCTION_INFO_V1(journey_attribution_serialize);
 PG_FUNCTION_INFO_V1(journey_attribution_deserialize);
 PG_FUNCTION_INFO_V1(journey_attribution_final);
+PG_FUNCTION_INFO_V1(journey_attribution_bootstrap_sfunc);
+PG_FUNCTION_INFO_V1(journey_attribution_bootstrap_paths_sfunc);
 PG_FUNCTION_INFO_V1(journey_attribution_state_check);
-
-/* ------------------------------------------------------------------------
- * Model specs
- * ------------------------------------------------------------------------
- */
-typedef struct ModelName
-{
-	const char *name;
-	AttributionKind kind;
-	const char *params;			/* hint: valid parameters */
-} ModelName;
-
-static const ModelName model_names[] = {
-	{"first_touch", ATTR_FIRST_TOUCH, NULL},
-	{"last_touch", ATTR_LAST_TOUCH, NULL},
-	{"last_non_direct", ATTR_LAST_NON_DIRECT, "direct (a channel label, default Direct)"},
-	{"linear", ATTR_LINEAR, NULL},
-	{"position_based", ATTR_POSITION_BASED, "first and last (shares between 0 and 1, first + last <= 1, default 0.4 each)"},
-	{"time_decay", ATTR_TIME_DECAY, "half_life (a positive duration such as 7 days or 12 hours, default 7 days)"},
-	{"participation", ATTR_PARTICIPATION, NULL},
-	{"markov", ATTR_MARKOV, "order (an integer from 1 to 4, default 1)"},
-	{"shapley", ATTR_SHAPLEY, NULL},
-};
-
-static void
-UnknownParameter(const ModelName *mn, const char *key)
-{
-	if (key == NULL && mn->params != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("parameters of attribution model \"%s\" must be written key=value", mn->name),
-				 errhint("Valid parameters of %s: %s.", mn->name, mn->params)));
-	if (mn->params == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("attribution model \"%s\" takes no parameters", mn->name),
-				 key ? errdetail("The spec passed \"%s\".", key) : errdetail("The spec passed a positional argument."),
-				 errhint(ATTR_MODEL_HINT)));
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown parameter \"%s\" for attribution model \"%s\"",
-					key, mn->name),
-			 errhint("Valid parameters of %s: %s.  Write them as key=value.",
-					 mn->name, mn->params)));
-}
-
-static void
-ParamOutOfRange(const char *model, const char *param, const char *value,
-				const char *valid)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("parameter \"%s\" of attribution model \"%s\" is out of range: %s",
-					param, model, value),
-			 errhint("%s", valid)));
-}
-
-/*
- * A duration "<number> <unit>", unit one of second(s), minute(s), hour(s),
- * day(s), week(s); a day is 24 hours.  Returns microseconds.
- */
-static double
-ParseDuration(const JourneySpec *spec, int i)
-{
-	const char *s = spec->values[i];
-	char	   *end;
-	double		num;
-	double		unit;
-
-	/*
-	 * A number beyond double's range reads as infinity, one below it as the 0
-	 * or subnormal it rounds to, NaN as NaN: the range check below rejects
-	 * all of them as out of range.
-	 */
-	num = strtod(s, &end);
-	if (end == s)
-		goto bad;
-	while (*end == ' ')
-		end++;
-	if (pg_strcasecmp(end, "second") == 0 || pg_strcasecmp(end, "seconds") == 0 || pg_strcasecmp(end, "s") == 0)
-		unit = USECS_PER_SEC;
-	else if (pg_strcasecmp(end, "minute") == 0 || pg_strcasecmp(end, "minutes") == 0)
-		unit = USECS_PER_MINUTE;
-	else if (pg_strcasecmp(end, "hour") == 0 || pg_strcasecmp(end, "hours") == 0)
-		unit = USECS_PER_HOUR;
-	else if (pg_strcasecmp(end, "day") == 0 || pg_strcasecmp(end, "days") == 0)
-		unit = USECS_PER_DAY;
-	else if (pg_strcasecmp(end, "week") == 0 || pg_strcasecmp(end, "weeks") == 0)
-		unit = 7.0 * USECS_PER_DAY;
-	else
-		goto bad;
-	if (!(num > 0) || !(num * unit <= ATTR_MAX_HALF_LIFE_SECONDS * USECS_PER_SEC))
-		ParamOutOfRange(spec->name, "half_life", s,
-						"The half-life must be a positive duration of at most 1e300 seconds, such as 7 days.");
-	return num * unit;
-bad:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("parameter \"half_life\" of attribution model \"%s\" is not a duration: %s",
-					spec->name, s),
-			 errhint("Write a number and a unit: seconds, minutes, hours, days or weeks (e.g. half_life=7 days).")));
-	return 0;					/* keep compiler quiet */
-}
-
-/*
- * Parse and validate a model spec.  Every error is
- * ERRCODE_INVALID_PARAMETER_VALUE with a hint naming what is valid.
- */
-void
-AttributionParseModel(const char *text, AttributionModel *model)
-{
-	JourneySpec spec;
-	const ModelName *mn = NULL;
-
-	JourneyParseSpec(text, &spec, "attribution model", ATTR_MODEL_HINT);
-	for (int i = 0; i < lengthof(model_names); i++)
-		if (pg_strcasecmp(spec.name, model_names[i].name) == 0)
-			mn = &model_names[i];
-	if (mn == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown attribution model \"%s\"", spec.name),
-				 errhint(ATTR_MODEL_HINT)));
-
-	memset(model, 0, sizeof(*model));
-	model->kind = mn->kind;
-	model->first = 0.4;
-	model->last = 0.4;
-	model->half_life_usec = 7.0 * USECS_PER_DAY;
-	model->direct = "Direct";
-	model->order = 1;
-
-	for (int i = 0; i < spec.nargs; i++)
-	{
-		const char *key = spec.keys[i];
-
-		if (key == NULL)
-			UnknownParameter(mn, NULL);
-		for (int j = 0; j < i; j++)
-			if (spec.keys[j] && pg_strcasecmp(spec.keys[j], key) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("parameter \"%s\" of attribution model \"%s\" is given twice",
-								key, mn->name)));
-		if (mn->kind == ATTR_POSITION_BASED &&
-			(pg_strcasecmp(key, "first") == 0 || pg_strcasecmp(key, "last") == 0))
-		{
-			double		v = JourneySpecDouble(&spec, i, "attribution model");
-
-			if (v < 0 || v > 1)
-				ParamOutOfRange(mn->name, key, spec.values[i],
-								"Each of first and last is a share between 0 and 1.");
-			if (pg_strcasecmp(key, "first") == 0)
-				model->first = v;
-			else
-				model->last = v;
-		}
-		else if (mn->kind == ATTR_TIME_DECAY && pg_strcasecmp(key, "half_life") == 0)
-			model->half_life_usec = ParseDuration(&spec, i);
-		else if (mn->kind == ATTR_LAST_NON_DIRECT && pg_strcasecmp(key, "direct") == 0)
-			model->direct = pstrdup(spec.values[i]);
-		else if (mn->kind == ATTR_MARKOV && pg_strcasecmp(key, "order") == 0)
-		{
-			model->order = JourneySpecInt(&spec, i, "attribution model");
-			if (model->order < ATTR_MARKOV_MIN_ORDER ||
-				model->order > ATTR_MARKOV_MAX_ORDER)
-				ParamOutOfRange(mn->name, key, spec.values[i],
-								"The order of a Markov model is an integer from 1 to 4.");
-		}
-		else
-			UnknownParameter(mn, key);
-	}
-	if (mn->kind == ATTR_POSITION_BASED && model->first + model->last > 1 + 1e-12)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("shares of attribution model \"position_based\" add up to more than 1"),
-				 errdetail("first = %g and last = %g.", model->first, model->last),
-				 errhint("Choose first + last <= 1; the rest is split evenly over the middle touches.")));
-
-	/*
-	 * Shares written in decimal may add up to a hair above 1 (within the
-	 * tolerance above): scaled to add up to exactly 1 at most, so that the
-	 * middle touches never get a negative share.
-	 */
-	if (mn->kind == ATTR_POSITION_BASED && model->first + model->last > 1)
-	{
-		double		s = model->first + model->last;
-
-		model->first /= s;
-		model->last /= s;
-	}
-}
-
-static bool
-IsRuleBased(AttributionKind kind)
-{
-	return kind != ATTR_MARKOV && kind != ATTR_SHAPLEY;
-}
-
-/* ------------------------------------------------------------------------
- * Rule-based weights of one path
- * ------------------------------------------------------------------------
- */
-
-/*
- * Weights of the n touches of one path (n >= 1), summing to 1.  ch holds
- * channel ids (equal ids: equal labels); direct_id is the id of the direct
- * label or -1; times are used by time_decay only.  seen is
- * scratch with an entry per channel id, all false, and left so (so that
- * weighing many paths allocates nothing per path).
- */
-static void
-RuleWeights(const AttributionModel *m, int n, const int32 *ch,
-			int32 direct_id, const TimestampTz *times, bool *seen, double *w)
-{
-	Assert(n >= 1);
-	for (int i = 0; i < n; i++)
-		w[i] = 0;
-	switch (m->kind)
-	{
-		case ATTR_FIRST_TOUCH:
-			w[0] = 1;
-			break;
-		case ATTR_LAST_TOUCH:
-			w[n - 1] = 1;
-			break;
-		case ATTR_LAST_NON_DIRECT:
-			{
-				int			i = n - 1;
-
-				while (i >= 0 && ch[i] == direct_id)
-					i--;
-				w[i >= 0 ? i : n - 1] = 1;
-				break;
-			}
-		case ATTR_LINEAR:
-			for (int i = 0; i < n; i++)
-				w[i] = 1.0 / n;
-			break;
-		case ATTR_POSITION_BASED:
-			if (n == 1)
-				w[0] = 1;
-			else if (n == 2)
-			{
-				double		s = m->first + m->last;
-
-				w[0] = (s > 0) ? m->first / s : 0.5;
-				w[1] = (s > 0) ? m->last / s : 0.5;
-			}
-			else
-			{
-				double		mid = Max(0.0, 1 - m->first - m->last) / (n - 2);
-
-				w[0] = m->first;
-				w[n - 1] = m->last;
-				for (int i = 1; i < n - 1; i++)
-					w[i] = mid;
-				/* first + last == 1 leaves the middle nothing; fine */
-			}
-			break;
-		case ATTR_TIME_DECAY:
-			{
-				/*
-				 * 2^(-age / half_life), each scaled by the same factor so
-				 * that the newest touch weighs 1: ages are taken from the
-				 * newest touch instead of the conversion (the shares are the
-				 * same).  The differences are exact, as unsigned numbers (a
-				 * touch in 4714 BC converting in 294276 AD is more
-				 * microseconds old than int64 holds), and never negative, so
-				 * no weight is NaN and the newest is never lost, whatever the
-				 * half-life.
-				 */
-				TimestampTz newest = times[0];
-				double		sum = 0;
-
-				for (int i = 1; i < n; i++)
-					newest = Max(newest, times[i]);
-				for (int i = 0; i < n; i++)
-				{
-					double		age = (double) ((uint64) newest - (uint64) times[i]);
-
-					w[i] = exp2(-(age / m->half_life_usec));
-					sum += w[i];
-				}
-				Assert(sum >= 1.0 && isfinite(sum));
-				for (int i = 0; i < n; i++)
-					w[i] /= sum;
-				break;
-			}
-		case ATTR_PARTICIPATION:
-			{
-				/* each distinct channel an equal share, on its first touch */
-				int			distinct = 0;
-
-				for (int i = 0; i < n; i++)
-					if (!seen[ch[i]])
-					{
-						seen[ch[i]] = true;
-						w[i] = 1;
-						distinct++;
-					}
-				for (int i = 0; i < n; i++)
-				{
-					seen[ch[i]] = false;
-					w[i] /= distinct;
-				}
-				break;
-			}
-		case ATTR_MARKOV:
-		case ATTR_SHAPLEY:
-			elog(ERROR, "not a rule-based model");
-	}
-}
-
-/* ------------------------------------------------------------------------
- * Channel dictionary: labels sorted bytewise, numbered from 0
- * ------------------------------------------------------------------------
- */
-typedef struct LabelRef
-{
-	const char *data;
-	int32		len;
-	int32		pos;			/* position in the input */
-} LabelRef;
-
-static int
-LabelCmp(const char *a, int alen, const char *b, int blen)
-{
-	int			c = memcmp(a, b, Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return (alen > blen) - (alen < blen);
-}
-
-static int
-LabelRefCmp(const void *pa, const void *pb, void *arg)
-{
-	const LabelRef *a = pa;
-	const LabelRef *b = pb;
-	int			c = LabelCmp(a->data, a->len, b->data, b->len);
-
-	if (c != 0)
-		return c;
-	return (a->pos > b->pos) - (a->pos < b->pos);
-}
-
-/*
- * Number the labels: ids[i] for refs (in input order), distinct labels in
- * sorted order returned in *uniq (count returned).
- */
-static int
-NumberLabels(LabelRef *refs, int n, int32 *ids, LabelRef **uniq)
-{
-	LabelRef   *sorted = palloc(sizeof(LabelRef) * Max(n, 1));
-	int			nuniq = 0;
-
-	memcpy(sorted, refs, sizeof(LabelRef) * n);
-	qsort_interruptible(sorted, n, sizeof(LabelRef), LabelRefCmp, NULL);
-	for (int i = 0; i < n; i++)
-	{
-		if (i == 0 || LabelCmp(sorted[i - 1].data, sorted[i - 1].len,
-							   sorted[i].data, sorted[i].len) != 0)
-			sorted[nuniq++] = sorted[i];
-		ids[sorted[i].pos] = nuniq - 1;
-	}
-	*uniq = sorted;
-	return nuniq;
-}
-
-/* The labels of a path as LabelRefs (pointing into the array). */
-static int
-PathLabels(ArrayType *arr, LabelRef **refs)
-{
-	int			n;
-	JourneyLabel *labels = JourneyPathLabels(arr, &n);
-
-	*refs = palloc(sizeof(LabelRef) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		(*refs)[i].data = labels[i].data;
-		(*refs)[i].len = labels[i].len;
-		(*refs)[i].pos = i;
-	}
-	pfree(labels);
-	return n;
-}
 
 /* ------------------------------------------------------------------------
  * touch_weights(path, model, touch_times, converted_at)
@@ -467,6 +78,68 @@ ParseModelArg(const void *bytes, Size len)
 
 	AttributionParseModel(pnstrdup(bytes, len), model);
 	return model;
+}
+
+/*
+ * The n touch times of a path for time_decay, checked: one finite time per
+ * touch, none after converted_at (when given: it defaults to the last
+ * touch; the shares depend only on the touches' ages relative to each
+ * other, but converted_at must still be finite and not before any touch).
+ */
+static TimestampTz *
+TouchTimes(ArrayType *ta, int n, bool no_converted_at, TimestampTz converted_at)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nt;
+	TimestampTz *times;
+
+	if (ta == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("attribution model \"time_decay\" needs touch_times"),
+				 errhint("Pass the time of each touch, e.g. the touch_times of paths_to_conversion().")));
+	if (ARR_NDIM(ta) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("touch_times must be a one-dimensional array")));
+	deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), true,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
+	if (nt != n)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("touch_times must have one time per touch"),
+				 errdetail("The path has %d touches and touch_times %d.", n, nt)));
+	times = palloc(sizeof(TimestampTz) * n);
+	for (int i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("touch_times must not contain NULL"),
+					 errdetail("The time of touch %d is NULL.", i + 1)));
+		times[i] = DatumGetTimestampTz(elems[i]);
+		if (TIMESTAMP_NOT_FINITE(times[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("touch_times must be finite")));
+	}
+	if (!no_converted_at)
+	{
+		if (TIMESTAMP_NOT_FINITE(converted_at))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("converted_at must be finite")));
+		for (int i = 0; i < n; i++)
+			if (times[i] > converted_at)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("touch %d happens after converted_at", i + 1),
+						 errdetail("time_decay weighs touches by their age at the conversion.")));
+	}
+	pfree(elems);
+	pfree(nulls);
+	return times;
 }
 
 Datum
@@ -491,90 +164,33 @@ journey_touch_weights(PG_FUNCTION_ARGS)
 												   VARDATA_ANY(model_text),
 												   VARSIZE_ANY_EXHDR(model_text),
 												   ParseModelArg);
-	if (!IsRuleBased(model.kind))
+	if (!AttributionIsRuleBased(model.kind))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("touch_weights needs a rule-based model"),
 				 errdetail("Model \"%s\" weighs touches from all paths together.",
-						   model.kind == ATTR_MARKOV ? "markov" : "shapley"),
-				 errhint("Use the aggregate attribution() for markov and shapley.")));
+						   AttributionKindName(model.kind)),
+				 errhint("Use the aggregate attribution() for markov and fractribution.")));
 
-	n = PathLabels(PG_GETARG_ARRAYTYPE_P(0), &refs);
+	n = AttributionPathLabels(PG_GETARG_ARRAYTYPE_P(0), &refs);
 	ids = palloc(sizeof(int32) * Max(n, 1));
-	NumberLabels(refs, n, ids, &uniq);
+	AttributionNumberLabels(refs, n, ids, &uniq);
 	if (model.kind == ATTR_LAST_NON_DIRECT)
 	{
 		int			dlen = strlen(model.direct);
 
 		for (int i = 0; i < n; i++)
-			if (LabelCmp(refs[i].data, refs[i].len, model.direct, dlen) == 0)
+			if (AttributionLabelCmp(refs[i].data, refs[i].len, model.direct, dlen) == 0)
 				direct_id = ids[i];
 	}
 	if (model.kind == ATTR_TIME_DECAY && n > 0)
-	{
-		ArrayType  *ta;
-		Datum	   *elems;
-		bool	   *nulls;
-		int			nt;
-
-		if (PG_ARGISNULL(2))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("attribution model \"time_decay\" needs touch_times"),
-					 errhint("Pass the time of each touch, e.g. the touch_times of paths_to_conversion().")));
-		ta = PG_GETARG_ARRAYTYPE_P(2);
-		if (ARR_NDIM(ta) > 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("touch_times must be a one-dimensional array")));
-		deconstruct_array(ta, TIMESTAMPTZOID, sizeof(TimestampTz), true,
-						  TYPALIGN_DOUBLE, &elems, &nulls, &nt);
-		if (nt != n)
-			ereport(ERROR,
-					(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-					 errmsg("touch_times must have one time per touch"),
-					 errdetail("The path has %d touches and touch_times %d.", n, nt)));
-		times = palloc(sizeof(TimestampTz) * n);
-		for (int i = 0; i < n; i++)
-		{
-			if (nulls[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						 errmsg("touch_times must not contain NULL"),
-						 errdetail("The time of touch %d is NULL.", i + 1)));
-			times[i] = DatumGetTimestampTz(elems[i]);
-			if (TIMESTAMP_NOT_FINITE(times[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						 errmsg("touch_times must be finite")));
-		}
-
-		/*
-		 * converted_at defaults to the last touch.  The shares depend only on
-		 * the touches' ages relative to each other; converted_at must still
-		 * be finite and not before any touch.
-		 */
-		if (!PG_ARGISNULL(3))
-		{
-			TimestampTz converted_at = PG_GETARG_TIMESTAMPTZ(3);
-
-			if (TIMESTAMP_NOT_FINITE(converted_at))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-						 errmsg("converted_at must be finite")));
-			for (int i = 0; i < n; i++)
-				if (times[i] > converted_at)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("touch %d happens after converted_at", i + 1),
-							 errdetail("time_decay weighs touches by their age at the conversion.")));
-		}
-	}
+		times = TouchTimes(PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2), n,
+						   PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_TIMESTAMPTZ(3));
 
 	w = palloc(sizeof(double) * Max(n, 1));
 	out = palloc(sizeof(Datum) * Max(n, 1));
 	if (n > 0)
-		RuleWeights(&model, n, ids, direct_id, times,
+		AttributionRuleWeights(&model, n, ids, direct_id, times,
 					palloc0(sizeof(bool) * n), w);
 	for (int i = 0; i < n; i++)
 		out[i] = Float8GetDatum(w[i]);
@@ -624,11 +240,15 @@ typedef struct AttrState
 	int32		model_len;
 	char	   *model_text;		/* NUL-terminated */
 	AttributionModel model;
+	AttrBootstrap boot;			/* replicates 0: no bootstrap */
+	bool		weighted;		/* time_decay: keys end in the touches'
+								 * weights */
 	StringInfoData keybuf;		/* scratch: the key of the current row */
 } AttrState;
 
 static AttrState *
-AttrStateCreate(MemoryContext cxt, const char *model_text, int model_len)
+AttrStateCreate(MemoryContext cxt, const char *model_text, int model_len,
+				const AttrBootstrap *boot)
 {
 	AttrState  *st = MemoryContextAllocZero(cxt, sizeof(AttrState));
 	MemoryContext old = MemoryContextSwitchTo(cxt);
@@ -640,13 +260,10 @@ AttrStateCreate(MemoryContext cxt, const char *model_text, int model_len)
 	st->model_text = palloc(model_len + 1);
 	memcpy(st->model_text, model_text, model_len);
 	st->model_text[model_len] = '\0';
+	st->boot = *boot;
 	/* validated once, when the state is created */
 	AttributionParseModel(st->model_text, &st->model);
-	if (st->model.kind == ATTR_TIME_DECAY)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("attribution model \"time_decay\" needs touch times, which path rows do not have"),
-				 errhint("Weigh each conversion path with touch_weights(path, 'time_decay', touch_times, converted_at) and sum the shares per channel.")));
+	st->weighted = (st->model.kind == ATTR_TIME_DECAY);
 	MemoryContextSwitchTo(old);
 	return st;
 }
@@ -668,6 +285,21 @@ ModelMismatch(void)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("attribution model must be the same for every row of a group")));
+}
+
+static void
+BootstrapMismatch(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("bootstrap replicates, seed and confidence must be the same for every row of a group")));
+}
+
+static bool
+BootstrapEqual(const AttrBootstrap *a, const AttrBootstrap *b)
+{
+	return a->replicates == b->replicates && a->seed == b->seed &&
+		a->confidence == b->confidence;
 }
 
 /* The entry of one encoded path, created (with zero totals) if new. */
@@ -737,7 +369,8 @@ NonNegativeArg(FunctionCallInfo fcinfo, int argno, const char *what)
  * on the first row, checked for the same model text on the others.
  */
 static AttrState *
-AttrStateFor(FunctionCallInfo fcinfo, AttrState *st, int model_argno)
+AttrStateFor(FunctionCallInfo fcinfo, AttrState *st, int model_argno,
+			 const AttrBootstrap *boot)
 {
 	text	   *model;
 
@@ -749,17 +382,35 @@ AttrStateFor(FunctionCallInfo fcinfo, AttrState *st, int model_argno)
 	model = PG_GETARG_TEXT_PP(model_argno);
 	if (st == NULL)
 		st = AttrStateCreate(JourneyAggContext(fcinfo, "journey.attribution"),
-							 VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model));
+							 VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), boot);
 	else if (st->model_len != VARSIZE_ANY_EXHDR(model) ||
 			 memcmp(st->model_text, VARDATA_ANY(model), st->model_len) != 0)
 		ModelMismatch();
+	else if (!BootstrapEqual(&st->boot, boot))
+		BootstrapMismatch();
 	return st;
 }
 
-/* Add one path row; an empty path has no touch to credit and is skipped. */
+/*
+ * The touch times of a path for a weighted (time_decay) state: the array
+ * and the conversion time (no_converted_at: none given).
+ */
+typedef struct PathTimes
+{
+	ArrayType  *touch_times;
+	bool		no_converted_at;
+	TimestampTz converted_at;
+} PathTimes;
+
+/*
+ * Add one path row; an empty path has no touch to credit and is skipped.
+ * A weighted state (time_decay) needs times: the key then ends in the
+ * touches' time_decay weights, so that only paths with the same labels and
+ * the same weights merge.
+ */
 static void
 AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
-				 double nulls)
+				 double nulls, const PathTimes *times)
 {
 	int			n;
 	JourneyLabel *labels = JourneyPathLabels(arr, &n);
@@ -767,12 +418,14 @@ AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
 
 	if (n > 0)
 	{
+		Size		wbytes = st->weighted ? (Size) n * sizeof(double) : 0;
+
 		/*
 		 * The key: per touch its length and bytes, in a reused buffer.  The
 		 * array's data size bounds the label bytes: one enlargement.
 		 */
 		resetStringInfo(&st->keybuf);
-		enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32)));
+		enlargeStringInfo(&st->keybuf, (int) (ARR_SIZE(arr) + (Size) n * sizeof(int32) + wbytes));
 		out = st->keybuf.data;
 		for (int i = 0; i < n; i++)
 		{
@@ -782,10 +435,58 @@ AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
 			memcpy(out + sizeof(int32), labels[i].data, len);
 			out += sizeof(int32) + len;
 		}
+		if (st->weighted)
+		{
+			TimestampTz *t;
+			double	   *w = palloc(wbytes);
+			int32	   *ch = palloc0(sizeof(int32) * n);	/* unused by time_decay */
+
+			Assert(times != NULL);
+			t = TouchTimes(times->touch_times, n, times->no_converted_at,
+						   times->converted_at);
+			AttributionRuleWeights(&st->model, n, ch, -1, t, NULL, w);
+			memcpy(out, w, wbytes);
+			out += wbytes;
+			pfree(t);
+			pfree(w);
+			pfree(ch);
+		}
 		st->keybuf.len = (int) (out - st->keybuf.data);
 		AttrStateAdd(st, st->keybuf.data, st->keybuf.len, n, conv, value, nulls);
 	}
 	pfree(labels);
+}
+
+/*
+ * One row (path, conversions, value, nulls, model at argument 5) into the
+ * group's state, created with the bootstrap options boot on the first row.
+ * A NULL path is skipped.
+ */
+static Datum
+AttrRowTransition(FunctionCallInfo fcinfo, const AttrBootstrap *boot)
+{
+	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	double		conv,
+				value,
+				nulls;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (st == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(st);
+	}
+	st = AttrStateFor(fcinfo, st, 5, boot);
+	if (st->weighted)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("attribution model \"time_decay\" needs touch times, which path rows do not have"),
+				 errhint("Pass the conversion_path[] of paths_to_conversion() (which have them) to attribution(paths, model), or weigh each conversion path with touch_weights(path, 'time_decay', touch_times, converted_at).")));
+	conv = NonNegativeArg(fcinfo, 2, "conversions");
+	value = NonNegativeArg(fcinfo, 3, "value");
+	nulls = NonNegativeArg(fcinfo, 4, "nulls");
+	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls, NULL);
+	PG_RETURN_POINTER(st);
 }
 
 /*
@@ -794,24 +495,10 @@ AttrStateAddPath(AttrState *st, ArrayType *arr, double conv, double value,
 Datum
 journey_attribution_sfunc(PG_FUNCTION_ARGS)
 {
-	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
-	double		conv,
-				value,
-				nulls;
+	static const AttrBootstrap no_bootstrap = {0, 0, 0};
 
 	(void) JourneyAggContext(fcinfo, "journey.attribution");
-	if (PG_ARGISNULL(1))
-	{
-		if (st == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st);
-	}
-	st = AttrStateFor(fcinfo, st, 5);
-	conv = NonNegativeArg(fcinfo, 2, "conversions");
-	value = NonNegativeArg(fcinfo, 3, "value");
-	nulls = NonNegativeArg(fcinfo, 4, "nulls");
-	AttrStateAddPath(st, PG_GETARG_ARRAYTYPE_P(1), conv, value, nulls);
-	PG_RETURN_POINTER(st);
+	return AttrRowTransition(fcinfo, &no_bootstrap);
 }
 
 /*
@@ -825,6 +512,8 @@ typedef struct ConvPathFields
 	int			path_att;
 	int			converted_att;
 	int			value_att;
+	int			times_att;		/* touch_times */
+	int			converted_at_att;
 } ConvPathFields;
 
 static ConvPathFields *
@@ -852,9 +541,16 @@ GetConvPathFields(FunctionCallInfo fcinfo, Oid rowtype)
 				f->converted_att = i + 1;
 			else if (strcmp(NameStr(att->attname), "value") == 0 && att->atttypid == FLOAT8OID)
 				f->value_att = i + 1;
+			else if (strcmp(NameStr(att->attname), "touch_times") == 0 &&
+					 att->atttypid == TIMESTAMPTZARRAYOID)
+				f->times_att = i + 1;
+			else if (strcmp(NameStr(att->attname), "converted_at") == 0 &&
+					 att->atttypid == TIMESTAMPTZOID)
+				f->converted_at_att = i + 1;
 		}
-		if (!f->path_att || !f->converted_att || !f->value_att)
-			elog(ERROR, "conversion_path lacks path, converted or value");
+		if (!f->path_att || !f->converted_att || !f->value_att ||
+			!f->times_att || !f->converted_at_att)
+			elog(ERROR, "conversion_path lacks path, converted, value, touch_times or converted_at");
 		fcinfo->flinfo->fn_extra = f;
 		MemoryContextSwitchTo(old);
 	}
@@ -864,10 +560,11 @@ GetConvPathFields(FunctionCallInfo fcinfo, Oid rowtype)
 /*
  * attribution_paths_sfunc(state, paths conversion_path[], model): every
  * element is one path row, with 1 conversion and its value when converted,
- * 1 null otherwise.  Reads the array of paths_to_conversion() directly.
+ * 1 null otherwise.  Reads the array of paths_to_conversion() directly,
+ * touch times included (time_decay weighs each path by them).
  */
-Datum
-journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
+static Datum
+AttrPathsTransition(FunctionCallInfo fcinfo, const AttrBootstrap *boot)
 {
 	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
 	ArrayType  *paths;
@@ -876,14 +573,13 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 	const char *p;
 	bits8	   *bitmap;
 
-	(void) JourneyAggContext(fcinfo, "journey.attribution");
 	if (PG_ARGISNULL(1))
 	{
 		if (st == NULL)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(st);
 	}
-	st = AttrStateFor(fcinfo, st, 2);
+	st = AttrStateFor(fcinfo, st, 2, boot);
 	paths = PG_GETARG_ARRAYTYPE_P(1);
 	if (ARR_NDIM(paths) > 1)
 		ereport(ERROR,
@@ -929,10 +625,32 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 						 errmsg("value must be a finite number that is not negative"),
 						 errdetail("A conversion path has value %s.", float8out_internal(value))));
 		}
-		AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
-						 converted ? 0 : 1);
+		if (st->weighted)
+		{
+			PathTimes	times;
+
+			d = heap_getattr(&tuple, f->times_att, f->tupdesc, &isnull);
+			times.touch_times = isnull ? NULL : DatumGetArrayTypeP(d);
+			d = heap_getattr(&tuple, f->converted_at_att, f->tupdesc, &isnull);
+			times.no_converted_at = isnull;
+			times.converted_at = isnull ? 0 : DatumGetTimestampTz(d);
+			AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
+							 converted ? 0 : 1, &times);
+		}
+		else
+			AttrStateAddPath(st, DatumGetArrayTypeP(path), converted ? 1 : 0, value,
+							 converted ? 0 : 1, NULL);
 	}
 	PG_RETURN_POINTER(st);
+}
+
+Datum
+journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
+{
+	static const AttrBootstrap paths_no_bootstrap = {0, 0, 0};
+
+	(void) JourneyAggContext(fcinfo, "journey.attribution");
+	return AttrPathsTransition(fcinfo, &paths_no_bootstrap);
 }
 
 Datum
@@ -951,10 +669,13 @@ journey_attribution_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(left);
 	}
 	if (left == NULL)
-		left = AttrStateCreate(aggcxt, right->model_text, right->model_len);
+		left = AttrStateCreate(aggcxt, right->model_text, right->model_len,
+							   &right->boot);
 	else if (left->model_len != right->model_len ||
 			 memcmp(left->model_text, right->model_text, left->model_len) != 0)
 		ModelMismatch();
+	else if (!BootstrapEqual(&left->boot, &right->boot))
+		BootstrapMismatch();
 
 	pathtab_start_iterate(right->paths, &it);
 	while ((e = pathtab_iterate(right->paths, &it)) != NULL)
@@ -970,124 +691,141 @@ journey_attribution_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(left);
 }
 
+#define ATTR_STATE_WHAT "attribution aggregate state"
+
+/*
+ * The serialized state (src/pack.h: every number little-endian).  A path's
+ * key is written label by label (length, bytes), so that its lengths are
+ * little-endian too; in memory they are native.
+ */
 Datum
 journey_attribution_serialize(PG_FUNCTION_ARGS)
 {
 	AttrState  *st = (AttrState *) PG_GETARG_POINTER(0);
 	StringInfoData buf;
-	uint8		version = ATTR_STATE_VERSION;
-	int32		npaths = (int32) st->paths->members;
 	pathtab_iterator it;
 	PathEntry  *e;
-	bytea	   *out;
 
-	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, (char *) &version, 1);
-	appendBinaryStringInfo(&buf, (char *) &st->model_len, sizeof(int32));
-	appendBinaryStringInfo(&buf, st->model_text, st->model_len);
-	appendBinaryStringInfo(&buf, (char *) &npaths, sizeof(int32));
+	JourneyPackBegin(&buf, 0, ATTR_STATE_WHAT);
+	JourneyPackUInt8(&buf, ATTR_STATE_VERSION);
+	JourneyPackText(&buf, st->model_text, st->model_len);
+	JourneyPackInt32(&buf, st->boot.replicates);
+	JourneyPackInt64(&buf, st->boot.seed);
+	JourneyPackFloat8(&buf, st->boot.confidence);
+	JourneyPackInt32(&buf, (int32) st->paths->members);
 	pathtab_start_iterate(st->paths, &it);
 	while ((e = pathtab_iterate(st->paths, &it)) != NULL)
 	{
+		const char *q = e->key.data;
+
 		CHECK_FOR_INTERRUPTS();
 		JourneySumSerialize(&buf, &e->conv);
 		JourneySumSerialize(&buf, &e->value);
 		JourneySumSerialize(&buf, &e->nulls);
-		appendBinaryStringInfo(&buf, (char *) &e->ntouches, sizeof(int32));
-		appendBinaryStringInfo(&buf, (char *) &e->key.len, sizeof(int32));
-		appendBinaryStringInfo(&buf, e->key.data, e->key.len);
+		JourneyPackInt32(&buf, e->ntouches);
+		JourneyPackInt32(&buf, e->key.len);
+		for (int t = 0; t < e->ntouches; t++)
+		{
+			int32		len;
+
+			memcpy(&len, q, sizeof(int32));
+			JourneyPackText(&buf, q + sizeof(int32), len);
+			q += sizeof(int32) + len;
+		}
+		for (int t = 0; st->weighted && t < e->ntouches; t++)
+		{
+			double		w;
+
+			memcpy(&w, q + t * sizeof(double), sizeof(double));
+			JourneyPackFloat8(&buf, w);
+		}
 	}
-	out = palloc(VARHDRSZ + buf.len);
-	SET_VARSIZE(out, VARHDRSZ + buf.len);
-	memcpy(VARDATA(out), buf.data, buf.len);
-	pfree(buf.data);
-	PG_RETURN_BYTEA_P(out);
+	PG_RETURN_BYTEA_P(JourneyPackEnd(&buf));
 }
 
+/*
+ * Read one path's key of ntouches labels filling exactly keylen bytes into
+ * key (native lengths, as in memory); weighted: the labels fill all but
+ * the last ntouches doubles, which are the touches' weights, each in
+ * [0, 1].
+ */
 static void
-CorruptAttrState(const char *detail)
+UnpackKey(JourneyPackReader *r, int32 ntouches, int32 keylen, bool weighted,
+		  StringInfo key)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("invalid attribution aggregate state"),
-			 errdetail("%s", detail)));
-}
+	int32		wbytes = weighted ? ntouches * (int32) sizeof(double) : 0;
 
-typedef struct Reader
-{
-	const char *p;
-	const char *end;
-} Reader;
-
-static void
-ReadBytes(Reader *r, void *dst, Size n)
-{
-	if ((Size) (r->end - r->p) < n)
-		CorruptAttrState("The serialized state is truncated.");
-	memcpy(dst, r->p, n);
-	r->p += n;
-}
-
-/* Check one encoded key: ntouches labels exactly filling keylen bytes. */
-static void
-CheckKey(const char *key, int32 keylen, int32 ntouches)
-{
-	const char *p = key;
-	const char *end = key + keylen;
-
-	for (int i = 0; i < ntouches; i++)
+	if (keylen < wbytes)
+		JourneyPackCorrupt(r, "A path is shorter than its touch count.");
+	keylen -= wbytes;
+	resetStringInfo(key);
+	enlargeStringInfo(key, keylen + wbytes);
+	for (int t = 0; t < ntouches; t++)
 	{
 		int32		len;
 
-		if (end - p < (int) sizeof(int32))
-			CorruptAttrState("A path is shorter than its touch count.");
-		memcpy(&len, p, sizeof(int32));
-		p += sizeof(int32);
-		if (len < 0 || len > end - p)
-			CorruptAttrState("A label lies outside its path.");
-		p += len;
+		if (keylen - key->len < (int) sizeof(int32))
+			JourneyPackCorrupt(r, "A path is shorter than its touch count.");
+		len = JourneyPackGetInt32(r);
+		if (len < 0 || len > keylen - key->len - (int) sizeof(int32))
+			JourneyPackCorrupt(r, "A label lies outside its path.");
+		appendBinaryStringInfoNT(key, (const char *) &len, sizeof(int32));
+		appendBinaryStringInfoNT(key, JourneyPackGetBytes(r, len), len);
 	}
-	if (p != end)
-		CorruptAttrState("A path is longer than its touch count.");
+	if (key->len != keylen)
+		JourneyPackCorrupt(r, "A path is longer than its touch count.");
+	for (int t = 0; t < ntouches && weighted; t++)
+	{
+		double		w = JourneyPackGetFloat8(r);
+
+		if (!(w >= 0 && w <= 1))
+			JourneyPackCorrupt(r, "A touch's weight is not between 0 and 1.");
+		appendBinaryStringInfoNT(key, (const char *) &w, sizeof(double));
+	}
 }
 
 static AttrState *
 AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 {
-	Reader		r;
-	uint8		version;
+	JourneyPackReader r;
 	int32		model_len;
 	int32		npaths;
 	const char *model_text;
 	AttrState  *st;
+	AttrBootstrap boot;
 
-	r.p = VARDATA_ANY(bytes);
-	r.end = r.p + VARSIZE_ANY_EXHDR(bytes);
-	ReadBytes(&r, &version, 1);
-	if (version != ATTR_STATE_VERSION)
-		CorruptAttrState("Unknown state version.");
-	ReadBytes(&r, &model_len, sizeof(int32));
-	if (model_len < 1 || model_len > r.end - r.p)
-		CorruptAttrState("The model text length is out of range.");
-	model_text = r.p;
+	JourneyPackReaderInit(&r, bytes, ATTR_STATE_WHAT, ERRCODE_DATA_CORRUPTED);
+	if (JourneyPackGetUInt8(&r) != ATTR_STATE_VERSION)
+		JourneyPackCorrupt(&r, "Unknown state version.");
+	model_len = JourneyPackGetInt32(&r);
+	if (model_len < 1 || model_len > JourneyPackRemaining(&r))
+		JourneyPackCorrupt(&r, "The model text length is out of range.");
+	model_text = JourneyPackGetBytes(&r, model_len);
 	if (memchr(model_text, '\0', model_len) != NULL)
-		CorruptAttrState("The model text contains a zero byte.");
-	r.p += model_len;
-	ReadBytes(&r, &npaths, sizeof(int32));
+		JourneyPackCorrupt(&r, "The model text contains a zero byte.");
+	boot.replicates = JourneyPackGetInt32(&r);
+	boot.seed = JourneyPackGetInt64(&r);
+	boot.confidence = JourneyPackGetFloat8(&r);
+	if (boot.replicates < 0 || boot.replicates > ATTR_BOOTSTRAP_MAX_REPLICATES ||
+		(boot.replicates > 0 && !(boot.confidence > 0 && boot.confidence < 1)) ||
+		(boot.replicates == 0 && (boot.seed != 0 || boot.confidence != 0)))
+		JourneyPackCorrupt(&r, "The bootstrap options are out of range.");
+	npaths = JourneyPackGetInt32(&r);
 
 	/*
 	 * each path needs at least 3 sums (of 9 bytes) + 2 int32 + one touch
 	 * header
 	 */
-	if (npaths < 0 || (int64) npaths * (3 * (1 + sizeof(double)) + 3 * sizeof(int32)) > r.end - r.p)
-		CorruptAttrState("The path count does not match the state's size.");
-	st = AttrStateCreate(cxt, model_text, model_len);
+	JourneyPackCount(&r, npaths, 3 * (1 + sizeof(double)) + 3 * sizeof(int32), 0,
+					 false, "The path count does not match the state's size.");
+	st = AttrStateCreate(cxt, model_text, model_len, &boot);
 	for (int i = 0; i < npaths; i++)
 	{
 		JourneySum	totals[3];	/* conversions, value, nulls */
 		int32		ntouches,
 					keylen;
 		PathEntry  *e;
+		PathKey		k;
 
 		CHECK_FOR_INTERRUPTS();
 		for (int t = 0; t < 3; t++)
@@ -1095,31 +833,27 @@ AttrStateDeserialize(MemoryContext cxt, bytea *bytes)
 			int			len = JourneySumDeserialize(r.p, r.end, &totals[t], st->cxt);
 
 			if (len < 0)
-				CorruptAttrState("A path's totals are not sums in this version's form.");
+				JourneyPackCorrupt(&r, "A path's totals are not sums in this version's form.");
 			if (JourneySumIsNegative(&totals[t]))
-				CorruptAttrState("A path's totals are not finite non-negative numbers.");
-			r.p += len;
+				JourneyPackCorrupt(&r, "A path's totals are not finite non-negative numbers.");
+			JourneyPackSkip(&r, len);
 		}
-		ReadBytes(&r, &ntouches, sizeof(int32));
-		ReadBytes(&r, &keylen, sizeof(int32));
-		if (ntouches < 1 || keylen < 0 || keylen > r.end - r.p ||
+		ntouches = JourneyPackGetInt32(&r);
+		keylen = JourneyPackGetInt32(&r);
+		if (ntouches < 1 || keylen < 0 || keylen > JourneyPackRemaining(&r) ||
 			(int64) ntouches * sizeof(int32) > keylen)
-			CorruptAttrState("A path's length is out of range.");
-		CheckKey(r.p, keylen, ntouches);
-		{
-			PathKey		k = {r.p, keylen};
-
-			if (pathtab_lookup(st->paths, k) != NULL)
-				CorruptAttrState("A path appears twice.");
-		}
-		e = AttrStateEntry(st, r.p, keylen, ntouches);
+			JourneyPackCorrupt(&r, "A path's length is out of range.");
+		UnpackKey(&r, ntouches, keylen, st->weighted, &st->keybuf);
+		k.data = st->keybuf.data;
+		k.len = keylen;
+		if (pathtab_lookup(st->paths, k) != NULL)
+			JourneyPackCorrupt(&r, "A path appears twice.");
+		e = AttrStateEntry(st, st->keybuf.data, keylen, ntouches);
 		e->conv = totals[0];
 		e->value = totals[1];
 		e->nulls = totals[2];
-		r.p += keylen;
 	}
-	if (r.p != r.end)
-		CorruptAttrState("The serialized state has trailing bytes.");
+	JourneyPackFinish(&r);
 	return st;
 }
 
@@ -1131,7 +865,7 @@ journey_attribution_deserialize(PG_FUNCTION_ARGS)
 }
 
 /* ------------------------------------------------------------------------
- * Final function
+ * Final functions
  * ------------------------------------------------------------------------
  */
 static int
@@ -1140,70 +874,45 @@ PathEntryCmp(const void *pa, const void *pb, void *arg)
 	const PathEntry *a = *(PathEntry *const *) pa;
 	const PathEntry *b = *(PathEntry *const *) pb;
 
-	return LabelCmp(a->key.data, a->key.len, b->key.data, b->key.len);
+	return AttributionLabelCmp(a->key.data, a->key.len, b->key.data, b->key.len);
 }
+
+/* What the final functions compute, per channel in channel order. */
+typedef struct AttrResult
+{
+	int			nchannels;
+	LabelRef   *uniq;			/* the channels' labels */
+	double	   *conv;
+	double	   *value;
+	double	   *removal;		/* markov only, else NULL */
+	double	   *conv_lo;		/* bootstrap only, else NULL */
+	double	   *conv_hi;
+	double	   *value_lo;
+	double	   *value_hi;
+} AttrResult;
 
 /*
- * Credit per channel under a rule-based model.  (The paths come in one
- * fixed order, whatever the order of the rows, so these sums are the same
- * bits every time.)
+ * Decode the state's paths in key order (so that the answer never depends
+ * on input order), number the channels in byte order, and credit them
+ * under the state's model; with the state's bootstrap options, the
+ * intervals too.
  */
 static void
-RuleCredit(const AttributionModel *m, const AttrPath *paths, int npaths,
-		   int nchannels, int32 direct_id, double *conv, double *value)
+AttrStateSolve(AttrState *st, AttrResult *res)
 {
-	int			maxn = 1;
-	double	   *w;
-	bool	   *seen = palloc0(sizeof(bool) * Max(nchannels, 1));
-
-	for (int p = 0; p < npaths; p++)
-		maxn = Max(maxn, paths[p].n);
-	w = palloc(sizeof(double) * maxn);
-	for (int p = 0; p < npaths; p++)
-	{
-		const AttrPath *path = &paths[p];
-
-		CHECK_FOR_INTERRUPTS();
-		if (path->conv == 0 && path->value == 0)
-			continue;
-		RuleWeights(m, path->n, path->ch, direct_id, NULL, seen, w);
-		for (int i = 0; i < path->n; i++)
-		{
-			conv[path->ch[i]] += path->conv * w[i];
-			value[path->ch[i]] += path->value * w[i];
-		}
-	}
-	pfree(w);
-	pfree(seen);
-}
-
-Datum
-journey_attribution_final(PG_FUNCTION_ARGS)
-{
-	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
 	int			npaths;
 	PathEntry **entries;
 	pathtab_iterator it;
 	PathEntry  *e;
 	LabelRef   *refs;
-	LabelRef   *uniq;
 	int32	   *ids;
 	int			nrefs = 0;
 	int			nchannels;
 	AttrPath   *paths;
-	double	   *conv,
-			   *value,
-			   *removal = NULL;
 	int32		direct_id = -1;
-	Oid			elemtype;
-	TupleDesc	tupdesc;
-	Datum	   *elems;
+	double	   *weights;
 	int			k;
 
-	if (st == NULL)
-		PG_RETURN_NULL();
-
-	/* the paths in key order: the answer never depends on input order */
 	npaths = (int) st->paths->members;
 	entries = palloc(sizeof(PathEntry *) * Max(npaths, 1));
 	k = 0;
@@ -1212,8 +921,9 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 		entries[k++] = e;
 	qsort_interruptible(entries, npaths, sizeof(PathEntry *), PathEntryCmp, NULL);
 
-	/* number the channels in byte order */
+	/* number the channels in byte order; a weighted key's weights, aligned */
 	refs = palloc(sizeof(LabelRef) * Max(st->ntouches, 1));
+	weights = st->weighted ? palloc(sizeof(double) * Max(st->ntouches, 1)) : NULL;
 	for (int p = 0; p < npaths; p++)
 	{
 		const char *q = entries[p]->key.data;
@@ -1227,16 +937,20 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 			q += sizeof(int32) + refs[nrefs].len;
 			nrefs++;
 		}
+		if (weights)
+			memcpy(weights + nrefs - entries[p]->ntouches, q,
+				   sizeof(double) * entries[p]->ntouches);
 	}
 	ids = palloc(sizeof(int32) * Max(nrefs, 1));
 	CHECK_FOR_INTERRUPTS();
-	nchannels = NumberLabels(refs, nrefs, ids, &uniq);
+	nchannels = AttributionNumberLabels(refs, nrefs, ids, &res->uniq);
 	paths = palloc(sizeof(AttrPath) * Max(npaths, 1));
 	k = 0;
 	for (int p = 0; p < npaths; p++)
 	{
 		paths[p].n = entries[p]->ntouches;
 		paths[p].ch = &ids[k];
+		paths[p].w = weights ? &weights[k] : NULL;
 		paths[p].conv = JourneySumResult(&entries[p]->conv);
 		paths[p].value = JourneySumResult(&entries[p]->value);
 		paths[p].nulls = JourneySumResult(&entries[p]->nulls);
@@ -1252,62 +966,161 @@ journey_attribution_final(PG_FUNCTION_ARGS)
 		int			dlen = strlen(st->model.direct);
 
 		for (int c = 0; c < nchannels; c++)
-			if (LabelCmp(uniq[c].data, uniq[c].len, st->model.direct, dlen) == 0)
+			if (AttributionLabelCmp(res->uniq[c].data, res->uniq[c].len,
+									st->model.direct, dlen) == 0)
 				direct_id = c;
 	}
 
-	conv = palloc0(sizeof(double) * Max(nchannels, 1));
-	value = palloc0(sizeof(double) * Max(nchannels, 1));
-	if (st->model.kind == ATTR_MARKOV)
-	{
-		removal = palloc0(sizeof(double) * Max(nchannels, 1));
-		AttributionMarkov(paths, npaths, nchannels, st->model.order,
-						  conv, value, removal);
-	}
-	else if (st->model.kind == ATTR_SHAPLEY)
-		AttributionShapley(paths, npaths, nchannels, conv, value);
-	else
-		RuleCredit(&st->model, paths, npaths, nchannels, direct_id, conv,
-				   value);
+	res->nchannels = nchannels;
+	res->conv = palloc0(sizeof(double) * Max(nchannels, 1));
+	res->value = palloc0(sizeof(double) * Max(nchannels, 1));
+	res->removal = palloc0(sizeof(double) * Max(nchannels, 1));
+	AttributionCredit(&st->model, paths, npaths, nchannels, direct_id,
+					  res->conv, res->value, res->removal);
+	if (st->model.kind != ATTR_MARKOV)
+		res->removal = NULL;
 
 	for (int c = 0; c < nchannels; c++)
-		if (isinf(conv[c]) || isinf(value[c]))
+		if (isinf(res->conv[c]) || isinf(res->value[c]))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("credit of channel \"%.*s\" is out of range",
-							uniq[c].len, uniq[c].data),
+							res->uniq[c].len, res->uniq[c].data),
 					 errdetail("The conversions or value credited overflowed float8.")));
 
-	/* one channel_credit per channel, in channel order */
+	res->conv_lo = res->conv_hi = res->value_lo = res->value_hi = NULL;
+	if (st->boot.replicates > 0)
+	{
+		res->conv_lo = palloc(sizeof(double) * Max(nchannels, 1));
+		res->conv_hi = palloc(sizeof(double) * Max(nchannels, 1));
+		res->value_lo = palloc(sizeof(double) * Max(nchannels, 1));
+		res->value_hi = palloc(sizeof(double) * Max(nchannels, 1));
+		AttributionBootstrap(&st->model, &st->boot, paths, npaths, nchannels,
+							 direct_id, res->conv_lo, res->conv_hi,
+							 res->value_lo, res->value_hi);
+	}
+}
+
+/*
+ * The result as an array of the final function's element type: the
+ * channel, conversions, value and removal effect (channel_credit), then,
+ * when the type has them, the four interval bounds (channel_interval).
+ */
+static Datum
+AttrResultArray(FunctionCallInfo fcinfo, const AttrResult *res)
+{
+	Oid			elemtype;
+	TupleDesc	tupdesc;
+	Datum	   *elems;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
 	elemtype = get_element_type(get_fn_expr_rettype(fcinfo->flinfo));
 	if (!OidIsValid(elemtype))
 		elog(ERROR, "attribution final function must return an array");
 	tupdesc = lookup_rowtype_tupdesc_copy(elemtype, -1);
 	tupdesc = BlessTupleDesc(tupdesc);
-	elems = palloc(sizeof(Datum) * Max(nchannels, 1));
-	for (int c = 0; c < nchannels; c++)
+	if (tupdesc->natts != (res->conv_lo ? 8 : 4))
+		elog(ERROR, "attribution result type has %d attributes", tupdesc->natts);
+	elems = palloc(sizeof(Datum) * Max(res->nchannels, 1));
+	for (int c = 0; c < res->nchannels; c++)
 	{
-		Datum		values[4];
-		bool		isnull[4] = {false, false, false, false};
+		Datum		values[8];
+		bool		isnull[8] = {0};
 
-		values[0] = PointerGetDatum(cstring_to_text_with_len(uniq[c].data, uniq[c].len));
-		values[1] = Float8GetDatum(conv[c]);
-		values[2] = Float8GetDatum(value[c]);
-		if (removal)
-			values[3] = Float8GetDatum(removal[c]);
+		values[0] = PointerGetDatum(cstring_to_text_with_len(res->uniq[c].data,
+															 res->uniq[c].len));
+		values[1] = Float8GetDatum(res->conv[c]);
+		values[2] = Float8GetDatum(res->value[c]);
+		if (res->removal)
+			values[3] = Float8GetDatum(res->removal[c]);
 		else
 			isnull[3] = true;
+		if (res->conv_lo)
+		{
+			values[4] = Float8GetDatum(res->conv_lo[c]);
+			values[5] = Float8GetDatum(res->conv_hi[c]);
+			values[6] = Float8GetDatum(res->value_lo[c]);
+			values[7] = Float8GetDatum(res->value_hi[c]);
+		}
 		elems[c] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, isnull));
 	}
-	{
-		int16		typlen;
-		bool		typbyval;
-		char		typalign;
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_array(elems, res->nchannels, elemtype,
+										   typlen, typbyval, typalign));
+}
 
-		get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-		PG_RETURN_ARRAYTYPE_P(construct_array(elems, nchannels, elemtype,
-											  typlen, typbyval, typalign));
-	}
+Datum
+journey_attribution_final(PG_FUNCTION_ARGS)
+{
+	AttrState  *st = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
+	AttrResult	res;
+
+	if (st == NULL)
+		PG_RETURN_NULL();
+	AttrStateSolve(st, &res);
+	PG_RETURN_DATUM(AttrResultArray(fcinfo, &res));
+}
+
+/*
+ * attribution_bootstrap_sfunc(state, path, conversions, value, nulls,
+ * model, replicates, seed, confidence): attribution_sfunc with the
+ * bootstrap options, checked once when the state is created.  Its final
+ * function is attribution_final's: the result type, channel_interval,
+ * receives the intervals.
+ */
+/* The bootstrap options at arguments argno .. argno + 2, checked. */
+static void
+BootstrapArgs(FunctionCallInfo fcinfo, int argno, AttrBootstrap *boot)
+{
+	if (PG_ARGISNULL(argno) || PG_ARGISNULL(argno + 1) || PG_ARGISNULL(argno + 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("bootstrap replicates, seed and confidence must not be NULL")));
+	boot->replicates = PG_GETARG_INT32(argno);
+	boot->seed = PG_GETARG_INT64(argno + 1);
+	boot->confidence = PG_GETARG_FLOAT8(argno + 2);
+	if (boot->replicates < 1 || boot->replicates > ATTR_BOOTSTRAP_MAX_REPLICATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bootstrap replicates must be between 1 and %d, not %d",
+						ATTR_BOOTSTRAP_MAX_REPLICATES, boot->replicates),
+				 errhint("A thousand replicates give 95%% intervals to about two digits.")));
+	if (!(boot->confidence > 0 && boot->confidence < 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("bootstrap confidence must be between 0 and 1 (exclusive), not %s",
+						float8out_internal(boot->confidence)),
+				 errhint("For a 95%% interval pass 0.95.")));
+}
+
+Datum
+journey_attribution_bootstrap_sfunc(PG_FUNCTION_ARGS)
+{
+	AttrBootstrap boot;
+
+	(void) JourneyAggContext(fcinfo, "journey.attribution_bootstrap");
+	if (PG_ARGISNULL(1))
+		return AttrRowTransition(fcinfo, NULL);
+	BootstrapArgs(fcinfo, 6, &boot);
+	return AttrRowTransition(fcinfo, &boot);
+}
+
+/*
+ * attribution_bootstrap_paths_sfunc(state, paths conversion_path[], model,
+ * replicates, seed, confidence)
+ */
+Datum
+journey_attribution_bootstrap_paths_sfunc(PG_FUNCTION_ARGS)
+{
+	AttrBootstrap boot;
+
+	(void) JourneyAggContext(fcinfo, "journey.attribution_bootstrap");
+	if (PG_ARGISNULL(1))
+		return AttrPathsTransition(fcinfo, NULL);
+	BootstrapArgs(fcinfo, 3, &boot);
+	return AttrPathsTransition(fcinfo, &boot);
 }
 
 /*

@@ -4,9 +4,8 @@
  *	  The per-group event buffer shared by every event aggregate: creation,
  *	  append, combine, the one sort, and the serialized form.
  *
- * Serialized layout (all integers in native byte order, as PostgreSQL
- * itself does for internal aggregate states, which never leave one
- * server):
+ * Serialized layout (written and read with pack.h: integers and floats
+ * little-endian, the host's own order on every common platform):
  *
  *	  uint8   version (JOURNEY_EVENTS_VERSION)
  *	  int64   params.interval_usec
@@ -21,13 +20,16 @@
  *	  labels_len bytes of label arena (NUL-terminated labels)
  *
  * Deserialization distrusts its input: a short buffer, a count that does
- * not match the size, or a label outside the arena is an error.
+ * not match the size, or a label outside the arena is an error
+ * (ERRCODE_DATA_CORRUPTED, "invalid journey aggregate state").
  *
  *-------------------------------------------------------------------------
  */
 #include "journey.h"
 
 #include <math.h>
+
+#include "pack.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
@@ -674,83 +676,71 @@ JourneyEventsSort(JourneyEvents *state)
 
 /* ---------- serialized form ---------- */
 
-typedef struct ByteWriter
-{
-	char	   *p;
-} ByteWriter;
+#define EVENTS_STATE_WHAT "journey aggregate state"
 
-static inline void
-Put(ByteWriter *w, const void *src, Size n)
+/* The events, as the layout says (see pack.h on byte order). */
+static void
+PackEvents(StringInfo buf, const JourneyEvent *events, int n)
 {
-	memcpy(w->p, src, n);
-	w->p += n;
+	if (JOURNEY_PACK_NATIVE_LE)
+	{
+		JourneyPackBytes(buf, events, (Size) n * sizeof(JourneyEvent));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		JourneyPackTimestamp(buf, events[i].ts);
+		JourneyPackUInt32(buf, events[i].flags);
+		JourneyPackInt32(buf, events[i].label_off);
+	}
 }
-
-typedef struct ByteReader
-{
-	const char *p;
-	const char *end;
-} ByteReader;
 
 static void
-CorruptState(const char *detail)
+UnpackEvents(JourneyPackReader *r, JourneyEvent *events, int n)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("invalid journey aggregate state"),
-			 errdetail("%s", detail)));
+	if (JOURNEY_PACK_NATIVE_LE)
+	{
+		JourneyPackGetInto(r, events, (Size) n * sizeof(JourneyEvent));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		events[i].ts = JourneyPackGetTimestamp(r);
+		events[i].flags = JourneyPackGetUInt32(r);
+		events[i].label_off = JourneyPackGetInt32(r);
+	}
 }
 
-static inline void
-Get(ByteReader *r, void *dst, Size n)
-{
-	if ((Size) (r->end - r->p) < n)
-		CorruptState("The serialized state is truncated.");
-	memcpy(dst, r->p, n);
-	r->p += n;
-}
-
-bytea	   *
+bytea *
 JourneyEventsSerialize(JourneyEvents *state)
 {
 	const JourneyParams *params = state->params;
-	Size		size;
-	bytea	   *out;
-	ByteWriter	w;
-	uint8		version = JOURNEY_EVENTS_VERSION;
-	uint8		has_values = (state->values != NULL);
+	StringInfoData buf;
+	bool		has_values = (state->values != NULL);
 
-	size = VARHDRSZ + 1 + sizeof(int64) + sizeof(int32) + sizeof(uint32) +
-		sizeof(int32) + params->text_len +
-		sizeof(int32) + sizeof(int32) + 1 +
-		(Size) state->nevents * (sizeof(JourneyEvent) +
-								 (has_values ? sizeof(float8) : 0)) +
-		state->labels_len;
-	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("journey aggregate state too large to serialize"),
-				 errdetail("The state of one group needs %zu bytes.", size)));
-	out = palloc(size);
-	SET_VARSIZE(out, size);
-	w.p = VARDATA(out);
-	Put(&w, &version, 1);
-	Put(&w, &params->interval_usec, sizeof(int64));
-	Put(&w, &params->nconds, sizeof(int32));
-	Put(&w, &params->modes, sizeof(uint32));
-	Put(&w, &params->text_len, sizeof(int32));
-	if (params->text_len > 0)
-		Put(&w, params->text, params->text_len);
-	Put(&w, &state->nevents, sizeof(int32));
-	Put(&w, &state->labels_len, sizeof(int32));
-	Put(&w, &has_values, 1);
-	Put(&w, state->events, (Size) state->nevents * sizeof(JourneyEvent));
+	JourneyPackBegin(&buf,
+					 VARHDRSZ + 1 + sizeof(int64) + sizeof(int32) + sizeof(uint32) +
+					 sizeof(int32) + params->text_len +
+					 sizeof(int32) + sizeof(int32) + 1 +
+					 (Size) state->nevents * (sizeof(JourneyEvent) +
+											  (has_values ? sizeof(float8) : 0)) +
+					 state->labels_len,
+					 EVENTS_STATE_WHAT);
+	JourneyPackUInt8(&buf, JOURNEY_EVENTS_VERSION);
+	JourneyPackInt64(&buf, params->interval_usec);
+	JourneyPackInt32(&buf, params->nconds);
+	JourneyPackUInt32(&buf, params->modes);
+	JourneyPackText(&buf, params->text, params->text_len);
+	JourneyPackInt32(&buf, state->nevents);
+	JourneyPackInt32(&buf, state->labels_len);
+	JourneyPackUInt8(&buf, has_values ? 1 : 0);
+	PackEvents(&buf, state->events, state->nevents);
 	if (has_values)
-		Put(&w, state->values, (Size) state->nevents * sizeof(float8));
-	if (state->labels_len > 0)
-		Put(&w, state->labels, state->labels_len);
-	Assert(w.p == (char *) out + size);
-	return out;
+		for (int i = 0; i < state->nevents; i++)
+			JourneyPackFloat8(&buf, state->values[i]);
+	JourneyPackBytes(&buf, state->labels, state->labels_len);
+	Assert(buf.len + 1 == buf.maxlen);
+	return JourneyPackEnd(&buf);
 }
 
 /*
@@ -760,38 +750,34 @@ JourneyEventsSerialize(JourneyEvents *state)
 JourneyEvents *
 JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 {
-	ByteReader	r;
-	uint8		version;
+	JourneyPackReader r;
 	uint8		has_values;
 	JourneyParams params = {0};
 	int32		nevents;
 	int32		labels_len;
 	JourneyEvents *state;
 
-	r.p = VARDATA_ANY(bytes);
-	r.end = r.p + VARSIZE_ANY_EXHDR(bytes);
-	Get(&r, &version, 1);
-	if (version != JOURNEY_EVENTS_VERSION)
-		CorruptState("Unknown state version.");
-	Get(&r, &params.interval_usec, sizeof(int64));
-	Get(&r, &params.nconds, sizeof(int32));
-	Get(&r, &params.modes, sizeof(uint32));
-	Get(&r, &params.text_len, sizeof(int32));
+	JourneyPackReaderInit(&r, bytes, EVENTS_STATE_WHAT, ERRCODE_DATA_CORRUPTED);
+	if (JourneyPackGetUInt8(&r) != JOURNEY_EVENTS_VERSION)
+		JourneyPackCorrupt(&r, "Unknown state version.");
+	params.interval_usec = JourneyPackGetInt64(&r);
+	params.nconds = JourneyPackGetInt32(&r);
+	params.modes = JourneyPackGetUInt32(&r);
+	params.text_len = JourneyPackGetInt32(&r);
 	if (params.interval_usec < 0 || params.nconds < 0 ||
 		params.nconds > JOURNEY_MAX_CONDITIONS ||
-		params.text_len < 0 || params.text_len > r.end - r.p)
-		CorruptState("The state's parameters are out of range.");
-	params.text = (char *) r.p;
-	r.p += params.text_len;
-	Get(&r, &nevents, sizeof(int32));
-	Get(&r, &labels_len, sizeof(int32));
-	Get(&r, &has_values, 1);
-	if (nevents < 0 || labels_len < 0 || labels_len > JOURNEY_MAX_LABEL_BYTES ||
-		has_values > 1 ||
-		(r.end - r.p) != (int64) nevents * (int64) (sizeof(JourneyEvent) +
-													(has_values ? sizeof(float8) : 0)) +
-		labels_len)
-		CorruptState("The state's size does not match its event count.");
+		params.text_len < 0 || params.text_len > JourneyPackRemaining(&r))
+		JourneyPackCorrupt(&r, "The state's parameters are out of range.");
+	params.text = (char *) JourneyPackGetBytes(&r, params.text_len);
+	nevents = JourneyPackGetInt32(&r);
+	labels_len = JourneyPackGetInt32(&r);
+	has_values = JourneyPackGetUInt8(&r);
+	if (labels_len < 0 || labels_len > JOURNEY_MAX_LABEL_BYTES || has_values > 1)
+		JourneyPackCorrupt(&r, "The state's size does not match its event count.");
+	JourneyPackCount(&r, nevents,
+					 sizeof(JourneyEvent) + (has_values ? sizeof(float8) : 0),
+					 labels_len, true,
+					 "The state's size does not match its event count.");
 	if (nevents > journey_max_events_per_group)
 		JourneyEventsTooMany();
 
@@ -800,19 +786,21 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 													&params),
 								labels_len > 0);
 	EnsureCapacity(state, nevents, labels_len);
-	Get(&r, state->events, (Size) nevents * sizeof(JourneyEvent));
+	UnpackEvents(&r, state->events, nevents);
 	if (has_values)
 	{
 		EnsureValues(state);
-		Get(&r, state->values, (Size) nevents * sizeof(float8));
+		for (int i = 0; i < nevents; i++)
+			state->values[i] = JourneyPackGetFloat8(&r);
 	}
 	if (labels_len > 0)
 	{
-		Get(&r, state->labels, labels_len);
+		JourneyPackGetInto(&r, state->labels, labels_len);
 		/* every label ends within the arena */
 		if (state->labels[labels_len - 1] != '\0')
-			CorruptState("The state's last label is not terminated.");
+			JourneyPackCorrupt(&r, "The state's last label is not terminated.");
 	}
+	JourneyPackFinish(&r);
 	state->nevents = nevents;
 	state->labels_len = labels_len;
 	for (int i = 0; i < nevents; i++)
@@ -823,9 +811,9 @@ JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes)
 		/* condition bitmasks hold no bit past the number of conditions */
 		if (params.nconds > 0 && params.nconds < 32 &&
 			(ev->flags >> params.nconds) != 0)
-			CorruptState("An event meets a condition beyond the number of conditions.");
+			JourneyPackCorrupt(&r, "An event meets a condition beyond the number of conditions.");
 		if (ev->label_off < -1 || ev->label_off >= labels_len)
-			CorruptState("An event's label lies outside the label arena.");
+			JourneyPackCorrupt(&r, "An event's label lies outside the label arena.");
 	}
 	/* (labels checked above: the comparison reads them) */
 	state->sorted = true;
@@ -926,6 +914,65 @@ journey_events_state_check(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(DescribeState(JourneyEventsDeserialize(fcinfo->flinfo,
 															PG_GETARG_BYTEA_PP(0))));
+}
+
+/*
+ * For test hooks of final functions (not part of the install script): a
+ * state built from arguments first .. first + 7 of the call: interval
+ * (bigint), number of conditions, mode bits (int), parameter text, then the
+ * events as arrays of timestamps (bigint microseconds), flags (int), values
+ * (float8) and labels (text, NULL: none), of one length; any values, so
+ * that a final function's checks of what a damaged state may hold can be
+ * shown.
+ */
+JourneyEvents *
+JourneyEventsForTest(FunctionCallInfo fcinfo, int first)
+{
+	JourneyParams params = {0};
+	Datum	   *ts,
+			   *flags,
+			   *vals,
+			   *labels;
+	bool	   *ts_null,
+			   *flags_null,
+			   *vals_null,
+			   *labels_null;
+	int			n,
+				n2,
+				n3,
+				n4;
+	JourneyEvents *state;
+	text	   *ptext = PG_GETARG_TEXT_PP(first + 3);
+
+	params.interval_usec = PG_GETARG_INT64(first);
+	params.nconds = PG_GETARG_INT32(first + 1);
+	params.modes = (uint32) PG_GETARG_INT32(first + 2);
+	params.text = VARDATA_ANY(ptext);
+	params.text_len = VARSIZE_ANY_EXHDR(ptext);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 4), INT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &ts, &ts_null, &n);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 5), INT4OID, 4, true,
+					  TYPALIGN_INT, &flags, &flags_null, &n2);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 6), FLOAT8OID, 8, FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &vals, &vals_null, &n3);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(first + 7), TEXTOID, -1, false,
+					  TYPALIGN_INT, &labels, &labels_null, &n4);
+	if (n2 != n || n3 != n || n4 != n)
+		elog(ERROR, "the event arrays must have one length");
+	state = JourneyEventsCreate(CurrentMemoryContext,
+								JourneyParamsIntern(fcinfo->flinfo, CurrentMemoryContext,
+													&params),
+								true);
+	for (int i = 0; i < n; i++)
+	{
+		text	   *label = labels_null[i] ? NULL : DatumGetTextPP(labels[i]);
+
+		JourneyEventsAdd(state, DatumGetInt64(ts[i]),
+						 label ? VARDATA_ANY(label) : NULL,
+						 label ? VARSIZE_ANY_EXHDR(label) : 0,
+						 (uint32) DatumGetInt32(flags[i]), DatumGetFloat8(vals[i]));
+	}
+	return state;
 }
 
 /*
@@ -1123,6 +1170,12 @@ ConditionArrayLength(ArrayType *conds, const char *what)
 }
 
 int
+JourneyConditionArrayCount(ArrayType *conds, const char *what)
+{
+	return ConditionArrayLength(conds, what);
+}
+
+int
 JourneyConditionCount(FunctionCallInfo fcinfo, int first, const char *what)
 {
 	if (JourneyConditionArgsArray(fcinfo, first))
@@ -1138,10 +1191,6 @@ uint32
 JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
 					 const char *what)
 {
-	ArrayType  *conds;
-	int			n;
-	bits8	   *nulls;
-	const bool *data;
 	uint32		mask = 0;
 
 	if (!JourneyConditionArgsArray(fcinfo, first))
@@ -1155,7 +1204,21 @@ JourneyConditionBits(FunctionCallInfo fcinfo, int first, int expected,
 	}
 
 	Assert(!PG_ARGISNULL(first));
-	conds = PG_GETARG_ARRAYTYPE_P(first);
+	return JourneyConditionArrayBits(PG_GETARG_ARRAYTYPE_P(first), expected, what);
+}
+
+/*
+ * The bitmask of the conditions of an array that hold, checked to have
+ * exactly "expected" conditions (NULL counts as false).
+ */
+uint32
+JourneyConditionArrayBits(ArrayType *conds, int expected, const char *what)
+{
+	int			n;
+	bits8	   *nulls;
+	const bool *data;
+	uint32		mask = 0;
+
 	if (ARR_NDIM(conds) > 1)
 		(void) ConditionArrayLength(conds, what);
 	n = ARR_NDIM(conds) == 0 ? 0 : ARR_DIMS(conds)[0];

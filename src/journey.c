@@ -7,7 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "journey.h"
-#include "attribution.h"
+#include "attr_model.h"
 
 #include "utils/guc.h"
 

@@ -133,6 +133,7 @@ extern void JourneyEventsSort(JourneyEvents *state);
 extern void JourneyEventsTooMany(void) pg_attribute_noreturn();
 extern bytea *JourneyEventsSerialize(JourneyEvents *state);
 extern JourneyEvents *JourneyEventsDeserialize(FmgrInfo *flinfo, bytea *bytes);
+extern JourneyEvents *JourneyEventsForTest(FunctionCallInfo fcinfo, int first);
 
 static inline const char *
 JourneyEventLabel(const JourneyEvents *state, const JourneyEvent *ev)
@@ -217,6 +218,10 @@ extern int	JourneyConditionCount(FunctionCallInfo fcinfo, int first,
 								  const char *what);
 extern uint32 JourneyConditionBits(FunctionCallInfo fcinfo, int first,
 								   int expected, const char *what);
+/* the same for conditions given as one array argument among others */
+extern int	JourneyConditionArrayCount(ArrayType *conds, const char *what);
+extern uint32 JourneyConditionArrayBits(ArrayType *conds, int expected,
+										const char *what);
 
 /*
  * spec.c: "name" or "name(arg, key=value, ...)".  Arguments are either

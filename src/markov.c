@@ -36,7 +36,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "attribution.h"
+#include "markov.h"
 
 #include <math.h>
 
@@ -602,8 +602,8 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 				  double *conv, double *value, double *removal)
 {
 	Chain		chain;
-	double		total_conv = 0;
-	double		total_value = 0;
+	double		total_conv = AttributionExactTotal(paths, npaths, false);
+	double		total_value = AttributionExactTotal(paths, npaths, true);
 	double		P,
 				V;
 	double	   *vre;
@@ -611,11 +611,6 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 	int32	   *idx;
 	int64		work_left = (int64) journey_max_markov_work * 1000;
 
-	for (int p = 0; p < npaths; p++)
-	{
-		total_conv += paths[p].conv;
-		total_value += paths[p].value;
-	}
 	BuildChain(paths, npaths, order, &chain);
 	idx = palloc(sizeof(int32) * (chain.nstates + 1));
 

@@ -404,6 +404,9 @@ PathCustomer(ReportAcc *acc, JourneyEvents *events)
 	JourneyLabel *labels = CustomerPath(acc, events, &n);
 	bool		isnew;
 
+	/* a path around a moment the customer never reached: not in the report */
+	if (n == 0)
+		return;
 	resetStringInfo(&acc->key);
 	for (int i = 0; i < n; i++)
 		KeyAddLabel(&acc->key, &labels[i]);
@@ -417,6 +420,8 @@ TransitionCustomer(ReportAcc *acc, JourneyEvents *events)
 	int			n;
 	JourneyLabel *labels = CustomerPath(acc, events, &n);
 
+	if (n == 0)
+		return;					/* as in PathCustomer */
 	for (int k = 1; k <= n + 1 && k <= acc->spec->max_step; k++)
 	{
 		JourneyLabel from;

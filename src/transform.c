@@ -15,6 +15,17 @@
  *	  remove_if_last_and_not_all(x)  remove the trailing run of x, unless
  *	                                 the path is all x
  *
+ * and paths around a moment, as PostHog's paths "starting at", "ending at"
+ * and "between" (a path without the moment becomes empty):
+ *
+ *	  starting_at(x[, n])            from the first x on; past n steps the
+ *	                                 rest is one "…" step
+ *	  ending_at(x[, n])              up to the first x; past n steps what
+ *	                                 comes before is one "…" step
+ *	  between(x, y[, n])             from the first x to the first y after
+ *	                                 it; past n steps the first n - 1 steps,
+ *	                                 "…" and y
+ *
  * Each step is parsed by the shared spec parser; the parsed chain is cached
  * for as long as the steps argument stays the same.
  *
@@ -24,6 +35,7 @@
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -37,7 +49,10 @@ typedef enum TransformKind
 	TRANSFORM_FREQUENCY,
 	TRANSFORM_TRIM_LONG_PATH,
 	TRANSFORM_REMOVE_IF_NOT_ALL,
-	TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL
+	TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL,
+	TRANSFORM_STARTING_AT,
+	TRANSFORM_ENDING_AT,
+	TRANSFORM_BETWEEN
 } TransformKind;
 
 typedef struct TransformDef
@@ -55,17 +70,23 @@ static const TransformDef transform_defs[] = {
 	{"trim_long_path", TRANSFORM_TRIM_LONG_PATH, "n"},
 	{"remove_if_not_all", TRANSFORM_REMOVE_IF_NOT_ALL, "channel"},
 	{"remove_if_last_and_not_all", TRANSFORM_REMOVE_IF_LAST_AND_NOT_ALL, "channel"},
+	{"starting_at", TRANSFORM_STARTING_AT, "label"},
+	{"ending_at", TRANSFORM_ENDING_AT, "label"},
+	{"between", TRANSFORM_BETWEEN, "label"},
 };
 
 #define TRANSFORM_HINT \
 	"Valid transforms are exposure, first, unique, frequency, trim_long_path(n), " \
-	"remove_if_not_all(channel) and remove_if_last_and_not_all(channel)."
+	"remove_if_not_all(channel), remove_if_last_and_not_all(channel), " \
+	"starting_at(label[, n]), ending_at(label[, n]) and between(label, label[, n])."
 
 typedef struct TransformStep
 {
 	TransformKind kind;
-	int			n;				/* trim_long_path */
-	JourneyLabel target;		/* remove_if_* */
+	int			n;				/* trim_long_path; steps kept around a moment
+								 * (0: all) */
+	JourneyLabel target;		/* remove_if_*; the moment */
+	JourneyLabel until;			/* between: the second moment */
 } TransformStep;
 
 /* The parsed chain of steps (kept per call site by JourneyParsedArg). */
@@ -74,6 +95,53 @@ typedef struct TransformChain
 	int			nsteps;
 	TransformStep *steps;
 } TransformChain;
+
+/*
+ * starting_at(label[, n]), ending_at(label[, n]), between(label, label[, n]),
+ * positional (a label holding "=" must be written label=...).
+ */
+static void
+ParseMomentStep(const JourneySpec *spec, const TransformDef *def,
+				TransformStep *step)
+{
+	int			nlabels = def->kind == TRANSFORM_BETWEEN ? 2 : 1;
+	int			min_n = nlabels;
+
+	if (spec->nargs < nlabels || spec->nargs > nlabels + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("path transform \"%s\" expects %s", def->name,
+						nlabels == 2 ? "two labels and an optional number of steps" :
+						"a label and an optional number of steps"),
+				 errdetail("It was given %d arguments.", spec->nargs),
+				 errhint(nlabels == 2 ? "Write between(label, label) or between(label, label, n)." :
+						 "Write %s(label) or %s(label, n).", def->name, def->name)));
+	for (int i = 0; i < spec->nargs; i++)
+		if (spec->keys[i] != NULL &&
+			pg_strcasecmp(spec->keys[i], i < nlabels ? "label" : "n") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("path transform \"%s\" has no argument \"%s\"",
+							def->name, spec->keys[i]),
+					 errhint("Its arguments are label%s and n.", nlabels == 2 ? ", label" : "")));
+	step->target.data = spec->values[0];
+	step->target.len = strlen(spec->values[0]);
+	if (nlabels == 2)
+	{
+		step->until.data = spec->values[1];
+		step->until.len = strlen(spec->values[1]);
+	}
+	step->n = 0;
+	if (spec->nargs > nlabels)
+	{
+		step->n = JourneySpecInt(spec, nlabels, "path transform");
+		if (step->n < min_n)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("path transform \"%s\" needs n of at least %d", def->name, min_n),
+					 errdetail("It was given %d.", step->n)));
+	}
+}
 
 static void
 ParseStep(const char *str, TransformStep *step)
@@ -98,6 +166,12 @@ ParseStep(const char *str, TransformStep *step)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("path transform \"%s\" takes no arguments", def->name),
 					 errdetail("It was given %d.", spec.nargs)));
+		return;
+	}
+	if (def->kind == TRANSFORM_STARTING_AT || def->kind == TRANSFORM_ENDING_AT ||
+		def->kind == TRANSFORM_BETWEEN)
+	{
+		ParseMomentStep(&spec, def, step);
 		return;
 	}
 	if (spec.nargs != 1)
@@ -233,6 +307,31 @@ FirstOccurrences(const JourneyLabel *labels, int n, int *counts)
 	}
 }
 
+/* The step that stands for the steps left out around a moment. */
+static JourneyLabel
+Ellipsis(void)
+{
+	JourneyLabel e;
+
+	/* U+2026 where the database can hold it */
+	e.data = GetDatabaseEncoding() == PG_UTF8 ? "\xE2\x80\xA6" : "...";
+	e.len = strlen(e.data);
+	return e;
+}
+
+/* The first index from "from" on holding label, or -1. */
+static int
+FindLabel(const JourneyLabel *in, int from, int count, const JourneyLabel *label)
+{
+	for (int i = from; i < count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (LabelEq(&in[i], label))
+			return i;
+	}
+	return -1;
+}
+
 /* Apply one step to labels[0 .. *n), writing into out; returns the result. */
 static JourneyLabel *
 ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out)
@@ -307,6 +406,53 @@ ApplyStep(const TransformStep *step, JourneyLabel *in, int *n, JourneyLabel *out
 				k = count;
 			*n = k;
 			return in;
+		case TRANSFORM_STARTING_AT:
+			{
+				int			at = FindLabel(in, 0, count, &step->target);
+				int			len = at < 0 ? 0 : count - at;
+
+				for (int i = 0; i < len && (step->n == 0 || i < step->n); i++)
+					out[k++] = in[at + i];
+				if (step->n > 0 && len > step->n)
+					out[k++] = Ellipsis();
+			}
+			break;
+		case TRANSFORM_ENDING_AT:
+			{
+				int			at = FindLabel(in, 0, count, &step->target);
+				int			first = 0;
+
+				if (at < 0)
+					break;
+				if (step->n > 0 && at + 1 > step->n)
+				{
+					out[k++] = Ellipsis();
+					first = at + 1 - step->n;
+				}
+				for (int i = first; i <= at; i++)
+					out[k++] = in[i];
+			}
+			break;
+		case TRANSFORM_BETWEEN:
+			{
+				int			from = FindLabel(in, 0, count, &step->target);
+				int			to = from < 0 ? -1 : FindLabel(in, from + 1, count, &step->until);
+				int			len = to < 0 ? 0 : to - from + 1;
+
+				if (to < 0)
+					break;
+				if (step->n > 0 && len > step->n)
+				{
+					for (int i = 0; i < step->n - 1; i++)
+						out[k++] = in[from + i];
+					out[k++] = Ellipsis();
+					out[k++] = in[to];
+				}
+				else
+					for (int i = from; i <= to; i++)
+						out[k++] = in[i];
+			}
+			break;
 	}
 	*n = k;
 	return out;

@@ -1,6 +1,7 @@
 -- Conditions written out, 2 to 8 of them: fixed-arity overloads of every
 -- aggregate that takes VARIADIC conditions (window_funnel in both forms,
--- funnel_times, sequence_match, sequence_count, retention).
+-- funnel_times, sequence_match, sequence_count, sequence_next_node,
+-- retention).
 --
 -- A call such as window_funnel(ts, '7 days', event = 'a', event = 'b')
 -- resolves to one of these rather than to the VARIADIC bool[] form
@@ -32,6 +33,9 @@ BEGIN
 			 'cond', 'sequence_sfunc', 'journey_sequence_sfunc', 'sequence_match_final', 'internal'),
 			('sequence_count', 'pattern text, ts timestamptz', 'text, timestamptz',
 			 'cond', 'sequence_sfunc', 'journey_sequence_sfunc', 'sequence_count_final', 'internal'),
+			('sequence_next_node', 'direction text, base text, ts timestamptz, event_value text, base_condition bool',
+			 'text, text, timestamptz, text, bool',
+			 'cond', 'sequence_next_node_sfunc', 'journey_sequence_next_node_sfunc', 'sequence_next_node_final', 'internal'),
 			('retention', NULL, NULL,
 			 'cond', 'retention_sfunc', 'journey_retention_sfunc', 'retention_final', 'bigint'))
 		  AS v(agg, lead_named, lead_types, cond_name, sfunc, symbol, final, stype)

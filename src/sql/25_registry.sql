@@ -39,10 +39,31 @@ CREATE TABLE @extschema@.moment (
 	name text NOT NULL CHECK (name <> ''),
 	event_name text NOT NULL CHECK (event_name <> ''),
 	PRIMARY KEY (source, position),
-	UNIQUE (source, name)
+	UNIQUE (source, name),
+	-- step rules from the moment before (doc/funnels.md, "Step rules")
+	max_gap interval CHECK (max_gap >= interval '0'),
+	min_gap interval CHECK (min_gap >= interval '0'),
+	excluded_events text[],
+	excluded_since int,
+	CONSTRAINT moment_rules_check CHECK (
+		(position > 1 OR (max_gap IS NULL AND min_gap IS NULL AND excluded_events IS NULL))
+		AND (min_gap IS NULL OR max_gap IS NULL OR min_gap <= max_gap)
+		AND (excluded_events IS NULL
+		     OR (array_ndims(excluded_events) = 1 AND cardinality(excluded_events) BETWEEN 1 AND 32
+		         AND array_position(excluded_events, NULL) IS NULL))
+		AND (excluded_since IS NULL
+		     OR (excluded_events IS NOT NULL AND excluded_since >= 1 AND excluded_since < position)))
 );
 COMMENT ON TABLE @extschema@.moment IS
   'the five to eight decision points of a source''s journey, in order';
+COMMENT ON COLUMN @extschema@.moment.max_gap IS
+  'the longest time from the moment before to this one (inclusive), or NULL: only the window';
+COMMENT ON COLUMN @extschema@.moment.min_gap IS
+  'the shortest time from the moment before to this one, or NULL';
+COMMENT ON COLUMN @extschema@.moment.excluded_events IS
+  'events that must not happen strictly between the moment excluded_since (default: the one before) and this one';
+COMMENT ON COLUMN @extschema@.moment.excluded_since IS
+  'the position the exclusion of excluded_events starts at (NULL: the moment before)';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.source', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.moment', '');

@@ -4,7 +4,9 @@
 -- Computed by the report engine (report_funnel_counts, src/sql/27_report.sql),
 -- which reads the relation itself or, for relations it does not read,
 -- runs the same report as SQL built over the aggregates (identifiers
--- through format('%I'), every value a parameter).  Before it reads the
+-- through format('%I'), every value a parameter).  Moments with step rules
+-- (journey.moment's max_gap, min_gap, excluded_events) are computed by that
+-- SQL with window_funnel's rules (report_funnel_sql_counts).  Before it reads the
 -- relation, the report checks that the current role may read it and that
 -- reading it runs only code the role trusts (check_source_relation);
 -- moment_conversion leaves out the sources it cannot read.
@@ -26,16 +28,36 @@ RETURNS TABLE (
 	median_time_to_next interval)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
+SET intervalstyle = 'postgres'
 AS $fn$
 DECLARE
 	src @extschema@.source := @extschema@.report_source(moment_report.source);
 	names text[];
 	events text[];
 	n int;
+	rules text;
+	excluded text[];
 BEGIN
 	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
 	  INTO names, events
 	  FROM @extschema@.moment m WHERE m.source = src.name;
+	-- the moments' step rules (max_gap, min_gap, excluded_events), as
+	-- window_funnel's rules text and the exclusion events in its order
+	SELECT string_agg(r.rule, ', ' ORDER BY r.pos, r.ord),
+	       array_agg(r.event ORDER BY r.pos, r.ord) FILTER (WHERE r.event IS NOT NULL)
+	  INTO rules, excluded
+	  FROM (SELECT m.position AS pos, 0::bigint AS ord,
+	               format('max_gap(%s, %s)', m.position, m.max_gap) AS rule, NULL::text AS event
+	          FROM @extschema@.moment m WHERE m.source = src.name AND m.max_gap IS NOT NULL
+	        UNION ALL
+	        SELECT m.position, 1, format('min_gap(%s, %s)', m.position, m.min_gap), NULL
+	          FROM @extschema@.moment m WHERE m.source = src.name AND m.min_gap IS NOT NULL
+	        UNION ALL
+	        SELECT m.position, 1 + x.i,
+	               format('exclude(%s, %s)', coalesce(m.excluded_since, m.position - 1), m.position), x.event
+	          FROM @extschema@.moment m
+	         CROSS JOIN LATERAL unnest(m.excluded_events) WITH ORDINALITY AS x(event, i)
+	         WHERE m.source = src.name) r;
 	n := coalesce(cardinality(names), 0);
 	IF n = 0 THEN
 		RAISE EXCEPTION 'source "%" has no moments', src.name
@@ -45,6 +67,12 @@ BEGIN
 	IF n > 32 THEN
 		RAISE EXCEPTION 'source "%" has % moments; moment_report handles at most 32', src.name, n
 			USING ERRCODE = 'program_limit_exceeded';
+	END IF;
+	IF cardinality(excluded) > 32 THEN
+		RAISE EXCEPTION 'source "%" excludes % events between its moments; moment_report handles at most 32',
+			src.name, cardinality(excluded)
+			USING ERRCODE = 'program_limit_exceeded',
+			      HINT = 'Keep fewer excluded_events in journey.moment.';
 	END IF;
 	IF moment_report.conversion_window < interval '0' THEN
 		RAISE EXCEPTION 'conversion window must not be negative'
@@ -69,10 +97,18 @@ BEGIN
 	               r.step, r.customers,
 	               first_value(r.customers) OVER w AS customers_any,
 	               lead(r.customers) OVER w AS next, lead(r.median) OVER w AS median_next
-	          FROM @extschema@.report_funnel_counts(src, events,
+	          FROM (SELECT * FROM @extschema@.report_funnel_counts(src, events,
 	                   coalesce(moment_report.conversion_window, src.moment_window), NULL, true,
 	                   moment_report.segment_column, NULL, moment_report.since,
-	                   moment_report.until) r
+	                   moment_report.until)
+	                 WHERE rules IS NULL
+	                UNION ALL
+	                -- moments with step rules: computed by SQL over the aggregates
+	                SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	                   coalesce(moment_report.conversion_window, src.moment_window), NULL,
+	                   rules, excluded, true, moment_report.segment_column, NULL,
+	                   moment_report.since, moment_report.until)
+	                 WHERE rules IS NOT NULL) r
 	        WINDOW w AS (PARTITION BY r.segment ORDER BY r.step)) c
 	 WHERE c.step >= 1 AND c.customers_any > 0
 	 ORDER BY c.segment NULLS FIRST, c.step;

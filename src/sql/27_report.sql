@@ -142,13 +142,16 @@ RETURN @extschema@.report_relation_method(src.relation,
 COMMENT ON FUNCTION @extschema@.report_uses_engine(@extschema@.source, text, text, text) IS
   'whether the report engine reads the source for a report over these columns (else SQL does)';
 
--- funnel_report's rows for moment_report too: per segment (NULL: none) and
--- step (from 0, every customer, with all_customers), the customers who
--- reached it and the median gap from the previous step of funnel_times'
--- chain (without modes).
-CREATE FUNCTION @extschema@.report_funnel_counts(src @extschema@.source, events text[],
-	conversion_window interval, modes text, all_customers bool, segment_column text,
-	segment_value text, since timestamptz, until timestamptz)
+-- The SQL form of report_funnel_counts (the same rows), and the funnel
+-- with step rules, which only SQL computes: rules (window_funnel's rules
+-- text, exclude(i, j) rules taking the conditions event = excluded[e] in
+-- turn) makes it use funnel_times with rules; else modes as in
+-- report_funnel_counts.  Customers that drop_excluded leaves out have no
+-- level (they count at no step).
+CREATE FUNCTION @extschema@.report_funnel_sql_counts(src @extschema@.source, events text[],
+	conversion_window interval, modes text, rules text, excluded text[],
+	all_customers bool, segment_column text, segment_value text,
+	since timestamptz, until timestamptz)
 RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
 	median interval)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -158,18 +161,24 @@ DECLARE
 	n int := cardinality(events);
 	no_modes bool := coalesce(modes, '') = '';
 	steps text;
+	excl text;
+	per_customer text;
 BEGIN
-	IF @extschema@.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
-		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
-			src.customer_column, src.time_column, src.event_column, events,
-			conversion_window, modes, no_modes, all_customers, segment_column,
-			segment_value, since, until);
-		RETURN;
-	END IF;
 	-- one condition per step: event = $2[k], written out (2 to 8 steps
 	-- take the aggregates' fixed-arity overloads)
 	SELECT string_agg(format('%I::text = $2[%s]', src.event_column, k), ', ' ORDER BY k)
 	  INTO steps FROM generate_series(1, n) k;
+	SELECT string_agg(format('%I::text = $10[%s]', src.event_column, k), ', ' ORDER BY k)
+	  INTO excl FROM generate_series(1, coalesce(cardinality(excluded), 0)) k;
+	per_customer := CASE
+		WHEN rules IS NOT NULL
+		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, $11, ARRAY[%s], %s) AS t',
+		            src.time_column, steps, coalesce('ARRAY[' || excl || ']', 'NULL::bool[]'))
+		WHEN no_modes
+		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, %s) AS t',
+		            src.time_column, steps)
+		ELSE format('@extschema@.window_funnel(%I::timestamptz, $1, $3, %s) AS lvl, NULL::timestamptz[] AS t',
+		            src.time_column, steps) END;
 	RETURN QUERY EXECUTE format($q$
 		WITH per_customer AS (
 			SELECT %1$s AS segment, %2$s
@@ -179,7 +188,8 @@ BEGIN
 		), kept AS (
 			SELECT c.segment, coalesce(c.lvl, cardinality(c.t), 0) AS lvl, c.t
 			  FROM per_customer c
-			 WHERE $6::text IS NULL OR c.segment = $6
+			 WHERE ($6::text IS NULL OR c.segment = $6)
+			   AND NOT ($11::text IS NOT NULL AND c.t IS NULL)
 		), levels AS (
 			SELECT k.segment, k.lvl, count(*) AS n FROM kept k GROUP BY k.segment, k.lvl
 		), groups AS (
@@ -202,16 +212,42 @@ BEGIN
 		  LEFT JOIN gaps gp ON gp.segment IS NOT DISTINCT FROM g.segment AND gp.k = s.k
 	$q$,
 		@extschema@.report_segment_sql(src, segment_column),
-		CASE WHEN no_modes
-		     THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, %s) AS t',
-		                 src.time_column, steps)
-		     ELSE format('@extschema@.window_funnel(%I::timestamptz, $1, $3, %s) AS lvl, NULL::timestamptz[] AS t',
-		                 src.time_column, steps) END,
+		per_customer,
 		src.relation,
 		@extschema@.report_range_sql(src, 4, 5),
 		src.customer_column)
 	USING conversion_window, events, coalesce(modes, ''), since, until, segment_value,
-	      segment_column IS NOT NULL, all_customers, n;
+	      segment_column IS NOT NULL, all_customers, n, excluded, rules;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
+  'report_funnel_counts'' rows computed by SQL over the aggregates, with step rules and exclusion events when given (used by moment_report for moments with rules)';
+
+-- funnel_report's rows for moment_report too: per segment (NULL: none) and
+-- step (from 0, every customer, with all_customers), the customers who
+-- reached it and the median gap from the previous step of funnel_times'
+-- chain (without modes).
+CREATE FUNCTION @extschema@.report_funnel_counts(src @extschema@.source, events text[],
+	conversion_window interval, modes text, all_customers bool, segment_column text,
+	segment_value text, since timestamptz, until timestamptz)
+RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
+	median interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	no_modes bool := coalesce(modes, '') = '';
+BEGIN
+	IF @extschema@.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
+		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
+			src.customer_column, src.time_column, src.event_column, events,
+			conversion_window, modes, no_modes, all_customers, segment_column,
+			segment_value, since, until);
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+		conversion_window, modes, NULL, NULL, all_customers, segment_column,
+		segment_value, since, until);
 END;
 $fn$;
 COMMENT ON FUNCTION @extschema@.report_funnel_counts(@extschema@.source, text[], interval, text, bool, text, text, timestamptz, timestamptz) IS
@@ -385,10 +421,13 @@ RETURN format($q$
 		 WHERE %5$s
 		 GROUP BY %6$I
 	), kept AS (
-		SELECT CASE WHEN $1::text[] IS NULL THEN c.path
-		            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
-		  FROM per_customer c
-		 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)
+		-- a path around a moment the customer never reached is empty: left out
+		SELECT t.path FROM (
+			SELECT CASE WHEN $1::text[] IS NULL THEN c.path
+			            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
+			  FROM per_customer c
+			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
+		 WHERE cardinality(t.path) > 0
 	)$q$,
 	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
 	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);

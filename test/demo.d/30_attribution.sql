@@ -1,5 +1,5 @@
 -- Demo: which channels get the purchase credit (journey.attribution under
--- last_touch, linear, markov and shapley).  Paths: one per purchase (touches
+-- last_touch, linear, markov and shapley, the last with bootstrap intervals).  Paths: one per purchase (touches
 -- since the previous purchase, 30-day lookback), plus each customer's
 -- trailing non-converting path.
 \echo
@@ -32,3 +32,11 @@ SELECT channel,
        round(max(removal_effect) FILTER (WHERE m = 'markov')::numeric, 3) AS removal_effect,
        round(max(value) FILTER (WHERE m = 'markov')) AS markov_revenue
   FROM credit GROUP BY channel ORDER BY markov DESC;
+\echo
+\echo '## How sure: Shapley credits with 95% bootstrap intervals (500 replicates, seed 42)'
+SELECT (b).channel, round((b).conversions) AS shapley, round((b).conversions_low) AS low,
+       round((b).conversions_high) AS high
+  FROM unnest((SELECT journey.attribution_bootstrap(path, conversions, value, nulls,
+                                                    'shapley', 500, 42, 0.95)
+                 FROM demo_attr_paths)) b
+ ORDER BY (b).conversions DESC;

@@ -50,9 +50,9 @@ pattern(valid, pieces) AS (SELECT
 model(valid, pieces) AS (SELECT
 	ARRAY['linear', 'position_based(first=0.3, last=0.5)', 'time_decay(half_life=12 hours)',
 		  'last_non_direct(direct=Direct)', 'markov(order=2)', 'first_touch', 'participation',
-		  'shapley'],
+		  'shapley', 'fractribution'],
 	p || ARRAY['linear', 'first_touch', 'last_touch', 'last_non_direct', 'position_based',
-			   'time_decay', 'participation', 'markov', 'shapley', 'LINEAR', 'first', 'last',
+			   'time_decay', 'participation', 'markov', 'shapley', 'fractribution', 'LINEAR', 'first', 'last',
 			   'order', 'half_life', 'direct', 'Direct', '7 days', '12 hours', '1 second',
 			   '0 days', 'weeks', 'fortnights', '(first=', '(order=']
 	FROM common),

@@ -171,7 +171,7 @@ SQL
 # one line per model: every channel's conversions and value as hex bits
 attr_query() {
 	local from=$1 m out=""
-	for m in linear position_based markov shapley; do
+	for m in linear position_based markov shapley fractribution; do
 		out+="SELECT '$m', string_agg((c).channel || ':' || encode(float8send((c).conversions), 'hex')
 		                              || ':' || encode(float8send((c).value), 'hex'), ' ' ORDER BY (c).channel)
 		        FROM unnest((SELECT journey.attribution(path, conversions, value, nulls, '$m') FROM $from)) c;"

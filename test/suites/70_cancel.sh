@@ -186,8 +186,8 @@ cancel_case 'channel_rule check: a pattern of 50,000 alternatives' '' \
 	   SELECT 3, 'Huge', string_agg('w' || g, '|') FROM generate_series(1, 50000) AS g"
 
 # attribution: Markov order 3 over paths drawn at random from 20 channels
-# (a dense chain), with the work limit raised; shapley (fractribution's
-# leave-one-out) over one path of 250,000 touches; a rule-based model over
+# (a dense chain), with the work limit raised; fractribution (its
+# leave-one-out model) over one path of 250,000 touches; a rule-based model over
 # 60,000 distinct paths of 200 touches (sorting 12M touches)
 cancel_case 'markov(order=3): random paths of 20 channels (max_markov_work raised)' \
 	"SET journey.max_markov_work = 2147483647;
@@ -197,9 +197,14 @@ cancel_case 'markov(order=3): random paths of 20 channels (max_markov_work raise
 	                FROM generate_series(1, 6 + g % 7) WHERE g > 0) AS path
 	     FROM generate_series(1, 10000) AS g;" \
 	"SELECT journey.attribution(path, 1, 0, 1, 'markov(order=3)') FROM paths"
-cancel_case 'shapley: one path of 250,000 touches' '' \
-	"SELECT journey.attribution(path, 1, 0, 1, 'shapley')
+cancel_case 'fractribution: one path of 250,000 touches' '' \
+	"SELECT journey.attribution(path, 1, 0, 1, 'fractribution')
 	   FROM (SELECT array_agg('c' || g % 50) AS path FROM generate_series(1, 250000) AS g) AS p"
+cancel_case 'attribution_bootstrap: 10,000 replicates of markov(order=2)' '' \
+	"SELECT journey.attribution_bootstrap(p, 'markov(order=2)', 10000, 1, 0.95)
+	   FROM (SELECT journey.paths_to_conversion(channel, ts, event = 'purchase', revenue::float8,
+	                                            '30 days') AS p
+	           FROM journey.sample_events(2000, 3) GROUP BY customer_id) AS s"
 cancel_case 'attribution (linear): 60,000 paths of 200 touches' \
 	'SET journey.max_events_per_group = 50000000;' \
 	"SELECT journey.attribution(base || ('x' || g), 1, 0, 1, 'linear')

@@ -57,7 +57,8 @@ SELECT 'conversion', c.source, c.segment, c.position, c.moment, c.customers_reac
             THEN c.customers_next END,
        c.conversion_rate, c.drop_off_rate, c.median_time_to_next
   FROM journey.moment_conversion c;
+-- (fractribution, the leave-one-out model, is new in 0.2.0)
 SELECT 'channel_attribution', source, model, channel, round(conversions::numeric, 6)
-  FROM journey.channel_attribution ORDER BY 2, 3, 4;
+  FROM journey.channel_attribution WHERE model <> 'fractribution' ORDER BY 2, 3, 4;
 SELECT 'results', hypothesis_id, variant, units, conversions FROM journey.hypothesis_results
  ORDER BY 2, 3;

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
- * shapley.c
- *	  The leave-one-out path model of Google's fractribution ("shapley").
+ * fractribution.c
+ *	  The leave-one-out path model of Google's fractribution
+ *	  ("fractribution"; not the Shapley value, which is in shapley.c).
  *
  * Each distinct path T (an exact sequence of touches) has a conversion
  * probability p(T) = conversions / (conversions + nulls).  The marginal
@@ -10,11 +11,11 @@
  * path gives its touch everything.  The marginals are normalised to sum
  * to 1; when all are 0 the last touch gets everything.  A path's
  * conversions and value are then split by those shares and summed per
- * channel.
+ * channel, exactly.
  *
  *-------------------------------------------------------------------------
  */
-#include "attribution.h"
+#include "fractribution.h"
 
 #include "miscadmin.h"
 
@@ -40,13 +41,14 @@ PathRefCmp(const void *pa, const void *pb, void *arg)
 }
 
 void
-AttributionShapley(const AttrPath *paths, int npaths, int nchannels,
+AttributionFractribution(const AttrPath *paths, int npaths, int nchannels,
 				   double *conv, double *value)
 {
 	PathRef    *refs = palloc(sizeof(PathRef) * Max(npaths, 1));
 	int			maxn = 1;
 	int32	   *buf;
 	double	   *share;
+	AttrCredits credits;
 
 	for (int p = 0; p < npaths; p++)
 	{
@@ -59,6 +61,7 @@ AttributionShapley(const AttrPath *paths, int npaths, int nchannels,
 	}
 	qsort_interruptible(refs, npaths, sizeof(PathRef), PathRefCmp, NULL);
 	buf = palloc(sizeof(int32) * maxn);
+	AttrCreditsInit(&credits, nchannels);
 	share = palloc(sizeof(double) * maxn);
 
 	for (int p = 0; p < npaths; p++)
@@ -105,12 +108,10 @@ AttributionShapley(const AttrPath *paths, int npaths, int nchannels,
 			}
 		}
 		for (int i = 0; i < n; i++)
-		{
-			conv[path->ch[i]] += path->conv * share[i];
-			value[path->ch[i]] += path->value * share[i];
-		}
+			AttrCreditsAdd(&credits, path->ch[i], path->conv * share[i],
+						   path->value * share[i]);
 	}
-	(void) nchannels;
+	AttrCreditsResult(&credits, conv, value);
 	pfree(refs);
 	pfree(buf);
 	pfree(share);

@@ -1,0 +1,17 @@
+/*-------------------------------------------------------------------------
+ *
+ * fractribution.h
+ *	  Fractribution's leave-one-out path model (fractribution.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef JOURNEY_FRACTRIBUTION_H
+#define JOURNEY_FRACTRIBUTION_H
+
+#include "attr_model.h"
+
+extern void AttributionFractribution(const AttrPath *paths, int npaths,
+									 int nchannels, double *conv,
+									 double *value);
+
+#endif							/* JOURNEY_FRACTRIBUTION_H */

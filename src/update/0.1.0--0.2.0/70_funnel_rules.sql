@@ -1,0 +1,460 @@
+-- Funnels as analysts define them (new in 0.2.0): window_funnel and
+-- funnel_times with step rules (src/sql/21_funnel_rules.sql) and
+-- sequence_next_node with its fixed-arity overloads (src/sql/23_next_node.sql,
+-- src/sql/24_conditions.sql).  See doc/funnels.md and doc/sequences.md.
+CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.window_funnel_rules_final(internal)
+RETURNS int
+AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.funnel_times_rules_final(internal)
+RETURNS timestamptz[]
+AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
+										   steps bool[], exclusions bool[]) (
+	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.window_funnel_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[]) IS
+  'window_funnel with step rules: modes, exclude(i, j), max_gap(k, interval), min_gap(k, interval), drop_excluded (level -1)';
+
+CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
+										   steps bool[], exclusions bool[], object_key text) (
+	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.window_funnel_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[], text) IS
+  'window_funnel with step rules, every step of a chain carrying the same non-NULL object_key; the best key wins';
+
+CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
+										  steps bool[], exclusions bool[]) (
+	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.funnel_times_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[]) IS
+  'timestamps of the chain that gives window_funnel''s level under step rules (NULL when drop_excluded leaves the customer out)';
+
+CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
+										  steps bool[], exclusions bool[], object_key text) (
+	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.funnel_times_rules_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[], text) IS
+  'timestamps of the chain that gives window_funnel''s level under step rules with object_key';
+
+-- time_to_convert: the distribution over customers of the time from step
+-- from_step to step to_step of the chain funnel_times reports for each.
+-- State = the shared event buffer (one event per customer: the gap).
+CREATE TYPE @extschema@.conversion_time AS (
+	customers bigint,
+	mean_seconds float8,
+	median_seconds float8,
+	percentiles float8[],
+	percentile_seconds float8[],
+	bucket_seconds float8[],
+	bucket_customers bigint[]
+);
+COMMENT ON TYPE @extschema@.conversion_time IS
+  'time_to_convert''s answer: customers counted, mean and median seconds, the chosen percentiles and their seconds, equal-width histogram buckets (lower bounds in seconds) and their customers';
+
+CREATE FUNCTION @extschema@.time_to_convert_sfunc(internal, timestamptz[], int, int, float8[], int)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_time_to_convert_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.time_to_convert_final(internal)
+RETURNS @extschema@.conversion_time
+AS 'MODULE_PATHNAME', 'journey_time_to_convert_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.time_to_convert(times timestamptz[], from_step int, to_step int,
+											 percentiles float8[], buckets int) (
+	SFUNC = @extschema@.time_to_convert_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.time_to_convert_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.time_to_convert(timestamptz[], int, int, float8[], int) IS
+  'distribution of the time from step from_step to step to_step over the customers'' funnel_times chains: count, mean, median, percentiles, histogram';
+
+CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, bool[])
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION @extschema@.sequence_next_node_final(internal)
+RETURNS text
+AS 'MODULE_PATHNAME', 'journey_sequence_next_node_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
+												event_value text, base_condition bool,
+												VARIADIC conds bool[]) (
+	SFUNC = @extschema@.sequence_next_node_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.sequence_next_node_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, bool[]) IS
+  'the event value after (forward) or before (backward) the base node and the nodes meeting the conditions in turn, as ClickHouse''s sequenceNextNode';
+
+CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
+												event_value text, base_condition bool) (
+	SFUNC = @extschema@.sequence_next_node_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = @extschema@.sequence_next_node_final,
+	COMBINEFUNC = @extschema@.events_combine,
+	SERIALFUNC = @extschema@.events_serialize,
+	DESERIALFUNC = @extschema@.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool) IS
+  'sequence_next_node without event conditions: the base node''s own value (head or tail)';
+
+-- sequence_next_node with 2 to 8 conditions written out, as
+-- src/sql/24_conditions.sql declares them for a fresh install
+DO $next_node$
+DECLARE
+	n int;
+	bools text;
+	named text;
+BEGIN
+	FOR n IN 2..8 LOOP
+		SELECT string_agg('bool', ', '), string_agg(format('cond%s bool', i), ', ')
+		  INTO bools, named
+		  FROM generate_series(1, n) AS i;
+		EXECUTE format($$CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, %s)
+			RETURNS internal AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
+			LANGUAGE C IMMUTABLE PARALLEL SAFE$$, bools);
+		EXECUTE format($$CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz, event_value text, base_condition bool, %s) (
+			SFUNC = @extschema@.sequence_next_node_sfunc, STYPE = internal, SSPACE = 160,
+			FINALFUNC = @extschema@.sequence_next_node_final,
+			COMBINEFUNC = @extschema@.events_combine,
+			SERIALFUNC = @extschema@.events_serialize,
+			DESERIALFUNC = @extschema@.events_deserialize,
+			PARALLEL = SAFE)$$, named);
+		EXECUTE format($$COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, %s) IS %L$$,
+			bools, format('sequence_next_node with %s conditions written out (same answer as the VARIADIC form)', n));
+	END LOOP;
+END
+$next_node$;
+
+-- paths around a moment (path_transform's starting_at, ending_at, between):
+-- the SQL form of path_report and transition_report leaves out the
+-- customers whose path became empty, as the engine does
+CREATE OR REPLACE FUNCTION @extschema@.report_paths_sql(src @extschema@.source, label_column text,
+	segment_column text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN format($q$
+	WITH per_customer AS (
+		SELECT %1$s AS segment, @extschema@.path_agg(%2$I::text, %3$I::timestamptz) AS path
+		  FROM %4$s
+		 WHERE %5$s
+		 GROUP BY %6$I
+	), kept AS (
+		-- a path around a moment the customer never reached is empty: left out
+		SELECT t.path FROM (
+			SELECT CASE WHEN $1::text[] IS NULL THEN c.path
+			            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
+			  FROM per_customer c
+			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
+		 WHERE cardinality(t.path) > 0
+	)$q$,
+	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
+	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);
+
+-- step rules of registered moments (journey.moment's new columns), which
+-- moment_report follows by SQL over the aggregates
+ALTER TABLE @extschema@.moment
+	ADD COLUMN max_gap interval CHECK (max_gap >= interval '0'),
+	ADD COLUMN min_gap interval CHECK (min_gap >= interval '0'),
+	ADD COLUMN excluded_events text[],
+	ADD COLUMN excluded_since int,
+	ADD CONSTRAINT moment_rules_check CHECK (
+		(position > 1 OR (max_gap IS NULL AND min_gap IS NULL AND excluded_events IS NULL))
+		AND (min_gap IS NULL OR max_gap IS NULL OR min_gap <= max_gap)
+		AND (excluded_events IS NULL
+		     OR (array_ndims(excluded_events) = 1 AND cardinality(excluded_events) BETWEEN 1 AND 32
+		         AND array_position(excluded_events, NULL) IS NULL))
+		AND (excluded_since IS NULL
+		     OR (excluded_events IS NOT NULL AND excluded_since >= 1 AND excluded_since < position)));
+COMMENT ON COLUMN @extschema@.moment.max_gap IS
+  'the longest time from the moment before to this one (inclusive), or NULL: only the window';
+COMMENT ON COLUMN @extschema@.moment.min_gap IS
+  'the shortest time from the moment before to this one, or NULL';
+COMMENT ON COLUMN @extschema@.moment.excluded_events IS
+  'events that must not happen strictly between the moment excluded_since (default: the one before) and this one';
+COMMENT ON COLUMN @extschema@.moment.excluded_since IS
+  'the position the exclusion of excluded_events starts at (NULL: the moment before)';
+
+
+-- The SQL form of report_funnel_counts (the same rows), and the funnel
+-- with step rules, which only SQL computes: rules (window_funnel's rules
+-- text, exclude(i, j) rules taking the conditions event = excluded[e] in
+-- turn) makes it use funnel_times with rules; else modes as in
+-- report_funnel_counts.  Customers that drop_excluded leaves out have no
+-- level (they count at no step).
+CREATE FUNCTION @extschema@.report_funnel_sql_counts(src @extschema@.source, events text[],
+	conversion_window interval, modes text, rules text, excluded text[],
+	all_customers bool, segment_column text, segment_value text,
+	since timestamptz, until timestamptz)
+RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
+	median interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	n int := cardinality(events);
+	no_modes bool := coalesce(modes, '') = '';
+	steps text;
+	excl text;
+	per_customer text;
+BEGIN
+	-- one condition per step: event = $2[k], written out (2 to 8 steps
+	-- take the aggregates' fixed-arity overloads)
+	SELECT string_agg(format('%I::text = $2[%s]', src.event_column, k), ', ' ORDER BY k)
+	  INTO steps FROM generate_series(1, n) k;
+	SELECT string_agg(format('%I::text = $10[%s]', src.event_column, k), ', ' ORDER BY k)
+	  INTO excl FROM generate_series(1, coalesce(cardinality(excluded), 0)) k;
+	per_customer := CASE
+		WHEN rules IS NOT NULL
+		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, $11, ARRAY[%s], %s) AS t',
+		            src.time_column, steps, coalesce('ARRAY[' || excl || ']', 'NULL::bool[]'))
+		WHEN no_modes
+		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, %s) AS t',
+		            src.time_column, steps)
+		ELSE format('@extschema@.window_funnel(%I::timestamptz, $1, $3, %s) AS lvl, NULL::timestamptz[] AS t',
+		            src.time_column, steps) END;
+	RETURN QUERY EXECUTE format($q$
+		WITH per_customer AS (
+			SELECT %1$s AS segment, %2$s
+			  FROM %3$s
+			 WHERE %4$s
+			 GROUP BY %5$I
+		), kept AS (
+			SELECT c.segment, coalesce(c.lvl, cardinality(c.t), 0) AS lvl, c.t
+			  FROM per_customer c
+			 WHERE ($6::text IS NULL OR c.segment = $6)
+			   AND NOT ($11::text IS NOT NULL AND c.t IS NULL)
+		), levels AS (
+			SELECT k.segment, k.lvl, count(*) AS n FROM kept k GROUP BY k.segment, k.lvl
+		), groups AS (
+			SELECT DISTINCT k.segment FROM kept k WHERE $7
+			UNION ALL
+			SELECT NULL::text WHERE NOT $7
+		), gaps AS (
+			SELECT k.segment, g.k,
+			       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM k.t[g.k] - k.t[g.k - 1])::float8) AS seconds,
+			       percentile_cont(0.5) WITHIN GROUP (ORDER BY k.t[g.k] - k.t[g.k - 1]) AS median
+			  FROM kept k CROSS JOIN LATERAL generate_series(2, cardinality(k.t)) AS g(k)
+			 GROUP BY k.segment, g.k
+		)
+		SELECT g.segment, s.k,
+		       (SELECT coalesce(sum(l.n), 0)::bigint FROM levels l
+		         WHERE l.segment IS NOT DISTINCT FROM g.segment AND l.lvl >= s.k),
+		       gp.seconds, gp.median
+		  FROM groups g
+		 CROSS JOIN generate_series(CASE WHEN $8 THEN 0 ELSE 1 END, $9) AS s(k)
+		  LEFT JOIN gaps gp ON gp.segment IS NOT DISTINCT FROM g.segment AND gp.k = s.k
+	$q$,
+		@extschema@.report_segment_sql(src, segment_column),
+		per_customer,
+		src.relation,
+		@extschema@.report_range_sql(src, 4, 5),
+		src.customer_column)
+	USING conversion_window, events, coalesce(modes, ''), since, until, segment_value,
+	      segment_column IS NOT NULL, all_customers, n, excluded, rules;
+END;
+$fn$;
+COMMENT ON FUNCTION @extschema@.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
+  'report_funnel_counts'' rows computed by SQL over the aggregates, with step rules and exclusion events when given (used by moment_report for moments with rules)';
+
+CREATE OR REPLACE FUNCTION @extschema@.report_funnel_counts(src @extschema@.source, events text[],
+	conversion_window interval, modes text, all_customers bool, segment_column text,
+	segment_value text, since timestamptz, until timestamptz)
+RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
+	median interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	no_modes bool := coalesce(modes, '') = '';
+BEGIN
+	IF @extschema@.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
+		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
+			src.customer_column, src.time_column, src.event_column, events,
+			conversion_window, modes, no_modes, all_customers, segment_column,
+			segment_value, since, until);
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+		conversion_window, modes, NULL, NULL, all_customers, segment_column,
+		segment_value, since, until);
+END;
+$fn$;
+
+CREATE OR REPLACE FUNCTION @extschema@.moment_report(
+	source text,
+	conversion_window interval DEFAULT NULL,
+	segment_column text DEFAULT NULL,
+	since timestamptz DEFAULT NULL,
+	until timestamptz DEFAULT NULL)
+RETURNS TABLE (
+	segment text,
+	"position" int,
+	moment text,
+	customers_reached bigint,
+	customers_next bigint,
+	conversion_rate float8,
+	drop_off_rate float8,
+	median_time_to_next interval)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+SET intervalstyle = 'postgres'
+AS $fn$
+DECLARE
+	src @extschema@.source := @extschema@.report_source(moment_report.source);
+	names text[];
+	events text[];
+	n int;
+	rules text;
+	excluded text[];
+BEGIN
+	SELECT array_agg(m.name ORDER BY m.position), array_agg(m.event_name ORDER BY m.position)
+	  INTO names, events
+	  FROM @extschema@.moment m WHERE m.source = src.name;
+	-- the moments' step rules (max_gap, min_gap, excluded_events), as
+	-- window_funnel's rules text and the exclusion events in its order
+	SELECT string_agg(r.rule, ', ' ORDER BY r.pos, r.ord),
+	       array_agg(r.event ORDER BY r.pos, r.ord) FILTER (WHERE r.event IS NOT NULL)
+	  INTO rules, excluded
+	  FROM (SELECT m.position AS pos, 0::bigint AS ord,
+	               format('max_gap(%s, %s)', m.position, m.max_gap) AS rule, NULL::text AS event
+	          FROM @extschema@.moment m WHERE m.source = src.name AND m.max_gap IS NOT NULL
+	        UNION ALL
+	        SELECT m.position, 1, format('min_gap(%s, %s)', m.position, m.min_gap), NULL
+	          FROM @extschema@.moment m WHERE m.source = src.name AND m.min_gap IS NOT NULL
+	        UNION ALL
+	        SELECT m.position, 1 + x.i,
+	               format('exclude(%s, %s)', coalesce(m.excluded_since, m.position - 1), m.position), x.event
+	          FROM @extschema@.moment m
+	         CROSS JOIN LATERAL unnest(m.excluded_events) WITH ORDINALITY AS x(event, i)
+	         WHERE m.source = src.name) r;
+	n := coalesce(cardinality(names), 0);
+	IF n = 0 THEN
+		RAISE EXCEPTION 'source "%" has no moments', src.name
+			USING ERRCODE = 'no_data_found',
+			      HINT = 'Insert its moments that matter into journey.moment (positions 1, 2, ...).';
+	END IF;
+	IF n > 32 THEN
+		RAISE EXCEPTION 'source "%" has % moments; moment_report handles at most 32', src.name, n
+			USING ERRCODE = 'program_limit_exceeded';
+	END IF;
+	IF cardinality(excluded) > 32 THEN
+		RAISE EXCEPTION 'source "%" excludes % events between its moments; moment_report handles at most 32',
+			src.name, cardinality(excluded)
+			USING ERRCODE = 'program_limit_exceeded',
+			      HINT = 'Keep fewer excluded_events in journey.moment.';
+	END IF;
+	IF moment_report.conversion_window < interval '0' THEN
+		RAISE EXCEPTION 'conversion window must not be negative'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- the registry was checked on insert, but the relation may have changed;
+	-- and the current role must be able to read it, trusting what it runs
+	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+
+	-- per segment (those with a customer) and moment: the customers who
+	-- reached it and the median gap to it from the moment before, from the
+	-- report engine (or its SQL form); the next moment's row gives the
+	-- customers moving on and the median time to next
+	RETURN QUERY
+	SELECT c.segment, c.step, names[c.step], c.customers, c.next,
+	       c.next::float8 / NULLIF(c.customers, 0),
+	       (c.customers - c.next)::float8 / NULLIF(c.customers, 0),
+	       c.median_next
+	  FROM (SELECT CASE WHEN moment_report.segment_column IS NULL THEN '(all)'
+	                    ELSE r.segment END AS segment,
+	               r.step, r.customers,
+	               first_value(r.customers) OVER w AS customers_any,
+	               lead(r.customers) OVER w AS next, lead(r.median) OVER w AS median_next
+	          FROM (SELECT * FROM @extschema@.report_funnel_counts(src, events,
+	                   coalesce(moment_report.conversion_window, src.moment_window), NULL, true,
+	                   moment_report.segment_column, NULL, moment_report.since,
+	                   moment_report.until)
+	                 WHERE rules IS NULL
+	                UNION ALL
+	                -- moments with step rules: computed by SQL over the aggregates
+	                SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	                   coalesce(moment_report.conversion_window, src.moment_window), NULL,
+	                   rules, excluded, true, moment_report.segment_column, NULL,
+	                   moment_report.since, moment_report.until)
+	                 WHERE rules IS NOT NULL) r
+	        WINDOW w AS (PARTITION BY r.segment ORDER BY r.step)) c
+	 WHERE c.step >= 1 AND c.customers_any > 0
+	 ORDER BY c.segment NULLS FIRST, c.step;
+END;
+$fn$;
