@@ -5,15 +5,15 @@
 SET timezone = 'UTC';
 
 -- the escapes alone
-SELECT journey.svg_escape('<a href="x">Tom & Jerry''s</a>') AS svg,
-       journey.svg_escape(E'bell\x07 tab\t ok') AS control,
-       journey.mermaid_escape('<a href="x">#1; Tom & Jerry</a>') AS mermaid;
-SELECT journey.mermaid_escape('#quot;') AS entity_written_out;
-SELECT journey.picture_duration(s) AS duration, s
+SELECT journey_internal.svg_escape('<a href="x">Tom & Jerry''s</a>') AS svg,
+       journey_internal.svg_escape(E'bell\x07 tab\t ok') AS control,
+       journey_internal.mermaid_escape('<a href="x">#1; Tom & Jerry</a>') AS mermaid;
+SELECT journey_internal.mermaid_escape('#quot;') AS entity_written_out;
+SELECT journey_internal.picture_duration(s) AS duration, s
   FROM unnest(ARRAY[0, 59.4, 59.6, 90, 3599, 3600, 5400, 86399, 86400, 138540]::float8[]) s;
-SELECT journey.picture_count(1234567) AS count, journey.picture_count(0.25) AS fraction,
-       journey.picture_percent(0.8333) AS percent, journey.picture_label('abcdefgh', 5) AS cut,
-       journey.picture_label('abcde', 5) AS uncut;
+SELECT journey_internal.picture_count(1234567) AS count, journey_internal.picture_count(0.25) AS fraction,
+       journey_internal.picture_percent(0.8333) AS percent, journey_internal.picture_label('abcdefgh', 5) AS cut,
+       journey_internal.picture_label('abcde', 5) AS uncut;
 
 CREATE TABLE pic_events (cust int, at timestamptz, what text, chan text);
 -- moments a b c d; channel paths, E = 'E<mail> & "co"', P = 'Paid, ''Search''':
@@ -78,7 +78,7 @@ SELECT journey.funnel_mermaid('pic <&>');
 -- Sankey: one link per flow, each as wide as its customers on one scale; a
 -- node per (touch, label); the (start) node as tall as every customer.
 SELECT (SELECT count(*) FROM unnest(xpath('//s:path[@class="link"]', svg::xml, :ns))) AS links,
-       (SELECT count(*) FROM journey.sankey_flows('pic <&>', 4, 0.02)) AS flows,
+       (SELECT count(*) FROM journey_internal.sankey_flows('pic <&>', 4, 0.02)) AS flows,
        (SELECT count(*) FROM journey.transition_report('pic <&>', 4)) AS edges,
        (SELECT count(*) FROM unnest(xpath('//s:rect[@class="node"]', svg::xml, :ns))) AS nodes
   FROM pics WHERE picture = 'sankey';
@@ -90,11 +90,11 @@ SELECT count(*) AS nodes_by_hand FROM (VALUES (0, '(start)'), (1, 'E'), (1, 'P')
 -- scale (8 customers in a 420 px column less two gaps of 14 px: 49 px each)
 SELECT kind, round(min(size / customers)::numeric, 4) AS min_px, round(max(size / customers)::numeric, 4) AS max_px,
        sum(customers) FILTER (WHERE kind = 'node' AND col = 0) AS start_customers
-  FROM journey.sankey_layout('pic <&>', 4, 0.02, 420)
+  FROM journey_internal.sankey_layout('pic <&>', 4, 0.02, 420)
  GROUP BY kind ORDER BY kind;
 -- links leave a node one below the other, filling it exactly
 SELECT l.col AS step, l.label, round(l.y::numeric, 1) AS y, round(l.size::numeric, 1) AS size
-  FROM journey.sankey_layout('pic <&>', 4, 0.02, 420) l
+  FROM journey_internal.sankey_layout('pic <&>', 4, 0.02, 420) l
  WHERE l.kind = 'link' AND l.col = 1 ORDER BY l.y;
 SELECT journey.sankey_mermaid('pic <&>');
 -- Folding: at touch 1, E holds 6 and P 2 of 8 customers.  With min_share
@@ -103,10 +103,10 @@ SELECT journey.sankey_mermaid('pic <&>');
 -- flows into a node flows out of it (or ends at the last touch), whatever
 -- is folded.
 SELECT m AS min_share, f.step, f.from_label, f.to_label, f.customers
-  FROM unnest(ARRAY[0.25, 0.26]) m, journey.sankey_flows('pic <&>', 2, m) f
+  FROM unnest(ARRAY[0.25, 0.26]) m, journey_internal.sankey_flows('pic <&>', 2, m) f
  ORDER BY m, f.step, f.from_label, f.to_label;
 WITH f AS (SELECT m, s.* FROM unnest(ARRAY[0, 0.25, 0.26, 0.5, 1]) m,
-                              journey.sankey_flows('pic <&>', 4, m) s),
+                              journey_internal.sankey_flows('pic <&>', 4, m) s),
 n AS (SELECT m, step AS col, to_label AS label, sum(customers) AS inflow FROM f GROUP BY 1, 2, 3),
 o AS (SELECT m, step - 1 AS col, from_label AS label, sum(customers) AS outflow FROM f GROUP BY 1, 2, 3)
 SELECT n.m, n.col, n.label, n.inflow, o.outflow
@@ -114,7 +114,7 @@ SELECT n.m, n.col, n.label, n.inflow, o.outflow
  WHERE n.label <> '(end)' AND n.col < 4 AND n.inflow IS DISTINCT FROM o.outflow;
 SELECT m AS min_share, sum(customers) FILTER (WHERE step = 1) AS customers,
        count(*) AS flows
-  FROM unnest(ARRAY[0, 0.25, 0.26, 0.5, 1]) m, journey.sankey_flows('pic <&>', 4, m)
+  FROM unnest(ARRAY[0, 0.25, 0.26, 0.5, 1]) m, journey_internal.sankey_flows('pic <&>', 4, m)
  GROUP BY m ORDER BY m;
 
 -- Attribution: a bar per model and channel of journey.channel_attribution

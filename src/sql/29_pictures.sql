@@ -18,47 +18,47 @@
 -- XML text and attribute values: &, <, >, " and ' as entities, and the
 -- characters XML 1.0 does not allow (control characters but tab, newline
 -- and carriage return; U+FFFE, U+FFFF) left out.
-CREATE FUNCTION @extschema@.svg_escape(label text)
+CREATE FUNCTION journey_internal.svg_escape(label text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN replace(replace(replace(replace(replace(
 	regexp_replace(label, '[\x01-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]', '', 'g'),
 	'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;');
-COMMENT ON FUNCTION @extschema@.svg_escape(text) IS
+COMMENT ON FUNCTION journey_internal.svg_escape(text) IS
   'internal: a label as XML text or attribute value (&, <, >, quotes as entities; characters XML does not allow left out)';
 
 -- A label cut to at most width characters (an ellipsis ends a cut one).
-CREATE FUNCTION @extschema@.picture_label(label text, width int)
+CREATE FUNCTION journey_internal.picture_label(label text, width int)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN char_length(label) <= width THEN label
 			ELSE left(label, greatest(width - 1, 1)) || '…' END;
-COMMENT ON FUNCTION @extschema@.picture_label(text, int) IS
+COMMENT ON FUNCTION journey_internal.picture_label(text, int) IS
   'internal: a label cut to at most width characters, an ellipsis ending a cut one';
 
 -- 12,345 (a count with thousands separators, whatever the locale).
-CREATE FUNCTION @extschema@.picture_count(n float8)
+CREATE FUNCTION journey_internal.picture_count(n float8)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN n = round(n) THEN to_char(n, 'FM999,999,999,999,999,990')
 			ELSE to_char(n, 'FM999,999,999,999,999,990.0') END;
-COMMENT ON FUNCTION @extschema@.picture_count(float8) IS
+COMMENT ON FUNCTION journey_internal.picture_count(float8) IS
   'internal: a count with thousands separators (one decimal when not whole)';
 
 -- 81.6% (a share as a percentage with one decimal).
-CREATE FUNCTION @extschema@.picture_percent(share float8)
+CREATE FUNCTION journey_internal.picture_percent(share float8)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN to_char(share * 100, 'FM9990.0') || '%';
-COMMENT ON FUNCTION @extschema@.picture_percent(float8) IS
+COMMENT ON FUNCTION journey_internal.picture_percent(float8) IS
   'internal: a share as a percentage with one decimal';
 
 -- A duration in seconds as people say it: 45 s, 7 min, 16 h 39 min, 1 d 14 h.
-CREATE FUNCTION @extschema@.picture_duration(seconds float8)
+CREATE FUNCTION journey_internal.picture_duration(seconds float8)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -73,22 +73,22 @@ RETURN CASE
 		|| CASE WHEN round(seconds / 3600)::bigint % 24 = 0 THEN ''
 				ELSE ' ' || (round(seconds / 3600)::bigint % 24)::text || ' h' END
 END;
-COMMENT ON FUNCTION @extschema@.picture_duration(float8) IS
+COMMENT ON FUNCTION journey_internal.picture_duration(float8) IS
   'internal: a duration in seconds as 45 s, 7 min, 16 h 39 min or 1 d 14 h';
 
 -- The colour of series k (0, 1, ...): ten colours that stay apart for
 -- most readers (Tableau 10), then again.
-CREATE FUNCTION @extschema@.picture_colour(k int)
+CREATE FUNCTION journey_internal.picture_colour(k int)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (ARRAY['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948',
 			  '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'])[abs(k) % 10 + 1];
-COMMENT ON FUNCTION @extschema@.picture_colour(int) IS
+COMMENT ON FUNCTION journey_internal.picture_colour(int) IS
   'internal: the colour of series k of a picture (ten colours, then again)';
 
 -- An SVG document of the given size, title and body.
-CREATE FUNCTION @extschema@.svg_document(width float8, height float8, title text, body text)
+CREATE FUNCTION journey_internal.svg_document(width float8, height float8, title text, body text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -98,17 +98,17 @@ RETURN format('<svg xmlns="http://www.w3.org/2000/svg" width="%1$s" height="%2$s
 			  '<text x="16" y="28" font-size="16" font-weight="bold" fill="#222">%3$s</text>'
 			  '%4$s</svg>',
 			  round(width::numeric, 1), round(height::numeric, 1),
-			  @extschema@.svg_escape(title), coalesce(body, ''));
-COMMENT ON FUNCTION @extschema@.svg_document(float8, float8, text, text) IS
+			  journey_internal.svg_escape(title), coalesce(body, ''));
+COMMENT ON FUNCTION journey_internal.svg_document(float8, float8, text, text) IS
   'internal: a standalone SVG document with a white background, a title (escaped) and the body';
 
 -- A line of text to say that a picture has nothing to show.
-CREATE FUNCTION @extschema@.svg_nothing(message text)
+CREATE FUNCTION journey_internal.svg_nothing(message text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN format('<text x="16" y="64" fill="#666">%s</text>', @extschema@.svg_escape(message));
-COMMENT ON FUNCTION @extschema@.svg_nothing(text) IS
+RETURN format('<text x="16" y="64" fill="#666">%s</text>', journey_internal.svg_escape(message));
+COMMENT ON FUNCTION journey_internal.svg_nothing(text) IS
   'internal: a line of text saying that a picture has nothing to show';
 
 -- ---------------------------------------------------------------------
@@ -118,7 +118,7 @@ COMMENT ON FUNCTION @extschema@.svg_nothing(text) IS
 -- The funnel's rows, as both pictures of it draw them: per moment of
 -- moment_report (no segments), its customers, the first moment's and the
 -- previous moment's, the share moving on and the median seconds it took.
-CREATE FUNCTION @extschema@.picture_funnel(source text, conversion_window interval,
+CREATE FUNCTION journey_internal.picture_funnel(source text, conversion_window interval,
 	since timestamptz, until timestamptz)
 RETURNS TABLE ("position" int, moment text, reached bigint, first bigint, previous bigint,
 			   rate float8, median_seconds float8, i int, moments int)
@@ -133,7 +133,7 @@ AS $fn$
 	  FROM @extschema@.moment_report(picture_funnel.source, picture_funnel.conversion_window,
 									 NULL, picture_funnel.since, picture_funnel.until) m
 $fn$;
-COMMENT ON FUNCTION @extschema@.picture_funnel(text, interval, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.picture_funnel(text, interval, timestamptz, timestamptz) IS
   'internal: the rows of funnel_svg and funnel_mermaid: per moment its customers, the first and previous moment''s, the share moving on and the median seconds to the next';
 
 -- One bar per moment, as long as its share of the first moment's
@@ -159,7 +159,7 @@ DECLARE
 	body text;
 BEGIN
 	WITH r AS (
-		SELECT f.* FROM @extschema@.picture_funnel(funnel_svg.source, funnel_svg.conversion_window,
+		SELECT f.* FROM journey_internal.picture_funnel(funnel_svg.source, funnel_svg.conversion_window,
 												   funnel_svg.since, funnel_svg.until) f
 	), g AS (
 		SELECT r.*, top + r.i * pitch AS y,
@@ -169,14 +169,14 @@ BEGIN
 	)
 	SELECT count(*), string_agg(
 		format('<g><title>%s: %s customers, %s of the first moment%s</title>',
-			   @extschema@.svg_escape(g.moment), @extschema@.picture_count(g.reached),
-			   @extschema@.picture_percent(g.reached::float8 / greatest(g.first, 1)),
+			   journey_internal.svg_escape(g.moment), journey_internal.picture_count(g.reached),
+			   journey_internal.picture_percent(g.reached::float8 / greatest(g.first, 1)),
 			   CASE WHEN g.previous IS NOT NULL
-					THEN '; ' || @extschema@.picture_count(g.previous - g.reached)
+					THEN '; ' || journey_internal.picture_count(g.previous - g.reached)
 						 || ' dropped after the moment before' ELSE '' END)
 		|| format('<text x="%s" y="%s" text-anchor="end" fill="#222">%s</text>',
 				  x0 - 10, round((g.y + 20)::numeric, 1),
-				  @extschema@.svg_escape(@extschema@.picture_label(g.moment, 26)))
+				  journey_internal.svg_escape(journey_internal.picture_label(g.moment, 26)))
 		|| format('<rect x="%s" y="%s" width="%s" height="30" fill="#eef0f3"/>',
 				  x0, round(g.y::numeric, 1), w)
 		|| CASE WHEN g.previous_bar > g.bar THEN
@@ -188,19 +188,19 @@ BEGIN
 				  x0, round(g.y::numeric, 1), round(g.bar::numeric, 1))
 		|| format('<text x="%s" y="%s" fill="#222">%s</text>',
 				  round((x0 + w + 8)::numeric, 1), round((g.y + 20)::numeric, 1),
-				  @extschema@.picture_percent(g.reached::float8 / greatest(g.first, 1)))
+				  journey_internal.picture_percent(g.reached::float8 / greatest(g.first, 1)))
 		|| format('<text x="%s" y="%s" fill="%s">%s</text>',
 				  round((x0 + CASE WHEN g.bar >= 90 THEN 8 ELSE g.bar + 8 END)::numeric, 1),
 				  round((g.y + 20)::numeric, 1),
 				  CASE WHEN g.bar >= 90 THEN '#ffffff' ELSE '#222' END,
-				  @extschema@.picture_count(g.reached))
+				  journey_internal.picture_count(g.reached))
 		|| '</g>'
 		|| CASE WHEN g.i < g.moments - 1 THEN
 			   format('<text x="%s" y="%s" font-size="12" fill="#555">↓ %s moved on%s</text>',
 					  x0 + 8, round((g.y + 50)::numeric, 1),
-					  coalesce(@extschema@.picture_percent(g.rate), '0.0%'),
+					  coalesce(journey_internal.picture_percent(g.rate), '0.0%'),
 					  CASE WHEN g.median_seconds IS NOT NULL
-						   THEN ' · median ' || @extschema@.picture_duration(g.median_seconds)
+						   THEN ' · median ' || journey_internal.picture_duration(g.median_seconds)
 						   ELSE '' END)
 		   ELSE '' END,
 		'' ORDER BY g.position)
@@ -208,10 +208,10 @@ BEGIN
 	  FROM g
 	 WHERE g.first > 0;
 	IF n = 0 OR body IS NULL THEN
-		RETURN @extschema@.svg_document(720, 90, 'Funnel: ' || funnel_svg.source,
-			@extschema@.svg_nothing('No customer reached the first moment.'));
+		RETURN journey_internal.svg_document(720, 90, 'Funnel: ' || funnel_svg.source,
+			journey_internal.svg_nothing('No customer reached the first moment.'));
 	END IF;
-	RETURN @extschema@.svg_document(x0 + w + 80, top + n * pitch,
+	RETURN journey_internal.svg_document(x0 + w + 80, top + n * pitch,
 									'Funnel: ' || funnel_svg.source, body);
 END;
 $fn$;
@@ -220,14 +220,14 @@ COMMENT ON FUNCTION @extschema@.funnel_svg(text, interval, timestamptz, timestam
 
 -- The same as a Mermaid flowchart, one box per moment, the share moving on
 -- and the median time on each arrow.
-CREATE FUNCTION @extschema@.mermaid_escape(label text)
+CREATE FUNCTION journey_internal.mermaid_escape(label text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN replace(replace(replace(replace(replace(
 	regexp_replace(label, '[\x01-\x1F]', ' ', 'g'),
 	'#', '#35;'), '&', '#amp;'), '"', '#quot;'), '<', '#lt;'), '>', '#gt;');
-COMMENT ON FUNCTION @extschema@.mermaid_escape(text) IS
+COMMENT ON FUNCTION journey_internal.mermaid_escape(text) IS
   'internal: a label inside a quoted Mermaid flowchart label (#, &, quotes, <, > as Mermaid entity codes; control characters as spaces)';
 
 CREATE FUNCTION @extschema@.funnel_mermaid(
@@ -241,20 +241,20 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	WITH r AS (
 		SELECT f.*, lead(f.position) OVER (ORDER BY f.position) AS next_position
-		  FROM @extschema@.picture_funnel(funnel_mermaid.source, funnel_mermaid.conversion_window,
+		  FROM journey_internal.picture_funnel(funnel_mermaid.source, funnel_mermaid.conversion_window,
 										  funnel_mermaid.since, funnel_mermaid.until) f
 	)
 	SELECT 'flowchart TD' || E'\n'
 		   || coalesce(string_agg(
 				format('    m%s["%s<br/>%s %s · %s"]', r.position,
-					   @extschema@.mermaid_escape(r.moment), @extschema@.picture_count(r.reached),
+					   journey_internal.mermaid_escape(r.moment), journey_internal.picture_count(r.reached),
 					   CASE WHEN r.reached = 1 THEN 'customer' ELSE 'customers' END,
-					   @extschema@.picture_percent(r.reached::float8 / greatest(r.first, 1)))
+					   journey_internal.picture_percent(r.reached::float8 / greatest(r.first, 1)))
 				|| CASE WHEN r.next_position IS NOT NULL THEN
 					   format(E'\n    m%s -->|"%s moved on%s"| m%s', r.position,
-							  coalesce(@extschema@.picture_percent(r.rate), '0.0%'),
+							  coalesce(journey_internal.picture_percent(r.rate), '0.0%'),
 							  CASE WHEN r.median_seconds IS NOT NULL
-								   THEN ' · median ' || @extschema@.picture_duration(r.median_seconds)
+								   THEN ' · median ' || journey_internal.picture_duration(r.median_seconds)
 								   ELSE '' END,
 							  r.next_position)
 				   ELSE '' END,
@@ -274,7 +274,7 @@ COMMENT ON FUNCTION @extschema@.funnel_mermaid(text, interval, timestamptz, time
 -- the customers of its column (but (end)) folded into the column's node
 -- (other), and the edges added up accordingly.  Folding nodes rather than
 -- edges keeps what flows into a node equal to what flows out of it.
-CREATE FUNCTION @extschema@.sankey_flows(source text, steps int, min_share float8)
+CREATE FUNCTION journey_internal.sankey_flows(source text, steps int, min_share float8)
 RETURNS TABLE (step int, from_label text, to_label text, customers bigint)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -308,14 +308,14 @@ BEGIN
 			  tf.shown COLLATE "C";
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.sankey_flows(text, int, float8) IS
+COMMENT ON FUNCTION journey_internal.sankey_flows(text, int, float8) IS
   'internal: the flows of sankey_svg and sankey_mermaid: transition_report''s edges with the nodes under min_share of their column folded into (other)';
 
 -- The nodes and links of sankey_svg: a node is as tall as the larger of
 -- what flows in and out; the nodes of a column are stacked by size, (other)
 -- and (end) last; links leave and enter their nodes in the order of the
 -- nodes at their other end.
-CREATE FUNCTION @extschema@.sankey_layout(source text, steps int, min_share float8,
+CREATE FUNCTION journey_internal.sankey_layout(source text, steps int, min_share float8,
 	height float8)
 RETURNS TABLE (kind text, col int, label text, customers bigint, x float8, y float8,
 			   size float8, colour int, x1 float8, y1 float8)
@@ -324,7 +324,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 	WITH e AS (
 		SELECT t.step, t.from_label, t.to_label, t.customers
-		  FROM @extschema@.sankey_flows(sankey_layout.source, sankey_layout.steps,
+		  FROM journey_internal.sankey_flows(sankey_layout.source, sankey_layout.steps,
 										sankey_layout.min_share) t
 	), n AS (
 		SELECT v.col, v.label, greatest(sum(v.inflow), sum(v.outflow))::bigint AS value
@@ -373,7 +373,7 @@ AS $fn$
 		   NULL, NULL
 	  FROM g
 $fn$;
-COMMENT ON FUNCTION @extschema@.sankey_layout(text, int, float8, float8) IS
+COMMENT ON FUNCTION journey_internal.sankey_layout(text, int, float8, float8) IS
   'internal: the nodes and links of sankey_svg, with their coordinates';
 
 CREATE FUNCTION @extschema@.sankey_svg(
@@ -395,29 +395,29 @@ BEGIN
 			   round(((p.x + p.x1) / 2)::numeric, 1), round(p.y1::numeric, 1),
 			   round(p.x1::numeric, 1), round((p.y1 + p.size)::numeric, 1),
 			   round((p.y + p.size)::numeric, 1),
-			   CASE WHEN p.colour < 0 THEN '#bab0ac' ELSE @extschema@.picture_colour(p.colour) END,
-			   @extschema@.svg_escape(p.label), @extschema@.picture_count(p.customers)),
+			   CASE WHEN p.colour < 0 THEN '#bab0ac' ELSE journey_internal.picture_colour(p.colour) END,
+			   journey_internal.svg_escape(p.label), journey_internal.picture_count(p.customers)),
 			   '' ORDER BY p.col, p.y, p.y1) FILTER (WHERE p.kind = 'link'),
 		   string_agg(format(
 			   '<g><title>%s (touch %s): %s customers</title><rect class="node" x="%s" y="%s" width="12" height="%s" fill="%s"/>%s</g>',
-			   @extschema@.svg_escape(p.label), p.col, @extschema@.picture_count(p.customers),
+			   journey_internal.svg_escape(p.label), p.col, journey_internal.picture_count(p.customers),
 			   round(p.x::numeric, 1), round(p.y::numeric, 1), round(p.size::numeric, 1),
-			   CASE WHEN p.colour < 0 THEN '#79706e' ELSE @extschema@.picture_colour(p.colour) END,
+			   CASE WHEN p.colour < 0 THEN '#79706e' ELSE journey_internal.picture_colour(p.colour) END,
 			   CASE WHEN p.size >= 9 THEN
 				   format('<text x="%s" y="%s" font-size="12" fill="#222" stroke="#ffffff" stroke-width="3" paint-order="stroke">%s %s</text>',
 						  round((p.x + 16)::numeric, 1), round((p.y + least(p.size / 2, 40) + 4)::numeric, 1),
-						  @extschema@.svg_escape(@extschema@.picture_label(p.label, 22)),
-						  @extschema@.picture_count(p.customers))
+						  journey_internal.svg_escape(journey_internal.picture_label(p.label, 22)),
+						  journey_internal.picture_count(p.customers))
 			   ELSE '' END),
 			   '' ORDER BY p.col, p.y) FILTER (WHERE p.kind = 'node')
 	  INTO links, nodes
-	  FROM @extschema@.sankey_layout(sankey_svg.source, sankey_svg.steps, sankey_svg.min_share,
+	  FROM journey_internal.sankey_layout(sankey_svg.source, sankey_svg.steps, sankey_svg.min_share,
 									 height) p;
 	IF nodes IS NULL THEN
-		RETURN @extschema@.svg_document(720, 90, 'Paths: ' || sankey_svg.source,
-			@extschema@.svg_nothing('No customer has a path.'));
+		RETURN journey_internal.svg_document(720, 90, 'Paths: ' || sankey_svg.source,
+			journey_internal.svg_nothing('No customer has a path.'));
 	END IF;
-	RETURN @extschema@.svg_document(height * 1.9, height + 80, 'Paths: ' || sankey_svg.source,
+	RETURN journey_internal.svg_document(height * 1.9, height + 80, 'Paths: ' || sankey_svg.source,
 									coalesce(links, '') || nodes);
 END;
 $fn$;
@@ -445,7 +445,7 @@ AS $fn$
 					  t.customers),
 			   E'\n' ORDER BY t.step, t.customers DESC, t.from_label COLLATE "C",
 			   t.to_label COLLATE "C") || E'\n', '')
-	  FROM @extschema@.sankey_flows(sankey_mermaid.source, sankey_mermaid.steps,
+	  FROM journey_internal.sankey_flows(sankey_mermaid.source, sankey_mermaid.steps,
 									sankey_mermaid.min_share) t
 $fn$;
 COMMENT ON FUNCTION @extschema@.sankey_mermaid(text, int, float8) IS
@@ -481,14 +481,14 @@ BEGIN
 	)
 	SELECT count(*), string_agg(format(
 			   '<rect x="%s" y="42" width="10" height="10" fill="%s"/><text x="%s" y="51" font-size="12" fill="#222">%s</text>',
-			   x0 + m.k * 120, @extschema@.picture_colour(m.k), x0 + m.k * 120 + 14,
-			   @extschema@.svg_escape(@extschema@.picture_label(m.model, 16))),
+			   x0 + m.k * 120, journey_internal.picture_colour(m.k), x0 + m.k * 120 + 14,
+			   journey_internal.svg_escape(journey_internal.picture_label(m.model, 16))),
 			   '' ORDER BY m.k)
 	  INTO models, legend
 	  FROM m;
 	IF models = 0 THEN
-		RETURN @extschema@.svg_document(720, 90, 'Attribution: ' || attribution_svg.source,
-			@extschema@.svg_nothing('No channel was credited (the source needs a channel column and a conversion event).'));
+		RETURN journey_internal.svg_document(720, 90, 'Attribution: ' || attribution_svg.source,
+			journey_internal.svg_nothing('No channel was credited (the source needs a channel column and a conversion event).'));
 	END IF;
 
 	WITH a AS (
@@ -511,22 +511,22 @@ BEGIN
 		   string_agg(CASE WHEN g.k = 0 THEN
 						  format('<text x="%s" y="%s" text-anchor="end" fill="#222">%s</text>',
 								 x0 - 10, round((g.y + models * bar / 2 + 4)::numeric, 1),
-								 @extschema@.svg_escape(@extschema@.picture_label(g.channel, 22)))
+								 journey_internal.svg_escape(journey_internal.picture_label(g.channel, 22)))
 					  ELSE '' END
 					  || format('<rect class="bar" x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s, %s: %s conversions</title></rect>',
 								x0, round(g.y::numeric, 1),
 								round((w * g.conversions / greatest(g.most, 1e-300))::numeric, 1),
-								bar - 2, @extschema@.picture_colour(g.k),
-								@extschema@.svg_escape(g.channel), @extschema@.svg_escape(g.model),
-								@extschema@.picture_count(round(g.conversions::numeric, 1)::float8))
+								bar - 2, journey_internal.picture_colour(g.k),
+								journey_internal.svg_escape(g.channel), journey_internal.svg_escape(g.model),
+								journey_internal.picture_count(round(g.conversions::numeric, 1)::float8))
 					  || format('<text x="%s" y="%s" font-size="10" fill="#444">%s</text>',
 								round((x0 + w * g.conversions / greatest(g.most, 1e-300) + 4)::numeric, 1),
 								round((g.y + bar - 3)::numeric, 1),
-								@extschema@.picture_count(round(g.conversions::numeric, 1)::float8)),
+								journey_internal.picture_count(round(g.conversions::numeric, 1)::float8)),
 					  '' ORDER BY g.j, g.k)
 	  INTO channels, body
 	  FROM g;
-	RETURN @extschema@.svg_document(greatest(x0 + w + 70, x0 + models * 120 + 20),
+	RETURN journey_internal.svg_document(greatest(x0 + w + 70, x0 + models * 120 + 20),
 									70 + channels * (models * bar + 14) + 10,
 									'Attribution: ' || attribution_svg.source, legend || body);
 END;
@@ -575,13 +575,13 @@ BEGIN
 	SELECT count(*), string_agg(format('<text x="%s" y="%s" text-anchor="middle" font-size="12" fill="#222">%s</text>',
 									   round((x0 + CASE WHEN c.n = 1 THEN w / 2 ELSE c.j * w / (c.n - 1) END)::numeric, 1),
 									   y0 + h + 20,
-									   @extschema@.svg_escape(@extschema@.picture_label(c.cycle, 16))),
+									   journey_internal.svg_escape(journey_internal.picture_label(c.cycle, 16))),
 								'' ORDER BY c.j)
 	  INTO cycles, body
 	  FROM c;
 	IF cycles = 0 THEN
-		RETURN @extschema@.svg_document(720, 90, 'Moments across review cycles: ' || review_svg.source,
-			@extschema@.svg_nothing('No review cycle.'));
+		RETURN journey_internal.svg_document(720, 90, 'Moments across review cycles: ' || review_svg.source,
+			journey_internal.svg_nothing('No review cycle.'));
 	END IF;
 
 	WITH m AS (
@@ -605,20 +605,20 @@ BEGIN
 			   string_agg(round(p.x::numeric, 1) || ',' || round(p.y::numeric, 1), ' ' ORDER BY p.j) AS points,
 			   string_agg(format('<circle cx="%s" cy="%s" r="3.5" fill="%s"><title>%s, %s: %s moved on</title></circle>',
 								 round(p.x::numeric, 1), round(p.y::numeric, 1),
-								 @extschema@.picture_colour(p.k), @extschema@.svg_escape(p.moment),
-								 @extschema@.svg_escape(p.cycle), @extschema@.picture_percent(p.rate)),
+								 journey_internal.picture_colour(p.k), journey_internal.svg_escape(p.moment),
+								 journey_internal.svg_escape(p.cycle), journey_internal.picture_percent(p.rate)),
 						  '' ORDER BY p.j) AS dots
 		  FROM p GROUP BY p.k
 	)
 	SELECT count(*),
 		   body || coalesce(string_agg(format('<polyline class="line" points="%1$s" fill="none" stroke="%2$s" stroke-width="2"/>%3$s<rect x="%4$s" y="%5$s" width="10" height="10" fill="%2$s"/><text x="%6$s" y="%7$s" font-size="12" fill="#222">%8$s</text>',
-									 l.points, @extschema@.picture_colour(l.k), l.dots,
+									 l.points, journey_internal.picture_colour(l.k), l.dots,
 									 x0 + w + 24, y0 + l.k * 18, x0 + w + 38, y0 + l.k * 18 + 9,
-									 @extschema@.svg_escape(@extschema@.picture_label(l.moment, 20))),
+									 journey_internal.svg_escape(journey_internal.picture_label(l.moment, 20))),
 							  '' ORDER BY l.k), '')
 	  INTO moments, body
 	  FROM l;
-	RETURN @extschema@.svg_document(x0 + w + 200, greatest(y0 + h + 40, y0 + coalesce(moments, 0) * 18 + 10),
+	RETURN journey_internal.svg_document(x0 + w + 200, greatest(y0 + h + 40, y0 + coalesce(moments, 0) * 18 + 10),
 									'Moments across review cycles: ' || review_svg.source,
 									axes || coalesce(body, ''));
 END;

@@ -23,8 +23,8 @@ SELECT concat_ws(E'\n',
   '<h2>Moments across review cycles</h2>',
   '<figure id="review">' || journey.review_svg('shop') || '</figure>',
   '<h2>Mermaid, to paste into Markdown</h2>',
-  '<pre id="funnel-mermaid">' || journey.svg_escape(journey.funnel_mermaid('sample')) || '</pre>',
-  '<pre id="sankey-mermaid">' || journey.svg_escape(journey.sankey_mermaid('sample')) || '</pre>',
+  '<pre id="funnel-mermaid">' || journey_internal.svg_escape(journey.funnel_mermaid('sample')) || '</pre>',
+  '<pre id="sankey-mermaid">' || journey_internal.svg_escape(journey.sankey_mermaid('sample')) || '</pre>',
   '</body></html>');
 \o
 \pset format aligned
