@@ -135,6 +135,8 @@ SELECT journey.window_funnel(t, NULL, '', ARRAY[ev = 'a', ev = 'b'], NULL) FROM 
 SELECT journey.window_funnel(t, '1 hour', '', NULL::bool[], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'exclude(1, 2)', ARRAY[ev = 'a', ev = 'b'], ARRAY[ev = 'x', ev = 'y']) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'exclude(1, 2)', ARRAY[ev = 'a', ev = 'b'], ARRAY[[true], [false]]) FROM fr;
+-- one element, but in two dimensions
+SELECT journey.window_funnel(t, '1 hour', 'exclude(1, 2)', ARRAY[ev = 'a', ev = 'b'], ARRAY[[true]]) FROM fr;
 SELECT journey.window_funnel(t, CASE WHEN ev = 'a' THEN interval '1 hour' ELSE interval '2 hours' END, '',
                              ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 -- too many exclusions: 33 rules
@@ -239,6 +241,14 @@ SELECT journey.time_to_convert(ft, 1, 2, NULL, 1001) FROM fr_times;
 SELECT journey.time_to_convert(ft, 1, 2, NULL, NULL) FROM fr_times;
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, '2026-01-01'], 1, 2, NULL, 0);
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, 'infinity'], 1, 2, NULL, 0);
+-- the widest span: from the first timestamp PostgreSQL has, 2^63 - 1
+-- microseconds fit in the gap; one more does not
+SELECT (journey.time_to_convert(ARRAY[t, t + w], 1, 2, '{0.5}', 1)).*
+  FROM (SELECT timestamptz '4714-11-24 00:00:00+00 BC' AS t,
+               interval '9223372036854 seconds' + interval '775807 microseconds' AS w) x;
+SELECT journey.time_to_convert(ARRAY[t, t + w + interval '1 microsecond'], 1, 2, NULL, 0)
+  FROM (SELECT timestamptz '4714-11-24 00:00:00+00 BC' AS t,
+               interval '9223372036854 seconds' + interval '775807 microseconds' AS w) x;
 SELECT journey.time_to_convert(ft, 1, c % 2 + 2, NULL, 0) FROM fr_times;
 
 -- The moment report with step rules of registered moments (journey.moment's
@@ -325,6 +335,8 @@ CREATE FUNCTION ttc_check(bigint, int, int, text, bigint[], int[], float8[], tex
   RETURNS journey.conversion_time AS 'journey', 'journey_time_to_convert_check' LANGUAGE C STRICT;
 SELECT (ttc_check(2, 1, 65536 | 2, '', '{1000000,3000000}', '{0,0}', '{0,0}', '{NULL,NULL}')).* ;
 SELECT ttc_check(2, 1, 65536 | 2, '', '{-1000000}', '{0}', '{0}', '{NULL}') AS negative_time;
+SELECT ttc_check(-1, 1, 65536 | 2, '', '{1000000}', '{0}', '{0}', '{NULL}') AS negative_buckets;
+SELECT ttc_check(1001, 1, 65536 | 2, '', '{1000000}', '{0}', '{0}', '{NULL}') AS too_many_buckets;
 SELECT ttc_check(2, 2, 65536 | 2, '', '{1}', '{0}', '{0}', '{NULL}') AS steps_out_of_order;
 SELECT ttc_check(2, 1, 2, '', '{1}', '{0}', '{0}', '{NULL}') AS not_a_time_to_convert_state;
 SELECT ttc_check(2000, 1, 65536 | 2, '', '{1}', '{0}', '{0}', '{NULL}') AS too_many_buckets;

@@ -40,6 +40,17 @@ SELECT (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 2
     <> (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 200, 43, 0.95) FROM b_rows)
        AS other_seed_other_intervals;
 
+-- The seed's whole range: the smallest and largest bigint, 0 and -1 each
+-- reproduce and give other intervals than the others
+CREATE TEMP TABLE b_seeds AS
+  SELECT s, (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 50, s, 0.95)
+               FROM b_rows)::text AS a
+    FROM unnest(ARRAY[-9223372036854775808, -1, 0, 9223372036854775807]::bigint[]) s;
+SELECT s, a = (SELECT journey.attribution_bootstrap(path, conv, val, nulls, 'linear', 50, s, 0.95)
+                 FROM b_rows)::text AS reproduces,
+       (SELECT count(*) FROM b_seeds o WHERE o.a = b.a) = 1 AS its_own
+  FROM b_seeds b ORDER BY s;
+
 -- For every model on the sample data: the point credits are attribution()'s
 -- exactly, and every interval covers its point estimate
 SELECT m, count(*) AS channels,
@@ -178,4 +189,35 @@ SELECT journey.attribution_bootstrap(ARRAY['A'], 1, 0, 0, 'time_decay', 10, 1, 0
 SELECT journey.attribution_bootstrap(ARRAY['A'], -1, 0, 0, 'linear', 10, 1, 0.9);
 SELECT journey.attribution_bootstrap(p, 1, 0, 0, 'linear', 10, s, 0.9)
   FROM (VALUES (ARRAY['A'], 1), (ARRAY['B'], 2)) t(p, s);
+-- The replicates' credits are bounded: 13,422 channels times 10,000
+-- replicates is above 2^27 - 1 = 134,217,727 (1 GB of float8 per array)
+SELECT journey.attribution_bootstrap(p, 1, 0, 0, 'linear', 10000, 1, 0.9)
+  FROM (SELECT array_agg('c' || i) AS p FROM generate_series(1, 13422) i) x;
+-- Replicates out of float8's range while the point estimates are not, in
+-- every model: a path's value times its drawn conversions (1.5e308 times a
+-- Poisson(1) draw of 2 or more), or one channel's credit over paths that
+-- are each in range (three paths of 0.3e308 credit 0.9e308 to A; a
+-- replicate whose draws add up to 6 or more does not)
+SELECT m, journey.attribution(p, c, v, 0, m)
+  FROM (VALUES (ARRAY['A', 'B'], 1::float8, 1.5e308::float8)) t(p, c, v),
+       unnest(ARRAY['linear', 'first_touch', 'markov', 'shapley', 'fractribution']) m
+ GROUP BY m ORDER BY m;
+DO $$
+DECLARE
+	m text;
+BEGIN
+	FOREACH m IN ARRAY ARRAY['linear', 'first_touch', 'markov', 'shapley', 'fractribution'] LOOP
+		BEGIN
+			PERFORM journey.attribution_bootstrap(ARRAY['A', 'B'], 1, 1.5e308, 0, m, 50, 1, 0.9);
+			RAISE NOTICE '%: no error', m;
+		EXCEPTION WHEN numeric_value_out_of_range THEN
+			RAISE NOTICE '%: %', m, SQLERRM;
+		END;
+	END LOOP;
+END
+$$;
+SELECT journey.attribution(p, 1, 0.3e308, 0, 'last_touch')
+  FROM (VALUES (ARRAY['A']), (ARRAY['B', 'A']), (ARRAY['C', 'A'])) t(p);
+SELECT journey.attribution_bootstrap(p, 1, 0.3e308, 0, 'last_touch', 50, 1, 0.9)
+  FROM (VALUES (ARRAY['A']), (ARRAY['B', 'A']), (ARRAY['C', 'A'])) t(p);
 DROP TABLE boot_par;

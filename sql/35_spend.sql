@@ -52,6 +52,9 @@ SELECT channel, conversions, spend
 -- An empty period: no channel has spend or credit in it, so no rows
 SELECT count(*) AS rows FROM journey.spend_report('sp_shop', 'ads', ARRAY['linear'],
                                                    '2026-05-01', '2026-05-01');
+-- A model asked twice: its rows once
+SELECT count(*) AS rows, count(DISTINCT channel) AS channels
+  FROM journey.spend_report('sp_shop', 'ads', ARRAY['linear', 'linear'], '2026-02-01', '2026-03-01');
 -- The default models
 SELECT DISTINCT model FROM journey.spend_report('sp_shop', 'ads') ORDER BY model;
 

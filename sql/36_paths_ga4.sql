@@ -75,6 +75,14 @@ SELECT * FROM journey.conversion_path_report('ga', '2026-05-01', '2026-06-01');
 SELECT model, channel, conversions, value, removal_effect, conversion_share, value_share
   FROM journey.channel_attribution('ga', ARRAY['last_touch', 'time_decay(half_life=1 day)'],
                                    '2026-05-01', '2026-06-01');
+-- A model asked twice is computed once: the same rows as asked once, and
+-- its shares still add up to 1
+SELECT (SELECT array_agg(x ORDER BY x::text) FROM journey.channel_attribution('ga', ARRAY['last_touch', 'last_touch'],
+                                                         '2026-05-01', '2026-06-01') x)
+     = (SELECT array_agg(x ORDER BY x::text) FROM journey.channel_attribution('ga', ARRAY['last_touch'],
+                                                         '2026-05-01', '2026-06-01') x) AS same_rows,
+       (SELECT sum(conversion_share) FROM journey.channel_attribution('ga', ARRAY['last_touch', 'last_touch'],
+                                                         '2026-05-01', '2026-06-01')) AS shares;
 -- Only the models asked for are computed, and the source is read once.
 -- Sample events where Markov of order 2 needs more elimination work than
 -- the limit allows: asking for it fails, asking for the others does not
@@ -109,6 +117,28 @@ SELECT * FROM journey.channel_attribution('ga', ARRAY['linear'], '2026-06-01', '
 SELECT * FROM journey.channel_attribution('ga', ARRAY['bogus']);
 SELECT * FROM journey.attribution_paths('nope');
 SELECT * FROM journey.conversion_path_report('nope');
+
+-- Infinite times: customer 1 converts at noon; customer 2 only visits at
+-- -infinity, customer 3 converts at -infinity, customer 4 at infinity
+-- (its visit is beyond the lookback).  Only customer 1's path belongs to a
+-- period; the others are in none, and time_decay (which needs finite touch
+-- times) runs on what remains.
+CREATE TABLE inf_events (cust int, at timestamptz, what text, chan text, rev float8);
+INSERT INTO inf_events VALUES
+  (1, '2026-05-01 10:00+00', 'visit', 'A', NULL), (1, '2026-05-01 12:00+00', 'purchase', 'B', 3),
+  (2, '-infinity', 'visit', 'C', NULL),
+  (3, '-infinity', 'visit', 'D', NULL), (3, '-infinity', 'purchase', 'E', 5),
+  (4, '2026-05-01 10:00+00', 'visit', 'F', NULL), (4, 'infinity', 'purchase', 'G', 7);
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
+                            channel_column, value_column, conversion_event)
+VALUES ('inf', 'inf_events', 'cust', 'at', 'what', 'chan', 'rev', 'purchase');
+SELECT * FROM journey.attribution_paths('inf', NULL, NULL, true);
+SELECT model, channel, conversions, value
+  FROM journey.channel_attribution('inf', ARRAY['time_decay', 'linear']);
+SELECT channel, converting_paths, late_touches FROM journey.conversion_path_report('inf');
+SELECT DISTINCT source FROM journey.channel_attribution WHERE source = 'inf';
+DELETE FROM journey.source WHERE name = 'inf';
+DROP TABLE inf_events;
 
 DELETE FROM journey.source WHERE name IN ('ga', 'ga sample');
 DROP TABLE ga_events, ga_sample;

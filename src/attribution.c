@@ -1125,7 +1125,9 @@ journey_attribution_bootstrap_paths_sfunc(PG_FUNCTION_ARGS)
 
 /*
  * Test hook (not in the install script): deserialize a state and describe
- * it, so that regression tests can feed it corrupt bytes.
+ * it, so that regression tests can feed it corrupt bytes; with a second
+ * argument true, also credit its channels as the final function does
+ * (test/suites/01_attr_state_fuzz.sh runs damaged states through both).
  */
 Datum
 journey_attribution_state_check(PG_FUNCTION_ARGS)
@@ -1142,6 +1144,14 @@ journey_attribution_state_check(PG_FUNCTION_ARGS)
 		JourneySumAddSum(&totals[0], &e->conv, CurrentMemoryContext);
 		JourneySumAddSum(&totals[1], &e->value, CurrentMemoryContext);
 		JourneySumAddSum(&totals[2], &e->nulls, CurrentMemoryContext);
+	}
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1))
+	{
+		AttrResult	res;
+
+		AttrStateSolve(st, &res);
+		PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d channels",
+												  st->model_text, res.nchannels)));
 	}
 	PG_RETURN_TEXT_P(cstring_to_text(psprintf("model %s, %d paths, %lld touches, totals %s %s %s",
 											  st->model_text,

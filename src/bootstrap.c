@@ -117,6 +117,22 @@ Quantile(const double *x, int n, double q)
 	return x[lo] + (h - lo) * (x[lo + 1] - x[lo]);
 }
 
+/*
+ * A replicate's drawn totals (a path's value times its drawn conversions
+ * over its conversions) or credits can pass float8's range when the
+ * point estimates do not.
+ */
+static void
+ReplicateOutOfRange(bool credit)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("bootstrap replicate of attribution credits is out of range"),
+			 credit ? errdetail("A channel's credit in a replicate overflowed float8.") :
+			 errdetail("A resampled path's totals overflowed float8."),
+			 errhint("Scale the values down (e.g. to thousands) before computing intervals.")));
+}
+
 void
 AttributionBootstrap(const AttributionModel *m, const AttrBootstrap *boot,
 					 const AttrPath *paths, int npaths, int nchannels,
@@ -137,10 +153,13 @@ AttributionBootstrap(const AttributionModel *m, const AttrBootstrap *boot,
 	MemoryContext old;
 
 	Assert(B >= 1 && B <= ATTR_BOOTSTRAP_MAX_REPLICATES);
-	if ((Size) nchannels * B * sizeof(double) >= MaxAllocHugeSize / 2)
+	/* the replicates' credits: two arrays of channels times replicates */
+	if ((Size) nchannels * B > MaxAllocSize / sizeof(double))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("bootstrap of %d channels with %d replicates is too large", nchannels, B),
+				 errdetail("Channels times replicates may be at most %d.",
+						   (int) (MaxAllocSize / sizeof(double))),
 				 errhint("Draw fewer replicates or merge rare channels.")));
 	conv_b = palloc_extended(sizeof(double) * Max((Size) nchannels * B, 1),
 							 MCXT_ALLOC_HUGE);
@@ -162,6 +181,9 @@ AttributionBootstrap(const AttributionModel *m, const AttrBootstrap *boot,
 				rep[p].value = paths[p].value * AttributionPoisson(&state, 1);
 			else
 				rep[p].value = 0;
+			if (!isfinite(rep[p].conv) || !isfinite(rep[p].nulls) ||
+				!isfinite(rep[p].value))
+				ReplicateOutOfRange(false);
 		}
 		old = MemoryContextSwitchTo(cxt);
 		AttributionCredit(m, rep, npaths, nchannels, direct_id, conv, value,
@@ -170,6 +192,8 @@ AttributionBootstrap(const AttributionModel *m, const AttrBootstrap *boot,
 		MemoryContextReset(cxt);
 		for (int c = 0; c < nchannels; c++)
 		{
+			if (!isfinite(conv[c]) || !isfinite(value[c]))
+				ReplicateOutOfRange(true);
 			conv_b[(Size) c * B + b] = conv[c];
 			value_b[(Size) c * B + b] = value[c];
 		}

@@ -2,7 +2,8 @@
  *
  * fractribution.c
  *	  The leave-one-out path model of Google's fractribution
- *	  ("fractribution"; not the Shapley value, which is in shapley.c).
+ *	  ("fractribution"; not the Shapley value, whose path weights are in
+ *	  attr_model.c).
  *
  * Each distinct path T (an exact sequence of touches) has a conversion
  * probability p(T) = conversions / (conversions + nulls).  The marginal

@@ -250,8 +250,13 @@ ExclusionBits(FunctionCallInfo fcinfo, int nexcl, const char *fname)
 	if (PG_ARGISNULL(5))
 		return 0;
 	arr = PG_GETARG_ARRAYTYPE_P(5);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("exclusions must be a one-dimensional array"),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(arr))));
 	n = ARR_NDIM(arr) == 0 ? 0 : ARR_DIMS(arr)[0];
-	if (ARR_NDIM(arr) > 1 || n != nexcl)
+	if (n != nexcl)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s has %d exclusion rules but this row has %d exclusion conditions",

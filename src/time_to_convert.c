@@ -25,6 +25,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -138,6 +139,7 @@ journey_time_to_convert_sfunc(PG_FUNCTION_ARGS)
 	{
 		TimestampTz a = DatumGetTimestampTz(elems[from - 1]);
 		TimestampTz b = DatumGetTimestampTz(elems[to - 1]);
+		int64		gap;
 
 		if (TIMESTAMP_NOT_FINITE(a) || TIMESTAMP_NOT_FINITE(b) || b < a)
 			ereport(ERROR,
@@ -146,8 +148,16 @@ journey_time_to_convert_sfunc(PG_FUNCTION_ARGS)
 					 errdetail("Step %d is at %s and step %d at %s.", from,
 							   pstrdup(timestamptz_to_str(a)), to, pstrdup(timestamptz_to_str(b))),
 					 errhint("Pass funnel_times' array of one customer.")));
+		/* the span of the whole timestamp range does not fit in int64 */
+		if (pg_sub_s64_overflow(b, a, &gap))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("time from step %d to step %d of time_to_convert is out of range",
+							from, to),
+					 errdetail("Step %d is at %s and step %d at %s.", from,
+							   pstrdup(timestamptz_to_str(a)), to, pstrdup(timestamptz_to_str(b)))));
 		state = JourneyEventsOwn(aggcxt, state);
-		JourneyEventsAddFlags(state, (TimestampTz) (b - a), 0);
+		JourneyEventsAddFlags(state, (TimestampTz) gap, 0);
 	}
 	PG_RETURN_POINTER(state);
 }
@@ -194,7 +204,7 @@ TimeToConvertAnswer(JourneyEvents *state, TupleDesc tupdesc)
 		(params->modes & ~(uint32) (TTC_STATE | 0xff)) != 0 ||
 		params->nconds < 1 || (int) (params->modes & 0xff) <= params->nconds ||
 		(params->modes & 0xff) > JOURNEY_MAX_CONDITIONS ||
-		params->interval_usec > TTC_MAX_BUCKETS ||
+		params->interval_usec < 0 || params->interval_usec > TTC_MAX_BUCKETS ||
 		params->text_len % sizeof(float8) != 0 ||
 		params->text_len > (int) (TTC_MAX_PERCENTILES * sizeof(float8)))
 		ereport(ERROR,

@@ -105,7 +105,8 @@ COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(text[], float8, float8, f
 -- per-customer paths by paths_to_conversion (conversion_event closes a
 -- path; attribution_lookback bounds it).  A converted path belongs to the
 -- period when it converted in [since, until), another path when its last
--- touch is in it (NULL: unbounded); only events before until and from
+-- touch is in it (NULL: unbounded; a path converted or last touched at
+-- an infinite time is in no period); only events before until and from
 -- since minus the lookback are read, so a path still open at until ends
 -- there.  Without with_times: rows in ChannelAttribution's format, one per
 -- distinct path (path, conversions, value, nulls; touch_times and
@@ -160,7 +161,9 @@ inp AS (
          >= coalesce($3::timestamptz, '-infinity')
      AND CASE WHEN (p).converted THEN (p).converted_at
               ELSE (p).touch_times[cardinality((p).touch_times)] END
-         < coalesce($4::timestamptz, 'infinity'))
+         < coalesce($4::timestamptz, 'infinity')
+     AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
+                       ELSE (p).touch_times[cardinality((p).touch_times)] END))
 SELECT path, conversions, value, nulls, touch_times, converted_at FROM (
   SELECT path, count(*) FILTER (WHERE converted)::float8 AS conversions,
          coalesce(@extschema@.exact_sum(value) FILTER (WHERE converted), 0) AS value,
@@ -191,7 +194,7 @@ COMMENT ON FUNCTION @extschema@.attribution_paths(text, timestamptz, timestamptz
 -- models asked for: attribution() over the customer paths with their touch
 -- times for time_decay, over the distinct paths for the others; sums are
 -- exact.  Every model lists every channel of the period's paths, with 0
--- when it credits it nothing.
+-- when it credits it nothing; a model named twice is computed once.
 CREATE FUNCTION @extschema@.channel_attribution(source text,
 	models text[] DEFAULT ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
 	                            'time_decay', 'markov', 'shapley', 'fractribution'],
@@ -218,7 +221,7 @@ BEGIN
 	    FROM p GROUP BY p.path),
 	credit AS (
 	  SELECT m.m AS model, c.channel, c.conversions, c.value, c.removal_effect
-	    FROM unnest(models) AS m(m),
+	    FROM (SELECT DISTINCT x FROM unnest(models) x) AS m(m),
 	         LATERAL unnest(CASE WHEN m.m ~* '^\s*time_decay\s*(\(|$)'
 	                        THEN (SELECT @extschema@.attribution(
 	                                       ARRAY[ROW(p.path, p.touch_times, p.conversions > 0, p.value,
@@ -384,7 +387,7 @@ credit AS (
     FROM @extschema@.channel_attribution($3, $4, $1::timestamptz, $2::timestamptz) a),
 grid AS (
   SELECT m.m AS model, ch.channel
-    FROM unnest($4) m(m),
+    FROM (SELECT DISTINCT x FROM unnest($4) x) m(m),
          (SELECT c.channel FROM credit c UNION SELECT s.channel FROM spent s) ch)
 SELECT g.model, g.channel, coalesce(c.conversions, 0), coalesce(c.value, 0),
        coalesce(s.amount, 0),
