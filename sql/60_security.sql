@@ -24,7 +24,7 @@ SET ROLE regress_journey_admin;
 GRANT USAGE ON SCHEMA journey, journey_internal TO regress_journey_analyst, regress_journey_mallory;
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON journey.source, journey.moment, journey.review_cycle, journey.hypothesis,
-      journey.assignment, journey.channel_rule
+      journey.assignment, journey.guardrail, journey.channel_rule
    TO regress_journey_analyst, regress_journey_mallory;
 GRANT SELECT ON journey.moment_conversion, journey.channel_attribution,
       journey.hypothesis_results, journey.review, journey.review_moments,
@@ -33,7 +33,7 @@ GRANT SELECT ON journey.moment_conversion, journey.channel_attribution,
    TO regress_journey_analyst, regress_journey_mallory;
 GRANT USAGE ON SCHEMA journey, journey_internal TO regress_journey_bi;
 GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.hypothesis,
-      journey.assignment, journey.channel_rule,
+      journey.assignment, journey.guardrail, journey.channel_rule,
       journey.moment_conversion, journey.channel_attribution,
       journey.hypothesis_results, journey.review, journey.review_moments,
       journey.review_hypotheses, journey.sankey_edges, journey.top_paths,

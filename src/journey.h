@@ -292,4 +292,18 @@ extern int	JourneySumDeserialize(const char *p, const char *end,
  */
 extern char *JourneyNormalizeLabel(const char *s, int len, int *outlen);
 
+/*
+ * stats.c: helpers shared by the statistics (effects.c, survival.c): the
+ * standard normal's quantile and upper-tail quantile, the range check of a
+ * named statistical parameter (alpha, confidence, ...), a finite-float
+ * argument check, and the composite result of a function with OUT
+ * parameters.
+ */
+extern double JourneyNormalQuantile(double p);
+extern double JourneyNormalUpperQuantile(double tail);
+extern void JourneyCheckStatParam(const char *name, double v);
+extern void JourneyCheckFinite(const char *name, double v);
+extern Datum JourneyReturnRow(FunctionCallInfo fcinfo, Datum *values,
+							  bool *nulls);
+
 #endif							/* JOURNEY_H */

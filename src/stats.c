@@ -5,8 +5,8 @@
  *	  delta-method interval for the relative lift, the Wilson score interval,
  *	  the per-arm sample size for a two-sided test of two proportions, the
  *	  chi-square sample-ratio-mismatch test, the exact Bayesian probability
- *	  that B beats A under uniform priors, and Holm / Benjamini-Hochberg
- *	  p-value adjustment.
+ *	  that B beats A under uniform priors, Holm / Benjamini-Hochberg
+ *	  p-value adjustment, and Fisher's exact test of a 2x2 table.
  *
  * The distribution functions they need (standard normal CDF and quantile,
  * chi-square upper tail) are written here as static helpers, accurate to
@@ -20,6 +20,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "common/int.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -36,6 +37,7 @@ PG_FUNCTION_INFO_V1(journey_prob_to_beat);
 PG_FUNCTION_INFO_V1(journey_prob_to_beat_by);
 PG_FUNCTION_INFO_V1(journey_p_adjust);
 PG_FUNCTION_INFO_V1(journey_check_parameter);
+PG_FUNCTION_INFO_V1(journey_fisher_exact_test);
 
 /* ------------------------------------------------------------------------
  * Distribution helpers
@@ -48,8 +50,8 @@ PG_FUNCTION_INFO_V1(journey_check_parameter);
  * approximation (relative error below 1.2e-9) followed by one Halley step
  * on the erfc-based CDF, which brings it to about double precision.
  */
-static double
-NormalQuantile(double p)
+double
+JourneyNormalQuantile(double p)
 {
 	static const double a[6] = {
 		-3.969683028665376e+01, 2.209460984245205e+02,
@@ -121,10 +123,10 @@ NormalQuantile(double p)
  * 1 for tails below 1.1e-16, which would lose them (and NormalQuantile
  * takes p < 1 only).
  */
-static double
-NormalUpperQuantile(double tail)
+double
+JourneyNormalUpperQuantile(double tail)
 {
-	return -NormalQuantile(tail);
+	return -JourneyNormalQuantile(tail);
 }
 
 /*
@@ -259,6 +261,8 @@ static const StatParam stat_params[] = {
 	"mde is the absolute difference in rate to detect, e.g. 0.01 for one percentage point."},
 	{"minimum_effect", 1e-7, "1e-7",
 	"It is an absolute change in conversion rate: 0.01 means one percentage point; no experiment can detect one below 1e-7."},
+	{"winsorize", 0, "0",
+	"winsorize is the percentile of the non-zero per-unit values at which they are capped, e.g. 0.99."},
 };
 
 static const StatParam *
@@ -271,8 +275,8 @@ FindStatParam(const char *name)
 }
 
 /* Check v against the range of the named parameter (NaN fails both tests). */
-static void
-CheckStatParam(const char *name, double v)
+void
+JourneyCheckStatParam(const char *name, double v)
 {
 	const StatParam *sp = FindStatParam(name);
 
@@ -307,19 +311,30 @@ journey_check_parameter(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown statistical parameter \"%s\"", name),
-				 errhint("Known parameters: alpha, power, confidence, baseline, mde, minimum_effect.")));
+				 errhint("Known parameters: alpha, power, confidence, baseline, mde, minimum_effect, winsorize.")));
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be NULL", name),
 				 errhint("%s", sp->hint)));
-	CheckStatParam(name, PG_GETARG_FLOAT8(1));
+	JourneyCheckStatParam(name, PG_GETARG_FLOAT8(1));
 	PG_RETURN_VOID();
 }
 
+/* Raise unless v is a finite number (not NaN, not infinite). */
+void
+JourneyCheckFinite(const char *name, double v)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number", name),
+				 errdetail("%s is %s.", name, float8out_internal(v))));
+}
+
 /* The composite result of a function with OUT parameters. */
-static Datum
-ReturnRow(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
+Datum
+JourneyReturnRow(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 {
 	TupleDesc	tupdesc;
 
@@ -353,7 +368,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 
 	CheckCounts(conv_a, n_a, "conv_a", "n_a");
 	CheckCounts(conv_b, n_b, "conv_b", "n_b");
-	CheckStatParam("alpha", alpha);
+	JourneyCheckStatParam("alpha", alpha);
 
 	ra = (double) conv_a / (double) n_a;
 	rb = (double) conv_b / (double) n_b;
@@ -394,7 +409,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 		values[2] = Float8GetDatum(lift);
 		if (var > 0.0)
 		{
-			double		half = NormalUpperQuantile(alpha / 2.0) * sqrt(var);
+			double		half = JourneyNormalUpperQuantile(alpha / 2.0) * sqrt(var);
 
 			values[3] = Float8GetDatum(lift - half);
 			values[4] = Float8GetDatum(lift + half);
@@ -403,7 +418,7 @@ journey_proportion_test(PG_FUNCTION_ARGS)
 			nulls[3] = nulls[4] = true; /* rate_b = 0, or both rates 1 */
 	}
 
-	return ReturnRow(fcinfo, values, nulls);
+	return JourneyReturnRow(fcinfo, values, nulls);
 }
 
 /* ------------------------------------------------------------------------
@@ -428,9 +443,9 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 				high;
 
 	CheckCounts(x, n, "x", "n");
-	CheckStatParam("confidence", confidence);
+	JourneyCheckStatParam("confidence", confidence);
 
-	z = NormalUpperQuantile((1.0 - confidence) / 2.0);
+	z = JourneyNormalUpperQuantile((1.0 - confidence) / 2.0);
 	z2 = z * z;
 	dn = (double) n;
 	dx = (double) x;
@@ -441,7 +456,7 @@ journey_wilson_interval(PG_FUNCTION_ARGS)
 
 	values[0] = Float8GetDatum(low);
 	values[1] = Float8GetDatum(high);
-	return ReturnRow(fcinfo, values, nulls);
+	return JourneyReturnRow(fcinfo, values, nulls);
 }
 
 /* ------------------------------------------------------------------------
@@ -463,10 +478,10 @@ journey_sample_size(PG_FUNCTION_ARGS)
 				bracket,
 				n;
 
-	CheckStatParam("baseline", baseline);
-	CheckStatParam("mde", mde);
-	CheckStatParam("alpha", alpha);
-	CheckStatParam("power", power);
+	JourneyCheckStatParam("baseline", baseline);
+	JourneyCheckStatParam("mde", mde);
+	JourneyCheckStatParam("alpha", alpha);
+	JourneyCheckStatParam("power", power);
 	p2 = baseline + mde;
 	if (!(p2 < 1.0))
 		ereport(ERROR,
@@ -475,8 +490,8 @@ journey_sample_size(PG_FUNCTION_ARGS)
 				 errdetail("baseline is %s and mde is %s.",
 						   float8out_internal(baseline), float8out_internal(mde))));
 
-	za = NormalUpperQuantile(alpha / 2.0);
-	zb = NormalQuantile(power);
+	za = JourneyNormalUpperQuantile(alpha / 2.0);
+	zb = JourneyNormalQuantile(power);
 	sd1 = sqrt(2.0 * baseline * (1.0 - baseline));
 	sd2 = sqrt(baseline * (1.0 - baseline) + p2 * (1.0 - p2));
 	bracket = za * sd1 + zb * sd2;
@@ -1094,4 +1109,176 @@ journey_p_adjust(PG_FUNCTION_ARGS)
 									FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	}
 	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/* ------------------------------------------------------------------------
+ * fisher_exact_test(a, b, c, d) -> two-sided p-value
+ *
+ * For the table [[a, b], [c, d]] with its margins fixed, a follows the
+ * hypergeometric distribution of the red balls among c1 = a + c drawn
+ * from r1 = a + b red and r2 = c + d black.  The two-sided p-value is the
+ * probability of every table no more likely than the one observed (R's
+ * fisher.test and scipy.stats.fisher_exact; "no more likely" with R's
+ * relative tolerance of 1e-7, so that tables tied with the observed one
+ * count whatever the rounding).
+ *
+ * The probabilities are unimodal in x, so the tables counted are the two
+ * tails: on the observed side every x from the observed one outwards, on
+ * the other side every x from the first one (found by bisection) no more
+ * likely than the observed.  Each tail is summed from its inner end
+ * outwards, terms relative to its first by the ratio of consecutive
+ * probabilities, until the rest cannot change the sum (LogHypergeometric
+ * gives the first term to about 1e-15; every 4096 steps a term is computed
+ * afresh from it, so that rounding in the ratios cannot pile up).
+ * ------------------------------------------------------------------------
+ */
+
+/* counts up to 2^53, so that each is exact as a double */
+#define FISHER_MAX_TOTAL ((int64) 1 << 53)
+
+/* relative tolerance of "no more likely than the observed table" */
+#define FISHER_REL_TOLERANCE 1e-7
+
+typedef struct FisherTable
+{
+	double		r1;				/* a + b */
+	double		r2;				/* c + d */
+	double		c1;				/* a + c */
+} FisherTable;
+
+static double
+FisherLogProb(const FisherTable *t, double x)
+{
+	return LogHypergeometric(x, t->r1, t->r2, t->c1);
+}
+
+/* P(x + 1) / P(x) */
+static inline double
+FisherRatio(const FisherTable *t, double x)
+{
+	return ((t->r1 - x) * (t->c1 - x)) / ((x + 1.0) * (t->r2 - t->c1 + x + 1.0));
+}
+
+/*
+ * Sum of P(x) from x = from to the end (step +1 up to last, or -1 down to
+ * last), the terms falling all the way.
+ */
+static double
+FisherTail(const FisherTable *t, double from, double last, int step)
+{
+	double		log_first = FisherLogProb(t, from);
+	double		sum = 1.0,
+				comp = 0.0,
+				u = 1.0,
+				x;
+	int64		visited = 0;
+
+	for (x = from + step; step > 0 ? x <= last : x >= last; x += step)
+	{
+		if ((++visited & 0xFFF) == 0)
+		{
+			CHECK_FOR_INTERRUPTS();
+			u = exp(FisherLogProb(t, x) - log_first);
+		}
+		else if (step > 0)
+			u *= FisherRatio(t, x - 1.0);
+		else
+			u /= FisherRatio(t, x);
+		CompensatedAdd(&sum, &comp, u);
+		if (u * fabs(last - x) <= sum * DBL_EPSILON * 1e-3)
+			break;
+	}
+	return exp(log_first + log(sum + comp));
+}
+
+/*
+ * Between inside (P > limit) and outside (P <= limit), the x next to
+ * inside on the way to outside with P(x) <= limit, by bisection.
+ */
+static double
+FisherBoundary(const FisherTable *t, double inside, double outside,
+			   double limit)
+{
+	while (fabs(outside - inside) > 1.0)
+	{
+		double		mid = floor((inside + outside) / 2.0);
+
+		CHECK_FOR_INTERRUPTS();
+		if (FisherLogProb(t, mid) <= limit)
+			outside = mid;
+		else
+			inside = mid;
+	}
+	return outside;
+}
+
+Datum
+journey_fisher_exact_test(PG_FUNCTION_ARGS)
+{
+	static const char *const names[4] = {"a", "b", "c", "d"};
+	int64		cell[4],
+				total;
+	FisherTable t;
+	double		a,
+				lo,
+				hi,
+				mode,
+				log_obs,
+				limit,
+				p;
+
+	for (int i = 0; i < 4; i++)
+	{
+		cell[i] = PG_GETARG_INT64(i);
+		if (cell[i] < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not be negative", names[i]),
+					 errdetail("%s is " INT64_FORMAT ".", names[i], cell[i]),
+					 errhint("The table is [[a, b], [c, d]] of counts.")));
+	}
+	if (pg_add_s64_overflow(cell[0], cell[1], &total) ||
+		pg_add_s64_overflow(total, cell[2], &total) ||
+		pg_add_s64_overflow(total, cell[3], &total) ||
+		total > FISHER_MAX_TOTAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("fisher_exact_test handles tables of at most 2^53 units"),
+				 errdetail("a + b + c + d is above 9007199254740992.")));
+
+	a = (double) cell[0];
+	t.r1 = a + (double) cell[1];
+	t.r2 = (double) cell[2] + (double) cell[3];
+	t.c1 = a + (double) cell[2];
+
+	/* an empty row or column leaves one possible table */
+	if (t.r1 == 0.0 || t.r2 == 0.0 || t.c1 == 0.0 || t.c1 == t.r1 + t.r2)
+		PG_RETURN_FLOAT8(1.0);
+
+	lo = Max(0.0, t.c1 - t.r2);
+	hi = Min(t.r1, t.c1);
+	mode = floor((t.c1 + 1.0) * (t.r1 + 1.0) / (t.r1 + t.r2 + 2.0));
+	mode = Max(lo, Min(hi, mode));
+	log_obs = FisherLogProb(&t, a);
+	limit = log_obs + log1p(FISHER_REL_TOLERANCE);
+
+	/* as likely as the most likely table: every table counts */
+	if (FisherLogProb(&t, mode) <= limit)
+		PG_RETURN_FLOAT8(1.0);
+
+	if (a < mode)
+	{
+		/* the observed tail [lo, a], and on the right [first <= limit, hi] */
+		p = FisherTail(&t, a, lo, -1);
+		if (FisherLogProb(&t, hi) <= limit)
+			p += FisherTail(&t, FisherBoundary(&t, mode, hi, limit), hi, 1);
+	}
+	else
+	{
+		/* the observed tail [a, hi], and on the left [lo, last <= limit] */
+		p = FisherTail(&t, a, hi, 1);
+		if (FisherLogProb(&t, lo) <= limit)
+			p += FisherTail(&t, FisherBoundary(&t, mode, lo, limit), lo, -1);
+	}
+	PG_RETURN_FLOAT8(Min(1.0, p));
 }

@@ -149,6 +149,14 @@ CREATE TABLE @extschema@.hypothesis (
 	alpha float8 NOT NULL DEFAULT 0.05,
 	power float8 NOT NULL DEFAULT 0.8,
 	allocation jsonb,
+	sequential boolean NOT NULL DEFAULT false,
+	sequential_tuning float8 NOT NULL DEFAULT 5000,
+	cuped_window interval DEFAULT '14 days',
+	ratio_numerator text,
+	ratio_denominator text,
+	ratio_measure text NOT NULL DEFAULT 'count',
+	winsorize float8,
+	cuped_event text,
 	FOREIGN KEY (source, moment) REFERENCES @extschema@.moment (source, name)
 		ON UPDATE CASCADE,
 	FOREIGN KEY (source, target_moment) REFERENCES @extschema@.moment (source, name)
@@ -174,6 +182,22 @@ COMMENT ON COLUMN @extschema@.hypothesis.power IS
   'power used for the required sample size';
 COMMENT ON COLUMN @extschema@.hypothesis.allocation IS
   'planned share of units per variant, e.g. {"control": 0.9, "treatment": 0.1}, checked by the sample-ratio test; NULL: an equal split';
+COMMENT ON COLUMN @extschema@.hypothesis.sequential IS
+  'true: the verdict uses always-valid (sequential) p-values, so that results can be read at every review without inflating false positives';
+COMMENT ON COLUMN @extschema@.hypothesis.sequential_tuning IS
+  'the sequential test''s tuning parameter: the number of units (both arms) at which its interval is tightest (GrowthBook''s default 5000)';
+COMMENT ON COLUMN @extschema@.hypothesis.cuped_window IS
+  'CUPED''s pre-assignment window: the target moment reached within it before assignment is the covariate; NULL: no CUPED';
+COMMENT ON COLUMN @extschema@.hypothesis.ratio_numerator IS
+  'event whose count (or value, see ratio_measure) per unit within the window is the ratio metric''s numerator; NULL: no ratio metric';
+COMMENT ON COLUMN @extschema@.hypothesis.ratio_denominator IS
+  'event whose count per unit within the window is the ratio metric''s denominator (e.g. sessions); NULL: per unit';
+COMMENT ON COLUMN @extschema@.hypothesis.ratio_measure IS
+  'what the ratio''s numerator adds up: count (its events) or value (the source''s value column over its events)';
+COMMENT ON COLUMN @extschema@.hypothesis.winsorize IS
+  'percentile (e.g. 0.99) of the non-zero per-unit values of the ratio and guardrail metrics at which they are capped; NULL: no capping';
+COMMENT ON COLUMN @extschema@.hypothesis.cuped_event IS
+  'the event whose occurrence in the CUPED window before assignment is the covariate; NULL: the target moment''s event (the same metric before assignment)';
 
 -- Raise unless moment_name is a registered moment of src.
 CREATE FUNCTION journey_internal.check_moment(src text, moment_name text, what text)
@@ -315,6 +339,55 @@ BEGIN
 				  HINT = 'Shares are relative: {"control": 9, "treatment": 1} is the same split as {"control": 0.9, "treatment": 0.1}.';
 	END IF;
 
+	-- the experiment statistics' settings
+	IF NEW.sequential IS NULL THEN
+		RAISE EXCEPTION 'sequential must not be NULL'
+			USING ERRCODE = 'not_null_violation',
+				  HINT = 'true reads always-valid results at every review; false is a fixed-horizon test.';
+	END IF;
+	IF (TG_OP = 'INSERT' OR NEW.sequential_tuning IS DISTINCT FROM OLD.sequential_tuning)
+	   AND NOT coalesce(NEW.sequential_tuning > 0 AND NEW.sequential_tuning < 'infinity', false) THEN
+		RAISE EXCEPTION 'sequential tuning must be a positive number'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('It is %s.', coalesce(NEW.sequential_tuning::text, 'NULL')),
+				  HINT = 'It is the number of units at which the sequential interval is tightest; 5000 is GrowthBook''s default.';
+	END IF;
+	IF NEW.cuped_window <= interval '0' THEN
+		RAISE EXCEPTION 'CUPED window must be positive'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('The window is %s.', NEW.cuped_window),
+				  HINT = 'Give the time before assignment whose conversions are the covariate, e.g. ''14 days'', or NULL for no CUPED.';
+	END IF;
+	IF NEW.ratio_measure IS NULL OR NEW.ratio_measure NOT IN ('count', 'value') THEN
+		RAISE EXCEPTION 'unknown ratio measure "%"', NEW.ratio_measure
+			USING ERRCODE = 'check_violation',
+				  HINT = 'The numerator adds up the count of its events or their value.';
+	END IF;
+	IF btrim(NEW.cuped_event) = '' THEN
+		RAISE EXCEPTION 'CUPED event must not be empty'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Name an event of the source that happens before assignment, or leave it NULL for the target moment''s event.';
+	END IF;
+	IF btrim(NEW.ratio_numerator) = '' OR btrim(NEW.ratio_denominator) = '' THEN
+		RAISE EXCEPTION 'ratio events must not be empty'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Name the events of the source, or leave them NULL.';
+	END IF;
+	IF NEW.ratio_numerator IS NULL AND (NEW.ratio_denominator IS NOT NULL OR NEW.ratio_measure <> 'count') THEN
+		RAISE EXCEPTION 'a ratio metric needs a numerator'
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Set ratio_numerator to the event counted (or valued) per unit.';
+	END IF;
+	IF NEW.ratio_measure = 'value' AND NOT EXISTS (
+			SELECT 1 FROM @extschema@.source s WHERE s.name = NEW.source AND s.value_column IS NOT NULL) THEN
+		RAISE EXCEPTION 'source "%" has no value column', NEW.source
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Register the source''s value_column, or measure the ratio''s count.';
+	END IF;
+	IF NEW.winsorize IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.winsorize IS DISTINCT FROM OLD.winsorize) THEN
+		PERFORM journey_internal.check_parameter('winsorize', NEW.winsorize);
+	END IF;
+
 	IF NEW.cycle_id IS NOT NULL THEN
 		SELECT c.source INTO cycle_source
 		  FROM @extschema@.review_cycle c WHERE c.id = NEW.cycle_id;
@@ -388,6 +461,14 @@ BEGIN
 			WHEN NEW.alpha IS DISTINCT FROM OLD.alpha THEN 'alpha'
 			WHEN NEW.power IS DISTINCT FROM OLD.power THEN 'power'
 			WHEN NEW.allocation IS DISTINCT FROM OLD.allocation THEN 'allocation'
+			WHEN NEW.sequential IS DISTINCT FROM OLD.sequential THEN 'sequential'
+			WHEN NEW.sequential_tuning IS DISTINCT FROM OLD.sequential_tuning THEN 'sequential_tuning'
+			WHEN NEW.cuped_window IS DISTINCT FROM OLD.cuped_window THEN 'cuped_window'
+			WHEN NEW.ratio_numerator IS DISTINCT FROM OLD.ratio_numerator THEN 'ratio_numerator'
+			WHEN NEW.ratio_denominator IS DISTINCT FROM OLD.ratio_denominator THEN 'ratio_denominator'
+			WHEN NEW.ratio_measure IS DISTINCT FROM OLD.ratio_measure THEN 'ratio_measure'
+			WHEN NEW.winsorize IS DISTINCT FROM OLD.winsorize THEN 'winsorize'
+			WHEN NEW.cuped_event IS DISTINCT FROM OLD.cuped_event THEN 'cuped_event'
 			WHEN OLD.status IN ('concluded', 'abandoned')
 				 AND NEW.decision IS DISTINCT FROM OLD.decision THEN 'decision'
 			WHEN OLD.status IN ('concluded', 'abandoned')
@@ -595,11 +676,114 @@ CREATE TRIGGER hypothesis_evidence_lock
 	FOR EACH ROW WHEN (NEW.status = 'concluded' AND OLD.status IS DISTINCT FROM 'concluded')
 	EXECUTE FUNCTION journey_internal.hypothesis_evidence_lock();
 
+-- ---------------------------------------------------------------------
+-- Guardrails
+-- ---------------------------------------------------------------------
+
+-- A guardrail is a metric the change must not make worse by more than a
+-- margin: a one-sided non-inferiority test per variant against control
+-- (journey.hypothesis_guardrails); a variant that does not show it has the
+-- verdict "guardrail failed".  Like the hypothesis, a guardrail is frozen
+-- once the hypothesis has started (an insertion is accepted in every
+-- status, as for assignments, so that a dump restores).
+CREATE TABLE @extschema@.guardrail (
+	hypothesis_id bigint NOT NULL REFERENCES @extschema@.hypothesis (id)
+		ON DELETE CASCADE,
+	name text NOT NULL,
+	event_name text NOT NULL,
+	measure text NOT NULL DEFAULT 'conversion',
+	higher_is_better boolean NOT NULL DEFAULT true,
+	margin float8 NOT NULL DEFAULT 0.02,
+	PRIMARY KEY (hypothesis_id, name)
+);
+COMMENT ON TABLE @extschema@.guardrail IS
+  'guardrail metrics of a hypothesis: per unit within the conversion window after assignment, the conversion to, count of, or value of an event, which the change must not worsen by more than a relative margin';
+COMMENT ON COLUMN @extschema@.guardrail.measure IS
+  'conversion (the event reached, 0 or 1), count (its events) or value (the source''s value column summed over its events), per unit within the window';
+COMMENT ON COLUMN @extschema@.guardrail.higher_is_better IS
+  'true: a fall is harm (e.g. conversions); false: a rise is harm (e.g. refunds, errors)';
+COMMENT ON COLUMN @extschema@.guardrail.margin IS
+  'the relative change the guardrail tolerates in the harmful direction, e.g. 0.02 for 2%';
+
+CREATE FUNCTION journey_internal.guardrail_check()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	h record;
+BEGIN
+	IF TG_OP = 'DELETE' THEN
+		SELECT hy.id, hy.status INTO h FROM @extschema@.hypothesis hy
+		 WHERE hy.id = OLD.hypothesis_id FOR SHARE;
+		IF FOUND AND h.status <> 'proposed' THEN
+			RAISE EXCEPTION 'cannot remove guardrail "%" of hypothesis %: it is %',
+					OLD.name, OLD.hypothesis_id, h.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  DETAIL = 'A hypothesis is frozen once started, so that its result answers the question that was asked.';
+		END IF;
+		RETURN OLD;
+	END IF;
+	SELECT hy.id, hy.status, hy.source, s.value_column INTO h
+	  FROM @extschema@.hypothesis hy JOIN @extschema@.source s ON s.name = hy.source
+	 WHERE hy.id = NEW.hypothesis_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'unknown hypothesis %', NEW.hypothesis_id
+			USING ERRCODE = 'foreign_key_violation',
+				  HINT = 'Register the hypothesis in journey.hypothesis first.';
+	END IF;
+	IF TG_OP = 'UPDATE' AND h.status <> 'proposed' THEN
+		RAISE EXCEPTION 'cannot change guardrail "%" of hypothesis %: it is %',
+				OLD.name, OLD.hypothesis_id, h.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A hypothesis is frozen once started, so that its result answers the question that was asked.',
+				  HINT = 'Abandon it and propose a new hypothesis instead.';
+	END IF;
+	IF NEW.name IS NULL OR btrim(NEW.name) = '' THEN
+		RAISE EXCEPTION 'a guardrail needs a name'
+			USING ERRCODE = 'not_null_violation';
+	END IF;
+	IF NEW.event_name IS NULL OR btrim(NEW.event_name) = '' THEN
+		RAISE EXCEPTION 'guardrail "%" needs an event name', NEW.name
+			USING ERRCODE = 'not_null_violation',
+				  HINT = 'Name the event of the source whose conversion, count or value is guarded.';
+	END IF;
+	IF NEW.measure IS NULL OR NEW.measure NOT IN ('conversion', 'count', 'value') THEN
+		RAISE EXCEPTION 'unknown guardrail measure "%"', NEW.measure
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Measure the event''s conversion, count or value per unit.';
+	END IF;
+	IF NEW.measure = 'value' AND h.value_column IS NULL THEN
+		RAISE EXCEPTION 'source "%" has no value column', h.source
+			USING ERRCODE = 'check_violation',
+				  HINT = 'Register the source''s value_column, or guard the event''s conversion or count.';
+	END IF;
+	IF NEW.higher_is_better IS NULL THEN
+		RAISE EXCEPTION 'guardrail "%" needs higher_is_better', NEW.name
+			USING ERRCODE = 'not_null_violation';
+	END IF;
+	IF NOT coalesce(NEW.margin >= 0 AND NEW.margin < 'infinity', false) THEN
+		RAISE EXCEPTION 'guardrail margin must be a finite number of at least 0'
+			USING ERRCODE = 'check_violation',
+				  DETAIL = format('It is %s.', coalesce(NEW.margin::text, 'NULL')),
+				  HINT = 'The margin is the relative change tolerated, e.g. 0.02 for 2%.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER guardrail_check
+	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.guardrail
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.guardrail_check();
+
+REVOKE ALL ON TABLE @extschema@.guardrail FROM PUBLIC;
+
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.review_cycle', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.review_cycle_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.hypothesis', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.hypothesis_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.assignment', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.guardrail', '');
 
 -- ---------------------------------------------------------------------
 -- Lifecycle
@@ -781,6 +965,318 @@ $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_units(bigint, text) IS
   'per variant: customers assigned and customers who reached the target moment within the conversion window after assignment';
 
+-- Per unit of one hypothesis: whether it converted (the definition of
+-- hypothesis_units: the target moment's event within the conversion window
+-- after assigned_at, both ends inclusive), whether it had the CUPED event
+-- (by default the target moment's) in the CUPED window before assignment
+-- (NULL without CUPED: at or after assigned_at - cuped_window and before
+-- assigned_at), and the
+-- ratio metric's numerator and denominator within the conversion window
+-- (NULL without a ratio metric; the denominator 1 when it is per unit).
+CREATE FUNCTION @extschema@.hypothesis_unit_values(hypothesis_id bigint)
+RETURNS TABLE (customer_id text, variant text, converted float8, pre_converted float8,
+			   numerator float8, denominator float8)
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	h record;
+	src @extschema@.source;
+BEGIN
+	SELECT hy.conversion_window, hy.cuped_window, hy.ratio_numerator, hy.ratio_denominator,
+		   hy.ratio_measure, m.event_name, coalesce(hy.cuped_event, m.event_name) AS cuped_event,
+		   s AS source
+	  INTO h
+	  FROM @extschema@.hypothesis hy
+	  JOIN @extschema@.source s ON s.name = hy.source
+	  JOIN @extschema@.moment m ON m.source = hy.source AND m.name = hy.target_moment
+	 WHERE hy.id = hypothesis_unit_values.hypothesis_id;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	src := h.source;
+	PERFORM journey_internal.check_source_relation(src, false,
+		CASE WHEN h.ratio_numerator IS NOT NULL AND h.ratio_measure = 'value'
+			 THEN src.value_column END);
+
+	RETURN QUERY EXECUTE format($q$
+		SELECT a.customer_id, a.variant,
+			   (count(e.%2$I) FILTER (WHERE e.%4$I = $2 AND e.%2$I >= a.assigned_at
+										 AND e.%2$I <= a.assigned_at + $3) > 0)::int::float8,
+			   CASE WHEN $4::interval IS NOT NULL THEN
+			   (count(e.%2$I) FILTER (WHERE e.%4$I = $8 AND e.%2$I >= a.assigned_at - $4
+										 AND e.%2$I < a.assigned_at) > 0)::int::float8 END,
+			   CASE WHEN $5::text IS NULL THEN NULL
+					WHEN $7 = 'value' THEN coalesce(@extschema@.exact_sum(%5$s) FILTER (
+						WHERE e.%4$I = $5 AND e.%2$I >= a.assigned_at
+						  AND e.%2$I <= a.assigned_at + $3), 0)
+					ELSE count(e.%2$I) FILTER (WHERE e.%4$I = $5 AND e.%2$I >= a.assigned_at
+												AND e.%2$I <= a.assigned_at + $3) END::float8,
+			   CASE WHEN $5::text IS NULL THEN NULL WHEN $6::text IS NULL THEN 1
+					ELSE count(e.%2$I) FILTER (WHERE e.%4$I = $6 AND e.%2$I >= a.assigned_at
+												AND e.%2$I <= a.assigned_at + $3) END::float8
+		  FROM @extschema@.assignment a
+		  LEFT JOIN %1$s e ON e.%3$I::text = a.customer_id
+			   AND (e.%4$I = $2 OR e.%4$I = $5 OR e.%4$I = $6 OR e.%4$I = $8)
+			   AND e.%2$I >= a.assigned_at - coalesce($4, interval '0')
+			   AND e.%2$I <= a.assigned_at + $3
+		 WHERE a.hypothesis_id = $1
+		 GROUP BY a.customer_id, a.variant$q$,
+		src.relation, src.time_column, src.customer_column, src.event_column,
+		CASE WHEN h.ratio_measure = 'value' AND src.value_column IS NOT NULL
+			 THEN format('e.%I::float8', src.value_column) ELSE 'NULL::float8' END)
+	USING hypothesis_unit_values.hypothesis_id, h.event_name, h.conversion_window,
+		  h.cuped_window, h.ratio_numerator, h.ratio_denominator, h.ratio_measure, h.cuped_event;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.hypothesis_unit_values(bigint) IS
+  'per unit of a hypothesis: converted (0/1), the CUPED event in the CUPED window before assignment (0/1), and the ratio metric''s numerator and denominator';
+
+-- A variant's sums for cuped_test and ratio_test: {n, sum y, sum y^2,
+-- sum x, sum x^2, sum x y}, from sums taken with exact_sum (the same bits
+-- in any order).
+CREATE FUNCTION @extschema@.arm_sums(n bigint, sy float8, syy float8,
+	sx float8, sxx float8, sxy float8)
+RETURNS float8[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN ARRAY[n::float8, coalesce(sy, 0), coalesce(syy, 0),
+			 coalesce(sx, 0), coalesce(sxx, 0), coalesce(sxy, 0)];
+COMMENT ON FUNCTION @extschema@.arm_sums(bigint, float8, float8, float8, float8, float8) IS
+  'an arm of cuped_test and ratio_test from its exact sums (NULL sums are 0)';
+
+-- The cap of winsorizing at percentile p: the p-th percentile (continuous)
+-- of the non-zero values; NULL (no cap) when p is NULL or no value is
+-- non-zero.
+CREATE FUNCTION @extschema@.winsorize_cap(vals float8[], p float8)
+RETURNS float8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (SELECT percentile_cont(p) WITHIN GROUP (ORDER BY v)
+		  FROM unnest(vals) v WHERE p IS NOT NULL AND v <> 0);
+COMMENT ON FUNCTION @extschema@.winsorize_cap(float8[], float8) IS
+  'the value at which winsorizing at percentile p caps: the p-th continuous percentile of the non-zero values (NULL: no cap)';
+
+-- Per guardrail of one hypothesis and variant other than control: the
+-- guardrail's mean per unit in control and in the variant (winsorized as
+-- the hypothesis says), the relative change, its standard error, and the
+-- one-sided non-inferiority test at the hypothesis's alpha.  The change
+-- and its error are cuped_test's unadjusted lift (conversion: a
+-- proportion; count and value: a mean).  non_inferior is false when the
+-- change cannot be measured (no control units with the metric).
+CREATE FUNCTION @extschema@.hypothesis_guardrails(hypothesis_id bigint)
+RETURNS TABLE (guardrail text, variant text, measure text,
+			   higher_is_better boolean, margin float8, control_mean float8, mean float8,
+			   lift float8, std_error float8, p_value float8, non_inferior boolean)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	hid constant bigint := hypothesis_guardrails.hypothesis_id;
+	h record;
+	src @extschema@.source;
+	g record;
+	t record;
+	ni record;
+BEGIN
+	SELECT hy.conversion_window, hy.alpha, hy.winsorize, s AS source INTO h
+	  FROM @extschema@.hypothesis hy JOIN @extschema@.source s ON s.name = hy.source
+	 WHERE hy.id = hid;
+	IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM @extschema@.guardrail gr WHERE gr.hypothesis_id = hid) THEN
+		RETURN;
+	END IF;
+	src := h.source;
+	PERFORM journey_internal.check_source_relation(src, false,
+		CASE WHEN EXISTS (SELECT 1 FROM @extschema@.guardrail gr
+						   WHERE gr.hypothesis_id = hid AND gr.measure = 'value')
+			 THEN src.value_column END);
+
+	FOR g IN EXECUTE format($q$
+		WITH unit AS (
+			SELECT gr.name, gr.measure, gr.higher_is_better, gr.margin, a.variant,
+				   CASE gr.measure
+						WHEN 'conversion' THEN (count(e.%2$I) > 0)::int::float8
+						WHEN 'count' THEN count(e.%2$I)::float8
+						ELSE coalesce(@extschema@.exact_sum(%5$s), 0) END AS v
+			  FROM @extschema@.guardrail gr
+			  JOIN @extschema@.assignment a ON a.hypothesis_id = gr.hypothesis_id
+			  LEFT JOIN %1$s e ON e.%3$I::text = a.customer_id AND e.%4$I = gr.event_name
+				   AND e.%2$I >= a.assigned_at AND e.%2$I <= a.assigned_at + $2
+			 WHERE gr.hypothesis_id = $1
+			 GROUP BY gr.name, gr.measure, gr.higher_is_better, gr.margin, a.customer_id, a.variant
+		), capped AS (
+			SELECT u.*, CASE WHEN u.measure = 'conversion' THEN NULL
+							 ELSE @extschema@.winsorize_cap(array_agg(u.v) OVER (PARTITION BY u.name), $3)
+						END AS cap
+			  FROM unit u
+		), arms AS (
+			SELECT c.name, c.measure, c.higher_is_better, c.margin, c.variant,
+				   @extschema@.arm_sums(count(*), @extschema@.exact_sum(c.w),
+						@extschema@.exact_sum(c.w * c.w), 0, 0, 0) AS sums
+			  FROM (SELECT d.*, least(d.v, coalesce(d.cap, d.v)) AS w FROM capped d) c
+			 GROUP BY c.name, c.measure, c.higher_is_better, c.margin, c.variant
+		)
+		SELECT t.name, t.measure, t.higher_is_better, t.margin, t.variant,
+			   c.sums AS control_sums, t.sums
+		  FROM arms t JOIN arms c ON c.name = t.name AND c.variant = 'control'
+		 WHERE t.variant <> 'control'
+		 ORDER BY t.name, t.variant$q$,
+		src.relation, src.time_column, src.customer_column, src.event_column,
+		CASE WHEN src.value_column IS NOT NULL
+			 THEN format('e.%I::float8', src.value_column) ELSE 'NULL::float8' END)
+	USING hid, h.conversion_window, h.winsorize
+	LOOP
+		guardrail := g.name;
+		variant := g.variant;
+		measure := g.measure;
+		higher_is_better := g.higher_is_better;
+		margin := g.margin;
+		control_mean := g.control_sums[2] / g.control_sums[1];
+		mean := g.sums[2] / g.sums[1];
+		lift := NULL; std_error := NULL; p_value := NULL; non_inferior := false;
+		IF g.control_sums[1] >= 2 AND g.sums[1] >= 2 THEN
+			SELECT * INTO t FROM @extschema@.cuped_test(g.control_sums, g.sums, h.alpha,
+														g.measure = 'conversion');
+			lift := t.lift;
+			std_error := t.std_error;
+			IF t.lift IS NOT NULL THEN
+				SELECT * INTO ni FROM @extschema@.noninferiority_test(t.lift, t.std_error,
+						g.margin, h.alpha, g.higher_is_better);
+				p_value := ni.p_value;
+				non_inferior := ni.non_inferior;
+			END IF;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.hypothesis_guardrails(bigint) IS
+  'per guardrail of a hypothesis and variant: control and variant means per unit, relative change with its standard error, and the one-sided non-inferiority test against the margin at the hypothesis''s alpha';
+
+-- The figures of one hypothesis beyond the conversion test, per variant
+-- (control first, its comparison columns NULL): CUPED (when cuped_window
+-- is set), the sequential interval and p-value (when sequential), the
+-- ratio metric (when ratio_numerator is set), and the guardrails.  A
+-- variant compared with control needs 2 units in each arm.
+CREATE FUNCTION @extschema@.hypothesis_effects(hypothesis_id bigint)
+RETURNS TABLE (variant text,
+			   cuped_lift float8, cuped_low float8, cuped_high float8, cuped_p_value float8,
+			   variance_reduction float8,
+			   sequential_low float8, sequential_high float8, sequential_p_value float8,
+			   ratio float8, ratio_lift float8, ratio_low float8, ratio_high float8,
+			   ratio_p_value float8,
+			   guardrails_failed text)
+LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+	hid constant bigint := hypothesis_effects.hypothesis_id;
+	h record;
+	v record;
+	ctrl record;
+	c record;
+	r record;
+	s record;
+	usable boolean := true;
+	has_control boolean := false;
+	ctrl_units bigint := 0;
+	failed_variants text[];
+	failed_lists text[];
+	est float8;
+	se float8;
+BEGIN
+	SELECT hy.alpha, hy.sequential, hy.sequential_tuning, hy.cuped_window,
+		   hy.ratio_numerator, hy.winsorize INTO h
+	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	-- (a hypothesis stored with parameters out of range: its figures are
+	-- NULL, as hypothesis_result says why)
+	BEGIN
+		PERFORM journey_internal.check_parameter('alpha', h.alpha);
+	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed THEN
+		usable := false;
+	END;
+	-- the guardrails each variant failed
+	SELECT array_agg(f.variant), array_agg(f.failed) INTO failed_variants, failed_lists
+	  FROM (SELECT g.variant, string_agg(g.guardrail, ', ' ORDER BY g.guardrail) AS failed
+			  FROM @extschema@.hypothesis_guardrails(hid) g
+			 WHERE NOT g.non_inferior
+			 GROUP BY g.variant) f;
+
+	FOR v IN
+		WITH u AS (
+			SELECT * FROM @extschema@.hypothesis_unit_values(hid)
+		), caps AS (
+			SELECT @extschema@.winsorize_cap(array_agg(u.numerator), h.winsorize) AS num_cap,
+				   @extschema@.winsorize_cap(array_agg(u.denominator), h.winsorize) AS den_cap
+			  FROM u
+		), w AS (
+			SELECT u.variant, u.converted, coalesce(u.pre_converted, 0) AS pre,
+				   least(u.numerator, coalesce(k.num_cap, u.numerator)) AS num,
+				   least(u.denominator, coalesce(k.den_cap, u.denominator)) AS den
+			  FROM u, caps k
+		)
+		SELECT w.variant, count(*) AS units,
+			   @extschema@.arm_sums(count(*), sum(w.converted), sum(w.converted),
+									sum(w.pre), sum(w.pre), sum(w.converted * w.pre)) AS conv,
+			   @extschema@.arm_sums(count(*), @extschema@.exact_sum(w.num),
+									@extschema@.exact_sum(w.num * w.num),
+									@extschema@.exact_sum(w.den), @extschema@.exact_sum(w.den * w.den),
+									@extschema@.exact_sum(w.num * w.den)) AS ratio_sums
+		  FROM w
+		 GROUP BY w.variant
+		 ORDER BY w.variant <> 'control', w.variant
+	LOOP
+		variant := v.variant;
+		cuped_lift := NULL; cuped_low := NULL; cuped_high := NULL; cuped_p_value := NULL;
+		variance_reduction := NULL; sequential_low := NULL; sequential_high := NULL;
+		sequential_p_value := NULL; ratio := NULL; ratio_lift := NULL; ratio_low := NULL;
+		ratio_high := NULL; ratio_p_value := NULL; guardrails_failed := NULL;
+		IF h.ratio_numerator IS NOT NULL AND v.ratio_sums[4] <> 0 THEN
+			ratio := v.ratio_sums[2] / v.ratio_sums[4];
+		END IF;
+		IF v.variant = 'control' THEN
+			ctrl := v;
+			has_control := true;
+			ctrl_units := v.units;
+		ELSIF has_control AND usable AND ctrl_units >= 2 AND v.units >= 2 THEN
+			SELECT * INTO c FROM @extschema@.cuped_test(ctrl.conv, v.conv, h.alpha, true);
+			IF h.cuped_window IS NOT NULL THEN
+				cuped_lift := c.cuped_lift; cuped_low := c.cuped_low;
+				cuped_high := c.cuped_high; cuped_p_value := c.cuped_p_value;
+				variance_reduction := c.variance_reduction;
+			END IF;
+			-- the sequential test reads the estimate the hypothesis reports:
+			-- CUPED's when it has a pre-period, else the plain lift
+			IF h.cuped_window IS NOT NULL THEN
+				est := c.cuped_lift; se := c.cuped_std_error;
+			ELSE
+				est := c.lift; se := c.std_error;
+			END IF;
+			IF h.sequential AND se > 0 THEN
+				SELECT * INTO s FROM @extschema@.sequential_test(est, se, ctrl.units + v.units,
+																  h.alpha, h.sequential_tuning);
+				sequential_low := s.low; sequential_high := s.high;
+				sequential_p_value := s.p_value;
+			END IF;
+			IF h.ratio_numerator IS NOT NULL THEN
+				SELECT * INTO r FROM @extschema@.ratio_test(ctrl.ratio_sums, v.ratio_sums, h.alpha);
+				ratio_lift := r.lift; ratio_low := r.lift_low; ratio_high := r.lift_high;
+				ratio_p_value := r.p_value;
+			END IF;
+		END IF;
+		guardrails_failed := failed_lists[array_position(failed_variants, v.variant)];
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.hypothesis_effects(bigint) IS
+  'per variant of a hypothesis: CUPED lift, interval, p-value and variance reduction; sequential (always-valid) interval and p-value; ratio metric and its lift; the guardrails that failed';
+
 -- One row per variant of one hypothesis: control first, then the other
 -- variants by name.  The comparison columns of the control row are NULL.
 -- (The hypothesis is the argument, so the rows do not repeat it: a
@@ -812,8 +1308,11 @@ DECLARE
 	required bigint;
 	base float8;
 	usable boolean := true;
+	decide_p float8[];
+	seq_p float8[];
+	failed text[];
 BEGIN
-	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
+	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation, hy.sequential INTO h
 	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
 	IF NOT FOUND THEN
 		RETURN;
@@ -877,6 +1376,22 @@ BEGIN
 		adj_p := ARRAY[NULL::float8] || @extschema@.p_adjust(raw_p[2:k], 'holm');
 	END IF;
 
+	-- a sequential hypothesis decides on its always-valid p-values (Holm's
+	-- correction across treatments as well); the guardrails each variant
+	-- failed (hypothesis_effects reads them only when there are some)
+	decide_p := adj_p;
+	IF h.sequential OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
+		SELECT array_agg(e.sequential_p_value ORDER BY array_position(names, e.variant)),
+			   array_agg(e.guardrails_failed ORDER BY array_position(names, e.variant))
+		  INTO seq_p, failed
+		  FROM @extschema@.hypothesis_effects(hid) e
+		 WHERE e.variant = ANY (names);
+		IF h.sequential AND has_control AND k >= 2 THEN
+			decide_p := ARRAY[NULL::float8] ||
+				CASE WHEN k > 2 THEN @extschema@.p_adjust(seq_p[2:k], 'holm') ELSE seq_p[2:k] END;
+		END IF;
+	END IF;
+
 	-- units each arm needs to detect minimum_effect at the control's rate
 	IF has_control AND usable AND x[1] > 0 THEN
 		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
@@ -902,8 +1417,9 @@ BEGIN
 			WHEN NOT has_control THEN 'no control'
 			WHEN i = 1 THEN 'baseline'
 			WHEN required IS NULL OR least(n[1], n[i]) < required THEN 'not enough units'
-			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
-			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
+			WHEN failed[i] IS NOT NULL THEN 'guardrail failed'
+			WHEN decide_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
+			WHEN decide_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
 			ELSE 'inconclusive'
 		END;
 		RETURN NEXT;
@@ -911,7 +1427,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
-  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict';
+  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict (on the sequential p-values for a sequential hypothesis; "guardrail failed" when a guardrail does not show non-inferiority)';
 
 -- (here and in the review views, source_readable is a condition on the
 -- hypothesis or cycle alone, so it is checked before any source is read)
@@ -922,13 +1438,23 @@ CREATE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
 SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
 	   h.moment, h.target_moment, h.statement, r.variant, r.units, r.conversions, r.rate,
 	   r.lift, r.lift_low, r.lift_high, r.p_value, r.prob_to_beat,
-	   r.srm_p_value, r.verdict
+	   r.srm_p_value, r.verdict,
+	   r.cuped_lift, r.cuped_low, r.cuped_high, r.cuped_p_value, r.variance_reduction,
+	   r.sequential_low, r.sequential_high, r.sequential_p_value,
+	   r.ratio, r.ratio_lift, r.ratio_low, r.ratio_high, r.ratio_p_value,
+	   r.guardrails_failed
   FROM @extschema@.hypothesis h
   LEFT JOIN @extschema@.review_cycle c ON c.id = h.cycle_id
- CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r
+ CROSS JOIN LATERAL (
+	SELECT hr.*, e.cuped_lift, e.cuped_low, e.cuped_high, e.cuped_p_value,
+		   e.variance_reduction, e.sequential_low, e.sequential_high, e.sequential_p_value,
+		   e.ratio, e.ratio_lift, e.ratio_low, e.ratio_high, e.ratio_p_value,
+		   e.guardrails_failed
+	  FROM @extschema@.hypothesis_result(h.id) hr
+	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
  WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
-  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
+  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';
 COMMENT ON COLUMN @extschema@.hypothesis_results.hypothesis_id IS
   'the hypothesis (journey.hypothesis.id)';
 COMMENT ON COLUMN @extschema@.hypothesis_results.source IS
@@ -966,7 +1492,35 @@ COMMENT ON COLUMN @extschema@.hypothesis_results.prob_to_beat IS
 COMMENT ON COLUMN @extschema@.hypothesis_results.srm_p_value IS
   'chi-square p-value of the units against the planned allocation (sample-ratio check); NULL with a single variant or parameters out of range';
 COMMENT ON COLUMN @extschema@.hypothesis_results.verdict IS
-  'baseline, significant win, significant loss, inconclusive, not enough units, sample ratio mismatch, no control, or parameters out of range';
+  'baseline, significant win, significant loss, inconclusive, not enough units, guardrail failed, sample ratio mismatch, no control, or parameters out of range (a sequential hypothesis decides on sequential_p_value)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cuped_lift IS
+  'relative lift against control adjusted by CUPED (covariate: the conversion, or cuped_event, in the cuped_window before assignment; theta pooled over both arms); NULL for control or without cuped_window';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cuped_low IS
+  'lower end of the CUPED lift''s confidence interval (level 1 - alpha)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cuped_high IS
+  'upper end of the CUPED lift''s confidence interval';
+COMMENT ON COLUMN @extschema@.hypothesis_results.cuped_p_value IS
+  'two-sided p-value of the CUPED lift (normal)';
+COMMENT ON COLUMN @extschema@.hypothesis_results.variance_reduction IS
+  'share of the lift''s variance CUPED removed (1 - adjusted / plain); 0 when the pre-period carries no information';
+COMMENT ON COLUMN @extschema@.hypothesis_results.sequential_low IS
+  'lower end of the always-valid (sequential) confidence interval of the lift the hypothesis reports (CUPED''s when cuped_window is set); NULL unless the hypothesis is sequential';
+COMMENT ON COLUMN @extschema@.hypothesis_results.sequential_high IS
+  'upper end of the always-valid confidence interval';
+COMMENT ON COLUMN @extschema@.hypothesis_results.sequential_p_value IS
+  'always-valid p-value (valid however often the result is read; not Holm-adjusted here); NULL unless the hypothesis is sequential';
+COMMENT ON COLUMN @extschema@.hypothesis_results.ratio IS
+  'the ratio metric of the variant (sum of ratio_numerator over sum of ratio_denominator per unit, winsorized when set); NULL without one';
+COMMENT ON COLUMN @extschema@.hypothesis_results.ratio_lift IS
+  'relative lift of the ratio metric against control (delta method); NULL for control';
+COMMENT ON COLUMN @extschema@.hypothesis_results.ratio_low IS
+  'lower end of the ratio lift''s confidence interval';
+COMMENT ON COLUMN @extschema@.hypothesis_results.ratio_high IS
+  'upper end of the ratio lift''s confidence interval';
+COMMENT ON COLUMN @extschema@.hypothesis_results.ratio_p_value IS
+  'two-sided p-value of the ratio lift';
+COMMENT ON COLUMN @extschema@.hypothesis_results.guardrails_failed IS
+  'the guardrails (journey.guardrail) the variant did not show non-inferior for, comma-separated; NULL when none failed or for control';
 
 -- ---------------------------------------------------------------------
 -- Review
@@ -1198,7 +1752,11 @@ AS $$
 						'target_moment', h.target_moment, 'statement', h.statement,
 						'decision', h.decision,
 						'results', (SELECT jsonb_agg(to_jsonb(r))
-									  FROM @extschema@.hypothesis_result(h.id) r))
+									  FROM @extschema@.hypothesis_result(h.id) r),
+						'effects', (SELECT jsonb_agg(to_jsonb(e))
+									  FROM @extschema@.hypothesis_effects(h.id) e),
+						'signals', (SELECT to_jsonb(s)
+									  FROM @extschema@.hypothesis_signals(h.id) s))
 						ORDER BY h.ended_at, h.id)
 					   FROM @extschema@.hypothesis h
 					  WHERE h.cycle_id = c.id AND h.status = 'concluded'), '[]'),
@@ -1224,4 +1782,4 @@ AS $$
 	 WHERE c.id = review_details.cycle_id
 $$;
 COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
-  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision and hypothesis_result rows), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';

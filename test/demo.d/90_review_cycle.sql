@@ -25,12 +25,13 @@ VALUES ('shop', '2026 Q1', '2026-01-01', '2026-03-31'),
 
 -- The hypothesis for Q2, tied to the moment it acts on (signup) and the
 -- moment it should move (setup_complete).
+-- Its results are read at every review: sequential (always-valid) p-values.
 INSERT INTO journey.hypothesis (source, moment, target_moment, statement, mechanism,
-								conversion_window, cycle_id, minimum_effect)
+								conversion_window, cycle_id, minimum_effect, sequential)
 SELECT 'shop', 'signup', 'setup_complete',
 	   'If we send a personalised onboarding sequence in the first 72 hours after signup, more customers will complete setup.',
 	   'New customers stall on setup because they do not know the next step; a timely reminder shows it.',
-	   '72 hours', id, 0.03
+	   '72 hours', id, 0.03, true
   FROM journey.review_cycle WHERE source = 'shop' AND name = '2026 Q2';
 
 -- And one for the next cycle.

@@ -212,6 +212,9 @@ cancel_case 'attribution (linear): 60,000 paths of 200 touches' \
 	        generate_series(1, 60000) AS g"
 
 # sample data: 100 million customers
+# 2^53 units, the most it takes: its tails are summed over ~10^8 tables
+cancel_case 'fisher_exact_test: a table of 2^53 units' '' \
+	"SELECT journey.fisher_exact_test(2251799813685248, 2251799813685248, 2251799813685248, 2251799813685248 - 100000000)"
 cancel_case 'sample_events: 100M customers' '' \
 	'SELECT count(*) FROM journey.sample_events(100000000, 1)'
 

@@ -50,8 +50,11 @@ DECLARE
 	required bigint;
 	base float8;
 	usable boolean := true;
+	decide_p float8[];
+	seq_p float8[];
+	failed text[];
 BEGIN
-	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation INTO h
+	SELECT hy.alpha, hy.power, hy.minimum_effect, hy.allocation, hy.sequential INTO h
 	  FROM @extschema@.hypothesis hy WHERE hy.id = hid;
 	IF NOT FOUND THEN
 		RETURN;
@@ -115,6 +118,22 @@ BEGIN
 		adj_p := ARRAY[NULL::float8] || @extschema@.p_adjust(raw_p[2:k], 'holm');
 	END IF;
 
+	-- a sequential hypothesis decides on its always-valid p-values (Holm's
+	-- correction across treatments as well); the guardrails each variant
+	-- failed (hypothesis_effects reads them only when there are some)
+	decide_p := adj_p;
+	IF h.sequential OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
+		SELECT array_agg(e.sequential_p_value ORDER BY array_position(names, e.variant)),
+			   array_agg(e.guardrails_failed ORDER BY array_position(names, e.variant))
+		  INTO seq_p, failed
+		  FROM @extschema@.hypothesis_effects(hid) e
+		 WHERE e.variant = ANY (names);
+		IF h.sequential AND has_control AND k >= 2 THEN
+			decide_p := ARRAY[NULL::float8] ||
+				CASE WHEN k > 2 THEN @extschema@.p_adjust(seq_p[2:k], 'holm') ELSE seq_p[2:k] END;
+		END IF;
+	END IF;
+
 	-- units each arm needs to detect minimum_effect at the control's rate
 	IF has_control AND usable AND x[1] > 0 THEN
 		base := least(x[1]::float8 / n[1], 1 - h.minimum_effect - 1e-9);
@@ -140,8 +159,9 @@ BEGIN
 			WHEN NOT has_control THEN 'no control'
 			WHEN i = 1 THEN 'baseline'
 			WHEN required IS NULL OR least(n[1], n[i]) < required THEN 'not enough units'
-			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
-			WHEN adj_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
+			WHEN failed[i] IS NOT NULL THEN 'guardrail failed'
+			WHEN decide_p[i] < h.alpha AND x[i]::float8 / n[i] > x[1]::float8 / n[1] THEN 'significant win'
+			WHEN decide_p[i] < h.alpha AND x[i]::float8 / n[i] < x[1]::float8 / n[1] THEN 'significant loss'
 			ELSE 'inconclusive'
 		END;
 		RETURN NEXT;
@@ -149,19 +169,29 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
-  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict';
+  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict (on the sequential p-values for a sequential hypothesis; "guardrail failed" when a guardrail does not show non-inferiority)';
 
 CREATE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
 SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
 	   h.moment, h.target_moment, h.statement, r.variant, r.units, r.conversions, r.rate,
 	   r.lift, r.lift_low, r.lift_high, r.p_value, r.prob_to_beat,
-	   r.srm_p_value, r.verdict
+	   r.srm_p_value, r.verdict,
+	   r.cuped_lift, r.cuped_low, r.cuped_high, r.cuped_p_value, r.variance_reduction,
+	   r.sequential_low, r.sequential_high, r.sequential_p_value,
+	   r.ratio, r.ratio_lift, r.ratio_low, r.ratio_high, r.ratio_p_value,
+	   r.guardrails_failed
   FROM @extschema@.hypothesis h
   LEFT JOIN @extschema@.review_cycle c ON c.id = h.cycle_id
- CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r
+ CROSS JOIN LATERAL (
+	SELECT hr.*, e.cuped_lift, e.cuped_low, e.cuped_high, e.cuped_p_value,
+		   e.variance_reduction, e.sequential_low, e.sequential_high, e.sequential_p_value,
+		   e.ratio, e.ratio_lift, e.ratio_low, e.ratio_high, e.ratio_p_value,
+		   e.guardrails_failed
+	  FROM @extschema@.hypothesis_result(h.id) hr
+	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
  WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
-  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
+  'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';
 COMMENT ON COLUMN @extschema@.hypothesis_results.hypothesis_id IS
   'the hypothesis (journey.hypothesis.id)';
 COMMENT ON COLUMN @extschema@.hypothesis_results.source IS
@@ -199,7 +229,7 @@ COMMENT ON COLUMN @extschema@.hypothesis_results.prob_to_beat IS
 COMMENT ON COLUMN @extschema@.hypothesis_results.srm_p_value IS
   'chi-square p-value of the units against the planned allocation (sample-ratio check); NULL with a single variant or parameters out of range';
 COMMENT ON COLUMN @extschema@.hypothesis_results.verdict IS
-  'baseline, significant win, significant loss, inconclusive, not enough units, sample ratio mismatch, no control, or parameters out of range';
+  'baseline, significant win, significant loss, inconclusive, not enough units, guardrail failed, sample ratio mismatch, no control, or parameters out of range (a sequential hypothesis decides on sequential_p_value)';
 
 CREATE VIEW @extschema@.review_moments WITH (security_invoker = true) AS
 WITH cycles AS (
@@ -377,7 +407,11 @@ AS $$
 						'target_moment', h.target_moment, 'statement', h.statement,
 						'decision', h.decision,
 						'results', (SELECT jsonb_agg(to_jsonb(r))
-									  FROM @extschema@.hypothesis_result(h.id) r))
+									  FROM @extschema@.hypothesis_result(h.id) r),
+						'effects', (SELECT jsonb_agg(to_jsonb(e))
+									  FROM @extschema@.hypothesis_effects(h.id) e),
+						'signals', (SELECT to_jsonb(s)
+									  FROM @extschema@.hypothesis_signals(h.id) s))
 						ORDER BY h.ended_at, h.id)
 					   FROM @extschema@.hypothesis h
 					  WHERE h.cycle_id = c.id AND h.status = 'concluded'), '[]'),
@@ -403,7 +437,7 @@ AS $$
 	 WHERE c.id = review_details.cycle_id
 $$;
 COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
-  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision and hypothesis_result rows), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle)';
 
 CREATE VIEW @extschema@.moment_conversion WITH (security_invoker = true) AS
 SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
