@@ -21,7 +21,7 @@ INSERT INTO ev VALUES (1, '2026-01-01 10:00+00', 'a'), (1, '2026-01-01 11:00+00'
 INSERT INTO journey.source (name, relation, customer_column, time_column, event_column)
 VALUES ('up', 'ev', 'cust', 'at', 'what');
 INSERT INTO journey.moment VALUES ('up', 1, 'A', 'a'), ('up', 2, 'B', 'b');
-GRANT USAGE ON SCHEMA journey, journey_internal TO $ROLE;
+GRANT USAGE ON SCHEMA journey TO $ROLE;
 GRANT SELECT ON journey.source, journey.moment, ev TO $ROLE;
 SQL
 out=$(suite_q -d $DB -c "ALTER EXTENSION journey UPDATE" 2>&1)
