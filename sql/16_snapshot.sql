@@ -68,7 +68,7 @@ INSERT INTO journey.snapshot_setting (source, lookback) VALUES ('nope', '1 day')
 -- a role that may read the source but not the snapshot tables reads live;
 -- refreshing needs the snapshot tables
 CREATE ROLE regress_snap_reader;
-GRANT USAGE ON SCHEMA journey TO regress_snap_reader;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_snap_reader;
 GRANT SELECT ON journey.source, journey.moment, journey.moment_conversion, snap_ev TO regress_snap_reader;
 SET ROLE regress_snap_reader;
 SELECT position, customers_reached, from_snapshot FROM journey.moment_conversion WHERE source = 'snap';

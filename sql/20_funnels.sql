@@ -382,10 +382,10 @@ SELECT journey.window_funnel('2026-01-01'::timestamptz, '1 day', 'strict_once', 
 
 -- corrupt retention states are rejected (the funnel's internal state cannot
 -- be handed to its deserialize function from SQL; see doc/funnels.md)
-SELECT journey.retention_final(12345);
-SELECT journey.retention_final((3::bigint << 32) | 15);
-SELECT journey.retention_combine((2::bigint << 32) | 1, (3::bigint << 32) | 1);
-SELECT journey.retention_final((3::bigint << 32) | 5) AS final_ok;
+SELECT journey_internal.retention_final(12345);
+SELECT journey_internal.retention_final((3::bigint << 32) | 15);
+SELECT journey_internal.retention_combine((2::bigint << 32) | 1, (3::bigint << 32) | 1);
+SELECT journey_internal.retention_final((3::bigint << 32) | 5) AS final_ok;
 
 -- parallel: Partial Aggregate, same results as serial
 CREATE TABLE funnel_par AS
@@ -454,10 +454,10 @@ CREATE FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval
 RETURNS internal AS 'journey', 'journey_window_funnel_sfunc' LANGUAGE C IMMUTABLE;
 CREATE AGGREGATE public.first_window_funnel(timestamptz, interval, VARIADIC bool[]) (
 	SFUNC = public.first_window_funnel_sfunc, STYPE = internal,
-	FINALFUNC = journey.window_funnel_final);
+	FINALFUNC = journey_internal.window_funnel_final);
 CREATE AGGREGATE public.first_window_funnel(timestamptz, interval, text, VARIADIC bool[]) (
 	SFUNC = public.first_window_funnel_sfunc, STYPE = internal,
-	FINALFUNC = journey.window_funnel_final);
+	FINALFUNC = journey_internal.window_funnel_final);
 SELECT count(*) FILTER (WHERE old_level IS DISTINCT FROM new_level) AS plain_differing,
        count(*) FILTER (WHERE old_strict IS DISTINCT FROM new_strict) AS modes_differing,
        sum(new_strict) AS strict_levels
@@ -473,7 +473,7 @@ CREATE FUNCTION public.first_window_funnel_sfunc(internal, timestamptz, interval
 RETURNS internal AS 'journey', 'journey_window_funnel_sfunc' LANGUAGE C IMMUTABLE;
 CREATE AGGREGATE public.first_window_funnel(timestamptz, interval, bool, bool) (
 	SFUNC = public.first_window_funnel_sfunc, STYPE = internal,
-	FINALFUNC = journey.window_funnel_final);
+	FINALFUNC = journey_internal.window_funnel_final);
 SELECT count(*) FILTER (WHERE old_level IS DISTINCT FROM new_level) AS two_steps_differing
   FROM (SELECT customer,
                public.first_window_funnel(ts, '3 days', e = 'a', e = 'b') AS old_level,

@@ -334,7 +334,7 @@ SELECT * FROM journey.funnel_report('mv_empty');
 -- called directly, checks SELECT on the relation or each column it reads,
 -- as a query would
 CREATE ROLE report_reader;
-GRANT USAGE ON SCHEMA journey TO report_reader;
+GRANT USAGE ON SCHEMA journey, journey_internal TO report_reader;
 GRANT SELECT ON journey.source, journey.moment TO report_reader;
 SET ROLE report_reader;
 SELECT * FROM journey.funnel_report('shop');
@@ -368,8 +368,8 @@ SELECT * FROM journey.report_transition_rows('rep', 'cust', 'at', 'chan', NULL, 
 SELECT * FROM journey.report_transition_rows('rep', 'cust', 'at', 'chan', NULL, 1, 'NaN', NULL, NULL, NULL, NULL);
 SELECT * FROM journey.report_sequence_rows('rep', 'cust', 'at', 'what', NULL, ARRAY['a'], NULL, NULL, NULL, NULL);
 SELECT * FROM journey.report_sequence_rows('rep', 'cust', 'at', 'what', '(?2)', ARRAY['a'], NULL, NULL, NULL, NULL);
-SELECT journey.report_relation_method('rep', ARRAY['cust', 'at']);
-SELECT journey.report_relation_method('rep', ARRAY['cust', 'at', 'what', 'nope', NULL]);
+SELECT journey_internal.report_relation_method('rep', ARRAY['cust', 'at']);
+SELECT journey_internal.report_relation_method('rep', ARRAY['cust', 'at', 'what', 'nope', NULL]);
 -- and read what they are asked to, with the caller's privileges
 SELECT * FROM journey.report_sequence_rows('rep', 'cust', 'at', 'what', '(?1)(?2)', ARRAY['a', 'b'], 'chan', 'Paid', NULL, NULL);
 

@@ -72,7 +72,7 @@ INSERT INTO journey.spend VALUES ('no day', '"Ad Spend"', 'Channel', 'Date', 'Co
 CREATE SEQUENCE sp_seq;
 INSERT INTO journey.spend VALUES ('seq', 'sp_seq', 'Channel', 'Day', 'Cost');
 CREATE ROLE regress_journey_spender;
-GRANT USAGE ON SCHEMA journey TO regress_journey_spender;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_journey_spender;
 GRANT SELECT ON journey.source, journey.spend TO regress_journey_spender;
 GRANT SELECT ON sp_events TO regress_journey_spender;
 SET ROLE regress_journey_spender;
@@ -106,7 +106,7 @@ SELECT c.relname FROM pg_extension e, unnest(e.extconfig) x JOIN pg_class c ON c
 
 DELETE FROM journey.spend;
 DELETE FROM journey.source WHERE name = 'sp_shop';
-REVOKE ALL ON SCHEMA journey FROM regress_journey_spender;
+REVOKE ALL ON SCHEMA journey, journey_internal FROM regress_journey_spender;
 REVOKE ALL ON journey.source, journey.spend, sp_events, "Ad Spend" FROM regress_journey_spender;
 DROP VIEW sp_other;
 REVOKE ALL ON "Ad Spend" FROM regress_journey_spend_owner;

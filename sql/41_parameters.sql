@@ -169,17 +169,17 @@ SELECT journey.p_adjust(ARRAY[0, 1, 5e-324], 'holm') AS holm,
 ------------------------------------------------------------------------
 SELECT c AS call, pg_temp.try(c) AS result
   FROM unnest(ARRAY[
-	'journey.check_parameter(''alpha'', 0.05)',
-	'journey.check_parameter(''alpha'', 1e-300)',
-	'journey.check_parameter(''alpha'', 9.99e-301)',
-	'journey.check_parameter(''power'', ''NaN'')',
-	'journey.check_parameter(''confidence'', 1)',
-	'journey.check_parameter(''baseline'', ''-Infinity'')',
-	'journey.check_parameter(''mde'', 0)',
-	'journey.check_parameter(''minimum_effect'', 1)',
-	'journey.check_parameter(''minimum_effect'', NULL)',
-	'journey.check_parameter(''beta'', 0.2)',
-	'journey.check_parameter(NULL, 0.2)']) c;
+	'journey_internal.check_parameter(''alpha'', 0.05)',
+	'journey_internal.check_parameter(''alpha'', 1e-300)',
+	'journey_internal.check_parameter(''alpha'', 9.99e-301)',
+	'journey_internal.check_parameter(''power'', ''NaN'')',
+	'journey_internal.check_parameter(''confidence'', 1)',
+	'journey_internal.check_parameter(''baseline'', ''-Infinity'')',
+	'journey_internal.check_parameter(''mde'', 0)',
+	'journey_internal.check_parameter(''minimum_effect'', 1)',
+	'journey_internal.check_parameter(''minimum_effect'', NULL)',
+	'journey_internal.check_parameter(''beta'', 0.2)',
+	'journey_internal.check_parameter(NULL, 0.2)']) c;
 
 ------------------------------------------------------------------------
 -- attribution(path, conversions, value, nulls, model) and

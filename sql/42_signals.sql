@@ -187,7 +187,7 @@ SELECT * FROM journey.conversion_drivers('sig', 'visit', conversion_window => '0
 
 -- a role that may not read the events gets the source check's error
 CREATE ROLE regress_signals_reader;
-GRANT USAGE ON SCHEMA journey TO regress_signals_reader;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_signals_reader;
 GRANT SELECT ON journey.source, journey.moment TO regress_signals_reader;
 SET ROLE regress_signals_reader;
 SELECT * FROM journey.conversion_drivers('sig', 'visit');

@@ -304,7 +304,7 @@ SELECT cfg::regclass AS dumped
 -- source's moments updates its first moment in place.  Review cycles need
 -- nothing more: an exclusion constraint holds them.
 CREATE ROLE regress_journey_writer;
-GRANT USAGE ON SCHEMA journey TO regress_journey_writer;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_journey_writer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON journey.moment, journey.review_cycle,
 	  journey.assignment TO regress_journey_writer;
 GRANT SELECT ON journey.source, journey.hypothesis TO regress_journey_writer;

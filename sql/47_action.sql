@@ -149,7 +149,7 @@ SELECT * FROM journey.stalled_customers('act_bare', 'One');
 DELETE FROM journey.source WHERE name = 'act_bare';
 -- a role that may not read the relation is told so before anything is read
 CREATE ROLE action_reader;
-GRANT USAGE ON SCHEMA journey TO action_reader;
+GRANT USAGE ON SCHEMA journey, journey_internal TO action_reader;
 GRANT SELECT ON journey.source, journey.moment, journey.stalled TO action_reader;
 SET ROLE action_reader;
 SELECT * FROM journey.stalled_customers('act', 'Signup');
@@ -375,7 +375,7 @@ SELECT bool_and((m.value ->> 'share_with_data')::float8 IS NOT DISTINCT FROM rm.
 -- a role that reads the relation but not its channel column gets the same
 -- figures (the counts do not read it), though not the lists
 CREATE ROLE action_analyst;
-GRANT USAGE ON SCHEMA journey TO action_analyst;
+GRANT USAGE ON SCHEMA journey, journey_internal TO action_analyst;
 GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.note,
       journey.review_moments TO action_analyst;
 GRANT SELECT (cust, at, what, seg) ON act_ev TO action_analyst;

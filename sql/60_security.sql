@@ -21,7 +21,7 @@ SET ROLE regress_journey_admin;
 
 -- The grants doc/security.md gives an analyst (who writes the registry) and
 -- a read-only BI role, exactly.
-GRANT USAGE ON SCHEMA journey TO regress_journey_analyst, regress_journey_mallory;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_journey_analyst, regress_journey_mallory;
 GRANT SELECT, INSERT, UPDATE, DELETE
    ON journey.source, journey.moment, journey.review_cycle, journey.hypothesis,
       journey.assignment, journey.guardrail, journey.channel_rule, journey.note
@@ -31,7 +31,7 @@ GRANT SELECT ON journey.moment_conversion, journey.channel_attribution,
       journey.review_hypotheses, journey.sankey_edges, journey.top_paths,
       journey.source_status, journey.stalled, journey.review_heard
    TO regress_journey_analyst, regress_journey_mallory;
-GRANT USAGE ON SCHEMA journey TO regress_journey_bi;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_journey_bi;
 GRANT SELECT ON journey.source, journey.moment, journey.review_cycle, journey.hypothesis,
       journey.assignment, journey.guardrail, journey.channel_rule, journey.note,
       journey.moment_conversion, journey.channel_attribution,
@@ -421,7 +421,7 @@ ALTER ROLE regress_journey_bi RESET ALL;
 RESET ROLE;
 REVOKE ALL ON ALL TABLES IN SCHEMA journey
   FROM regress_journey_analyst, regress_journey_mallory, regress_journey_bi;
-REVOKE ALL ON SCHEMA journey
+REVOKE ALL ON SCHEMA journey, journey_internal
   FROM regress_journey_analyst, regress_journey_mallory, regress_journey_bi;
 DROP ROLE regress_journey_admin, regress_journey_analyst, regress_journey_bi,
           regress_journey_nobody, regress_journey_mallory;

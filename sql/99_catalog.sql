@@ -72,17 +72,18 @@ SELECT variadic_oid::regprocedure::text AS variadic_form,
 SELECT p.oid::regprocedure::text AS function, p.provolatile AS volatility,
        p.proparallel AS parallel
   FROM pg_proc p
- WHERE p.pronamespace = 'journey'::regnamespace
+ WHERE p.pronamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace)
    AND p.proparallel <> 's'
  ORDER BY 1;
 
--- Every object of the extension lives in schema journey.
+-- Every function of the extension lives in schema journey or, if users do
+-- not call it, journey_internal.
 SELECT count(*) AS objects_outside_schema
   FROM pg_depend d
   JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
  WHERE d.refclassid = 'pg_extension'::regclass
    AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'journey')
-   AND p.pronamespace <> 'journey'::regnamespace;
+   AND p.pronamespace NOT IN ('journey'::regnamespace, 'journey_internal'::regnamespace);
 
 -- Every table a team writes to is dumped by pg_dump.
 SELECT c.oid::regclass::text AS registry_table,
@@ -101,6 +102,8 @@ CREATE FUNCTION pg_temp.witness_reserved("from" int, "to" int) RETURNS int
 CREATE TEMP TABLE witness_public (x int);
 GRANT SELECT ON witness_public TO PUBLIC;
 CREATE TEMP VIEW witness_definer AS SELECT 1 AS x;
+CREATE FUNCTION pg_temp.witness_trigger() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS 'BEGIN RETURN NULL; END';
 CREATE TEMP VIEW witness_bi WITH (security_invoker = true) AS
 SELECT ARRAY[1] AS an_array, '{}'::jsonb AS a_jsonb, '{}'::json AS a_json,
        (SELECT w FROM witness_public w) AS a_composite,
@@ -115,7 +118,7 @@ SELECT CASE WHEN p.pronamespace = pg_my_temp_schema() THEN 'pg_temp.' || p.prona
             ELSE p.oid::regprocedure::text END AS function_without_search_path
   FROM pg_proc p
   JOIN pg_language l ON l.oid = p.prolang
- WHERE p.pronamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ WHERE p.pronamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace, pg_my_temp_schema())
    AND l.lanname NOT IN ('c', 'internal')
    AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c
                     WHERE c LIKE 'search_path=%')
@@ -129,7 +132,7 @@ SELECT CASE WHEN p.pronamespace = pg_my_temp_schema() THEN 'pg_temp.' || p.prona
   FROM pg_proc p
  CROSS JOIN LATERAL unnest(p.proargnames) AS a(name)
   JOIN pg_get_keywords() k ON k.word = a.name AND k.catcode = 'R'
- WHERE p.pronamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ WHERE p.pronamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace, pg_my_temp_schema())
  ORDER BY 1, 2;
 
 -- No table or sequence of the extension grants anything to PUBLIC: the
@@ -137,7 +140,7 @@ SELECT CASE WHEN p.pronamespace = pg_my_temp_schema() THEN 'pg_temp.' || p.prona
 SELECT c.relname AS granted_to_public, a.privilege_type
   FROM pg_class c
  CROSS JOIN LATERAL aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a
- WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ WHERE c.relnamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace, pg_my_temp_schema())
    AND c.relkind IN ('r', 'S') AND a.grantee = 0
  ORDER BY 1, 2;
 
@@ -146,7 +149,7 @@ SELECT c.relname AS granted_to_public, a.privilege_type
 -- read itself.
 SELECT c.relname AS view_not_security_invoker
   FROM pg_class c
- WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ WHERE c.relnamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace, pg_my_temp_schema())
    AND c.relkind = 'v'
    AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)
  ORDER BY 1;
@@ -155,7 +158,7 @@ SELECT c.relname AS view_not_security_invoker
 -- Expect no rows.
 SELECT p.oid::regprocedure::text AS security_definer_function
   FROM pg_proc p
- WHERE p.pronamespace = 'journey'::regnamespace AND p.prosecdef
+ WHERE p.pronamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace) AND p.prosecdef
  ORDER BY 1;
 
 -- Views are for BI tools: every column of every view has a comment (the
@@ -165,7 +168,7 @@ SELECT CASE WHEN c.relnamespace = pg_my_temp_schema() THEN 'pg_temp.' || c.relna
        a.attname AS column_without_comment
   FROM pg_class c
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
- WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ WHERE c.relnamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace, pg_my_temp_schema())
    AND c.relkind = 'v'
    AND col_description(c.oid, a.attnum) IS NULL
  ORDER BY 1, a.attnum;
@@ -179,7 +182,7 @@ SELECT CASE WHEN c.relnamespace = pg_my_temp_schema() THEN 'pg_temp.' || c.relna
   FROM pg_class c
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
- WHERE c.relnamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+ WHERE c.relnamespace IN ('journey'::regnamespace, 'journey_internal'::regnamespace, pg_my_temp_schema())
    AND c.relkind = 'v'
    AND (t.typcategory = 'A' OR t.typtype = 'c' OR t.oid IN ('json'::regtype, 'jsonb'::regtype)
         OR (t.oid = 'interval'::regtype
@@ -188,3 +191,23 @@ SELECT CASE WHEN c.relnamespace = pg_my_temp_schema() THEN 'pg_temp.' || c.relna
                                AND s.attname = a.attname || '_seconds'
                                AND s.atttypid = 'float8'::regtype)))
  ORDER BY 1, a.attnum;
+
+-- Support functions live in schema journey_internal, so that \df journey.*
+-- lists what users call: no function left in schema journey is an
+-- aggregate's transition, final, combine, serialize or deserialize function,
+-- returns trigger, or is a helper whose comment starts with 'internal:'.
+-- Expected: the witness alone.
+SELECT CASE WHEN p.pronamespace = pg_my_temp_schema() THEN 'pg_temp.' || p.proname
+            ELSE p.oid::regprocedure::text END AS support_function_outside_journey_internal,
+       CASE WHEN p.prorettype = 'trigger'::regtype THEN 'trigger'
+            WHEN obj_description(p.oid, 'pg_proc') LIKE 'internal:%' THEN 'internal helper'
+            ELSE 'aggregate support' END AS kind
+  FROM pg_proc p
+ WHERE p.pronamespace IN ('journey'::regnamespace, pg_my_temp_schema())
+   AND (p.prorettype = 'trigger'::regtype
+        OR obj_description(p.oid, 'pg_proc') LIKE 'internal:%'
+        OR EXISTS (SELECT 1 FROM pg_aggregate a
+                    WHERE p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn,
+                                    a.aggdeserialfn, a.aggmtransfn, a.aggminvtransfn,
+                                    a.aggmfinalfn)))
+ ORDER BY 1;

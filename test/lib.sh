@@ -23,11 +23,13 @@ as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Debian packages the build, the tests and the demo need.
+# Debian packages the build, the tests and the demo need; a suite that needs
+# more names them (journey_packages chromium python3-pil), so that only what
+# it uses is installed.
 journey_packages() {
 	local need=() pkg
 	for pkg in postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
-		postgresql-client-$PG_MAJOR libicu-dev pkg-config make gcc python3; do
+		postgresql-client-$PG_MAJOR libicu-dev pkg-config make gcc python3 "$@"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' \
 			|| need+=("$pkg")
 	done
@@ -96,21 +98,85 @@ cluster_stop() {
 }
 
 # cluster_start [extra postgres options...]
+# With CLUSTER_TCP_PORT set, the cluster also listens on localhost at that
+# port (the socket uses the same port number), where every role must give
+# its password (scram-sha-256); the socket trusts local users as always.
 cluster_start() {
+	local listen="''" host_auth=trust
 	CLUSTER_DIR=$(mktemp -d /tmp/journey-cluster.XXXXXX)
 	trap cluster_stop EXIT
 	trap 'exit 130' INT TERM
 	chmod 755 "$CLUSTER_DIR"
 	[ "$(id -u)" = 0 ] && chown postgres: "$CLUSTER_DIR"
 	say "starting a throwaway cluster in $CLUSTER_DIR"
-	as_server "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U postgres -A trust \
-		-E UTF8 --locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 \
-		|| { cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
 	export PGHOST=$CLUSTER_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+	if [ -n "${CLUSTER_TCP_PORT:-}" ]; then
+		listen=localhost host_auth=scram-sha-256 PGPORT=$CLUSTER_TCP_PORT
+	fi
+	as_server "$PGBIN/initdb" -D "$CLUSTER_DIR/data" -U postgres --auth-local=trust \
+		--auth-host=$host_auth -E UTF8 --locale=C.UTF-8 --no-sync >"$CLUSTER_DIR/initdb.log" 2>&1 \
+		|| { cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
 	as_server "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w \
-		-o "-c listen_addresses='' -k $CLUSTER_DIR -p $PGPORT -c fsync=off" \
+		-o "-c listen_addresses=$listen -k $CLUSTER_DIR -p $PGPORT -c fsync=off" \
 		-o "-c synchronous_commit=off -c full_page_writes=off $*" start >/dev/null \
 		|| { cat "$CLUSTER_DIR/server.log" >&2; return 1; }
+}
+
+# cluster_keep: leave the cluster running when the script ends; prints the
+# command that stops it and removes its files
+cluster_keep() {
+	trap - EXIT INT TERM
+	local stop="$PGBIN/pg_ctl -D $CLUSTER_DIR/data -m fast stop && rm -rf $CLUSTER_DIR"
+	[ "$(id -u)" = 0 ] && stop="runuser -u postgres -- $PGBIN/pg_ctl -D $CLUSTER_DIR/data -m fast stop && rm -rf $CLUSTER_DIR"
+	echo "stop it and remove its files with:"
+	echo "  $stop"
+}
+
+# journey_demo_load DATABASE CUSTOMERS REPORT: the demo in DATABASE: the
+# extension, CUSTOMERS sample customers in table events, then every piece of
+# test/demo.d in name order (their output on stdout), the last writing the
+# HTML page with the pictures to REPORT
+journey_demo_load() {
+	local db=$1 customers=$2 report=$3 piece
+	say "loading $customers sample customers"
+	psql_q -d "$db" <<SQL
+CREATE EXTENSION journey;
+CREATE TABLE events AS SELECT * FROM journey.sample_events($customers, 42);
+CREATE INDEX ON events (customer_id, ts);
+ANALYZE events;
+SQL
+	for piece in "$JOURNEY_ROOT"/test/demo.d/*.sql; do
+		[ -e "$piece" ] || continue
+		psql_q -d "$db" -P pager=off -v report="$report" -f "$piece"
+	done
+}
+
+# journey_doc_sql DOC PHRASE: the first ```sql block after the first line of
+# doc/DOC holding PHRASE, so that a suite or the demo runs the very recipe
+# the documentation shows
+journey_doc_sql() {
+	awk -v phrase="$2" 'index($0, phrase) { found = 1 }
+		found && !inblock && /^```sql/ { inblock = 1; next }
+		inblock && /^```/ { exit }
+		inblock { print }' "$JOURNEY_ROOT/doc/$1"
+}
+
+# journey_bi_recipe ROLE SCHEMA RELATION: doc/security.md's read-only BI
+# role recipe for ROLE and the event relation SCHEMA.RELATION (and no
+# owner role to add to it)
+journey_bi_recipe() {
+	journey_doc_sql security.md 'A **read-only BI role**' |
+		grep -v '^GRANT bi TO etl;' |
+		sed -e "s/ TO bi;/ TO $1;/" -e "s/SCHEMA analytics /SCHEMA $2 /" \
+			-e "s/ON analytics.events /ON $2.$3 /"
+}
+
+# journey_bi_snapshot_recipe ROLE: doc/security.md's grants on the snapshot
+# tables for a BI role that reads every view (journey.snapshot_status among
+# them), for ROLE
+journey_bi_snapshot_recipe() {
+	journey_doc_sql security.md 'grant `SELECT` on them only to roles' |
+		sed -e "s/ TO bi;/ TO $1;/"
 }
 
 psql_q() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }

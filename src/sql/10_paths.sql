@@ -2,24 +2,24 @@
 -- session_number (src/paths.c, src/transform.c, src/session.c).
 
 -- path_agg(label, ts): labels in time order, ties broken by label.
-CREATE FUNCTION @extschema@.path_agg_sfunc(internal, text, timestamptz)
+CREATE FUNCTION journey_internal.path_agg_sfunc(internal, text, timestamptz)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_path_agg_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.path_agg_final(internal)
+CREATE FUNCTION journey_internal.path_agg_final(internal)
 RETURNS text[]
 AS 'MODULE_PATHNAME', 'journey_path_agg_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.path_agg(label text, ts timestamptz) (
-	SFUNC = @extschema@.path_agg_sfunc,
+	SFUNC = journey_internal.path_agg_sfunc,
 	STYPE = internal,
 	SSPACE = 400,
-	FINALFUNC = @extschema@.path_agg_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.path_agg_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.path_agg(text, timestamptz) IS
@@ -44,26 +44,26 @@ CREATE TYPE @extschema@.conversion_path AS (
 COMMENT ON TYPE @extschema@.conversion_path IS
   'one path of journey.paths_to_conversion: its touches, their times, and the conversion that closed it (if any)';
 
-CREATE FUNCTION @extschema@.paths_to_conversion_sfunc(internal, text, timestamptz,
+CREATE FUNCTION journey_internal.paths_to_conversion_sfunc(internal, text, timestamptz,
 	boolean, float8, interval)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_paths_to_conversion_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.paths_to_conversion_final(internal)
+CREATE FUNCTION journey_internal.paths_to_conversion_final(internal)
 RETURNS @extschema@.conversion_path[]
 AS 'MODULE_PATHNAME', 'journey_paths_to_conversion_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.paths_to_conversion(label text, ts timestamptz,
 	is_conversion boolean, value float8, lookback interval) (
-	SFUNC = @extschema@.paths_to_conversion_sfunc,
+	SFUNC = journey_internal.paths_to_conversion_sfunc,
 	STYPE = internal,
 	SSPACE = 400,
-	FINALFUNC = @extschema@.paths_to_conversion_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.paths_to_conversion_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.paths_to_conversion(text, timestamptz, boolean, float8, interval) IS

@@ -3,27 +3,27 @@
 
 -- window_funnel / funnel_times: state = the shared event buffer, with its
 -- shared combine, serialize and deserialize functions (src/sql/05_events.sql)
-CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, bool[])
+CREATE FUNCTION journey_internal.window_funnel_sfunc(internal, timestamptz, interval, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_steps_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_sfunc(internal, timestamptz, interval, text, bool[])
+CREATE FUNCTION journey_internal.window_funnel_sfunc(internal, timestamptz, interval, text, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_modes_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_final(internal)
+CREATE FUNCTION journey_internal.window_funnel_final(internal)
 RETURNS int
 AS 'MODULE_PATHNAME', 'journey_window_funnel_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_sfunc(internal, timestamptz, interval, bool[])
+CREATE FUNCTION journey_internal.funnel_times_sfunc(internal, timestamptz, interval, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_funnel_times_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_final(internal)
+CREATE FUNCTION journey_internal.funnel_times_final(internal)
 RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'journey_funnel_times_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -32,65 +32,65 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 -- planner's default guess for internal states (8 kB) would make hash
 -- aggregation spill to disk after a few tens of thousands of customers.
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, VARIADIC steps bool[]) (
-	SFUNC = @extschema@.window_funnel_sfunc,
+	SFUNC = journey_internal.window_funnel_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, VARIADIC bool[]) IS
   'furthest step reached in order, every step within the window of the chain''s first step';
 
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, modes text, VARIADIC steps bool[]) (
-	SFUNC = @extschema@.window_funnel_sfunc,
+	SFUNC = journey_internal.window_funnel_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, VARIADIC bool[]) IS
   'window_funnel with modes: strict_order, strict_deduplication, strict_increase, strict_once, allow_reentry';
 
 CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, VARIADIC steps bool[]) (
-	SFUNC = @extschema@.funnel_times_sfunc,
+	SFUNC = journey_internal.funnel_times_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.funnel_times_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.funnel_times_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, VARIADIC bool[]) IS
   'timestamps of the earliest-starting chain that reaches the furthest step of window_funnel';
 
 -- retention: state = bigint (condition bitmask and number of conditions)
-CREATE FUNCTION @extschema@.retention_sfunc(bigint, bool[])
+CREATE FUNCTION journey_internal.retention_sfunc(bigint, bool[])
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'journey_retention_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.retention_combine(bigint, bigint)
+CREATE FUNCTION journey_internal.retention_combine(bigint, bigint)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'journey_retention_combine'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.retention_final(bigint)
+CREATE FUNCTION journey_internal.retention_final(bigint)
 RETURNS bool[]
 AS 'MODULE_PATHNAME', 'journey_retention_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.retention(VARIADIC conds bool[]) (
-	SFUNC = @extschema@.retention_sfunc,
+	SFUNC = journey_internal.retention_sfunc,
 	STYPE = bigint,
-	FINALFUNC = @extschema@.retention_final,
-	COMBINEFUNC = @extschema@.retention_combine,
+	FINALFUNC = journey_internal.retention_final,
+	COMBINEFUNC = journey_internal.retention_combine,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.retention(VARIADIC bool[]) IS

@@ -4,45 +4,45 @@
 -- exclusion conditions of a row travel as its value, the key as its
 -- label), with its shared combine, serialize and deserialize functions.
 
-CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+CREATE FUNCTION journey_internal.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+CREATE FUNCTION journey_internal.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_rules_final(internal)
+CREATE FUNCTION journey_internal.window_funnel_rules_final(internal)
 RETURNS int
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+CREATE FUNCTION journey_internal.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+CREATE FUNCTION journey_internal.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_rules_final(internal)
+CREATE FUNCTION journey_internal.funnel_times_rules_final(internal)
 RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
 										   steps bool[], exclusions bool[]) (
-	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	SFUNC = journey_internal.window_funnel_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[]) IS
@@ -50,13 +50,13 @@ COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool
 
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
 										   steps bool[], exclusions bool[], object_key text) (
-	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	SFUNC = journey_internal.window_funnel_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[], text) IS
@@ -64,13 +64,13 @@ COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool
 
 CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
 										  steps bool[], exclusions bool[]) (
-	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	SFUNC = journey_internal.funnel_times_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.funnel_times_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.funnel_times_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[]) IS
@@ -78,13 +78,13 @@ COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[
 
 CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
 										  steps bool[], exclusions bool[], object_key text) (
-	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	SFUNC = journey_internal.funnel_times_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.funnel_times_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.funnel_times_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[], text) IS
@@ -105,25 +105,25 @@ CREATE TYPE @extschema@.conversion_time AS (
 COMMENT ON TYPE @extschema@.conversion_time IS
   'time_to_convert''s answer: customers counted, mean and median seconds, the chosen percentiles and their seconds, equal-width histogram buckets (lower bounds in seconds) and their customers';
 
-CREATE FUNCTION @extschema@.time_to_convert_sfunc(internal, timestamptz[], int, int, float8[], int)
+CREATE FUNCTION journey_internal.time_to_convert_sfunc(internal, timestamptz[], int, int, float8[], int)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_time_to_convert_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.time_to_convert_final(internal)
+CREATE FUNCTION journey_internal.time_to_convert_final(internal)
 RETURNS @extschema@.conversion_time
 AS 'MODULE_PATHNAME', 'journey_time_to_convert_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.time_to_convert(times timestamptz[], from_step int, to_step int,
 											 percentiles float8[], buckets int) (
-	SFUNC = @extschema@.time_to_convert_sfunc,
+	SFUNC = journey_internal.time_to_convert_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.time_to_convert_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.time_to_convert_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.time_to_convert(timestamptz[], int, int, float8[], int) IS

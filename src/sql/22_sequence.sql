@@ -2,30 +2,30 @@
 -- sequenceMatch and sequenceCount).  Both aggregates share one transition
 -- function and the shared event state; see doc/sequences.md.
 
-CREATE FUNCTION @extschema@.sequence_sfunc(internal, text, timestamptz, bool[])
+CREATE FUNCTION journey_internal.sequence_sfunc(internal, text, timestamptz, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_sequence_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_match_final(internal)
+CREATE FUNCTION journey_internal.sequence_match_final(internal)
 RETURNS bool
 AS 'MODULE_PATHNAME', 'journey_sequence_match_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_count_final(internal)
+CREATE FUNCTION journey_internal.sequence_count_final(internal)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'journey_sequence_count_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.sequence_match(pattern text, ts timestamptz,
 											VARIADIC conds bool[]) (
-	SFUNC = @extschema@.sequence_sfunc,
+	SFUNC = journey_internal.sequence_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_match_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_match_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 
@@ -34,13 +34,13 @@ COMMENT ON AGGREGATE @extschema@.sequence_match(text, timestamptz, bool[]) IS
 
 CREATE AGGREGATE @extschema@.sequence_count(pattern text, ts timestamptz,
 											VARIADIC conds bool[]) (
-	SFUNC = @extschema@.sequence_sfunc,
+	SFUNC = journey_internal.sequence_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_count_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_count_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 

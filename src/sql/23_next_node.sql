@@ -4,17 +4,17 @@
 -- condition as the event's value); the fixed-arity overloads for 2 to 8
 -- conditions are declared with the others in src/sql/24_conditions.sql.
 
-CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, bool[])
+CREATE FUNCTION journey_internal.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool)
+CREATE FUNCTION journey_internal.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_next_node_final(internal)
+CREATE FUNCTION journey_internal.sequence_next_node_final(internal)
 RETURNS text
 AS 'MODULE_PATHNAME', 'journey_sequence_next_node_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -22,13 +22,13 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
 												event_value text, base_condition bool,
 												VARIADIC conds bool[]) (
-	SFUNC = @extschema@.sequence_next_node_sfunc,
+	SFUNC = journey_internal.sequence_next_node_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_next_node_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_next_node_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, bool[]) IS
@@ -36,13 +36,13 @@ COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, tex
 
 CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
 												event_value text, base_condition bool) (
-	SFUNC = @extschema@.sequence_next_node_sfunc,
+	SFUNC = journey_internal.sequence_next_node_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_next_node_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_next_node_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool) IS

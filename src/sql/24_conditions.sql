@@ -46,10 +46,10 @@ BEGIN
 			  INTO bools, named
 			  FROM generate_series(1, n) AS i;
 			-- sequence_match and sequence_count share their transition function
-			IF to_regprocedure(format('@extschema@.%I(%s, %s)', f.sfunc,
+			IF to_regprocedure(format('journey_internal.%I(%s, %s)', f.sfunc,
 									  concat_ws(', ', f.stype, f.lead_types), bools)) IS NULL
 			THEN
-				EXECUTE format($$CREATE FUNCTION @extschema@.%I(%s, %s)
+				EXECUTE format($$CREATE FUNCTION journey_internal.%I(%s, %s)
 					RETURNS %s AS 'MODULE_PATHNAME', %L
 					LANGUAGE C IMMUTABLE PARALLEL SAFE$$,
 					f.sfunc, concat_ws(', ', f.stype, f.lead_types), bools, f.stype, f.symbol);
@@ -58,18 +58,18 @@ BEGIN
 				-- the event state, with the shared combine, serialize and
 				-- deserialize functions (src/sql/05_events.sql)
 				EXECUTE format($$CREATE AGGREGATE @extschema@.%I(%s) (
-					SFUNC = @extschema@.%I, STYPE = internal, SSPACE = 160,
-					FINALFUNC = @extschema@.%I,
-					COMBINEFUNC = @extschema@.events_combine,
-					SERIALFUNC = @extschema@.events_serialize,
-					DESERIALFUNC = @extschema@.events_deserialize,
+					SFUNC = journey_internal.%I, STYPE = internal, SSPACE = 160,
+					FINALFUNC = journey_internal.%I,
+					COMBINEFUNC = journey_internal.events_combine,
+					SERIALFUNC = journey_internal.events_serialize,
+					DESERIALFUNC = journey_internal.events_deserialize,
 					PARALLEL = SAFE)$$,
 					f.agg, concat_ws(', ', f.lead_named, named), f.sfunc, f.final);
 			ELSE
 				EXECUTE format($$CREATE AGGREGATE @extschema@.%I(%s) (
-					SFUNC = @extschema@.%I, STYPE = %s,
-					FINALFUNC = @extschema@.%I,
-					COMBINEFUNC = @extschema@.retention_combine,
+					SFUNC = journey_internal.%I, STYPE = %s,
+					FINALFUNC = journey_internal.%I,
+					COMBINEFUNC = journey_internal.retention_combine,
 					PARALLEL = SAFE)$$,
 					f.agg, concat_ws(', ', f.lead_named, named), f.sfunc, f.stype, f.final);
 			END IF;

@@ -74,11 +74,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.moment', '');
 -- the rule is in doc/security.md).  Locks the relation and every relation
 -- it reads for the rest of the transaction, so that what was checked is
 -- what a read then runs.
-CREATE FUNCTION @extschema@.untrusted_code(relation regclass, columns text[])
+CREATE FUNCTION journey_internal.untrusted_code(relation regclass, columns text[])
 RETURNS text
 AS 'MODULE_PATHNAME', 'journey_untrusted_code'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION @extschema@.untrusted_code(regclass, text[]) IS
+COMMENT ON FUNCTION journey_internal.untrusted_code(regclass, text[]) IS
   'NULL when reading the columns of the relation runs only code the current role trusts; else which code it does not trust, and who chose it';
 
 -- What keeps source "src" from being read: the first problem, as the
@@ -95,7 +95,7 @@ COMMENT ON FUNCTION @extschema@.untrusted_code(regclass, text[]) IS
 -- checks with it (check_source_relation) before its dynamic SQL over the
 -- relation, and the views over every source leave out the sources with a
 -- problem (source_readable), which journey.source_status lists.
-CREATE FUNCTION @extschema@.source_problem(src @extschema@.source, all_columns bool,
+CREATE FUNCTION journey_internal.source_problem(src @extschema@.source, all_columns bool,
 	segment_column text DEFAULT NULL, for_reading bool DEFAULT true,
 	OUT sqlstate text, OUT message text, OUT detail text, OUT hint text)
 RETURNS record
@@ -180,7 +180,7 @@ BEGIN
 			RETURN;
 		END IF;
 	END LOOP;
-	detail := @extschema@.untrusted_code(src.relation, cols);
+	detail := journey_internal.untrusted_code(src.relation, cols);
 	IF detail IS NOT NULL THEN
 		sqlstate := '42501';
 		message := format('source "%s" runs code that role "%s" does not trust', src.name, current_user);
@@ -188,12 +188,12 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.source_problem(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool) IS
   'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
 
 -- Raise source_problem's problem, if any.  Every function that reads a
 -- registered relation calls this first.
-CREATE FUNCTION @extschema@.check_source_relation(src @extschema@.source, all_columns bool,
+CREATE FUNCTION journey_internal.check_source_relation(src @extschema@.source, all_columns bool,
 	segment_column text DEFAULT NULL, for_reading bool DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -202,7 +202,7 @@ AS $$
 DECLARE
 	p record;
 BEGIN
-	SELECT * INTO p FROM @extschema@.source_problem(src, all_columns, segment_column, for_reading);
+	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, segment_column, for_reading);
 	IF p.message IS NULL THEN
 		RETURN;
 	ELSIF p.detail IS NULL THEN
@@ -212,26 +212,26 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_source_relation(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool) IS
   'raises the problem source_problem finds, if any (called by every reader of a registered relation before it reads it)';
 
 -- Whether the current role can read the named source (with all_columns:
 -- its channel and value columns too).  The views over every source filter
 -- on it, so that one source that cannot be read leaves the others be.
-CREATE FUNCTION @extschema@.source_readable(source text, all_columns bool)
+CREATE FUNCTION journey_internal.source_readable(source text, all_columns bool)
 RETURNS bool
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT p.message IS NULL
 	  FROM @extschema@.source s,
-	       LATERAL @extschema@.source_problem(s, all_columns) p
+	       LATERAL journey_internal.source_problem(s, all_columns) p
 	 WHERE s.name = source_readable.source
 $$;
-COMMENT ON FUNCTION @extschema@.source_readable(text, bool) IS
+COMMENT ON FUNCTION journey_internal.source_readable(text, bool) IS
   'true when the current role can read the source (see journey.source_status for why not)';
 
-CREATE FUNCTION @extschema@.source_check()
+CREATE FUNCTION journey_internal.source_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -249,13 +249,13 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
 	END IF;
-	PERFORM @extschema@.check_source_relation(NEW, true, NULL, false);
+	PERFORM journey_internal.check_source_relation(NEW, true, NULL, false);
 	RETURN NEW;
 END;
 $$;
 
 CREATE TRIGGER source_check BEFORE INSERT OR UPDATE ON @extschema@.source
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.source_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.source_check();
 
 -- Deferred check of one source's moments: positions 1..n without gaps, and
 -- a notice outside 5..8 moments.  Runs once per source and statement.
@@ -270,7 +270,7 @@ CREATE TRIGGER source_check BEFORE INSERT OR UPDATE ON @extschema@.source
 -- checks that see different first moments conflict as well: one of them
 -- has changed or removed the other's first moment itself.  So a role that
 -- writes moments needs UPDATE on journey.moment.
-CREATE FUNCTION @extschema@.moment_check()
+CREATE FUNCTION journey_internal.moment_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -296,14 +296,14 @@ BEGIN
 	END LOOP;
 	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
 		-- the old source lost a moment: check it as well
-		PERFORM @extschema@.moment_check_source(OLD.source);
+		PERFORM journey_internal.moment_check_source(OLD.source);
 	END IF;
-	PERFORM @extschema@.moment_check_source(src);
+	PERFORM journey_internal.moment_check_source(src);
 	RETURN NULL;
 END;
 $$;
 
-CREATE FUNCTION @extschema@.moment_check_source(src text)
+CREATE FUNCTION journey_internal.moment_check_source(src text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -339,9 +339,9 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.moment_check_source(text) IS
+COMMENT ON FUNCTION journey_internal.moment_check_source(text) IS
   'error unless the source''s moment positions run 1..n and there are at most 32; notice outside 5..8 moments';
 
 CREATE CONSTRAINT TRIGGER moment_check AFTER INSERT OR UPDATE OR DELETE ON @extschema@.moment
 	DEFERRABLE INITIALLY DEFERRED
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.moment_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.moment_check();

@@ -235,7 +235,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(refresh.source);
+	src @extschema@.source := journey_internal.report_source(refresh.source);
 	def jsonb := @extschema@.snapshot_definition(src);
 	snap @extschema@.snapshot;
 	lookback interval;
@@ -261,7 +261,7 @@ BEGIN
 	END IF;
 	-- the relation as it is now; the current role must be able to read
 	-- every registered column, trusting the code reading it runs
-	PERFORM @extschema@.check_source_relation(src, true);
+	PERFORM journey_internal.check_source_relation(src, true);
 	SELECT array_agg(m.event_name ORDER BY m.position) INTO moments
 	  FROM @extschema@.moment m WHERE m.source = src.name;
 
@@ -475,10 +475,10 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(snapshot_of.source);
+	src @extschema@.source := journey_internal.report_source(snapshot_of.source);
 	snap @extschema@.snapshot;
 BEGIN
-	PERFORM @extschema@.check_source_relation(src, all_columns);
+	PERFORM journey_internal.check_source_relation(src, all_columns);
 	-- a role that may not read the snapshot tables reads live
 	IF NOT (SELECT bool_and(has_table_privilege(t, 'SELECT'))
 	          FROM unnest(ARRAY['@extschema@.snapshot', '@extschema@.snapshot_customer',

@@ -31,7 +31,7 @@ SET search_path = pg_catalog, pg_temp
 SET intervalstyle = 'postgres'
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(moment_report.source);
+	src @extschema@.source := journey_internal.report_source(moment_report.source);
 	names text[];
 	events text[];
 	n int;
@@ -81,7 +81,7 @@ BEGIN
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, segment_column);
 
 	-- per segment (those with a customer) and moment: the customers who
 	-- reached it and the median gap to it from the moment before, from the
@@ -97,14 +97,14 @@ BEGIN
 	               r.step, r.customers,
 	               first_value(r.customers) OVER w AS customers_any,
 	               lead(r.customers) OVER w AS next, lead(r.median) OVER w AS median_next
-	          FROM (SELECT * FROM @extschema@.report_funnel_counts(src, events,
+	          FROM (SELECT * FROM journey_internal.report_funnel_counts(src, events,
 	                   coalesce(moment_report.conversion_window, src.moment_window), NULL, true,
 	                   moment_report.segment_column, NULL, moment_report.since,
 	                   moment_report.until)
 	                 WHERE rules IS NULL
 	                UNION ALL
 	                -- moments with step rules: computed by SQL over the aggregates
-	                SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	                SELECT * FROM journey_internal.report_funnel_sql_counts(src, events,
 	                   coalesce(moment_report.conversion_window, src.moment_window), NULL,
 	                   rules, excluded, true, moment_report.segment_column, NULL,
 	                   moment_report.since, moment_report.until)
@@ -139,7 +139,7 @@ SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
   FROM @extschema@.source s
  CROSS JOIN LATERAL @extschema@.dashboard_moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
-   AND @extschema@.source_readable(s.name, false);
+   AND journey_internal.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
   'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments; with the share of the first moment and the customers dropped';
 COMMENT ON COLUMN @extschema@.moment_conversion.source IS

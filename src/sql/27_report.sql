@@ -52,17 +52,17 @@ LANGUAGE C STABLE PARALLEL UNSAFE;
 COMMENT ON FUNCTION @extschema@.report_sequence_rows(regclass, text, text, text, text, text[], text, text, timestamptz, timestamptz) IS
   'report engine: customers matching a sequence pattern, and matches (used by sequence_report)';
 
-CREATE FUNCTION @extschema@.report_relation_method(relation regclass, columns text[])
+CREATE FUNCTION journey_internal.report_relation_method(relation regclass, columns text[])
 RETURNS text
 AS 'MODULE_PATHNAME', 'journey_report_method'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.report_relation_method(regclass, text[]) IS
+COMMENT ON FUNCTION journey_internal.report_relation_method(regclass, text[]) IS
   'how a report over these columns (customer, time, event, label, segment) reads the relation: scan (the report engine) or sql and why';
 
 -- The source named, from the registry; errors name what is wrong.  (The
 -- reports check its relation with check_source_relation once their
 -- parameters are checked.)
-CREATE FUNCTION @extschema@.report_source(source text)
+CREATE FUNCTION journey_internal.report_source(source text)
 RETURNS @extschema@.source
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -86,28 +86,28 @@ BEGIN
 	RETURN src;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.report_source(text) IS
+COMMENT ON FUNCTION journey_internal.report_source(text) IS
   'the registered source of that name, or an error naming the registered ones (used by the reports)';
 
 -- The SQL form's pieces shared by every report: a customer's segment (the
 -- segment column's text at its first row) and the time range.
-CREATE FUNCTION @extschema@.report_segment_sql(src @extschema@.source, segment_column text)
+CREATE FUNCTION journey_internal.report_segment_sql(src @extschema@.source, segment_column text)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN CASE WHEN segment_column IS NULL THEN 'NULL::text'
             ELSE format('(array_agg(%1$I::text ORDER BY %2$I, %1$I::text COLLATE "C"))[1]',
                         segment_column, src.time_column) END;
-COMMENT ON FUNCTION @extschema@.report_segment_sql(@extschema@.source, text) IS
+COMMENT ON FUNCTION journey_internal.report_segment_sql(@extschema@.source, text) IS
   'the SQL form of a customer''s segment: the segment column''s text at its first row (ties: the lowest text, bytewise)';
 
-CREATE FUNCTION @extschema@.report_range_sql(src @extschema@.source, since_param int, until_param int)
+CREATE FUNCTION journey_internal.report_range_sql(src @extschema@.source, since_param int, until_param int)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN format('($%2$s::timestamptz IS NULL OR %1$I::timestamptz >= $%2$s) AND ($%3$s::timestamptz IS NULL OR %1$I::timestamptz < $%3$s)',
               src.time_column, since_param, until_param);
-COMMENT ON FUNCTION @extschema@.report_range_sql(@extschema@.source, int, int) IS
+COMMENT ON FUNCTION journey_internal.report_range_sql(@extschema@.source, int, int) IS
   'the SQL form of a report''s time range: rows from since (inclusive) until until (exclusive), parameters numbered as given';
 
 -- How the reports read a source: 'scan' (the engine reads it, with
@@ -119,9 +119,9 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(report_method.source);
+	src @extschema@.source := journey_internal.report_source(report_method.source);
 BEGIN
-	RETURN @extschema@.report_relation_method(src.relation,
+	RETURN journey_internal.report_relation_method(src.relation,
 		ARRAY[src.customer_column, src.time_column, src.event_column,
 		      src.channel_column, report_method.segment_column]::text[]);
 END;
@@ -131,15 +131,15 @@ COMMENT ON FUNCTION @extschema@.report_method(text, text) IS
 
 -- Whether the engine reads the source for a report over these columns
 -- (else the report goes through SQL).
-CREATE FUNCTION @extschema@.report_uses_engine(src @extschema@.source, event_column text,
+CREATE FUNCTION journey_internal.report_uses_engine(src @extschema@.source, event_column text,
 	label_column text, segment_column text)
 RETURNS bool
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN @extschema@.report_relation_method(src.relation,
+RETURN journey_internal.report_relation_method(src.relation,
 	ARRAY[src.customer_column, src.time_column, event_column, label_column,
 	      segment_column]::text[]) NOT LIKE 'sql:%';
-COMMENT ON FUNCTION @extschema@.report_uses_engine(@extschema@.source, text, text, text) IS
+COMMENT ON FUNCTION journey_internal.report_uses_engine(@extschema@.source, text, text, text) IS
   'whether the report engine reads the source for a report over these columns (else SQL does)';
 
 -- The SQL form of report_funnel_counts (the same rows), and the funnel
@@ -148,7 +148,7 @@ COMMENT ON FUNCTION @extschema@.report_uses_engine(@extschema@.source, text, tex
 -- turn) makes it use funnel_times with rules; else modes as in
 -- report_funnel_counts.  Customers that drop_excluded leaves out have no
 -- level (they count at no step).
-CREATE FUNCTION @extschema@.report_funnel_sql_counts(src @extschema@.source, events text[],
+CREATE FUNCTION journey_internal.report_funnel_sql_counts(src @extschema@.source, events text[],
 	conversion_window interval, modes text, rules text, excluded text[],
 	all_customers bool, segment_column text, segment_value text,
 	since timestamptz, until timestamptz)
@@ -211,23 +211,23 @@ BEGIN
 		 CROSS JOIN generate_series(CASE WHEN $8 THEN 0 ELSE 1 END, $9) AS s(k)
 		  LEFT JOIN gaps gp ON gp.segment IS NOT DISTINCT FROM g.segment AND gp.k = s.k
 	$q$,
-		@extschema@.report_segment_sql(src, segment_column),
+		journey_internal.report_segment_sql(src, segment_column),
 		per_customer,
 		src.relation,
-		@extschema@.report_range_sql(src, 4, 5),
+		journey_internal.report_range_sql(src, 4, 5),
 		src.customer_column)
 	USING conversion_window, events, coalesce(modes, ''), since, until, segment_value,
 	      segment_column IS NOT NULL, all_customers, n, excluded, rules;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
   'report_funnel_counts'' rows computed by SQL over the aggregates, with step rules and exclusion events when given (used by moment_report for moments with rules)';
 
 -- funnel_report's rows for moment_report too: per segment (NULL: none) and
 -- step (from 0, every customer, with all_customers), the customers who
 -- reached it and the median gap from the previous step of funnel_times'
 -- chain (without modes).
-CREATE FUNCTION @extschema@.report_funnel_counts(src @extschema@.source, events text[],
+CREATE FUNCTION journey_internal.report_funnel_counts(src @extschema@.source, events text[],
 	conversion_window interval, modes text, all_customers bool, segment_column text,
 	segment_value text, since timestamptz, until timestamptz)
 RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
@@ -238,19 +238,19 @@ AS $fn$
 DECLARE
 	no_modes bool := coalesce(modes, '') = '';
 BEGIN
-	IF @extschema@.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
+	IF journey_internal.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
 		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
 			src.customer_column, src.time_column, src.event_column, events,
 			conversion_window, modes, no_modes, all_customers, segment_column,
 			segment_value, since, until);
 		RETURN;
 	END IF;
-	RETURN QUERY SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	RETURN QUERY SELECT * FROM journey_internal.report_funnel_sql_counts(src, events,
 		conversion_window, modes, NULL, NULL, all_customers, segment_column,
 		segment_value, since, until);
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.report_funnel_counts(@extschema@.source, text[], interval, text, bool, text, text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.report_funnel_counts(@extschema@.source, text[], interval, text, bool, text, text, timestamptz, timestamptz) IS
   'per segment and step: customers who reached it and the median gap from the previous step, by the report engine or its SQL form';
 
 CREATE FUNCTION @extschema@.funnel_report(
@@ -274,7 +274,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(funnel_report.source);
+	src @extschema@.source := journey_internal.report_source(funnel_report.source);
 	names text[];
 	events text[];
 	n int;
@@ -319,14 +319,14 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Name the column whose value at a customer''s first event is its segment.';
 	END IF;
-	PERFORM @extschema@.check_source_relation(src, false, funnel_report.segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, funnel_report.segment_column);
 
 	RETURN QUERY
 	SELECT r.step, names[r.step], r.customers,
 	       r.customers::float8 / NULLIF(lag(r.customers) OVER win, 0),
 	       r.customers::float8 / NULLIF(first_value(r.customers) OVER win, 0),
 	       r.median_seconds, r.segment
-	  FROM @extschema@.report_funnel_counts(src, events, cw, funnel_report.modes, false,
+	  FROM journey_internal.report_funnel_counts(src, events, cw, funnel_report.modes, false,
 	                                        funnel_report.segment_column,
 	                                        funnel_report.segment_value,
 	                                        funnel_report.since, funnel_report.until) r
@@ -341,7 +341,7 @@ COMMENT ON FUNCTION @extschema@.funnel_report(text, text[], interval, text, text
 -- The segment filter of path, transition and sequence reports (a column
 -- and a value, or neither), then the source's relation checked for reading
 -- with that column (check_source_relation: columns, privileges, trust).
-CREATE FUNCTION @extschema@.report_check_segment(src @extschema@.source, segment_column text,
+CREATE FUNCTION journey_internal.report_check_segment(src @extschema@.source, segment_column text,
 	segment_value text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -353,17 +353,17 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'Pass both to keep the customers of one segment, or neither.';
 	END IF;
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, segment_column);
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.report_check_segment(@extschema@.source, text, text) IS
+COMMENT ON FUNCTION journey_internal.report_check_segment(@extschema@.source, text, text) IS
   'error unless a report''s segment column and value are both given or both NULL, or the source cannot be read with that column';
 
 -- The checks of a path or transition report: its label column (the one
 -- given, else the source's channel column), returned; its transforms
 -- (checked by path_transform itself); its segment filter; reading the
 -- source with those columns.
-CREATE FUNCTION @extschema@.report_path_checks(src @extschema@.source, label_column text,
+CREATE FUNCTION journey_internal.report_path_checks(src @extschema@.source, label_column text,
 	transforms text[], segment_column text, segment_value text)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -391,10 +391,10 @@ BEGIN
 	IF transforms IS NOT NULL THEN
 		PERFORM @extschema@.path_transform(ARRAY['x'], VARIADIC transforms);
 	END IF;
-	PERFORM @extschema@.report_check_segment(src, segment_column, segment_value);
+	PERFORM journey_internal.report_check_segment(src, segment_column, segment_value);
 	-- (the check names its extra column the segment column)
 	BEGIN
-		PERFORM @extschema@.check_source_relation(src, false, col);
+		PERFORM journey_internal.check_source_relation(src, false, col);
 	EXCEPTION WHEN insufficient_privilege THEN
 		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
 		                        hint = PG_EXCEPTION_HINT;
@@ -404,12 +404,12 @@ BEGIN
 	RETURN col;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.report_path_checks(@extschema@.source, text, text[], text, text) IS
+COMMENT ON FUNCTION journey_internal.report_path_checks(@extschema@.source, text, text[], text, text) IS
   'checks a path report''s label column (else the source''s channel column), transforms, segment filter and reading the source; returns the label column';
 
 -- The per-customer path of the SQL form: path_agg, then the transforms,
 -- for customers with a label and of the segment kept.
-CREATE FUNCTION @extschema@.report_paths_sql(src @extschema@.source, label_column text,
+CREATE FUNCTION journey_internal.report_paths_sql(src @extschema@.source, label_column text,
 	segment_column text)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -429,9 +429,9 @@ RETURN format($q$
 			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
 		 WHERE cardinality(t.path) > 0
 	)$q$,
-	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
-	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);
-COMMENT ON FUNCTION @extschema@.report_paths_sql(@extschema@.source, text, text) IS
+	journey_internal.report_segment_sql(src, segment_column), label_column, src.time_column,
+	src.relation, journey_internal.report_range_sql(src, 3, 4), src.customer_column);
+COMMENT ON FUNCTION journey_internal.report_paths_sql(@extschema@.source, text, text) IS
   'the SQL form''s per-customer paths (parameters: $1 transforms, $2 segment value, $3 since, $4 until)';
 
 CREATE FUNCTION @extschema@.path_report(
@@ -448,8 +448,8 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(path_report.source);
-	col text := @extschema@.report_path_checks(src, path_report.label_column,
+	src @extschema@.source := journey_internal.report_source(path_report.source);
+	col text := journey_internal.report_path_checks(src, path_report.label_column,
 	                                           path_report.transforms,
 	                                           path_report.segment_column,
 	                                           path_report.segment_value);
@@ -458,7 +458,7 @@ BEGIN
 		RAISE EXCEPTION 'top must be between 0 and 1000000'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF @extschema@.report_uses_engine(src, NULL, col, path_report.segment_column) THEN
+	IF journey_internal.report_uses_engine(src, NULL, col, path_report.segment_column) THEN
 		RETURN QUERY
 		SELECT r.path, r.customers, r.customers::float8 / NULLIF(sum(r.customers) OVER (), 0),
 		       r.rank
@@ -469,7 +469,7 @@ BEGIN
 		 ORDER BY r.rank NULLS LAST;
 		RETURN;
 	END IF;
-	RETURN QUERY EXECUTE @extschema@.report_paths_sql(src, col, path_report.segment_column) || $q$
+	RETURN QUERY EXECUTE journey_internal.report_paths_sql(src, col, path_report.segment_column) || $q$
 	, counts AS (
 		SELECT k.path, count(*) AS customers FROM kept k GROUP BY k.path
 	), ranked AS (
@@ -508,8 +508,8 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(transition_report.source);
-	col text := @extschema@.report_path_checks(src, transition_report.label_column,
+	src @extschema@.source := journey_internal.report_source(transition_report.source);
+	col text := journey_internal.report_path_checks(src, transition_report.label_column,
 	                                           transition_report.transforms,
 	                                           transition_report.segment_column,
 	                                           transition_report.segment_value);
@@ -524,7 +524,7 @@ BEGIN
 		RAISE EXCEPTION 'min_share must be between 0 and 1'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF @extschema@.report_uses_engine(src, NULL, col, transition_report.segment_column) THEN
+	IF journey_internal.report_uses_engine(src, NULL, col, transition_report.segment_column) THEN
 		RETURN QUERY
 		SELECT r.step, r.from_label, r.to_label, r.customers,
 		       r.customers::float8 / sum(r.customers) OVER (PARTITION BY r.step)
@@ -537,7 +537,7 @@ BEGIN
 		          r.to_label COLLATE "C";
 		RETURN;
 	END IF;
-	RETURN QUERY EXECUTE @extschema@.report_paths_sql(src, col, transition_report.segment_column) || $q$
+	RETURN QUERY EXECUTE journey_internal.report_paths_sql(src, col, transition_report.segment_column) || $q$
 	, edges AS (
 		SELECT t.step, t.from_label, t.to_label, count(*) AS customers
 		  FROM kept k CROSS JOIN LATERAL @extschema@.transitions(k.path) t
@@ -581,7 +581,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(sequence_report.source);
+	src @extschema@.source := journey_internal.report_source(sequence_report.source);
 	n int;
 	conds text;
 BEGIN
@@ -606,9 +606,9 @@ BEGIN
 	-- the pattern, checked by sequence_match itself
 	PERFORM @extschema@.sequence_match(sequence_report.pattern, now(),
 	                                   VARIADIC array_fill(false, ARRAY[n]));
-	PERFORM @extschema@.report_check_segment(src, sequence_report.segment_column,
+	PERFORM journey_internal.report_check_segment(src, sequence_report.segment_column,
 	                                         sequence_report.segment_value);
-	IF @extschema@.report_uses_engine(src, src.event_column, NULL,
+	IF journey_internal.report_uses_engine(src, src.event_column, NULL,
 	                                  sequence_report.segment_column) THEN
 		RETURN QUERY
 		SELECT * FROM @extschema@.report_sequence_rows(src.relation, src.customer_column,
@@ -632,8 +632,8 @@ BEGIN
 		  FROM per_customer c
 		 WHERE $5::text IS NULL OR c.segment = $5
 	$q$,
-		@extschema@.report_segment_sql(src, sequence_report.segment_column),
-		src.time_column, conds, src.relation, @extschema@.report_range_sql(src, 3, 4),
+		journey_internal.report_segment_sql(src, sequence_report.segment_column),
+		src.time_column, conds, src.relation, journey_internal.report_range_sql(src, 3, 4),
 		src.customer_column)
 	USING sequence_report.pattern, sequence_report.events, sequence_report.since,
 	      sequence_report.until, sequence_report.segment_value;

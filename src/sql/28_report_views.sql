@@ -14,7 +14,7 @@ SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share,
   FROM @extschema@.source s
  CROSS JOIN LATERAL @extschema@.dashboard_transition_report(s.name) t
  WHERE s.channel_column IS NOT NULL
-   AND @extschema@.source_readable(s.name, true);
+   AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.sankey_edges IS
   'per registered source with a channel column that the current role can read (see journey.source_status): the Sankey edges of the first 5 steps of the customers'' channel paths (journey.transition_report with its defaults)';
 COMMENT ON COLUMN @extschema@.sankey_edges.source IS
@@ -46,7 +46,7 @@ SELECT s.name AS source, p.ord::int AS rank, p.rank IS NULL AS is_other,
        WITH ORDINALITY AS p(path, customers, share, rank, from_snapshot, computed_at,
                             events_until, ord)
  WHERE s.channel_column IS NOT NULL
-   AND @extschema@.source_readable(s.name, true);
+   AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.top_paths IS
   'per registered source with a channel column that the current role can read (see journey.source_status): its 10 most common channel paths, then (other) for every other customer with a path (journey.path_report with its defaults)';
 COMMENT ON COLUMN @extschema@.top_paths.source IS

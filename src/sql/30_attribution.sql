@@ -22,39 +22,39 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.touch_weights(text[], text, timestamptz[], timestamptz) IS
   'share of each touch of one conversion path under a rule-based attribution model or shapley (sums to 1)';
 
-CREATE FUNCTION @extschema@.attribution_sfunc(internal, text[], float8, float8, float8, text)
+CREATE FUNCTION journey_internal.attribution_sfunc(internal, text[], float8, float8, float8, text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.attribution_combine(internal, internal)
+CREATE FUNCTION journey_internal.attribution_combine(internal, internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.attribution_serialize(internal)
+CREATE FUNCTION journey_internal.attribution_serialize(internal)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'journey_attribution_serialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.attribution_deserialize(bytea, internal)
+CREATE FUNCTION journey_internal.attribution_deserialize(bytea, internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.attribution_final(internal)
+CREATE FUNCTION journey_internal.attribution_final(internal)
 RETURNS @extschema@.channel_credit[]
 AS 'MODULE_PATHNAME', 'journey_attribution_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution(path text[], conversions float8,
 	value float8, nulls float8, model text) (
-	SFUNC = @extschema@.attribution_sfunc,
+	SFUNC = journey_internal.attribution_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.attribution_combine,
-	SERIALFUNC = @extschema@.attribution_serialize,
-	DESERIALFUNC = @extschema@.attribution_deserialize,
-	FINALFUNC = @extschema@.attribution_final,
+	COMBINEFUNC = journey_internal.attribution_combine,
+	SERIALFUNC = journey_internal.attribution_serialize,
+	DESERIALFUNC = journey_internal.attribution_deserialize,
+	FINALFUNC = journey_internal.attribution_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attribution(text[], float8, float8, float8, text) IS
@@ -76,25 +76,25 @@ CREATE TYPE @extschema@.channel_interval AS (
 COMMENT ON TYPE @extschema@.channel_interval IS
   'credit of one channel (as channel_credit) with the bootstrap percentile interval of its conversions and value';
 
-CREATE FUNCTION @extschema@.attribution_bootstrap_sfunc(internal, text[], float8, float8, float8,
+CREATE FUNCTION journey_internal.attribution_bootstrap_sfunc(internal, text[], float8, float8, float8,
 	text, int, bigint, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.attribution_bootstrap_final(internal)
+CREATE FUNCTION journey_internal.attribution_bootstrap_final(internal)
 RETURNS @extschema@.channel_interval[]
 AS 'MODULE_PATHNAME', 'journey_attribution_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution_bootstrap(path text[], conversions float8,
 	value float8, nulls float8, model text, replicates int, seed bigint, confidence float8) (
-	SFUNC = @extschema@.attribution_bootstrap_sfunc,
+	SFUNC = journey_internal.attribution_bootstrap_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.attribution_combine,
-	SERIALFUNC = @extschema@.attribution_serialize,
-	DESERIALFUNC = @extschema@.attribution_deserialize,
-	FINALFUNC = @extschema@.attribution_bootstrap_final,
+	COMBINEFUNC = journey_internal.attribution_combine,
+	SERIALFUNC = journey_internal.attribution_serialize,
+	DESERIALFUNC = journey_internal.attribution_deserialize,
+	FINALFUNC = journey_internal.attribution_bootstrap_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(text[], float8, float8, float8, text, int, bigint, float8) IS
@@ -148,7 +148,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_source_relation(s, true);
+	PERFORM journey_internal.check_source_relation(s, true);
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
@@ -274,7 +274,7 @@ CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
    CROSS JOIN LATERAL @extschema@.dashboard_snapshot(s.name, true) d
    CROSS JOIN LATERAL @extschema@.channel_attribution(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
-     AND @extschema@.source_readable(s.name, true);
+     AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.channel_attribution IS
   'per registered source (with channel_column and conversion_event) that the current role can read (see journey.source_status), model and channel: conversions and value credited over all time; paths use the source''s attribution_lookback; journey.channel_attribution(source, models, since, until) computes only what it is asked';
 COMMENT ON COLUMN @extschema@.channel_attribution.source IS
@@ -322,7 +322,7 @@ REVOKE ALL ON TABLE @extschema@.spend FROM PUBLIC;
 -- column as the customer column, its day column as the time column and its
 -- amount column as the event column, and the messages naming the roles the
 -- columns play here.
-CREATE FUNCTION @extschema@.check_spend_relation(sp @extschema@.spend, for_reading bool DEFAULT true)
+CREATE FUNCTION journey_internal.check_spend_relation(sp @extschema@.spend, for_reading bool DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -336,7 +336,7 @@ BEGIN
 	src.customer_column := sp.channel_column;
 	src.time_column := sp.day_column;
 	src.event_column := sp.amount_column;
-	SELECT * INTO p FROM @extschema@.source_problem(src, false, NULL, for_reading);
+	SELECT * INTO p FROM journey_internal.source_problem(src, false, NULL, for_reading);
 	IF p.message IS NULL THEN
 		RETURN;
 	END IF;
@@ -354,10 +354,10 @@ BEGIN
 	RAISE EXCEPTION USING ERRCODE = p.sqlstate, MESSAGE = p.message, DETAIL = p.detail, HINT = p.hint;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_spend_relation(@extschema@.spend, bool) IS
+COMMENT ON FUNCTION journey_internal.check_spend_relation(@extschema@.spend, bool) IS
   'raises what keeps the current role from reading a registered spend table (as check_source_relation does for sources), if anything';
 
-CREATE FUNCTION @extschema@.spend_check()
+CREATE FUNCTION journey_internal.spend_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -371,13 +371,13 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
 	END IF;
-	PERFORM @extschema@.check_spend_relation(NEW, false);
+	PERFORM journey_internal.check_spend_relation(NEW, false);
 	RETURN NEW;
 END;
 $$;
 
 CREATE TRIGGER spend_check BEFORE INSERT OR UPDATE ON @extschema@.spend
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.spend_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.spend_check();
 
 -- spend_report(source, spend_table, models, since, until): per model and
 -- channel, the conversions and value credited to conversions in the days
@@ -406,7 +406,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_spend_relation(sp);
+	PERFORM journey_internal.check_spend_relation(sp);
 	RETURN QUERY EXECUTE format($q$
 WITH spent AS (
   SELECT %1$I::text AS channel, sum(%3$I::numeric)::float8 AS amount FROM %4$s
@@ -490,18 +490,18 @@ COMMENT ON FUNCTION @extschema@.conversion_path_report(text, timestamptz, timest
 -- attribution(paths, model): the conversion_path[] of paths_to_conversion()
 -- straight in; each converted path is a row with 1 conversion and its value,
 -- each other path a row with 1 null.
-CREATE FUNCTION @extschema@.attribution_paths_sfunc(internal, @extschema@.conversion_path[], text)
+CREATE FUNCTION journey_internal.attribution_paths_sfunc(internal, @extschema@.conversion_path[], text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_paths_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution(paths @extschema@.conversion_path[], model text) (
-	SFUNC = @extschema@.attribution_paths_sfunc,
+	SFUNC = journey_internal.attribution_paths_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.attribution_combine,
-	SERIALFUNC = @extschema@.attribution_serialize,
-	DESERIALFUNC = @extschema@.attribution_deserialize,
-	FINALFUNC = @extschema@.attribution_final,
+	COMBINEFUNC = journey_internal.attribution_combine,
+	SERIALFUNC = journey_internal.attribution_serialize,
+	DESERIALFUNC = journey_internal.attribution_deserialize,
+	FINALFUNC = journey_internal.attribution_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attribution(@extschema@.conversion_path[], text) IS
@@ -510,7 +510,7 @@ COMMENT ON AGGREGATE @extschema@.attribution(@extschema@.conversion_path[], text
 -- attribution_bootstrap(paths, model, replicates, seed, confidence): the
 -- conversion_path[] of paths_to_conversion() straight in, as for
 -- attribution(paths, model); with their touch times, time_decay too.
-CREATE FUNCTION @extschema@.attribution_bootstrap_paths_sfunc(internal,
+CREATE FUNCTION journey_internal.attribution_bootstrap_paths_sfunc(internal,
 	@extschema@.conversion_path[], text, int, bigint, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_paths_sfunc'
@@ -518,12 +518,12 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution_bootstrap(paths @extschema@.conversion_path[], model text,
 	replicates int, seed bigint, confidence float8) (
-	SFUNC = @extschema@.attribution_bootstrap_paths_sfunc,
+	SFUNC = journey_internal.attribution_bootstrap_paths_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.attribution_combine,
-	SERIALFUNC = @extschema@.attribution_serialize,
-	DESERIALFUNC = @extschema@.attribution_deserialize,
-	FINALFUNC = @extschema@.attribution_bootstrap_final,
+	COMBINEFUNC = journey_internal.attribution_combine,
+	SERIALFUNC = journey_internal.attribution_serialize,
+	DESERIALFUNC = journey_internal.attribution_deserialize,
+	FINALFUNC = journey_internal.attribution_bootstrap_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(@extschema@.conversion_path[], text, int, bigint, float8) IS

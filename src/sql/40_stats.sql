@@ -62,12 +62,12 @@ COMMENT ON FUNCTION @extschema@.p_adjust(float8[], text) IS
   'p-values adjusted for multiple comparisons (holm or bh), in input order; NULLs kept and not counted';
 
 -- not STRICT: a NULL value is reported, not passed over
-CREATE FUNCTION @extschema@.check_parameter(name text, value float8)
+CREATE FUNCTION journey_internal.check_parameter(name text, value float8)
 RETURNS void
 AS 'MODULE_PATHNAME', 'journey_check_parameter'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.check_parameter(text, float8) IS
+COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
   'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect, winsorize); used by the hypothesis registry';
 
 CREATE FUNCTION @extschema@.fisher_exact_test(a bigint, b bigint, c bigint, d bigint)

@@ -66,7 +66,7 @@ BEGIN
 				  DETAIL = format('The window is %s.', conversion_window);
 	END IF;
 	-- the current role must be able to read the relation, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, segment_column);
 
 	RETURN QUERY EXECUTE format($q$
 		WITH entry AS (
@@ -108,7 +108,7 @@ AS $$
 DECLARE
 	last timestamptz;
 BEGIN
-	PERFORM @extschema@.check_source_relation(src, false);
+	PERFORM journey_internal.check_source_relation(src, false);
 	EXECUTE format('SELECT max(e.%I::timestamptz) FROM %s e', src.time_column, src.relation)
 	   INTO last;
 	RETURN last;
@@ -182,7 +182,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(conversion_drivers.source);
+	src @extschema@.source := journey_internal.report_source(conversion_drivers.source);
 	here @extschema@.moment := @extschema@.signal_moment(src, conversion_drivers.moment, 'moment');
 	next_event text;
 	win interval;
@@ -208,7 +208,7 @@ BEGIN
 				  DETAIL = format('The window is %s.', win);
 	END IF;
 	-- the current role must be able to read the relation, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, signal_column);
+	PERFORM journey_internal.check_source_relation(src, false, signal_column);
 
 	-- Per customer who reached the moment (first event, within since ..
 	-- until): moved on when the next moment's event follows within the
@@ -311,7 +311,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(cohort_conversion.source);
+	src @extschema@.source := journey_internal.report_source(cohort_conversion.source);
 	pair record;
 	win interval;
 	upto timestamptz;
@@ -387,12 +387,12 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(time_to_convert_curve.source);
+	src @extschema@.source := journey_internal.report_source(time_to_convert_curve.source);
 	pair record;
 	upto timestamptz;
 BEGIN
 	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
-	PERFORM @extschema@.check_parameter('confidence', confidence);
+	PERFORM journey_internal.check_parameter('confidence', confidence);
 	upto := coalesce(time_to_convert_curve.as_of, @extschema@.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;

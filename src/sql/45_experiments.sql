@@ -23,7 +23,7 @@
 -- ---------------------------------------------------------------------
 
 -- Raise unless src is a registered source.
-CREATE FUNCTION @extschema@.check_source(src text)
+CREATE FUNCTION journey_internal.check_source(src text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -36,7 +36,7 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.check_source(text) IS
+COMMENT ON FUNCTION journey_internal.check_source(text) IS
   'raises a clear error unless the source is registered (used by the review cycle and hypothesis triggers)';
 
 -- A range type over text, so that the exclusion constraint below can
@@ -73,7 +73,7 @@ CREATE TABLE @extschema@.review_cycle (
 COMMENT ON TABLE @extschema@.review_cycle IS
   'review cycles of a source: non-overlapping date ranges (both ends inclusive) at whose end the team reviews what it tested, learned and tests next';
 
-CREATE FUNCTION @extschema@.review_cycle_check()
+CREATE FUNCTION journey_internal.review_cycle_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -81,7 +81,7 @@ AS $$
 DECLARE
 	other record;
 BEGIN
-	PERFORM @extschema@.check_source(NEW.source);
+	PERFORM journey_internal.check_source(NEW.source);
 	IF NEW.name IS NULL OR btrim(NEW.name) = '' THEN
 		RAISE EXCEPTION 'a review cycle needs a name'
 			USING ERRCODE = 'not_null_violation',
@@ -124,7 +124,7 @@ $$;
 
 CREATE TRIGGER review_cycle_check
 	BEFORE INSERT OR UPDATE ON @extschema@.review_cycle
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.review_cycle_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.review_cycle_check();
 
 -- ---------------------------------------------------------------------
 -- Hypotheses
@@ -200,7 +200,7 @@ COMMENT ON COLUMN @extschema@.hypothesis.cuped_event IS
   'the event whose occurrence in the CUPED window before assignment is the covariate; NULL: the target moment''s event (the same metric before assignment)';
 
 -- Raise unless moment_name is a registered moment of src.
-CREATE FUNCTION @extschema@.check_moment(src text, moment_name text, what text)
+CREATE FUNCTION journey_internal.check_moment(src text, moment_name text, what text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -218,11 +218,11 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.check_moment(text, text, text) IS
+COMMENT ON FUNCTION journey_internal.check_moment(text, text, text) IS
   'raises a clear error unless the moment is registered for the source (used by the hypothesis trigger)';
 
 -- Raise unless the statement reads as an if-then hypothesis.
-CREATE FUNCTION @extschema@.check_statement(statement text)
+CREATE FUNCTION journey_internal.check_statement(statement text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -256,10 +256,10 @@ BEGIN
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.check_statement(text) IS
+COMMENT ON FUNCTION journey_internal.check_statement(text) IS
   'raises a clear error unless the text is an if-then hypothesis: "If <change>, <outcome> will <happen>."';
 
-CREATE FUNCTION @extschema@.hypothesis_check()
+CREATE FUNCTION journey_internal.hypothesis_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -271,19 +271,19 @@ DECLARE
 	share record;
 BEGIN
 	-- what the hypothesis is about
-	PERFORM @extschema@.check_source(NEW.source);
+	PERFORM journey_internal.check_source(NEW.source);
 	NEW.target_moment := coalesce(NEW.target_moment, NEW.moment);
 	-- (on UPDATE only what changed: a rename of a moment cascades into one
 	-- column at a time, and the other still names the old moment)
 	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
 		OR NEW.moment IS DISTINCT FROM OLD.moment THEN
-		PERFORM @extschema@.check_moment(NEW.source, NEW.moment, 'moment');
+		PERFORM journey_internal.check_moment(NEW.source, NEW.moment, 'moment');
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
 		OR NEW.target_moment IS DISTINCT FROM OLD.target_moment THEN
-		PERFORM @extschema@.check_moment(NEW.source, NEW.target_moment, 'target moment');
+		PERFORM journey_internal.check_moment(NEW.source, NEW.target_moment, 'target moment');
 	END IF;
-	PERFORM @extschema@.check_statement(NEW.statement);
+	PERFORM journey_internal.check_statement(NEW.statement);
 
 	-- how it is measured
 	IF NEW.conversion_window IS NULL OR NEW.conversion_window <= interval '0' THEN
@@ -297,13 +297,13 @@ BEGIN
 	-- on UPDATE only what changed, so that a row stored before these checks
 	-- can still be corrected or abandoned
 	IF TG_OP = 'INSERT' OR NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN
-		PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+		PERFORM journey_internal.check_parameter('minimum_effect', NEW.minimum_effect);
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.alpha IS DISTINCT FROM OLD.alpha THEN
-		PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+		PERFORM journey_internal.check_parameter('alpha', NEW.alpha);
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.power IS DISTINCT FROM OLD.power THEN
-		PERFORM @extschema@.check_parameter('power', NEW.power);
+		PERFORM journey_internal.check_parameter('power', NEW.power);
 	END IF;
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
@@ -385,7 +385,7 @@ BEGIN
 				  HINT = 'Register the source''s value_column, or measure the ratio''s count.';
 	END IF;
 	IF NEW.winsorize IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.winsorize IS DISTINCT FROM OLD.winsorize) THEN
-		PERFORM @extschema@.check_parameter('winsorize', NEW.winsorize);
+		PERFORM journey_internal.check_parameter('winsorize', NEW.winsorize);
 	END IF;
 
 	IF NEW.cycle_id IS NOT NULL THEN
@@ -522,7 +522,7 @@ $$;
 
 CREATE TRIGGER hypothesis_check
 	BEFORE INSERT OR UPDATE ON @extschema@.hypothesis
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.hypothesis_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.hypothesis_check();
 
 -- ---------------------------------------------------------------------
 -- Assignments
@@ -553,7 +553,7 @@ CREATE INDEX assignment_variant ON @extschema@.assignment (hypothesis_id, varian
 -- and a conclusion waits for changes in progress.  (A locking read needs
 -- UPDATE privilege: a role that changes assignments needs UPDATE on
 -- journey.hypothesis.)
-CREATE FUNCTION @extschema@.assignment_check()
+CREATE FUNCTION journey_internal.assignment_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -641,7 +641,7 @@ $$;
 
 CREATE TRIGGER assignment_check
 	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.assignment
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.assignment_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.assignment_check();
 
 -- A conclusion needs customers in control and in another variant, which
 -- hypothesis_check reads once the conclusion holds the hypothesis row (so
@@ -655,7 +655,7 @@ CREATE TRIGGER assignment_check
 -- for this conclusion and will be refused, so those rows stay as they are;
 -- waiting for them instead would deadlock.  (A role that concludes needs
 -- UPDATE on journey.assignment for this.)
-CREATE FUNCTION @extschema@.hypothesis_evidence_lock()
+CREATE FUNCTION journey_internal.hypothesis_evidence_lock()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -674,7 +674,7 @@ $$;
 CREATE TRIGGER hypothesis_evidence_lock
 	BEFORE UPDATE OF status ON @extschema@.hypothesis
 	FOR EACH ROW WHEN (NEW.status = 'concluded' AND OLD.status IS DISTINCT FROM 'concluded')
-	EXECUTE FUNCTION @extschema@.hypothesis_evidence_lock();
+	EXECUTE FUNCTION journey_internal.hypothesis_evidence_lock();
 
 -- ---------------------------------------------------------------------
 -- Guardrails
@@ -705,7 +705,7 @@ COMMENT ON COLUMN @extschema@.guardrail.higher_is_better IS
 COMMENT ON COLUMN @extschema@.guardrail.margin IS
   'the relative change the guardrail tolerates in the harmful direction, e.g. 0.02 for 2%';
 
-CREATE FUNCTION @extschema@.guardrail_check()
+CREATE FUNCTION journey_internal.guardrail_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -774,7 +774,7 @@ $$;
 
 CREATE TRIGGER guardrail_check
 	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.guardrail
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.guardrail_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.guardrail_check();
 
 REVOKE ALL ON TABLE @extschema@.guardrail FROM PUBLIC;
 
@@ -790,7 +790,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.guardrail', '');
 -- ---------------------------------------------------------------------
 
 -- Lock and return a hypothesis, or raise if there is none.
-CREATE FUNCTION @extschema@.hypothesis_for_update(hypothesis_id bigint)
+CREATE FUNCTION journey_internal.hypothesis_for_update(hypothesis_id bigint)
 RETURNS @extschema@.hypothesis
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -829,7 +829,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+	h @extschema@.hypothesis := journey_internal.hypothesis_for_update(hypothesis_id);
 BEGIN
 	IF h.status = 'running' THEN
 		RAISE EXCEPTION 'hypothesis % is already running', h.id
@@ -852,7 +852,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+	h @extschema@.hypothesis := journey_internal.hypothesis_for_update(hypothesis_id);
 BEGIN
 	IF h.status = 'concluded' THEN
 		RAISE EXCEPTION 'hypothesis % is already concluded', h.id
@@ -885,7 +885,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+	h @extschema@.hypothesis := journey_internal.hypothesis_for_update(hypothesis_id);
 BEGIN
 	IF h.status = 'abandoned' THEN
 		RAISE EXCEPTION 'hypothesis % is already abandoned', h.id
@@ -940,7 +940,7 @@ BEGIN
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
 	src := h.source;
-	PERFORM @extschema@.check_source_relation(src, false);
+	PERFORM journey_internal.check_source_relation(src, false);
 
 	-- (the assignments are read twice rather than through one CTE, which
 	-- would hide their statistics from the join's plan)
@@ -995,7 +995,7 @@ BEGIN
 		RETURN;
 	END IF;
 	src := h.source;
-	PERFORM @extschema@.check_source_relation(src, false,
+	PERFORM journey_internal.check_source_relation(src, false,
 		CASE WHEN h.ratio_numerator IS NOT NULL AND h.ratio_measure = 'value'
 			 THEN src.value_column END);
 
@@ -1087,7 +1087,7 @@ BEGIN
 		RETURN;
 	END IF;
 	src := h.source;
-	PERFORM @extschema@.check_source_relation(src, false,
+	PERFORM journey_internal.check_source_relation(src, false,
 		CASE WHEN EXISTS (SELECT 1 FROM @extschema@.guardrail gr
 						   WHERE gr.hypothesis_id = hid AND gr.measure = 'value')
 			 THEN src.value_column END);
@@ -1196,7 +1196,7 @@ BEGIN
 	-- (a hypothesis stored with parameters out of range: its figures are
 	-- NULL, as hypothesis_result says why)
 	BEGIN
-		PERFORM @extschema@.check_parameter('alpha', h.alpha);
+		PERFORM journey_internal.check_parameter('alpha', h.alpha);
 	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed THEN
 		usable := false;
 	END;
@@ -1322,9 +1322,9 @@ BEGIN
 	-- about each): its rows say so, rather than failing every hypothesis
 	-- of the view
 	BEGIN
-		PERFORM @extschema@.check_parameter('alpha', h.alpha),
-				@extschema@.check_parameter('power', h.power),
-				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+		PERFORM journey_internal.check_parameter('alpha', h.alpha),
+				journey_internal.check_parameter('power', h.power),
+				journey_internal.check_parameter('minimum_effect', h.minimum_effect),
 				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
 	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
 				   OR numeric_value_out_of_range OR invalid_text_representation THEN
@@ -1452,7 +1452,7 @@ SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
 		   e.guardrails_failed
 	  FROM @extschema@.hypothesis_result(h.id) hr
 	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
- WHERE @extschema@.source_readable(h.source, false);
+ WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
   'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';
 COMMENT ON COLUMN @extschema@.hypothesis_results.hypothesis_id IS
@@ -1586,7 +1586,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
 	   m.reached, coalesce(m.moved_on, 0) AS moved_on, m.rate, m.share_of_first,
 	   c.previous_cycle_id, p.rate AS previous_rate,
 	   m.rate - p.rate AS rate_change,
-	   m.share_with_data, m.dark, m.stalled, coalesce(m.notes, 0) AS notes
+	   m.share_with_data, m.dark, coalesce(m.stalled, 0) AS stalled, coalesce(m.notes, 0) AS notes
   FROM cycles c
  CROSS JOIN LATERAL (
 	-- (joined per cycle, so that each function runs once per cycle)
@@ -1595,7 +1595,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
 	  LEFT JOIN @extschema@.cycle_action(c.id) a ON a.position = cm.position) m
   LEFT JOIN LATERAL @extschema@.cycle_moments(c.previous_cycle_id) p
 	ON p.position = m.position
- WHERE @extschema@.source_readable(c.source, false);
+ WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_moments IS
   'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, the rate of the previous cycle of the same source, and the data coverage after the moment, customers stalled there at the end of the cycle and notes heard about it';
 COMMENT ON COLUMN @extschema@.review_moments.cycle_id IS
@@ -1627,7 +1627,7 @@ COMMENT ON COLUMN @extschema@.review_moments.share_with_data IS
 COMMENT ON COLUMN @extschema@.review_moments.dark IS
   'true when share_with_data is below 0.2 or nobody had the moment''s event: the cycle holds little data about what follows the moment';
 COMMENT ON COLUMN @extschema@.review_moments.stalled IS
-  'customers whose latest arrival at the moment was within the cycle and who, at its end, had waited at least 3 days without reaching the next moment (journey.stalled_counts); NULL at the last moment';
+  'customers whose latest arrival at the moment was within the cycle and who, at its end, had waited at least 3 days without reaching the next moment (journey.stalled_counts); 0 at the last moment, which has no next moment';
 COMMENT ON COLUMN @extschema@.review_moments.notes IS
   'notes about the moment said during the cycle (journey.note; per theme in journey.review_heard)';
 
@@ -1652,7 +1652,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, h.id AS hypothesis_id,
 	ON h.source = c.source
    AND (h.cycle_id = c.id
 		OR (h.cycle_id IS NULL AND c.is_latest AND h.status IN ('proposed', 'running')))
- WHERE @extschema@.source_readable(c.source, false);
+ WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_hypotheses IS
   'per review cycle (of a source the current role can read, see journey.source_status) and hypothesis: what was tested (concluded), abandoned, and is next (proposed or running; in the source''s latest cycle also those without a cycle); results in journey.hypothesis_results';
 COMMENT ON COLUMN @extschema@.review_hypotheses.cycle_id IS
@@ -1698,7 +1698,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 	   h.tested AS hypotheses_tested, h.abandoned AS hypotheses_abandoned,
 	   h.next AS hypotheses_next, h.learned,
 	   m.moments, m.improved AS moments_improved, m.declined AS moments_declined,
-	   a.dark AS moments_dark, a.stalled AS customers_stalled, a.notes,
+	   a.dark AS moments_dark, coalesce(a.stalled, 0) AS customers_stalled, a.notes,
 	   @extschema@.cycle_heard(c.id) AS heard
   FROM cycles c
  CROSS JOIN LATERAL (
@@ -1722,7 +1722,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 	SELECT count(*) FILTER (WHERE ca.dark) AS dark, sum(ca.stalled)::bigint AS stalled,
 		   coalesce(sum(ca.notes), 0)::bigint AS notes
 	  FROM @extschema@.cycle_action(c.id) ca) a
- WHERE @extschema@.source_readable(c.source, false);
+ WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review IS
   'one row per review cycle (of a source the current role can read, see journey.source_status): how many hypotheses were tested, abandoned and are next, what was learned, and how many moments'' conversion rates rose or fell against the previous cycle, how many moments are dark, how many customers are stalled at its end, and what customers said; the rows behind it are in journey.review_hypotheses and journey.review_moments, the rich form in journey.review_details(cycle_id)';
 COMMENT ON COLUMN @extschema@.review.cycle_id IS
@@ -1752,7 +1752,7 @@ COMMENT ON COLUMN @extschema@.review.moments_declined IS
 COMMENT ON COLUMN @extschema@.review.moments_dark IS
   'moments with little data after them in the cycle (journey.review_moments.dark)';
 COMMENT ON COLUMN @extschema@.review.customers_stalled IS
-  'customers stalled at the end of the cycle, summed over the moments (journey.review_moments.stalled; a customer stalled at two moments counts twice); NULL when the source has one moment';
+  'customers stalled at the end of the cycle, summed over the moments (journey.review_moments.stalled; a customer stalled at two moments counts twice); 0 when the source has one moment';
 COMMENT ON COLUMN @extschema@.review.notes IS
   'notes said during the cycle (journey.note)';
 COMMENT ON COLUMN @extschema@.review.heard IS
@@ -1803,7 +1803,7 @@ AS $$
 						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
 						'previous_rate', p.rate, 'rate_change', m.rate - p.rate,
 						'share_with_data', a.share_with_data, 'dark', a.dark,
-						'stalled', a.stalled, 'notes', a.notes)
+						'stalled', coalesce(a.stalled, 0), 'notes', a.notes)
 						ORDER BY m.position)
 					   FROM @extschema@.cycle_moments(c.id) m
 					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p

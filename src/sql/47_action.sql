@@ -35,7 +35,7 @@ BEGIN
 		RAISE EXCEPTION 'moment must not be NULL'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM @extschema@.check_moment(src.name, action_moment.moment, 'moment');
+	PERFORM journey_internal.check_moment(src.name, action_moment.moment, 'moment');
 	SELECT m.position, m.event_name, n.event_name
 	  INTO action_moment.position, action_moment.event_name, action_moment.next_event_name
 	  FROM @extschema@.moment m
@@ -172,7 +172,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(moment_coverage.source);
+	src @extschema@.source := journey_internal.report_source(moment_coverage.source);
 	names text[];
 	events text[];
 BEGIN
@@ -186,7 +186,7 @@ BEGIN
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false);
+	PERFORM journey_internal.check_source_relation(src, false);
 
 	-- One sort of the rows by customer: each row carries its customer's
 	-- arrival at every moment (a1, a2, ...: window aggregates over the
@@ -297,7 +297,7 @@ BEGIN
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it (every registered column:
 	-- the channel column is read), trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, true, segment_column);
+	PERFORM journey_internal.check_source_relation(src, true, segment_column);
 
 	IF @extschema@.customer_time_index(src.relation, src.customer_column, src.time_column) THEN
 		-- one pass over the rows of the two moments' events, then index
@@ -378,7 +378,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(stalled_customers.source);
+	src @extschema@.source := journey_internal.report_source(stalled_customers.source);
 BEGIN
 	PERFORM @extschema@.check_action_interval('stalled_for', stalled_for, false);
 	RETURN QUERY
@@ -410,7 +410,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(stalled_counts.source);
+	src @extschema@.source := journey_internal.report_source(stalled_counts.source);
 	names text[];
 	events text[];
 	n int;
@@ -422,7 +422,7 @@ BEGIN
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false);
+	PERFORM journey_internal.check_source_relation(src, false);
 
 	-- per customer, the latest event of each moment before as_of (l1, l2,
 	-- ...); then per moment k but the last, the customers stalled_sql
@@ -477,7 +477,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(inactive_customers.source);
+	src @extschema@.source := journey_internal.report_source(inactive_customers.source);
 BEGIN
 	PERFORM @extschema@.check_action_interval('inactive_for', inactive_for, false);
 	RETURN QUERY
@@ -504,7 +504,7 @@ SELECT s.name AS source, m.position, m.name AS moment, c.customer_id, c.arrived_
  CROSS JOIN LATERAL @extschema@.stalled_customers(s.name, m.name) c
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment n
                 WHERE n.source = m.source AND n.position = m.position + 1)
-   AND @extschema@.source_readable(s.name, true);
+   AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.stalled IS
   'for automation tools: per registered source the current role can read (see journey.source_status) and moment but the last, the customers stalled there for at least 3 days now (journey.stalled_customers); action_key tells new entries from ones already acted on';
 COMMENT ON COLUMN @extschema@.stalled.source IS
@@ -568,14 +568,14 @@ COMMENT ON COLUMN @extschema@.note.recorded_at IS
 
 CREATE INDEX note_source_moment ON @extschema@.note (source, moment);
 
-CREATE FUNCTION @extschema@.note_check()
+CREATE FUNCTION journey_internal.note_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@.check_source(NEW.source);
-	PERFORM @extschema@.check_moment(NEW.source, NEW.moment, 'moment');
+	PERFORM journey_internal.check_source(NEW.source);
+	PERFORM journey_internal.check_moment(NEW.source, NEW.moment, 'moment');
 	IF NEW.theme IS NULL OR btrim(NEW.theme) = '' THEN
 		RAISE EXCEPTION 'a note needs a theme'
 			USING ERRCODE = 'not_null_violation',
@@ -606,7 +606,7 @@ $$;
 
 CREATE TRIGGER note_check
 	BEFORE INSERT OR UPDATE ON @extschema@.note
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.note_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.note_check();
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.note', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.note_id_seq', '');

@@ -20,7 +20,7 @@ COMMENT ON TABLE @extschema@.channel_rule IS
 -- Reject a rule whose pattern does not compile, with the reason.  The test
 -- compiles the pattern as default_channel does (advanced syntax, case
 -- insensitive, the database's default collation).
-CREATE FUNCTION @extschema@.channel_rule_check() RETURNS trigger
+CREATE FUNCTION journey_internal.channel_rule_check() RETURNS trigger
 	LANGUAGE plpgsql VOLATILE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -49,7 +49,7 @@ $$;
 
 CREATE TRIGGER channel_rule_check BEFORE INSERT OR UPDATE
 	ON @extschema@.channel_rule
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.channel_rule_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.channel_rule_check();
 
 -- The shipped rules reproduce Google Analytics 4's default channel group on
 -- source and medium alone (no campaign name, no ad network).  Shipped rules

@@ -15,7 +15,7 @@ CREATE VIEW @extschema@.source_status WITH (security_invoker = true) AS
 SELECT s.name AS source, p.message IS NULL AS readable,
 	   p.message AS reason, p.detail, p.hint
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.source_problem(s, true) p;
+ CROSS JOIN LATERAL journey_internal.source_problem(s, true) p;
 COMMENT ON VIEW @extschema@.source_status IS
   'per registered source: whether the current role can read it (every registered column), and if not why; the views over every source leave out the sources it cannot read';
 COMMENT ON COLUMN @extschema@.source_status.source IS

@@ -45,7 +45,7 @@ q() { suite_q -d "$DB" "$@"; }
 q >/dev/null <<'SQL'
 CREATE EXTENSION journey;
 SET client_min_messages = warning;
-GRANT USAGE ON SCHEMA journey TO journey_diff_reader;
+GRANT USAGE ON SCHEMA journey, journey_internal TO journey_diff_reader;
 GRANT SELECT ON journey.source, journey.moment TO journey_diff_reader;
 
 -- One seed's rows: draw(seed) fills ev_base.

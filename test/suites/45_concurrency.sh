@@ -265,7 +265,7 @@ done
 # would deadlock) and concludes; A is refused
 h=$(q -c 'SELECT running_hypothesis()')
 session_run B "BEGIN" >/dev/null
-session_run B "SELECT id FROM journey.hypothesis_for_update($h)" >/dev/null
+session_run B "SELECT id FROM journey_internal.hypothesis_for_update($h)" >/dev/null
 session_send A "UPDATE journey.assignment SET variant = 'control' WHERE hypothesis_id = $h AND customer_id = 'c2'"
 expect_waits "changing a customer while its hypothesis is held" A
 expect_result "concluding while a change of a customer waits for the hypothesis" \

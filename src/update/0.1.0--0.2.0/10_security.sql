@@ -5,7 +5,7 @@
 -- 45_experiments.sql, 50_labels.sql, 90_security.sql; doc/security.md).
 
 -- channel_rule_check pins search_path like every other function.
-ALTER FUNCTION @extschema@.channel_rule_check() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION journey_internal.channel_rule_check() SET search_path = pg_catalog, pg_temp;
 
 -- window_funnel's and funnel_times' conversion window was a parameter named
 -- "window", a reserved word.  Only the name changes, and no stored call
@@ -20,14 +20,14 @@ UPDATE pg_catalog.pg_proc
    AND 'window' = ANY (proargnames);
 
 -- A reader checks a source before reading it (src/trust.c).
-CREATE FUNCTION @extschema@.untrusted_code(relation regclass, columns text[])
+CREATE FUNCTION journey_internal.untrusted_code(relation regclass, columns text[])
 RETURNS text
 AS 'MODULE_PATHNAME', 'journey_untrusted_code'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION @extschema@.untrusted_code(regclass, text[]) IS
+COMMENT ON FUNCTION journey_internal.untrusted_code(regclass, text[]) IS
   'NULL when reading the columns of the relation runs only code the current role trusts; else which code it does not trust, and who chose it';
 
-CREATE FUNCTION @extschema@.source_problem(src @extschema@.source, all_columns bool,
+CREATE FUNCTION journey_internal.source_problem(src @extschema@.source, all_columns bool,
 	segment_column text DEFAULT NULL, for_reading bool DEFAULT true,
 	OUT sqlstate text, OUT message text, OUT detail text, OUT hint text)
 RETURNS record
@@ -112,7 +112,7 @@ BEGIN
 			RETURN;
 		END IF;
 	END LOOP;
-	detail := @extschema@.untrusted_code(src.relation, cols);
+	detail := journey_internal.untrusted_code(src.relation, cols);
 	IF detail IS NOT NULL THEN
 		sqlstate := '42501';
 		message := format('source "%s" runs code that role "%s" does not trust', src.name, current_user);
@@ -120,10 +120,10 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.source_problem(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool) IS
   'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
 
-CREATE FUNCTION @extschema@.check_source_relation(src @extschema@.source, all_columns bool,
+CREATE FUNCTION journey_internal.check_source_relation(src @extschema@.source, all_columns bool,
 	segment_column text DEFAULT NULL, for_reading bool DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -132,7 +132,7 @@ AS $$
 DECLARE
 	p record;
 BEGIN
-	SELECT * INTO p FROM @extschema@.source_problem(src, all_columns, segment_column, for_reading);
+	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, segment_column, for_reading);
 	IF p.message IS NULL THEN
 		RETURN;
 	ELSIF p.detail IS NULL THEN
@@ -142,24 +142,24 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_source_relation(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool) IS
   'raises the problem source_problem finds, if any (called by every reader of a registered relation before it reads it)';
 
-CREATE FUNCTION @extschema@.source_readable(source text, all_columns bool)
+CREATE FUNCTION journey_internal.source_readable(source text, all_columns bool)
 RETURNS bool
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT p.message IS NULL
 	  FROM @extschema@.source s,
-	       LATERAL @extschema@.source_problem(s, all_columns) p
+	       LATERAL journey_internal.source_problem(s, all_columns) p
 	 WHERE s.name = source_readable.source
 $$;
-COMMENT ON FUNCTION @extschema@.source_readable(text, bool) IS
+COMMENT ON FUNCTION journey_internal.source_readable(text, bool) IS
   'true when the current role can read the source (see journey.source_status for why not)';
 
 -- the registry's own check of a new source
-CREATE OR REPLACE FUNCTION @extschema@.source_check()
+CREATE OR REPLACE FUNCTION journey_internal.source_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -177,7 +177,7 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
 	END IF;
-	PERFORM @extschema@.check_source_relation(NEW, true, NULL, false);
+	PERFORM journey_internal.check_source_relation(NEW, true, NULL, false);
 	RETURN NEW;
 END;
 $$;
@@ -247,7 +247,7 @@ BEGIN
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, segment_column);
 	IF segment_column IS NOT NULL THEN
 		seg := format('(array_agg(%I::text ORDER BY %I, %I::text))[1]',
 		              segment_column, src.time_column, segment_column);
@@ -310,7 +310,7 @@ SELECT s.name AS source, r.*
   FROM @extschema@.source s
  CROSS JOIN LATERAL @extschema@.moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
-   AND @extschema@.source_readable(s.name, false);
+   AND journey_internal.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
   'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments';
 
@@ -338,7 +338,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
 	END IF;
-	PERFORM @extschema@.check_source_relation(s, true);
+	PERFORM journey_internal.check_source_relation(s, true);
 	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
@@ -379,7 +379,7 @@ CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
     FROM @extschema@.source s
    CROSS JOIN LATERAL @extschema@.channel_attribution_rows(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
-     AND @extschema@.source_readable(s.name, true);
+     AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.channel_attribution IS
   'per registered source (with channel_column and conversion_event) that the current role can read (see journey.source_status), model and channel: conversions and value credited; paths use the source''s attribution_lookback';
 
@@ -406,7 +406,7 @@ BEGIN
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
 	src := h.source;
-	PERFORM @extschema@.check_source_relation(src, false);
+	PERFORM journey_internal.check_source_relation(src, false);
 
 	-- (the assignments are read twice rather than through one CTE, which
 	-- would hide their statistics from the join's plan)
@@ -436,7 +436,7 @@ SELECT h.id AS hypothesis_id, r.variant, r.units, r.conversions, r.rate,
 	   r.srm_p_value, r.verdict
   FROM @extschema@.hypothesis h
  CROSS JOIN LATERAL @extschema@.hypothesis_result(h.id) r
- WHERE @extschema@.source_readable(h.source, false);
+ WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
   'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict';
 
@@ -454,7 +454,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
  CROSS JOIN LATERAL @extschema@.cycle_moments(c.id) m
   LEFT JOIN LATERAL @extschema@.cycle_moments(c.previous_cycle_id) p
 	ON p.position = m.position
- WHERE @extschema@.source_readable(c.source, false);
+ WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_moments IS
   'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, and the rate of the previous cycle of the same source';
 
@@ -498,7 +498,7 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 						   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
 							 ON p.position = m.position) rm), '[]') AS moments
   FROM cycles c
- WHERE @extschema@.source_readable(c.source, false);
+ WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review IS
   'one row per review cycle (of a source the current role can read, see journey.source_status): what was tested (concluded hypotheses with their results and decision), what was learned, what is next (proposed and running hypotheses), and each moment''s conversion rate against the previous cycle';
 
@@ -517,7 +517,7 @@ CREATE VIEW @extschema@.source_status WITH (security_invoker = true) AS
 SELECT s.name AS source, p.message IS NULL AS readable,
 	   p.message AS reason, p.detail, p.hint
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.source_problem(s, true) p;
+ CROSS JOIN LATERAL journey_internal.source_problem(s, true) p;
 COMMENT ON VIEW @extschema@.source_status IS
   'per registered source: whether the current role can read it (every registered column), and if not why; the views over every source leave out the sources it cannot read';
 COMMENT ON COLUMN @extschema@.source_status.source IS

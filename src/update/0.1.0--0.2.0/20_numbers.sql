@@ -3,19 +3,19 @@
 -- statistics functions' own ranges and messages (check_parameter).
 
 -- not STRICT: a NULL value is reported, not passed over
-CREATE FUNCTION @extschema@.check_parameter(name text, value float8)
+CREATE FUNCTION journey_internal.check_parameter(name text, value float8)
 RETURNS void
 AS 'MODULE_PATHNAME', 'journey_check_parameter'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.check_parameter(text, float8) IS
+COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
   'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect); used by the hypothesis registry';
 
 -- prob_to_beat: exact up to 1e7 in the smallest shape, an expansion beyond
 COMMENT ON FUNCTION @extschema@.prob_to_beat(bigint, bigint, bigint, bigint) IS
   'P(rate B > rate A) under independent uniform Beta(1,1) priors: the exact sum up to 1e7 in the smallest posterior shape, an Edgeworth expansion beyond; absolute error below 1e-12';
 
-CREATE OR REPLACE FUNCTION @extschema@.hypothesis_check()
+CREATE OR REPLACE FUNCTION journey_internal.hypothesis_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -27,19 +27,19 @@ DECLARE
 	share record;
 BEGIN
 	-- what the hypothesis is about
-	PERFORM @extschema@.check_source(NEW.source);
+	PERFORM journey_internal.check_source(NEW.source);
 	NEW.target_moment := coalesce(NEW.target_moment, NEW.moment);
 	-- (on UPDATE only what changed: a rename of a moment cascades into one
 	-- column at a time, and the other still names the old moment)
 	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
 		OR NEW.moment IS DISTINCT FROM OLD.moment THEN
-		PERFORM @extschema@.check_moment(NEW.source, NEW.moment, 'moment');
+		PERFORM journey_internal.check_moment(NEW.source, NEW.moment, 'moment');
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
 		OR NEW.target_moment IS DISTINCT FROM OLD.target_moment THEN
-		PERFORM @extschema@.check_moment(NEW.source, NEW.target_moment, 'target moment');
+		PERFORM journey_internal.check_moment(NEW.source, NEW.target_moment, 'target moment');
 	END IF;
-	PERFORM @extschema@.check_statement(NEW.statement);
+	PERFORM journey_internal.check_statement(NEW.statement);
 
 	-- how it is measured
 	IF NEW.conversion_window IS NULL OR NEW.conversion_window <= interval '0' THEN
@@ -53,13 +53,13 @@ BEGIN
 	-- on UPDATE only what changed, so that a row stored before these checks
 	-- can still be corrected or abandoned
 	IF TG_OP = 'INSERT' OR NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN
-		PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+		PERFORM journey_internal.check_parameter('minimum_effect', NEW.minimum_effect);
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.alpha IS DISTINCT FROM OLD.alpha THEN
-		PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+		PERFORM journey_internal.check_parameter('alpha', NEW.alpha);
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.power IS DISTINCT FROM OLD.power THEN
-		PERFORM @extschema@.check_parameter('power', NEW.power);
+		PERFORM journey_internal.check_parameter('power', NEW.power);
 	END IF;
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
@@ -258,9 +258,9 @@ BEGIN
 	-- about each): its rows say so, rather than failing every hypothesis
 	-- of the view
 	BEGIN
-		PERFORM @extschema@.check_parameter('alpha', h.alpha),
-				@extschema@.check_parameter('power', h.power),
-				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+		PERFORM journey_internal.check_parameter('alpha', h.alpha),
+				journey_internal.check_parameter('power', h.power),
+				journey_internal.check_parameter('minimum_effect', h.minimum_effect),
 				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
 	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
 				   OR numeric_value_out_of_range OR invalid_text_representation THEN
@@ -351,38 +351,38 @@ $$;
 -- in any order of the rows and under any split over parallel workers
 -- (src/sum.c).  channel_attribution sums values with it.
 
-CREATE FUNCTION @extschema@.exact_sum_sfunc(internal, float8)
+CREATE FUNCTION journey_internal.exact_sum_sfunc(internal, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_exact_sum_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.exact_sum_combine(internal, internal)
+CREATE FUNCTION journey_internal.exact_sum_combine(internal, internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_exact_sum_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.exact_sum_serialize(internal)
+CREATE FUNCTION journey_internal.exact_sum_serialize(internal)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'journey_exact_sum_serialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.exact_sum_deserialize(bytea, internal)
+CREATE FUNCTION journey_internal.exact_sum_deserialize(bytea, internal)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_exact_sum_deserialize'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.exact_sum_final(internal)
+CREATE FUNCTION journey_internal.exact_sum_final(internal)
 RETURNS float8
 AS 'MODULE_PATHNAME', 'journey_exact_sum_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.exact_sum(float8) (
-	SFUNC = @extschema@.exact_sum_sfunc,
+	SFUNC = journey_internal.exact_sum_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.exact_sum_combine,
-	SERIALFUNC = @extschema@.exact_sum_serialize,
-	DESERIALFUNC = @extschema@.exact_sum_deserialize,
-	FINALFUNC = @extschema@.exact_sum_final,
+	COMBINEFUNC = journey_internal.exact_sum_combine,
+	SERIALFUNC = journey_internal.exact_sum_serialize,
+	DESERIALFUNC = journey_internal.exact_sum_deserialize,
+	FINALFUNC = journey_internal.exact_sum_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.exact_sum(float8) IS
@@ -409,7 +409,7 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
 	END IF;
-	PERFORM @extschema@.check_source_relation(s, true);
+	PERFORM journey_internal.check_source_relation(s, true);
 	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
@@ -455,7 +455,7 @@ BEGIN
 	FOR h IN SELECT id, alpha, power, minimum_effect FROM @extschema@.hypothesis ORDER BY id LOOP
 		FOREACH param IN ARRAY ARRAY['alpha', 'power', 'minimum_effect'] LOOP
 			BEGIN
-				PERFORM @extschema@.check_parameter(param,
+				PERFORM journey_internal.check_parameter(param,
 					CASE param WHEN 'alpha' THEN h.alpha WHEN 'power' THEN h.power
 							   ELSE h.minimum_effect END);
 			EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed THEN

@@ -24,7 +24,7 @@ ALTER TABLE @extschema@.review_cycle ADD CONSTRAINT review_cycle_no_overlap EXCL
 	@extschema@.text_range(source, source, '[]') WITH OPERATOR(pg_catalog.&&),
 	pg_catalog.daterange(starts_on, ends_on, '[]') WITH OPERATOR(pg_catalog.&&));
 
-CREATE OR REPLACE FUNCTION @extschema@.moment_check()
+CREATE OR REPLACE FUNCTION journey_internal.moment_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -50,14 +50,14 @@ BEGIN
 	END LOOP;
 	IF TG_OP = 'UPDATE' AND OLD.source IS DISTINCT FROM NEW.source THEN
 		-- the old source lost a moment: check it as well
-		PERFORM @extschema@.moment_check_source(OLD.source);
+		PERFORM journey_internal.moment_check_source(OLD.source);
 	END IF;
-	PERFORM @extschema@.moment_check_source(src);
+	PERFORM journey_internal.moment_check_source(src);
 	RETURN NULL;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION @extschema@.moment_check_source(src text)
+CREATE OR REPLACE FUNCTION journey_internal.moment_check_source(src text)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -94,7 +94,7 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION @extschema@.review_cycle_check()
+CREATE OR REPLACE FUNCTION journey_internal.review_cycle_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -102,7 +102,7 @@ AS $$
 DECLARE
 	other record;
 BEGIN
-	PERFORM @extschema@.check_source(NEW.source);
+	PERFORM journey_internal.check_source(NEW.source);
 	IF NEW.name IS NULL OR btrim(NEW.name) = '' THEN
 		RAISE EXCEPTION 'a review cycle needs a name'
 			USING ERRCODE = 'not_null_violation',
@@ -143,7 +143,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION @extschema@.assignment_check()
+CREATE OR REPLACE FUNCTION journey_internal.assignment_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -235,7 +235,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+	h @extschema@.hypothesis := journey_internal.hypothesis_for_update(hypothesis_id);
 BEGIN
 	IF h.status = 'concluded' THEN
 		RAISE EXCEPTION 'hypothesis % is already concluded', h.id
@@ -266,7 +266,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	h @extschema@.hypothesis := @extschema@.hypothesis_for_update(hypothesis_id);
+	h @extschema@.hypothesis := journey_internal.hypothesis_for_update(hypothesis_id);
 BEGIN
 	IF h.status = 'abandoned' THEN
 		RAISE EXCEPTION 'hypothesis % is already abandoned', h.id
@@ -285,7 +285,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION @extschema@.hypothesis_evidence_lock()
+CREATE FUNCTION journey_internal.hypothesis_evidence_lock()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -304,7 +304,7 @@ $$;
 CREATE TRIGGER hypothesis_evidence_lock
 	BEFORE UPDATE OF status ON @extschema@.hypothesis
 	FOR EACH ROW WHEN (NEW.status = 'concluded' AND OLD.status IS DISTINCT FROM 'concluded')
-	EXECUTE FUNCTION @extschema@.hypothesis_evidence_lock();
+	EXECUTE FUNCTION journey_internal.hypothesis_evidence_lock();
 
-COMMENT ON FUNCTION @extschema@.moment_check_source(text) IS
+COMMENT ON FUNCTION journey_internal.moment_check_source(text) IS
   'error unless the source''s moment positions run 1..n and there are at most 32; notice outside 5..8 moments';

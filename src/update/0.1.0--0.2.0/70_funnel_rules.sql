@@ -2,45 +2,45 @@
 -- funnel_times with step rules (src/sql/21_funnel_rules.sql) and
 -- sequence_next_node with its fixed-arity overloads (src/sql/23_next_node.sql,
 -- src/sql/24_conditions.sql).  See doc/funnels.md and doc/sequences.md.
-CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+CREATE FUNCTION journey_internal.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+CREATE FUNCTION journey_internal.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_rules_final(internal)
+CREATE FUNCTION journey_internal.window_funnel_rules_final(internal)
 RETURNS int
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
+CREATE FUNCTION journey_internal.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
+CREATE FUNCTION journey_internal.funnel_times_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[], text)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.funnel_times_rules_final(internal)
+CREATE FUNCTION journey_internal.funnel_times_rules_final(internal)
 RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'journey_funnel_times_rules_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
 										   steps bool[], exclusions bool[]) (
-	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	SFUNC = journey_internal.window_funnel_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[]) IS
@@ -48,13 +48,13 @@ COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool
 
 CREATE AGGREGATE @extschema@.window_funnel(ts timestamptz, conversion_window interval, rules text,
 										   steps bool[], exclusions bool[], object_key text) (
-	SFUNC = @extschema@.window_funnel_rules_sfunc,
+	SFUNC = journey_internal.window_funnel_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool[], bool[], text) IS
@@ -62,13 +62,13 @@ COMMENT ON AGGREGATE @extschema@.window_funnel(timestamptz, interval, text, bool
 
 CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
 										  steps bool[], exclusions bool[]) (
-	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	SFUNC = journey_internal.funnel_times_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.funnel_times_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.funnel_times_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[]) IS
@@ -76,13 +76,13 @@ COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[
 
 CREATE AGGREGATE @extschema@.funnel_times(ts timestamptz, conversion_window interval, rules text,
 										  steps bool[], exclusions bool[], object_key text) (
-	SFUNC = @extschema@.funnel_times_rules_sfunc,
+	SFUNC = journey_internal.funnel_times_rules_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.funnel_times_rules_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.funnel_times_rules_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.funnel_times(timestamptz, interval, text, bool[], bool[], text) IS
@@ -103,41 +103,41 @@ CREATE TYPE @extschema@.conversion_time AS (
 COMMENT ON TYPE @extschema@.conversion_time IS
   'time_to_convert''s answer: customers counted, mean and median seconds, the chosen percentiles and their seconds, equal-width histogram buckets (lower bounds in seconds) and their customers';
 
-CREATE FUNCTION @extschema@.time_to_convert_sfunc(internal, timestamptz[], int, int, float8[], int)
+CREATE FUNCTION journey_internal.time_to_convert_sfunc(internal, timestamptz[], int, int, float8[], int)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_time_to_convert_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.time_to_convert_final(internal)
+CREATE FUNCTION journey_internal.time_to_convert_final(internal)
 RETURNS @extschema@.conversion_time
 AS 'MODULE_PATHNAME', 'journey_time_to_convert_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.time_to_convert(times timestamptz[], from_step int, to_step int,
 											 percentiles float8[], buckets int) (
-	SFUNC = @extschema@.time_to_convert_sfunc,
+	SFUNC = journey_internal.time_to_convert_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.time_to_convert_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.time_to_convert_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.time_to_convert(timestamptz[], int, int, float8[], int) IS
   'distribution of the time from step from_step to step to_step over the customers'' funnel_times chains: count, mean, median, percentiles, histogram';
 
-CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, bool[])
+CREATE FUNCTION journey_internal.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool)
+CREATE FUNCTION journey_internal.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_next_node_final(internal)
+CREATE FUNCTION journey_internal.sequence_next_node_final(internal)
 RETURNS text
 AS 'MODULE_PATHNAME', 'journey_sequence_next_node_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -145,13 +145,13 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
 												event_value text, base_condition bool,
 												VARIADIC conds bool[]) (
-	SFUNC = @extschema@.sequence_next_node_sfunc,
+	SFUNC = journey_internal.sequence_next_node_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_next_node_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_next_node_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, bool[]) IS
@@ -159,13 +159,13 @@ COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, tex
 
 CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz,
 												event_value text, base_condition bool) (
-	SFUNC = @extschema@.sequence_next_node_sfunc,
+	SFUNC = journey_internal.sequence_next_node_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_next_node_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_next_node_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool) IS
@@ -183,15 +183,15 @@ BEGIN
 		SELECT string_agg('bool', ', '), string_agg(format('cond%s bool', i), ', ')
 		  INTO bools, named
 		  FROM generate_series(1, n) AS i;
-		EXECUTE format($$CREATE FUNCTION @extschema@.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, %s)
+		EXECUTE format($$CREATE FUNCTION journey_internal.sequence_next_node_sfunc(internal, text, text, timestamptz, text, bool, %s)
 			RETURNS internal AS 'MODULE_PATHNAME', 'journey_sequence_next_node_sfunc'
 			LANGUAGE C IMMUTABLE PARALLEL SAFE$$, bools);
 		EXECUTE format($$CREATE AGGREGATE @extschema@.sequence_next_node(direction text, base text, ts timestamptz, event_value text, base_condition bool, %s) (
-			SFUNC = @extschema@.sequence_next_node_sfunc, STYPE = internal, SSPACE = 160,
-			FINALFUNC = @extschema@.sequence_next_node_final,
-			COMBINEFUNC = @extschema@.events_combine,
-			SERIALFUNC = @extschema@.events_serialize,
-			DESERIALFUNC = @extschema@.events_deserialize,
+			SFUNC = journey_internal.sequence_next_node_sfunc, STYPE = internal, SSPACE = 160,
+			FINALFUNC = journey_internal.sequence_next_node_final,
+			COMBINEFUNC = journey_internal.events_combine,
+			SERIALFUNC = journey_internal.events_serialize,
+			DESERIALFUNC = journey_internal.events_deserialize,
 			PARALLEL = SAFE)$$, named);
 		EXECUTE format($$COMMENT ON AGGREGATE @extschema@.sequence_next_node(text, text, timestamptz, text, bool, %s) IS %L$$,
 			bools, format('sequence_next_node with %s conditions written out (same answer as the VARIADIC form)', n));
@@ -202,7 +202,7 @@ $next_node$;
 -- paths around a moment (path_transform's starting_at, ending_at, between):
 -- the SQL form of path_report and transition_report leaves out the
 -- customers whose path became empty, as the engine does
-CREATE OR REPLACE FUNCTION @extschema@.report_paths_sql(src @extschema@.source, label_column text,
+CREATE OR REPLACE FUNCTION journey_internal.report_paths_sql(src @extschema@.source, label_column text,
 	segment_column text)
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -222,8 +222,8 @@ RETURN format($q$
 			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
 		 WHERE cardinality(t.path) > 0
 	)$q$,
-	@extschema@.report_segment_sql(src, segment_column), label_column, src.time_column,
-	src.relation, @extschema@.report_range_sql(src, 3, 4), src.customer_column);
+	journey_internal.report_segment_sql(src, segment_column), label_column, src.time_column,
+	src.relation, journey_internal.report_range_sql(src, 3, 4), src.customer_column);
 
 -- step rules of registered moments (journey.moment's new columns), which
 -- moment_report follows by SQL over the aggregates
@@ -256,7 +256,7 @@ COMMENT ON COLUMN @extschema@.moment.excluded_since IS
 -- turn) makes it use funnel_times with rules; else modes as in
 -- report_funnel_counts.  Customers that drop_excluded leaves out have no
 -- level (they count at no step).
-CREATE FUNCTION @extschema@.report_funnel_sql_counts(src @extschema@.source, events text[],
+CREATE FUNCTION journey_internal.report_funnel_sql_counts(src @extschema@.source, events text[],
 	conversion_window interval, modes text, rules text, excluded text[],
 	all_customers bool, segment_column text, segment_value text,
 	since timestamptz, until timestamptz)
@@ -319,19 +319,19 @@ BEGIN
 		 CROSS JOIN generate_series(CASE WHEN $8 THEN 0 ELSE 1 END, $9) AS s(k)
 		  LEFT JOIN gaps gp ON gp.segment IS NOT DISTINCT FROM g.segment AND gp.k = s.k
 	$q$,
-		@extschema@.report_segment_sql(src, segment_column),
+		journey_internal.report_segment_sql(src, segment_column),
 		per_customer,
 		src.relation,
-		@extschema@.report_range_sql(src, 4, 5),
+		journey_internal.report_range_sql(src, 4, 5),
 		src.customer_column)
 	USING conversion_window, events, coalesce(modes, ''), since, until, segment_value,
 	      segment_column IS NOT NULL, all_customers, n, excluded, rules;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
   'report_funnel_counts'' rows computed by SQL over the aggregates, with step rules and exclusion events when given (used by moment_report for moments with rules)';
 
-CREATE OR REPLACE FUNCTION @extschema@.report_funnel_counts(src @extschema@.source, events text[],
+CREATE OR REPLACE FUNCTION journey_internal.report_funnel_counts(src @extschema@.source, events text[],
 	conversion_window interval, modes text, all_customers bool, segment_column text,
 	segment_value text, since timestamptz, until timestamptz)
 RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
@@ -342,14 +342,14 @@ AS $fn$
 DECLARE
 	no_modes bool := coalesce(modes, '') = '';
 BEGIN
-	IF @extschema@.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
+	IF journey_internal.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
 		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
 			src.customer_column, src.time_column, src.event_column, events,
 			conversion_window, modes, no_modes, all_customers, segment_column,
 			segment_value, since, until);
 		RETURN;
 	END IF;
-	RETURN QUERY SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	RETURN QUERY SELECT * FROM journey_internal.report_funnel_sql_counts(src, events,
 		conversion_window, modes, NULL, NULL, all_customers, segment_column,
 		segment_value, since, until);
 END;
@@ -375,7 +375,7 @@ SET search_path = pg_catalog, pg_temp
 SET intervalstyle = 'postgres'
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(moment_report.source);
+	src @extschema@.source := journey_internal.report_source(moment_report.source);
 	names text[];
 	events text[];
 	n int;
@@ -425,7 +425,7 @@ BEGIN
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, segment_column);
 
 	-- per segment (those with a customer) and moment: the customers who
 	-- reached it and the median gap to it from the moment before, from the
@@ -441,14 +441,14 @@ BEGIN
 	               r.step, r.customers,
 	               first_value(r.customers) OVER w AS customers_any,
 	               lead(r.customers) OVER w AS next, lead(r.median) OVER w AS median_next
-	          FROM (SELECT * FROM @extschema@.report_funnel_counts(src, events,
+	          FROM (SELECT * FROM journey_internal.report_funnel_counts(src, events,
 	                   coalesce(moment_report.conversion_window, src.moment_window), NULL, true,
 	                   moment_report.segment_column, NULL, moment_report.since,
 	                   moment_report.until)
 	                 WHERE rules IS NULL
 	                UNION ALL
 	                -- moments with step rules: computed by SQL over the aggregates
-	                SELECT * FROM @extschema@.report_funnel_sql_counts(src, events,
+	                SELECT * FROM journey_internal.report_funnel_sql_counts(src, events,
 	                   coalesce(moment_report.conversion_window, src.moment_window), NULL,
 	                   rules, excluded, true, moment_report.segment_column, NULL,
 	                   moment_report.since, moment_report.until)

@@ -31,25 +31,25 @@ CREATE TYPE @extschema@.channel_interval AS (
 COMMENT ON TYPE @extschema@.channel_interval IS
   'credit of one channel (as channel_credit) with the bootstrap percentile interval of its conversions and value';
 
-CREATE FUNCTION @extschema@.attribution_bootstrap_sfunc(internal, text[], float8, float8, float8,
+CREATE FUNCTION journey_internal.attribution_bootstrap_sfunc(internal, text[], float8, float8, float8,
 	text, int, bigint, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_sfunc'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.attribution_bootstrap_final(internal)
+CREATE FUNCTION journey_internal.attribution_bootstrap_final(internal)
 RETURNS @extschema@.channel_interval[]
 AS 'MODULE_PATHNAME', 'journey_attribution_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution_bootstrap(path text[], conversions float8,
 	value float8, nulls float8, model text, replicates int, seed bigint, confidence float8) (
-	SFUNC = @extschema@.attribution_bootstrap_sfunc,
+	SFUNC = journey_internal.attribution_bootstrap_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.attribution_combine,
-	SERIALFUNC = @extschema@.attribution_serialize,
-	DESERIALFUNC = @extschema@.attribution_deserialize,
-	FINALFUNC = @extschema@.attribution_bootstrap_final,
+	COMBINEFUNC = journey_internal.attribution_combine,
+	SERIALFUNC = journey_internal.attribution_serialize,
+	DESERIALFUNC = journey_internal.attribution_deserialize,
+	FINALFUNC = journey_internal.attribution_bootstrap_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(text[], float8, float8, float8, text, int, bigint, float8) IS
@@ -99,7 +99,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_source_relation(s, true);
+	PERFORM journey_internal.check_source_relation(s, true);
 	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
@@ -201,7 +201,7 @@ CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
     FROM @extschema@.source s
    CROSS JOIN LATERAL @extschema@.channel_attribution(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
-     AND @extschema@.source_readable(s.name, true);
+     AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.channel_attribution IS
   'per registered source (with channel_column and conversion_event) that the current role can read (see journey.source_status), model and channel: conversions and value credited over all time; paths use the source''s attribution_lookback; journey.channel_attribution(source, models, since, until) computes only what it is asked';
 COMMENT ON COLUMN @extschema@.channel_attribution.source IS
@@ -243,7 +243,7 @@ REVOKE ALL ON TABLE @extschema@.spend FROM PUBLIC;
 -- column as the customer column, its day column as the time column and its
 -- amount column as the event column, and the messages naming the roles the
 -- columns play here.
-CREATE FUNCTION @extschema@.check_spend_relation(sp @extschema@.spend, for_reading bool DEFAULT true)
+CREATE FUNCTION journey_internal.check_spend_relation(sp @extschema@.spend, for_reading bool DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -257,7 +257,7 @@ BEGIN
 	src.customer_column := sp.channel_column;
 	src.time_column := sp.day_column;
 	src.event_column := sp.amount_column;
-	SELECT * INTO p FROM @extschema@.source_problem(src, false, NULL, for_reading);
+	SELECT * INTO p FROM journey_internal.source_problem(src, false, NULL, for_reading);
 	IF p.message IS NULL THEN
 		RETURN;
 	END IF;
@@ -275,10 +275,10 @@ BEGIN
 	RAISE EXCEPTION USING ERRCODE = p.sqlstate, MESSAGE = p.message, DETAIL = p.detail, HINT = p.hint;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_spend_relation(@extschema@.spend, bool) IS
+COMMENT ON FUNCTION journey_internal.check_spend_relation(@extschema@.spend, bool) IS
   'raises what keeps the current role from reading a registered spend table (as check_source_relation does for sources), if anything';
 
-CREATE FUNCTION @extschema@.spend_check()
+CREATE FUNCTION journey_internal.spend_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -292,13 +292,13 @@ BEGIN
 			USING ERRCODE = 'wrong_object_type',
 			      HINT = 'Register a table, a view, a materialized view or a foreign table.';
 	END IF;
-	PERFORM @extschema@.check_spend_relation(NEW, false);
+	PERFORM journey_internal.check_spend_relation(NEW, false);
 	RETURN NEW;
 END;
 $$;
 
 CREATE TRIGGER spend_check BEFORE INSERT OR UPDATE ON @extschema@.spend
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.spend_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.spend_check();
 
 -- spend_report(source, spend_table, models, since, until): per model and
 -- channel, the conversions and value credited to conversions in the days
@@ -327,7 +327,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_spend_relation(sp);
+	PERFORM journey_internal.check_spend_relation(sp);
 	RETURN QUERY EXECUTE format($q$
 WITH spent AS (
   SELECT %1$I::text AS channel, sum(%3$I::numeric)::float8 AS amount FROM %4$s
@@ -411,7 +411,7 @@ COMMENT ON FUNCTION @extschema@.conversion_path_report(text, timestamptz, timest
 -- attribution_bootstrap(paths, model, replicates, seed, confidence): the
 -- conversion_path[] of paths_to_conversion() straight in, as for
 -- attribution(paths, model); with their touch times, time_decay too.
-CREATE FUNCTION @extschema@.attribution_bootstrap_paths_sfunc(internal,
+CREATE FUNCTION journey_internal.attribution_bootstrap_paths_sfunc(internal,
 	@extschema@.conversion_path[], text, int, bigint, float8)
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_attribution_bootstrap_paths_sfunc'
@@ -419,12 +419,12 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.attribution_bootstrap(paths @extschema@.conversion_path[], model text,
 	replicates int, seed bigint, confidence float8) (
-	SFUNC = @extschema@.attribution_bootstrap_paths_sfunc,
+	SFUNC = journey_internal.attribution_bootstrap_paths_sfunc,
 	STYPE = internal,
-	COMBINEFUNC = @extschema@.attribution_combine,
-	SERIALFUNC = @extschema@.attribution_serialize,
-	DESERIALFUNC = @extschema@.attribution_deserialize,
-	FINALFUNC = @extschema@.attribution_bootstrap_final,
+	COMBINEFUNC = journey_internal.attribution_combine,
+	SERIALFUNC = journey_internal.attribution_serialize,
+	DESERIALFUNC = journey_internal.attribution_deserialize,
+	FINALFUNC = journey_internal.attribution_bootstrap_final,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.attribution_bootstrap(@extschema@.conversion_path[], text, int, bigint, float8) IS

@@ -70,7 +70,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_spend_relation(sp);
+	PERFORM journey_internal.check_spend_relation(sp);
 	RETURN QUERY EXECUTE format($q$
 WITH spent AS (
   SELECT %1$I::text AS channel, sum(%3$I::numeric)::float8 AS amount FROM %4$s
@@ -122,7 +122,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_source_relation(s, true);
+	PERFORM journey_internal.check_source_relation(s, true);
 	q := format($q$
 WITH p AS MATERIALIZED (
   SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,

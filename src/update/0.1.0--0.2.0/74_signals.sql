@@ -70,7 +70,7 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.noninferiority_test(float8, float8, float8, float8, bool) IS
   'one-sided test that an effect is no worse than -margin (or, lower being better, +margin): z, p-value and whether non-inferiority is shown at alpha';
 
-COMMENT ON FUNCTION @extschema@.check_parameter(text, float8) IS
+COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
   'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect, winsorize); used by the hypothesis registry';
 
 -- The moment of source src named moment_name, or an error listing them.
@@ -126,7 +126,7 @@ BEGIN
 				  DETAIL = format('The window is %s.', conversion_window);
 	END IF;
 	-- the current role must be able to read the relation, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, segment_column);
+	PERFORM journey_internal.check_source_relation(src, false, segment_column);
 
 	RETURN QUERY EXECUTE format($q$
 		WITH entry AS (
@@ -168,7 +168,7 @@ AS $$
 DECLARE
 	last timestamptz;
 BEGIN
-	PERFORM @extschema@.check_source_relation(src, false);
+	PERFORM journey_internal.check_source_relation(src, false);
 	EXECUTE format('SELECT max(e.%I::timestamptz) FROM %s e', src.time_column, src.relation)
 	   INTO last;
 	RETURN last;
@@ -242,7 +242,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(conversion_drivers.source);
+	src @extschema@.source := journey_internal.report_source(conversion_drivers.source);
 	here @extschema@.moment := @extschema@.signal_moment(src, conversion_drivers.moment, 'moment');
 	next_event text;
 	win interval;
@@ -268,7 +268,7 @@ BEGIN
 				  DETAIL = format('The window is %s.', win);
 	END IF;
 	-- the current role must be able to read the relation, trusting what it runs
-	PERFORM @extschema@.check_source_relation(src, false, signal_column);
+	PERFORM journey_internal.check_source_relation(src, false, signal_column);
 
 	-- Per customer who reached the moment (first event, within since ..
 	-- until): moved on when the next moment's event follows within the
@@ -371,7 +371,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(cohort_conversion.source);
+	src @extschema@.source := journey_internal.report_source(cohort_conversion.source);
 	pair record;
 	win interval;
 	upto timestamptz;
@@ -447,12 +447,12 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	src @extschema@.source := @extschema@.report_source(time_to_convert_curve.source);
+	src @extschema@.source := journey_internal.report_source(time_to_convert_curve.source);
 	pair record;
 	upto timestamptz;
 BEGIN
 	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
-	PERFORM @extschema@.check_parameter('confidence', confidence);
+	PERFORM journey_internal.check_parameter('confidence', confidence);
 	upto := coalesce(time_to_convert_curve.as_of, @extschema@.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;
@@ -599,7 +599,7 @@ COMMENT ON COLUMN @extschema@.hypothesis.winsorize IS
 COMMENT ON COLUMN @extschema@.hypothesis.cuped_event IS
   'the event whose occurrence in the CUPED window before assignment is the covariate; NULL: the target moment''s event (the same metric before assignment)';
 
-CREATE OR REPLACE FUNCTION @extschema@.hypothesis_check()
+CREATE OR REPLACE FUNCTION journey_internal.hypothesis_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -611,19 +611,19 @@ DECLARE
 	share record;
 BEGIN
 	-- what the hypothesis is about
-	PERFORM @extschema@.check_source(NEW.source);
+	PERFORM journey_internal.check_source(NEW.source);
 	NEW.target_moment := coalesce(NEW.target_moment, NEW.moment);
 	-- (on UPDATE only what changed: a rename of a moment cascades into one
 	-- column at a time, and the other still names the old moment)
 	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
 		OR NEW.moment IS DISTINCT FROM OLD.moment THEN
-		PERFORM @extschema@.check_moment(NEW.source, NEW.moment, 'moment');
+		PERFORM journey_internal.check_moment(NEW.source, NEW.moment, 'moment');
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.source IS DISTINCT FROM OLD.source
 		OR NEW.target_moment IS DISTINCT FROM OLD.target_moment THEN
-		PERFORM @extschema@.check_moment(NEW.source, NEW.target_moment, 'target moment');
+		PERFORM journey_internal.check_moment(NEW.source, NEW.target_moment, 'target moment');
 	END IF;
-	PERFORM @extschema@.check_statement(NEW.statement);
+	PERFORM journey_internal.check_statement(NEW.statement);
 
 	-- how it is measured
 	IF NEW.conversion_window IS NULL OR NEW.conversion_window <= interval '0' THEN
@@ -637,13 +637,13 @@ BEGIN
 	-- on UPDATE only what changed, so that a row stored before these checks
 	-- can still be corrected or abandoned
 	IF TG_OP = 'INSERT' OR NEW.minimum_effect IS DISTINCT FROM OLD.minimum_effect THEN
-		PERFORM @extschema@.check_parameter('minimum_effect', NEW.minimum_effect);
+		PERFORM journey_internal.check_parameter('minimum_effect', NEW.minimum_effect);
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.alpha IS DISTINCT FROM OLD.alpha THEN
-		PERFORM @extschema@.check_parameter('alpha', NEW.alpha);
+		PERFORM journey_internal.check_parameter('alpha', NEW.alpha);
 	END IF;
 	IF TG_OP = 'INSERT' OR NEW.power IS DISTINCT FROM OLD.power THEN
-		PERFORM @extschema@.check_parameter('power', NEW.power);
+		PERFORM journey_internal.check_parameter('power', NEW.power);
 	END IF;
 	-- an allocation is an object naming control and another variant, each
 	-- with a positive number (the CASE keeps jsonb_each off non-objects)
@@ -725,7 +725,7 @@ BEGIN
 				  HINT = 'Register the source''s value_column, or measure the ratio''s count.';
 	END IF;
 	IF NEW.winsorize IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.winsorize IS DISTINCT FROM OLD.winsorize) THEN
-		PERFORM @extschema@.check_parameter('winsorize', NEW.winsorize);
+		PERFORM journey_internal.check_parameter('winsorize', NEW.winsorize);
 	END IF;
 
 	IF NEW.cycle_id IS NOT NULL THEN
@@ -885,7 +885,7 @@ COMMENT ON COLUMN @extschema@.guardrail.higher_is_better IS
 COMMENT ON COLUMN @extschema@.guardrail.margin IS
   'the relative change the guardrail tolerates in the harmful direction, e.g. 0.02 for 2%';
 
-CREATE FUNCTION @extschema@.guardrail_check()
+CREATE FUNCTION journey_internal.guardrail_check()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -954,7 +954,7 @@ $$;
 
 CREATE TRIGGER guardrail_check
 	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.guardrail
-	FOR EACH ROW EXECUTE FUNCTION @extschema@.guardrail_check();
+	FOR EACH ROW EXECUTE FUNCTION journey_internal.guardrail_check();
 
 REVOKE ALL ON TABLE @extschema@.guardrail FROM PUBLIC;
 
@@ -990,7 +990,7 @@ BEGIN
 		RETURN;
 	END IF;
 	src := h.source;
-	PERFORM @extschema@.check_source_relation(src, false,
+	PERFORM journey_internal.check_source_relation(src, false,
 		CASE WHEN h.ratio_numerator IS NOT NULL AND h.ratio_measure = 'value'
 			 THEN src.value_column END);
 
@@ -1082,7 +1082,7 @@ BEGIN
 		RETURN;
 	END IF;
 	src := h.source;
-	PERFORM @extschema@.check_source_relation(src, false,
+	PERFORM journey_internal.check_source_relation(src, false,
 		CASE WHEN EXISTS (SELECT 1 FROM @extschema@.guardrail gr
 						   WHERE gr.hypothesis_id = hid AND gr.measure = 'value')
 			 THEN src.value_column END);
@@ -1191,7 +1191,7 @@ BEGIN
 	-- (a hypothesis stored with parameters out of range: its figures are
 	-- NULL, as hypothesis_result says why)
 	BEGIN
-		PERFORM @extschema@.check_parameter('alpha', h.alpha);
+		PERFORM journey_internal.check_parameter('alpha', h.alpha);
 	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed THEN
 		usable := false;
 	END;

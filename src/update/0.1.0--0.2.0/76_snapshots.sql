@@ -44,39 +44,39 @@ COMMENT ON TYPE @extschema@.journey_state IS
   'the stored state of one group of a per-customer aggregate (format version 1, see doc/snapshots.md): make it with a *_state aggregate, merge with merge_state, read with a *_result function';
 
 -- the aggregates' final functions: the state itself
-CREATE FUNCTION @extschema@.path_agg_state_final(internal)
+CREATE FUNCTION journey_internal.path_agg_state_final(internal)
 RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_path_state_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.paths_to_conversion_state_final(internal)
+CREATE FUNCTION journey_internal.paths_to_conversion_state_final(internal)
 RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_conversion_state_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.window_funnel_state_final(internal)
+CREATE FUNCTION journey_internal.window_funnel_state_final(internal)
 RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_funnel_state_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.sequence_state_final(internal)
+CREATE FUNCTION journey_internal.sequence_state_final(internal)
 RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_sequence_state_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION @extschema@.retention_state_final(bigint)
+CREATE FUNCTION journey_internal.retention_state_final(bigint)
 RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_retention_state_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE @extschema@.path_agg_state(label text, ts timestamptz) (
-	SFUNC = @extschema@.path_agg_sfunc,
+	SFUNC = journey_internal.path_agg_sfunc,
 	STYPE = internal,
 	SSPACE = 400,
-	FINALFUNC = @extschema@.path_agg_state_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.path_agg_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.path_agg_state(text, timestamptz) IS
@@ -84,13 +84,13 @@ COMMENT ON AGGREGATE @extschema@.path_agg_state(text, timestamptz) IS
 
 CREATE AGGREGATE @extschema@.paths_to_conversion_state(label text, ts timestamptz,
 	is_conversion boolean, value float8, lookback interval) (
-	SFUNC = @extschema@.paths_to_conversion_sfunc,
+	SFUNC = journey_internal.paths_to_conversion_sfunc,
 	STYPE = internal,
 	SSPACE = 400,
-	FINALFUNC = @extschema@.paths_to_conversion_state_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.paths_to_conversion_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.paths_to_conversion_state(text, timestamptz, boolean, float8, interval) IS
@@ -98,13 +98,13 @@ COMMENT ON AGGREGATE @extschema@.paths_to_conversion_state(text, timestamptz, bo
 
 CREATE AGGREGATE @extschema@.window_funnel_state(ts timestamptz, conversion_window interval,
 	VARIADIC steps bool[]) (
-	SFUNC = @extschema@.window_funnel_sfunc,
+	SFUNC = journey_internal.window_funnel_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_state_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, bool[]) IS
@@ -112,13 +112,13 @@ COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, bool
 
 CREATE AGGREGATE @extschema@.window_funnel_state(ts timestamptz, conversion_window interval,
 	modes text, VARIADIC steps bool[]) (
-	SFUNC = @extschema@.window_funnel_sfunc,
+	SFUNC = journey_internal.window_funnel_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.window_funnel_state_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.window_funnel_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, text, bool[]) IS
@@ -126,23 +126,23 @@ COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, text
 
 CREATE AGGREGATE @extschema@.sequence_state(pattern text, ts timestamptz,
 	VARIADIC conds bool[]) (
-	SFUNC = @extschema@.sequence_sfunc,
+	SFUNC = journey_internal.sequence_sfunc,
 	STYPE = internal,
 	SSPACE = 160,
-	FINALFUNC = @extschema@.sequence_state_final,
-	COMBINEFUNC = @extschema@.events_combine,
-	SERIALFUNC = @extschema@.events_serialize,
-	DESERIALFUNC = @extschema@.events_deserialize,
+	FINALFUNC = journey_internal.sequence_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.sequence_state(text, timestamptz, bool[]) IS
   'the state of sequence_match and sequence_count as a journey_state (read it with sequence_match_result or sequence_count_result)';
 
 CREATE AGGREGATE @extschema@.retention_state(VARIADIC conds bool[]) (
-	SFUNC = @extschema@.retention_sfunc,
+	SFUNC = journey_internal.retention_sfunc,
 	STYPE = bigint,
-	FINALFUNC = @extschema@.retention_state_final,
-	COMBINEFUNC = @extschema@.retention_combine,
+	FINALFUNC = journey_internal.retention_state_final,
+	COMBINEFUNC = journey_internal.retention_combine,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.retention_state(bool[]) IS
@@ -155,10 +155,18 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.merge_state(@extschema@.journey_state, @extschema@.journey_state) IS
   'the state of the rows of both states (same aggregate and parameters); NULL stands for no rows';
 
+-- (merge_states' transition and combine function: merge_state under the
+-- internal schema, so that the aggregate's support function is not listed
+-- among what users call)
+CREATE FUNCTION journey_internal.merge_states_sfunc(a @extschema@.journey_state, b @extschema@.journey_state)
+RETURNS @extschema@.journey_state
+AS 'MODULE_PATHNAME', 'journey_merge_state'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 CREATE AGGREGATE @extschema@.merge_states(state @extschema@.journey_state) (
-	SFUNC = @extschema@.merge_state,
+	SFUNC = journey_internal.merge_states_sfunc,
 	STYPE = @extschema@.journey_state,
-	COMBINEFUNC = @extschema@.merge_state,
+	COMBINEFUNC = journey_internal.merge_states_sfunc,
 	PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE @extschema@.merge_states(@extschema@.journey_state) IS
@@ -464,7 +472,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(refresh.source);
+	src @extschema@.source := journey_internal.report_source(refresh.source);
 	def jsonb := @extschema@.snapshot_definition(src);
 	snap @extschema@.snapshot;
 	lookback interval;
@@ -490,7 +498,7 @@ BEGIN
 	END IF;
 	-- the relation as it is now; the current role must be able to read
 	-- every registered column, trusting the code reading it runs
-	PERFORM @extschema@.check_source_relation(src, true);
+	PERFORM journey_internal.check_source_relation(src, true);
 	SELECT array_agg(m.event_name ORDER BY m.position) INTO moments
 	  FROM @extschema@.moment m WHERE m.source = src.name;
 
@@ -704,10 +712,10 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	src @extschema@.source := @extschema@.report_source(snapshot_of.source);
+	src @extschema@.source := journey_internal.report_source(snapshot_of.source);
 	snap @extschema@.snapshot;
 BEGIN
-	PERFORM @extschema@.check_source_relation(src, all_columns);
+	PERFORM journey_internal.check_source_relation(src, all_columns);
 	-- a role that may not read the snapshot tables reads live
 	IF NOT (SELECT bool_and(has_table_privilege(t, 'SELECT'))
 	          FROM unnest(ARRAY['@extschema@.snapshot', '@extschema@.snapshot_customer',

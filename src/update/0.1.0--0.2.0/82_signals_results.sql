@@ -46,9 +46,9 @@ BEGIN
 	-- about each): its rows say so, rather than failing every hypothesis
 	-- of the view
 	BEGIN
-		PERFORM @extschema@.check_parameter('alpha', h.alpha),
-				@extschema@.check_parameter('power', h.power),
-				@extschema@.check_parameter('minimum_effect', h.minimum_effect),
+		PERFORM journey_internal.check_parameter('alpha', h.alpha),
+				journey_internal.check_parameter('power', h.power),
+				journey_internal.check_parameter('minimum_effect', h.minimum_effect),
 				(SELECT array_agg(a.value::text::float8) FROM jsonb_each(h.allocation) a);
 	EXCEPTION WHEN invalid_parameter_value OR null_value_not_allowed
 				   OR numeric_value_out_of_range OR invalid_text_representation THEN
@@ -171,7 +171,7 @@ SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
 		   e.guardrails_failed
 	  FROM @extschema@.hypothesis_result(h.id) hr
 	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
- WHERE @extschema@.source_readable(h.source, false);
+ WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
   'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';
 COMMENT ON COLUMN @extschema@.hypothesis_results.verdict IS
@@ -246,7 +246,7 @@ AS $$
 						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
 						'previous_rate', p.rate, 'rate_change', m.rate - p.rate,
 						'share_with_data', a.share_with_data, 'dark', a.dark,
-						'stalled', a.stalled, 'notes', a.notes)
+						'stalled', coalesce(a.stalled, 0), 'notes', a.notes)
 						ORDER BY m.position)
 					   FROM @extschema@.cycle_moments(c.id) m
 					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p

@@ -39,7 +39,7 @@ BEGIN
 		RAISE EXCEPTION 'since (%) is after until (%)', since, until
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	PERFORM @extschema@.check_source_relation(s, true);
+	PERFORM journey_internal.check_source_relation(s, true);
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
@@ -115,7 +115,7 @@ SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
   FROM @extschema@.source s
  CROSS JOIN LATERAL @extschema@.dashboard_moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
-   AND @extschema@.source_readable(s.name, false);
+   AND journey_internal.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
   'moment_report of every registered source with moments that the current role can read (see journey.source_status), default window, no segments; with the share of the first moment and the customers dropped';
 COMMENT ON COLUMN @extschema@.moment_conversion.source IS
@@ -155,7 +155,7 @@ SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share,
   FROM @extschema@.source s
  CROSS JOIN LATERAL @extschema@.dashboard_transition_report(s.name) t
  WHERE s.channel_column IS NOT NULL
-   AND @extschema@.source_readable(s.name, true);
+   AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.sankey_edges IS
   'per registered source with a channel column that the current role can read (see journey.source_status): the Sankey edges of the first 5 steps of the customers'' channel paths (journey.transition_report with its defaults)';
 COMMENT ON COLUMN @extschema@.sankey_edges.source IS
@@ -187,7 +187,7 @@ SELECT s.name AS source, p.ord::int AS rank, p.rank IS NULL AS is_other,
        WITH ORDINALITY AS p(path, customers, share, rank, from_snapshot, computed_at,
                             events_until, ord)
  WHERE s.channel_column IS NOT NULL
-   AND @extschema@.source_readable(s.name, true);
+   AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.top_paths IS
   'per registered source with a channel column that the current role can read (see journey.source_status): its 10 most common channel paths, then (other) for every other customer with a path (journey.path_report with its defaults)';
 COMMENT ON COLUMN @extschema@.top_paths.source IS
@@ -219,7 +219,7 @@ CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
    CROSS JOIN LATERAL @extschema@.dashboard_snapshot(s.name, true) d
    CROSS JOIN LATERAL @extschema@.channel_attribution(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
-     AND @extschema@.source_readable(s.name, true);
+     AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.channel_attribution IS
   'per registered source (with channel_column and conversion_event) that the current role can read (see journey.source_status), model and channel: conversions and value credited over all time; paths use the source''s attribution_lookback; journey.channel_attribution(source, models, since, until) computes only what it is asked';
 COMMENT ON COLUMN @extschema@.channel_attribution.source IS
