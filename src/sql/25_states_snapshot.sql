@@ -149,18 +149,18 @@ REVOKE ALL ON TABLE @extschema@.snapshot_setting, @extschema@.snapshot,
 
 -- The bucket of a time between moments: about 40 per factor e of seconds
 -- (a few hundred for times up to a year), increasing with the time.
-CREATE FUNCTION @extschema@.snapshot_gap_bucket(gap interval)
+CREATE FUNCTION journey_internal.snapshot_gap_bucket(gap interval)
 RETURNS int
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN floor(ln(1 + greatest(extract(epoch FROM gap)::float8, 0)) * 40)::int;
-COMMENT ON FUNCTION @extschema@.snapshot_gap_bucket(interval) IS
+COMMENT ON FUNCTION journey_internal.snapshot_gap_bucket(interval) IS
   'the bucket of a time between moments in a snapshot: floor(40 ln(1 + seconds)), increasing with the time';
 
 -- The time at rank r (from 0, in increasing order) of a moment's times in
 -- a snapshot: the bucket holding rank r from the bucket counts, then the
 -- time within that bucket.
-CREATE FUNCTION @extschema@.snapshot_gap_at(source text, "position" int, r bigint)
+CREATE FUNCTION journey_internal.snapshot_gap_at(source text, "position" int, r bigint)
 RETURNS interval
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -180,12 +180,12 @@ RETURN (
 	            ON g.source = snapshot_gap_at.source AND g.position = snapshot_gap_at.position
 	           AND g.bucket = p.bucket AND g.customers > 0) x
 	 WHERE x.below <= r);
-COMMENT ON FUNCTION @extschema@.snapshot_gap_at(text, int, bigint) IS
+COMMENT ON FUNCTION journey_internal.snapshot_gap_at(text, int, bigint) IS
   'the time to a moment at rank r (from 0, increasing) among a snapshot''s customers who reached it in the chain';
 
 -- What a source's states are built from: a rebuild is needed when it
 -- changes (moments, columns, windows, conversion event).
-CREATE FUNCTION @extschema@.snapshot_definition(src @extschema@.source)
+CREATE FUNCTION journey_internal.snapshot_definition(src @extschema@.source)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -202,12 +202,12 @@ RETURN jsonb_build_object(
 	                  AND (m.max_gap IS NOT NULL OR m.min_gap IS NOT NULL
 	                       OR cardinality(m.excluded_events) > 0)),
 	'format', 1);
-COMMENT ON FUNCTION @extschema@.snapshot_definition(@extschema@.source) IS
+COMMENT ON FUNCTION journey_internal.snapshot_definition(@extschema@.source) IS
   'what a source''s snapshot is built from (relation, columns, windows, conversion event, moments); a refresh rebuilds in full when it changed';
 
 -- Rows updated or deleted in the relation (and its partitions) so far, as
 -- the cumulative statistics count them (this transaction's own too).
-CREATE FUNCTION @extschema@.snapshot_changes(relation regclass)
+CREATE FUNCTION journey_internal.snapshot_changes(relation regclass)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -215,17 +215,17 @@ RETURN (SELECT coalesce(sum(pg_stat_get_tuples_updated(t.relid) + pg_stat_get_tu
                             + pg_stat_get_xact_tuples_updated(t.relid)
                             + pg_stat_get_xact_tuples_deleted(t.relid)), 0)::bigint
           FROM (SELECT relation AS relid UNION SELECT p.relid FROM pg_partition_tree(relation) p) t);
-COMMENT ON FUNCTION @extschema@.snapshot_changes(regclass) IS
+COMMENT ON FUNCTION journey_internal.snapshot_changes(regclass) IS
   'rows updated or deleted in the relation and its partitions, from the cumulative statistics (a refresh that sees it grow rebuilds in full)';
 
 -- The files of the relation and its partitions (a rewrite changes them).
-CREATE FUNCTION @extschema@.snapshot_relfilenode(relation regclass)
+CREATE FUNCTION journey_internal.snapshot_relfilenode(relation regclass)
 RETURNS oid
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT sum(coalesce(pg_relation_filenode(t.relid), 0)::bigint) % 4294967296
           FROM (SELECT relation AS relid UNION SELECT p.relid FROM pg_partition_tree(relation) p) t)::bigint::oid;
-COMMENT ON FUNCTION @extschema@.snapshot_relfilenode(regclass) IS
+COMMENT ON FUNCTION journey_internal.snapshot_relfilenode(regclass) IS
   'a digest of the file numbers of the relation and its partitions: TRUNCATE, VACUUM FULL or CLUSTER change it, and a refresh then rebuilds in full';
 
 CREATE FUNCTION @extschema@.refresh(source text, full bool DEFAULT false)
@@ -236,7 +236,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
 	src @extschema@.source := journey_internal.report_source(refresh.source);
-	def jsonb := @extschema@.snapshot_definition(src);
+	def jsonb := journey_internal.snapshot_definition(src);
 	snap @extschema@.snapshot;
 	lookback interval;
 	cur pg_snapshot;
@@ -279,8 +279,8 @@ BEGIN
 	cur := pg_current_snapshot();
 	cur_full := pg_snapshot_xmax(cur)::text::bigint;
 	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = src.relation;
-	nchanges := @extschema@.snapshot_changes(src.relation);
-	filenode := @extschema@.snapshot_relfilenode(src.relation);
+	nchanges := journey_internal.snapshot_changes(src.relation);
+	filenode := journey_internal.snapshot_relfilenode(src.relation);
 
 	why := CASE
 		WHEN refresh.full THEN 'asked'
@@ -384,7 +384,7 @@ BEGIN
 	  FROM pg_temp.journey_refresh_contrib c GROUP BY 2 HAVING sum(c.sign) <> 0
 	ON CONFLICT ON CONSTRAINT snapshot_level_pkey DO UPDATE SET customers = t.customers + excluded.customers;
 	CREATE TEMP TABLE journey_refresh_gaps ON COMMIT DROP AS
-	SELECT x.k, x.gap, @extschema@.snapshot_gap_bucket(x.gap) AS bucket, x.n
+	SELECT x.k, x.gap, journey_internal.snapshot_gap_bucket(x.gap) AS bucket, x.n
 	  FROM (SELECT g.k, c.times[g.k] - c.times[g.k - 1] AS gap, sum(c.sign) AS n
 	          FROM pg_temp.journey_refresh_contrib c
 	         CROSS JOIN LATERAL generate_series(2, cardinality(c.times)) AS g(k)
@@ -469,7 +469,7 @@ COMMENT ON FUNCTION @extschema@.refresh(text, bool) IS
 -- The snapshot of a source for a reader: its row, after checking that
 -- the current role may read the source as the live reports would
 -- (check_source_relation); NULL when the source has no snapshot.
-CREATE FUNCTION @extschema@.snapshot_of(source text, all_columns bool)
+CREATE FUNCTION journey_internal.snapshot_of(source text, all_columns bool)
 RETURNS @extschema@.snapshot
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -489,11 +489,11 @@ BEGIN
 	END IF;
 	SELECT * INTO snap FROM @extschema@.snapshot s
 	 WHERE s.source = src.name AND s.seen IS NOT NULL
-	   AND s.definition = @extschema@.snapshot_definition(src);
+	   AND s.definition = journey_internal.snapshot_definition(src);
 	RETURN CASE WHEN FOUND THEN snap END;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.snapshot_of(text, bool) IS
+COMMENT ON FUNCTION journey_internal.snapshot_of(text, bool) IS
   'the source''s snapshot row once the current role is checked to be able to read the source; NULL when it has none, or one built before a change of the source or its moments (journey.snapshot_status says needs_rebuild), or when the role may not read the snapshot tables';
 
 -- moment_report(source) from the snapshot: the same rows, and when and up
@@ -514,7 +514,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_moment_report.source, false);
+	snap @extschema@.snapshot := journey_internal.snapshot_of(snapshot_moment_report.source, false);
 	names text[];
 BEGIN
 	IF snap.source IS NULL THEN
@@ -544,8 +544,8 @@ BEGIN
 		-- percentile_cont(0.5) over the multiset: the times at ranks floor
 		-- and ceil of (n - 1) / 2, and the point between them
 		SELECT c.position,
-		       @extschema@.snapshot_gap_at(snap.source, c.position, floor((c.n - 1) / 2.0)::bigint) AS lo,
-		       @extschema@.snapshot_gap_at(snap.source, c.position, ceil((c.n - 1) / 2.0)::bigint) AS hi,
+		       journey_internal.snapshot_gap_at(snap.source, c.position, floor((c.n - 1) / 2.0)::bigint) AS lo,
+		       journey_internal.snapshot_gap_at(snap.source, c.position, ceil((c.n - 1) / 2.0)::bigint) AS hi,
 		       ((c.n - 1) / 2.0 - floor((c.n - 1) / 2.0))::float8 AS frac
 		  FROM counts c
 	)
@@ -571,7 +571,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_path_report.source, true);
+	snap @extschema@.snapshot := journey_internal.snapshot_of(snapshot_path_report.source, true);
 BEGIN
 	IF snapshot_path_report.top IS NULL OR snapshot_path_report.top < 0 OR
 	   snapshot_path_report.top > 1000000 THEN
@@ -614,7 +614,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_transition_report.source, true);
+	snap @extschema@.snapshot := journey_internal.snapshot_of(snapshot_transition_report.source, true);
 BEGIN
 	IF snapshot_transition_report.steps IS NULL OR snapshot_transition_report.steps < 1 OR
 	   snapshot_transition_report.steps > 1000000 THEN
@@ -663,7 +663,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	snap @extschema@.snapshot := @extschema@.snapshot_of(snapshot_attribution_paths.source, true);
+	snap @extschema@.snapshot := journey_internal.snapshot_of(snapshot_attribution_paths.source, true);
 BEGIN
 	IF snap.source IS NULL THEN
 		RETURN;
@@ -682,7 +682,7 @@ COMMENT ON FUNCTION @extschema@.snapshot_attribution_paths(text) IS
 CREATE VIEW @extschema@.snapshot_status WITH (security_invoker = true) AS
 SELECT s.source, s.computed_at, s.events_until, s.customers, s.refreshes, s.rows_read,
        s.rebuilt_at, s.rebuild_reason,
-       s.definition IS DISTINCT FROM @extschema@.snapshot_definition(src) AS needs_rebuild,
+       s.definition IS DISTINCT FROM journey_internal.snapshot_definition(src) AS needs_rebuild,
        l.lookback, extract(epoch FROM l.lookback)::float8 AS lookback_seconds
   FROM @extschema@.snapshot s
   JOIN @extschema@.source src ON src.name = s.source
@@ -718,7 +718,7 @@ COMMENT ON COLUMN @extschema@.snapshot_status.lookback_seconds IS
 -- has a current one, else computes it live, and says which (from_snapshot),
 -- when it was computed and up to which event time (both NULL when live:
 -- every row, by the query itself).
-CREATE FUNCTION @extschema@.dashboard_moment_report(source text)
+CREATE FUNCTION journey_internal.dashboard_moment_report(source text)
 RETURNS TABLE (
 	segment text,
 	"position" int,
@@ -737,7 +737,7 @@ AS $fn$
 BEGIN
 	-- (moments with step rules are computed live: the snapshot's funnel
 	-- states follow the plain window only)
-	IF (@extschema@.snapshot_of(dashboard_moment_report.source, false)).definition->>'step_rules' = '0' THEN
+	IF (journey_internal.snapshot_of(dashboard_moment_report.source, false)).definition->>'step_rules' = '0' THEN
 		RETURN QUERY SELECT r.segment, r.position, r.moment, r.customers_reached, r.customers_next,
 		                    r.conversion_rate, r.drop_off_rate, r.median_time_to_next, true,
 		                    r.computed_at, r.events_until
@@ -748,17 +748,17 @@ BEGIN
 	END IF;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.dashboard_moment_report(text) IS
+COMMENT ON FUNCTION journey_internal.dashboard_moment_report(text) IS
   'moment_report(source) from the source''s snapshot when it has a current one, else live; with which, when and up to which event time';
 
-CREATE FUNCTION @extschema@.dashboard_path_report(source text)
+CREATE FUNCTION journey_internal.dashboard_path_report(source text)
 RETURNS TABLE (path text[], customers bigint, share float8, rank int,
 	from_snapshot bool, computed_at timestamptz, events_until timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	IF @extschema@.snapshot_of(dashboard_path_report.source, true) IS NOT NULL THEN
+	IF journey_internal.snapshot_of(dashboard_path_report.source, true) IS NOT NULL THEN
 		RETURN QUERY SELECT r.path, r.customers, r.share, r.rank, true, r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_path_report(dashboard_path_report.source) r;
 	ELSE
@@ -767,17 +767,17 @@ BEGIN
 	END IF;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.dashboard_path_report(text) IS
+COMMENT ON FUNCTION journey_internal.dashboard_path_report(text) IS
   'path_report(source) with its defaults from the source''s snapshot when it has a current one, else live; with which, when and up to which event time';
 
-CREATE FUNCTION @extschema@.dashboard_transition_report(source text)
+CREATE FUNCTION journey_internal.dashboard_transition_report(source text)
 RETURNS TABLE (step int, from_label text, to_label text, customers bigint, share float8,
 	from_snapshot bool, computed_at timestamptz, events_until timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	IF @extschema@.snapshot_of(dashboard_transition_report.source, true) IS NOT NULL THEN
+	IF journey_internal.snapshot_of(dashboard_transition_report.source, true) IS NOT NULL THEN
 		RETURN QUERY SELECT r.step, r.from_label, r.to_label, r.customers, r.share, true,
 		                    r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_transition_report(dashboard_transition_report.source) r;
@@ -787,24 +787,24 @@ BEGIN
 	END IF;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.dashboard_transition_report(text) IS
+COMMENT ON FUNCTION journey_internal.dashboard_transition_report(text) IS
   'transition_report(source) with its defaults from the source''s snapshot when it has a current one, else live; with which, when and up to which event time';
 
 -- Whether the all-time attribution of a source reads its snapshot
 -- (attribution_paths does when it has a current one), and its times.
-CREATE FUNCTION @extschema@.dashboard_snapshot(source text, all_columns bool,
+CREATE FUNCTION journey_internal.dashboard_snapshot(source text, all_columns bool,
 	OUT from_snapshot bool, OUT computed_at timestamptz, OUT events_until timestamptz)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
-	snap @extschema@.snapshot := @extschema@.snapshot_of(dashboard_snapshot.source, all_columns);
+	snap @extschema@.snapshot := journey_internal.snapshot_of(dashboard_snapshot.source, all_columns);
 BEGIN
 	from_snapshot := snap.source IS NOT NULL;
 	computed_at := snap.computed_at;
 	events_until := snap.events_until;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.dashboard_snapshot(text, bool) IS
+COMMENT ON FUNCTION journey_internal.dashboard_snapshot(text, bool) IS
   'whether a dashboard over the source reads its snapshot (it has a current one), when the numbers were computed and up to which event time (both NULL when live)';

@@ -137,7 +137,7 @@ SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
        extract(epoch FROM r.median_time_to_next)::float8 AS median_time_to_next_seconds,
        r.from_snapshot, r.computed_at, r.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.dashboard_moment_report(s.name) r
+ CROSS JOIN LATERAL journey_internal.dashboard_moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
    AND journey_internal.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS

@@ -12,7 +12,7 @@ CREATE VIEW @extschema@.sankey_edges WITH (security_invoker = true) AS
 SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share,
        t.from_snapshot, t.computed_at, t.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.dashboard_transition_report(s.name) t
+ CROSS JOIN LATERAL journey_internal.dashboard_transition_report(s.name) t
  WHERE s.channel_column IS NOT NULL
    AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.sankey_edges IS
@@ -42,7 +42,7 @@ SELECT s.name AS source, p.ord::int AS rank, p.rank IS NULL AS is_other,
        CASE WHEN p.rank IS NULL THEN 0 ELSE pg_catalog.cardinality(p.path) END AS touchpoints,
        p.customers, p.share, p.from_snapshot, p.computed_at, p.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.dashboard_path_report(s.name)
+ CROSS JOIN LATERAL journey_internal.dashboard_path_report(s.name)
        WITH ORDINALITY AS p(path, customers, share, rank, from_snapshot, computed_at,
                             events_until, ord)
  WHERE s.channel_column IS NOT NULL

@@ -152,7 +152,7 @@ BEGIN
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
-	   @extschema@.snapshot_of(s.name, true) IS NOT NULL THEN
+	   journey_internal.snapshot_of(s.name, true) IS NOT NULL THEN
 		IF NOT with_times THEN
 			RETURN QUERY SELECT a.path, a.conversions, a.value, a.nulls, NULL::timestamptz[],
 			                    NULL::timestamptz
@@ -271,7 +271,7 @@ CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
          r.removal_effect, r.conversion_share, r.value_share,
          d.from_snapshot, d.computed_at, d.events_until
     FROM @extschema@.source s
-   CROSS JOIN LATERAL @extschema@.dashboard_snapshot(s.name, true) d
+   CROSS JOIN LATERAL journey_internal.dashboard_snapshot(s.name, true) d
    CROSS JOIN LATERAL @extschema@.channel_attribution(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
      AND journey_internal.source_readable(s.name, true);

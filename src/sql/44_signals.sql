@@ -14,7 +14,7 @@
 -- (This piece comes before 45_experiments.sql, whose review views use it.)
 
 -- The moment of source src named moment_name, or an error listing them.
-CREATE FUNCTION @extschema@.signal_moment(src @extschema@.source, moment_name text, what text)
+CREATE FUNCTION journey_internal.signal_moment(src @extschema@.source, moment_name text, what text)
 RETURNS @extschema@.moment
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -36,7 +36,7 @@ BEGIN
 	RETURN m;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.signal_moment(@extschema@.source, text, text) IS
+COMMENT ON FUNCTION journey_internal.signal_moment(@extschema@.source, text, text) IS
   'the registered moment of the source with that name, or an error listing its moments (used by the signal and cohort functions)';
 
 -- Per customer who reached from_event (within since .. until, and not
@@ -46,7 +46,7 @@ COMMENT ON FUNCTION @extschema@.signal_moment(@extschema@.source, text, text) IS
 -- entry time, and the first to_event at or after the entry, within the
 -- window (both ends inclusive; no limit when it is NULL) and not after
 -- as_of.  The one definition behind cohort_conversion and time_to_convert_curve.
-CREATE FUNCTION @extschema@.signal_entries(src @extschema@.source, from_event text,
+CREATE FUNCTION journey_internal.signal_entries(src @extschema@.source, from_event text,
 	to_event text, conversion_window interval, as_of timestamptz, period text,
 	segment_column text, since timestamptz, until timestamptz)
 RETURNS TABLE (segment text, cohort timestamptz, entered_at timestamptz,
@@ -96,11 +96,11 @@ BEGIN
 	USING from_event, to_event, conversion_window, as_of, period, since, until;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.signal_entries(@extschema@.source, text, text, interval, timestamptz, text, text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.signal_entries(@extschema@.source, text, text, interval, timestamptz, text, text, timestamptz, timestamptz) IS
   'per customer reaching from_event: segment, entry period, entry time and first to_event within the window and not after as_of (used by cohort_conversion and time_to_convert_curve)';
 
 -- The time of the source's last event: the default as_of.
-CREATE FUNCTION @extschema@.source_last_time(src @extschema@.source)
+CREATE FUNCTION journey_internal.source_last_time(src @extschema@.source)
 RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -114,19 +114,19 @@ BEGIN
 	RETURN last;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.source_last_time(@extschema@.source) IS
+COMMENT ON FUNCTION journey_internal.source_last_time(@extschema@.source) IS
   'the timestamp of the source''s last event (the default as_of of the cohort functions)';
 
 -- The from and to moments of a cohort or curve: to defaults to the moment
 -- after from, and must come after it.
-CREATE FUNCTION @extschema@.signal_moment_pair(src @extschema@.source, from_moment text,
+CREATE FUNCTION journey_internal.signal_moment_pair(src @extschema@.source, from_moment text,
 	to_moment text, OUT from_event text, OUT to_event text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	f @extschema@.moment := @extschema@.signal_moment(src, from_moment, 'moment');
+	f @extschema@.moment := journey_internal.signal_moment(src, from_moment, 'moment');
 	t @extschema@.moment;
 BEGIN
 	IF to_moment IS NULL THEN
@@ -138,7 +138,7 @@ BEGIN
 					  HINT = 'Name the moment to convert to, or start from an earlier moment.';
 		END IF;
 	ELSE
-		t := @extschema@.signal_moment(src, to_moment, 'moment');
+		t := journey_internal.signal_moment(src, to_moment, 'moment');
 		IF t.position <= f.position THEN
 			RAISE EXCEPTION 'moment "%" does not come after moment "%"', t.name, f.name
 				USING ERRCODE = 'invalid_parameter_value',
@@ -150,7 +150,7 @@ BEGIN
 	to_event := t.event_name;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.signal_moment_pair(@extschema@.source, text, text) IS
+COMMENT ON FUNCTION journey_internal.signal_moment_pair(@extschema@.source, text, text) IS
   'the event names of a from and a to moment of the source (to: by default the next moment), checked to be in order';
 
 -- ---------------------------------------------------------------------
@@ -183,7 +183,7 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
 	src @extschema@.source := journey_internal.report_source(conversion_drivers.source);
-	here @extschema@.moment := @extschema@.signal_moment(src, conversion_drivers.moment, 'moment');
+	here @extschema@.moment := journey_internal.signal_moment(src, conversion_drivers.moment, 'moment');
 	next_event text;
 	win interval;
 BEGIN
@@ -317,7 +317,7 @@ DECLARE
 	upto timestamptz;
 	step interval;
 BEGIN
-	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
+	SELECT * INTO pair FROM journey_internal.signal_moment_pair(src, from_moment, to_moment);
 	step := CASE period WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '1 week'
 						WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months' END;
 	IF step IS NULL THEN
@@ -326,7 +326,7 @@ BEGIN
 				  HINT = 'Use day, week, month or quarter.';
 	END IF;
 	win := coalesce(cohort_conversion.conversion_window, src.moment_window);
-	upto := coalesce(cohort_conversion.as_of, @extschema@.source_last_time(src));
+	upto := coalesce(cohort_conversion.as_of, journey_internal.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;					-- no events at all
 	END IF;
@@ -344,7 +344,7 @@ BEGIN
 		   x.cohort + step + win <= upto,
 		   x.cohort + step + win,
 		   upto
-	  FROM @extschema@.signal_entries(src, pair.from_event, pair.to_event, win, upto,
+	  FROM journey_internal.signal_entries(src, pair.from_event, pair.to_event, win, upto,
 									  period, segment_column, since, until) x
 	 GROUP BY x.segment, x.cohort
 	 ORDER BY x.segment COLLATE "C" NULLS FIRST, x.cohort;
@@ -391,9 +391,9 @@ DECLARE
 	pair record;
 	upto timestamptz;
 BEGIN
-	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
+	SELECT * INTO pair FROM journey_internal.signal_moment_pair(src, from_moment, to_moment);
 	PERFORM journey_internal.check_parameter('confidence', confidence);
-	upto := coalesce(time_to_convert_curve.as_of, @extschema@.source_last_time(src));
+	upto := coalesce(time_to_convert_curve.as_of, journey_internal.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;
 	END IF;
@@ -410,7 +410,7 @@ BEGIN
 						ELSE least(upto, x.entered_at + time_to_convert_curve.conversion_window) END)
 				   - x.entered_at)::float8 AS t,
 			   x.converted_at IS NOT NULL AS converted
-		  FROM @extschema@.signal_entries(src, pair.from_event, pair.to_event,
+		  FROM journey_internal.signal_entries(src, pair.from_event, pair.to_event,
 										  time_to_convert_curve.conversion_window, upto, period,
 										  time_to_convert_curve.segment_column, since, until) x
 	), groups AS (

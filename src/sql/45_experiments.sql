@@ -1035,26 +1035,26 @@ COMMENT ON FUNCTION @extschema@.hypothesis_unit_values(bigint) IS
 -- A variant's sums for cuped_test and ratio_test: {n, sum y, sum y^2,
 -- sum x, sum x^2, sum x y}, from sums taken with exact_sum (the same bits
 -- in any order).
-CREATE FUNCTION @extschema@.arm_sums(n bigint, sy float8, syy float8,
+CREATE FUNCTION journey_internal.arm_sums(n bigint, sy float8, syy float8,
 	sx float8, sxx float8, sxy float8)
 RETURNS float8[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN ARRAY[n::float8, coalesce(sy, 0), coalesce(syy, 0),
 			 coalesce(sx, 0), coalesce(sxx, 0), coalesce(sxy, 0)];
-COMMENT ON FUNCTION @extschema@.arm_sums(bigint, float8, float8, float8, float8, float8) IS
+COMMENT ON FUNCTION journey_internal.arm_sums(bigint, float8, float8, float8, float8, float8) IS
   'an arm of cuped_test and ratio_test from its exact sums (NULL sums are 0)';
 
 -- The cap of winsorizing at percentile p: the p-th percentile (continuous)
 -- of the non-zero values; NULL (no cap) when p is NULL or no value is
 -- non-zero.
-CREATE FUNCTION @extschema@.winsorize_cap(vals float8[], p float8)
+CREATE FUNCTION journey_internal.winsorize_cap(vals float8[], p float8)
 RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT percentile_cont(p) WITHIN GROUP (ORDER BY v)
 		  FROM unnest(vals) v WHERE p IS NOT NULL AND v <> 0);
-COMMENT ON FUNCTION @extschema@.winsorize_cap(float8[], float8) IS
+COMMENT ON FUNCTION journey_internal.winsorize_cap(float8[], float8) IS
   'the value at which winsorizing at percentile p caps: the p-th continuous percentile of the non-zero values (NULL: no cap)';
 
 -- Per guardrail of one hypothesis and variant other than control: the
@@ -1107,12 +1107,12 @@ BEGIN
 			 GROUP BY gr.name, gr.measure, gr.higher_is_better, gr.margin, a.customer_id, a.variant
 		), capped AS (
 			SELECT u.*, CASE WHEN u.measure = 'conversion' THEN NULL
-							 ELSE @extschema@.winsorize_cap(array_agg(u.v) OVER (PARTITION BY u.name), $3)
+							 ELSE journey_internal.winsorize_cap(array_agg(u.v) OVER (PARTITION BY u.name), $3)
 						END AS cap
 			  FROM unit u
 		), arms AS (
 			SELECT c.name, c.measure, c.higher_is_better, c.margin, c.variant,
-				   @extschema@.arm_sums(count(*), @extschema@.exact_sum(c.w),
+				   journey_internal.arm_sums(count(*), @extschema@.exact_sum(c.w),
 						@extschema@.exact_sum(c.w * c.w), 0, 0, 0) AS sums
 			  FROM (SELECT d.*, least(d.v, coalesce(d.cap, d.v)) AS w FROM capped d) c
 			 GROUP BY c.name, c.measure, c.higher_is_better, c.margin, c.variant
@@ -1211,8 +1211,8 @@ BEGIN
 		WITH u AS (
 			SELECT * FROM @extschema@.hypothesis_unit_values(hid)
 		), caps AS (
-			SELECT @extschema@.winsorize_cap(array_agg(u.numerator), h.winsorize) AS num_cap,
-				   @extschema@.winsorize_cap(array_agg(u.denominator), h.winsorize) AS den_cap
+			SELECT journey_internal.winsorize_cap(array_agg(u.numerator), h.winsorize) AS num_cap,
+				   journey_internal.winsorize_cap(array_agg(u.denominator), h.winsorize) AS den_cap
 			  FROM u
 		), w AS (
 			SELECT u.variant, u.converted, coalesce(u.pre_converted, 0) AS pre,
@@ -1221,9 +1221,9 @@ BEGIN
 			  FROM u, caps k
 		)
 		SELECT w.variant, count(*) AS units,
-			   @extschema@.arm_sums(count(*), sum(w.converted), sum(w.converted),
+			   journey_internal.arm_sums(count(*), sum(w.converted), sum(w.converted),
 									sum(w.pre), sum(w.pre), sum(w.converted * w.pre)) AS conv,
-			   @extschema@.arm_sums(count(*), @extschema@.exact_sum(w.num),
+			   journey_internal.arm_sums(count(*), @extschema@.exact_sum(w.num),
 									@extschema@.exact_sum(w.num * w.num),
 									@extschema@.exact_sum(w.den), @extschema@.exact_sum(w.den * w.den),
 									@extschema@.exact_sum(w.num * w.den)) AS ratio_sums

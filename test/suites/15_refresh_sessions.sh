@@ -127,7 +127,7 @@ rows_read() { q -c "SELECT rows_read FROM journey.snapshot WHERE source = 'shop'
 stats_flushed() {
 	local i
 	for ((i = 0; i < 3000; i++)); do
-		[ "$(q -c "SELECT journey.snapshot_changes('ev') > changes FROM journey.snapshot")" = t ] && return 0
+		[ "$(q -c "SELECT journey_internal.snapshot_changes('ev') > changes FROM journey.snapshot")" = t ] && return 0
 		sleep 0.01
 	done
 	echo "MISMATCH: the statistics never showed the change"; SUITE_FAILED=1

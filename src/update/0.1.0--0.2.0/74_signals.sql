@@ -74,7 +74,7 @@ COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
   'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect, winsorize); used by the hypothesis registry';
 
 -- The moment of source src named moment_name, or an error listing them.
-CREATE FUNCTION @extschema@.signal_moment(src @extschema@.source, moment_name text, what text)
+CREATE FUNCTION journey_internal.signal_moment(src @extschema@.source, moment_name text, what text)
 RETURNS @extschema@.moment
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -96,7 +96,7 @@ BEGIN
 	RETURN m;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.signal_moment(@extschema@.source, text, text) IS
+COMMENT ON FUNCTION journey_internal.signal_moment(@extschema@.source, text, text) IS
   'the registered moment of the source with that name, or an error listing its moments (used by the signal and cohort functions)';
 
 -- Per customer who reached from_event (within since .. until, and not
@@ -106,7 +106,7 @@ COMMENT ON FUNCTION @extschema@.signal_moment(@extschema@.source, text, text) IS
 -- entry time, and the first to_event at or after the entry, within the
 -- window (both ends inclusive; no limit when it is NULL) and not after
 -- as_of.  The one definition behind cohort_conversion and time_to_convert_curve.
-CREATE FUNCTION @extschema@.signal_entries(src @extschema@.source, from_event text,
+CREATE FUNCTION journey_internal.signal_entries(src @extschema@.source, from_event text,
 	to_event text, conversion_window interval, as_of timestamptz, period text,
 	segment_column text, since timestamptz, until timestamptz)
 RETURNS TABLE (segment text, cohort timestamptz, entered_at timestamptz,
@@ -156,11 +156,11 @@ BEGIN
 	USING from_event, to_event, conversion_window, as_of, period, since, until;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.signal_entries(@extschema@.source, text, text, interval, timestamptz, text, text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.signal_entries(@extschema@.source, text, text, interval, timestamptz, text, text, timestamptz, timestamptz) IS
   'per customer reaching from_event: segment, entry period, entry time and first to_event within the window and not after as_of (used by cohort_conversion and time_to_convert_curve)';
 
 -- The time of the source's last event: the default as_of.
-CREATE FUNCTION @extschema@.source_last_time(src @extschema@.source)
+CREATE FUNCTION journey_internal.source_last_time(src @extschema@.source)
 RETURNS timestamptz
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -174,19 +174,19 @@ BEGIN
 	RETURN last;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.source_last_time(@extschema@.source) IS
+COMMENT ON FUNCTION journey_internal.source_last_time(@extschema@.source) IS
   'the timestamp of the source''s last event (the default as_of of the cohort functions)';
 
 -- The from and to moments of a cohort or curve: to defaults to the moment
 -- after from, and must come after it.
-CREATE FUNCTION @extschema@.signal_moment_pair(src @extschema@.source, from_moment text,
+CREATE FUNCTION journey_internal.signal_moment_pair(src @extschema@.source, from_moment text,
 	to_moment text, OUT from_event text, OUT to_event text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	f @extschema@.moment := @extschema@.signal_moment(src, from_moment, 'moment');
+	f @extschema@.moment := journey_internal.signal_moment(src, from_moment, 'moment');
 	t @extschema@.moment;
 BEGIN
 	IF to_moment IS NULL THEN
@@ -198,7 +198,7 @@ BEGIN
 					  HINT = 'Name the moment to convert to, or start from an earlier moment.';
 		END IF;
 	ELSE
-		t := @extschema@.signal_moment(src, to_moment, 'moment');
+		t := journey_internal.signal_moment(src, to_moment, 'moment');
 		IF t.position <= f.position THEN
 			RAISE EXCEPTION 'moment "%" does not come after moment "%"', t.name, f.name
 				USING ERRCODE = 'invalid_parameter_value',
@@ -210,7 +210,7 @@ BEGIN
 	to_event := t.event_name;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.signal_moment_pair(@extschema@.source, text, text) IS
+COMMENT ON FUNCTION journey_internal.signal_moment_pair(@extschema@.source, text, text) IS
   'the event names of a from and a to moment of the source (to: by default the next moment), checked to be in order';
 
 -- ---------------------------------------------------------------------
@@ -243,7 +243,7 @@ AS $fn$
 #variable_conflict use_column
 DECLARE
 	src @extschema@.source := journey_internal.report_source(conversion_drivers.source);
-	here @extschema@.moment := @extschema@.signal_moment(src, conversion_drivers.moment, 'moment');
+	here @extschema@.moment := journey_internal.signal_moment(src, conversion_drivers.moment, 'moment');
 	next_event text;
 	win interval;
 BEGIN
@@ -377,7 +377,7 @@ DECLARE
 	upto timestamptz;
 	step interval;
 BEGIN
-	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
+	SELECT * INTO pair FROM journey_internal.signal_moment_pair(src, from_moment, to_moment);
 	step := CASE period WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '1 week'
 						WHEN 'month' THEN interval '1 month' WHEN 'quarter' THEN interval '3 months' END;
 	IF step IS NULL THEN
@@ -386,7 +386,7 @@ BEGIN
 				  HINT = 'Use day, week, month or quarter.';
 	END IF;
 	win := coalesce(cohort_conversion.conversion_window, src.moment_window);
-	upto := coalesce(cohort_conversion.as_of, @extschema@.source_last_time(src));
+	upto := coalesce(cohort_conversion.as_of, journey_internal.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;					-- no events at all
 	END IF;
@@ -404,7 +404,7 @@ BEGIN
 		   x.cohort + step + win <= upto,
 		   x.cohort + step + win,
 		   upto
-	  FROM @extschema@.signal_entries(src, pair.from_event, pair.to_event, win, upto,
+	  FROM journey_internal.signal_entries(src, pair.from_event, pair.to_event, win, upto,
 									  period, segment_column, since, until) x
 	 GROUP BY x.segment, x.cohort
 	 ORDER BY x.segment COLLATE "C" NULLS FIRST, x.cohort;
@@ -451,9 +451,9 @@ DECLARE
 	pair record;
 	upto timestamptz;
 BEGIN
-	SELECT * INTO pair FROM @extschema@.signal_moment_pair(src, from_moment, to_moment);
+	SELECT * INTO pair FROM journey_internal.signal_moment_pair(src, from_moment, to_moment);
 	PERFORM journey_internal.check_parameter('confidence', confidence);
-	upto := coalesce(time_to_convert_curve.as_of, @extschema@.source_last_time(src));
+	upto := coalesce(time_to_convert_curve.as_of, journey_internal.source_last_time(src));
 	IF upto IS NULL THEN
 		RETURN;
 	END IF;
@@ -470,7 +470,7 @@ BEGIN
 						ELSE least(upto, x.entered_at + time_to_convert_curve.conversion_window) END)
 				   - x.entered_at)::float8 AS t,
 			   x.converted_at IS NOT NULL AS converted
-		  FROM @extschema@.signal_entries(src, pair.from_event, pair.to_event,
+		  FROM journey_internal.signal_entries(src, pair.from_event, pair.to_event,
 										  time_to_convert_curve.conversion_window, upto, period,
 										  time_to_convert_curve.segment_column, since, until) x
 	), groups AS (
@@ -1030,26 +1030,26 @@ COMMENT ON FUNCTION @extschema@.hypothesis_unit_values(bigint) IS
 -- A variant's sums for cuped_test and ratio_test: {n, sum y, sum y^2,
 -- sum x, sum x^2, sum x y}, from sums taken with exact_sum (the same bits
 -- in any order).
-CREATE FUNCTION @extschema@.arm_sums(n bigint, sy float8, syy float8,
+CREATE FUNCTION journey_internal.arm_sums(n bigint, sy float8, syy float8,
 	sx float8, sxx float8, sxy float8)
 RETURNS float8[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN ARRAY[n::float8, coalesce(sy, 0), coalesce(syy, 0),
 			 coalesce(sx, 0), coalesce(sxx, 0), coalesce(sxy, 0)];
-COMMENT ON FUNCTION @extschema@.arm_sums(bigint, float8, float8, float8, float8, float8) IS
+COMMENT ON FUNCTION journey_internal.arm_sums(bigint, float8, float8, float8, float8, float8) IS
   'an arm of cuped_test and ratio_test from its exact sums (NULL sums are 0)';
 
 -- The cap of winsorizing at percentile p: the p-th percentile (continuous)
 -- of the non-zero values; NULL (no cap) when p is NULL or no value is
 -- non-zero.
-CREATE FUNCTION @extschema@.winsorize_cap(vals float8[], p float8)
+CREATE FUNCTION journey_internal.winsorize_cap(vals float8[], p float8)
 RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN (SELECT percentile_cont(p) WITHIN GROUP (ORDER BY v)
 		  FROM unnest(vals) v WHERE p IS NOT NULL AND v <> 0);
-COMMENT ON FUNCTION @extschema@.winsorize_cap(float8[], float8) IS
+COMMENT ON FUNCTION journey_internal.winsorize_cap(float8[], float8) IS
   'the value at which winsorizing at percentile p caps: the p-th continuous percentile of the non-zero values (NULL: no cap)';
 
 -- Per guardrail of one hypothesis and variant other than control: the
@@ -1102,12 +1102,12 @@ BEGIN
 			 GROUP BY gr.name, gr.measure, gr.higher_is_better, gr.margin, a.customer_id, a.variant
 		), capped AS (
 			SELECT u.*, CASE WHEN u.measure = 'conversion' THEN NULL
-							 ELSE @extschema@.winsorize_cap(array_agg(u.v) OVER (PARTITION BY u.name), $3)
+							 ELSE journey_internal.winsorize_cap(array_agg(u.v) OVER (PARTITION BY u.name), $3)
 						END AS cap
 			  FROM unit u
 		), arms AS (
 			SELECT c.name, c.measure, c.higher_is_better, c.margin, c.variant,
-				   @extschema@.arm_sums(count(*), @extschema@.exact_sum(c.w),
+				   journey_internal.arm_sums(count(*), @extschema@.exact_sum(c.w),
 						@extschema@.exact_sum(c.w * c.w), 0, 0, 0) AS sums
 			  FROM (SELECT d.*, least(d.v, coalesce(d.cap, d.v)) AS w FROM capped d) c
 			 GROUP BY c.name, c.measure, c.higher_is_better, c.margin, c.variant
@@ -1206,8 +1206,8 @@ BEGIN
 		WITH u AS (
 			SELECT * FROM @extschema@.hypothesis_unit_values(hid)
 		), caps AS (
-			SELECT @extschema@.winsorize_cap(array_agg(u.numerator), h.winsorize) AS num_cap,
-				   @extschema@.winsorize_cap(array_agg(u.denominator), h.winsorize) AS den_cap
+			SELECT journey_internal.winsorize_cap(array_agg(u.numerator), h.winsorize) AS num_cap,
+				   journey_internal.winsorize_cap(array_agg(u.denominator), h.winsorize) AS den_cap
 			  FROM u
 		), w AS (
 			SELECT u.variant, u.converted, coalesce(u.pre_converted, 0) AS pre,
@@ -1216,9 +1216,9 @@ BEGIN
 			  FROM u, caps k
 		)
 		SELECT w.variant, count(*) AS units,
-			   @extschema@.arm_sums(count(*), sum(w.converted), sum(w.converted),
+			   journey_internal.arm_sums(count(*), sum(w.converted), sum(w.converted),
 									sum(w.pre), sum(w.pre), sum(w.converted * w.pre)) AS conv,
-			   @extschema@.arm_sums(count(*), @extschema@.exact_sum(w.num),
+			   journey_internal.arm_sums(count(*), @extschema@.exact_sum(w.num),
 									@extschema@.exact_sum(w.num * w.num),
 									@extschema@.exact_sum(w.den), @extschema@.exact_sum(w.den * w.den),
 									@extschema@.exact_sum(w.num * w.den)) AS ratio_sums

@@ -123,7 +123,7 @@ COMMENT ON FUNCTION @extschema@.cycle_action(bigint) IS
 
 -- The source's moment of that name, with its position and the event of the
 -- next moment (NULL for the last one); errors name what is wrong.
-CREATE FUNCTION @extschema@.action_moment(src @extschema@.source, moment text,
+CREATE FUNCTION journey_internal.action_moment(src @extschema@.source, moment text,
 	OUT "position" int, OUT event_name text, OUT next_event_name text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -142,7 +142,7 @@ BEGIN
 	 WHERE m.source = src.name AND m.name = action_moment.moment;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.action_moment(@extschema@.source, text) IS
+COMMENT ON FUNCTION journey_internal.action_moment(@extschema@.source, text) IS
   'the source''s moment of that name: its position, its event and the next moment''s event (NULL for the last moment); an error naming the moments when there is none';
 
 -- Whether the relation has a valid btree index whose first two columns are
@@ -181,7 +181,7 @@ COMMENT ON FUNCTION @extschema@.action_key(text, text, text, text, timestamptz) 
   'the stable key of an action list entry: md5 of (kind, source, moment, customer, the instant the entry started: its arrival for stalled, its last event for inactive)';
 
 -- Raise unless the interval argument is given and not negative.
-CREATE FUNCTION @extschema@.check_action_interval(what text, value interval, positive bool)
+CREATE FUNCTION journey_internal.check_action_interval(what text, value interval, positive bool)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -198,12 +198,12 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_action_interval(text, interval, bool) IS
+COMMENT ON FUNCTION journey_internal.check_action_interval(text, interval, bool) IS
   'raises a clear error unless the named interval argument is given and not negative (with positive: greater than zero)';
 
 -- The source's moments in position order (positions run 1..n: the
 -- registry keeps them so), or an error when it has none.
-CREATE FUNCTION @extschema@.action_moments(src @extschema@.source,
+CREATE FUNCTION journey_internal.action_moments(src @extschema@.source,
 	OUT names text[], OUT events text[])
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -220,11 +220,11 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.action_moments(@extschema@.source) IS
+COMMENT ON FUNCTION journey_internal.action_moments(@extschema@.source) IS
   'the names and events of the source''s moments in position order; an error when it has none';
 
 -- Raise unless as_of is given and finite and since, when given, finite.
-CREATE FUNCTION @extschema@.check_action_instants(as_of timestamptz, since timestamptz)
+CREATE FUNCTION journey_internal.check_action_instants(as_of timestamptz, since timestamptz)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
@@ -240,7 +240,7 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION @extschema@.check_action_instants(timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.check_action_instants(timestamptz, timestamptz) IS
   'raises a clear error unless as_of is given and finite, and since is NULL or finite';
 
 -- ---------------------------------------------------------------------
@@ -275,13 +275,13 @@ DECLARE
 	names text[];
 	events text[];
 BEGIN
-	PERFORM @extschema@.check_action_interval('horizon', moment_coverage.horizon, true);
+	PERFORM journey_internal.check_action_interval('horizon', moment_coverage.horizon, true);
 	IF dark_share IS NULL OR dark_share = 'NaN' OR dark_share < 0 OR dark_share > 1 THEN
 		RAISE EXCEPTION 'dark_share must be between 0 and 1, not %', coalesce(dark_share::text, 'NULL')
 			USING ERRCODE = 'invalid_parameter_value',
 			      HINT = 'A moment is dark when fewer than this share of the customers who reached it have any event within the horizon after it.';
 	END IF;
-	SELECT * INTO names, events FROM @extschema@.action_moments(src);
+	SELECT * INTO names, events FROM journey_internal.action_moments(src);
 
 	-- the registry was checked on insert, but the relation may have changed;
 	-- and the current role must be able to read it, trusting what it runs
@@ -346,21 +346,21 @@ COMMENT ON FUNCTION @extschema@.moment_coverage(text, interval, float8, timestam
 -- at or after since (when given) and at least wait before as_of, and no
 -- event of the next moment (its latest before as_of: moved) is at or after
 -- the arrival.  Used by action_list and stalled_counts.
-CREATE FUNCTION @extschema@.stalled_sql(arrived text, moved text, as_of text, wait text,
+CREATE FUNCTION journey_internal.stalled_sql(arrived text, moved text, as_of text, wait text,
 	since text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 RETURN format('(%1$s IS NOT NULL AND (%5$s::timestamptz IS NULL OR %1$s >= %5$s) AND %1$s <= %3$s - %4$s AND (%2$s IS NULL OR %2$s < %1$s))',
               arrived, moved, as_of, wait, since);
-COMMENT ON FUNCTION @extschema@.stalled_sql(text, text, text, text, text) IS
+COMMENT ON FUNCTION journey_internal.stalled_sql(text, text, text, text, text) IS
   'the SQL condition that lists a customer as stalled, over the given expressions for the arrival, the latest move on, as_of, the wait and since (used by stalled_customers and stalled_counts)';
 
 -- The customers listed by stalled_customers ('stalled') or
 -- inactive_customers ('inactive'), built over the relation as described
 -- there.  Events considered are those before as_of; arrivals at or after
 -- since.
-CREATE FUNCTION @extschema@.action_list(src @extschema@.source, moment text, kind text,
+CREATE FUNCTION journey_internal.action_list(src @extschema@.source, moment text, kind text,
 	wait interval, segment_column text, as_of timestamptz, since timestamptz)
 RETURNS TABLE (
 	customer_id text,
@@ -374,7 +374,7 @@ SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_column
 DECLARE
-	m record := @extschema@.action_moment(src, moment);
+	m record := journey_internal.action_moment(src, moment);
 	-- the segment and channel columns of row e, or NULL when none
 	seg text := CASE WHEN segment_column IS NULL THEN 'NULL' ELSE format('e.%I', segment_column) END;
 	chan text := CASE WHEN src.channel_column IS NULL THEN 'NULL'
@@ -382,10 +382,10 @@ DECLARE
 	-- which customers: stalled: arrived at least wait before as_of, not
 	-- moved on since; inactive: last event (%s) at least wait before as_of
 	listed text := CASE kind
-		WHEN 'stalled' THEN @extschema@.stalled_sql('a.arrived_at', 'a.moved_at', '$3', '$4', '$5')
+		WHEN 'stalled' THEN journey_internal.stalled_sql('a.arrived_at', 'a.moved_at', '$3', '$4', '$5')
 		ELSE 'a.arrived_at IS NOT NULL AND ($5::timestamptz IS NULL OR a.arrived_at >= $5) AND %s <= $3 - $4' END;
 BEGIN
-	PERFORM @extschema@.check_action_instants(as_of, since);
+	PERFORM journey_internal.check_action_instants(as_of, since);
 	IF kind = 'stalled' AND m.next_event_name IS NULL THEN
 		RAISE EXCEPTION 'moment "%" is the last moment of source "%": no next moment to wait for',
 				moment, src.name
@@ -448,7 +448,7 @@ BEGIN
 	END IF;
 END;
 $fn$;
-COMMENT ON FUNCTION @extschema@.action_list(@extschema@.source, text, text, interval, text, timestamptz, timestamptz) IS
+COMMENT ON FUNCTION journey_internal.action_list(@extschema@.source, text, text, interval, text, timestamptz, timestamptz) IS
   'the customers stalled at a moment or inactive after it, with their arrival, move on, last event, segment and last channel (used by stalled_customers and inactive_customers)';
 
 -- Customers who reached the moment, have not reached the next one since,
@@ -479,14 +479,14 @@ AS $fn$
 DECLARE
 	src @extschema@.source := journey_internal.report_source(stalled_customers.source);
 BEGIN
-	PERFORM @extschema@.check_action_interval('stalled_for', stalled_for, false);
+	PERFORM journey_internal.check_action_interval('stalled_for', stalled_for, false);
 	RETURN QUERY
 	SELECT l.customer_id, l.arrived_at, stalled_customers.as_of - l.arrived_at, l.segment,
 	       l.last_channel, l.last_event_at,
 	       l.arrived_at + src.moment_window >= stalled_customers.as_of,
 	       @extschema@.action_key('stalled', src.name, stalled_customers.moment, l.customer_id,
 	                              l.arrived_at)
-	  FROM @extschema@.action_list(src, stalled_customers.moment, 'stalled', stalled_for,
+	  FROM journey_internal.action_list(src, stalled_customers.moment, 'stalled', stalled_for,
 	                               stalled_customers.segment_column, stalled_customers.as_of,
 	                               stalled_customers.since) l;
 END;
@@ -514,9 +514,9 @@ DECLARE
 	events text[];
 	n int;
 BEGIN
-	PERFORM @extschema@.check_action_interval('stalled_for', stalled_for, false);
-	PERFORM @extschema@.check_action_instants(as_of, since);
-	SELECT * INTO names, events FROM @extschema@.action_moments(src);
+	PERFORM journey_internal.check_action_interval('stalled_for', stalled_for, false);
+	PERFORM journey_internal.check_action_instants(as_of, since);
+	SELECT * INTO names, events FROM journey_internal.action_moments(src);
 	n := cardinality(names);
 
 	-- the registry was checked on insert, but the relation may have changed;
@@ -542,7 +542,7 @@ BEGIN
 		                          src.time_column, src.event_column, k), ', ' ORDER BY k)
 		   FROM generate_series(1, n) k),
 		coalesce((SELECT string_agg(format('SELECT %1$s AS position, count(*) FILTER (WHERE %2$s) AS stalled FROM per_customer c',
-		                                   k, @extschema@.stalled_sql(format('c.l%s', k), format('c.l%s', k + 1),
+		                                   k, journey_internal.stalled_sql(format('c.l%s', k), format('c.l%s', k + 1),
 		                                                              '$2', '$3', '$4')),
 		                            ' UNION ALL ' ORDER BY k)
 		            FROM generate_series(1, n - 1) k),
@@ -578,13 +578,13 @@ AS $fn$
 DECLARE
 	src @extschema@.source := journey_internal.report_source(inactive_customers.source);
 BEGIN
-	PERFORM @extschema@.check_action_interval('inactive_for', inactive_for, false);
+	PERFORM journey_internal.check_action_interval('inactive_for', inactive_for, false);
 	RETURN QUERY
 	SELECT l.customer_id, l.arrived_at, l.last_event_at,
 	       inactive_customers.as_of - l.last_event_at, l.segment, l.last_channel,
 	       @extschema@.action_key('inactive', src.name, inactive_customers.moment, l.customer_id,
 	                              l.last_event_at)
-	  FROM @extschema@.action_list(src, inactive_customers.moment, 'inactive', inactive_for,
+	  FROM journey_internal.action_list(src, inactive_customers.moment, 'inactive', inactive_for,
 	                               inactive_customers.segment_column, inactive_customers.as_of,
 	                               inactive_customers.since) l;
 END;

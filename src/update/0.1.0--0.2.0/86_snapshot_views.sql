@@ -43,7 +43,7 @@ BEGIN
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
-	   @extschema@.snapshot_of(s.name, true) IS NOT NULL THEN
+	   journey_internal.snapshot_of(s.name, true) IS NOT NULL THEN
 		IF NOT with_times THEN
 			RETURN QUERY SELECT a.path, a.conversions, a.value, a.nulls, NULL::timestamptz[],
 			                    NULL::timestamptz
@@ -113,7 +113,7 @@ SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,
        extract(epoch FROM r.median_time_to_next)::float8 AS median_time_to_next_seconds,
        r.from_snapshot, r.computed_at, r.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.dashboard_moment_report(s.name) r
+ CROSS JOIN LATERAL journey_internal.dashboard_moment_report(s.name) r
  WHERE EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = s.name)
    AND journey_internal.source_readable(s.name, false);
 COMMENT ON VIEW @extschema@.moment_conversion IS
@@ -153,7 +153,7 @@ CREATE VIEW @extschema@.sankey_edges WITH (security_invoker = true) AS
 SELECT s.name AS source, t.step, t.from_label, t.to_label, t.customers, t.share,
        t.from_snapshot, t.computed_at, t.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.dashboard_transition_report(s.name) t
+ CROSS JOIN LATERAL journey_internal.dashboard_transition_report(s.name) t
  WHERE s.channel_column IS NOT NULL
    AND journey_internal.source_readable(s.name, true);
 COMMENT ON VIEW @extschema@.sankey_edges IS
@@ -183,7 +183,7 @@ SELECT s.name AS source, p.ord::int AS rank, p.rank IS NULL AS is_other,
        CASE WHEN p.rank IS NULL THEN 0 ELSE pg_catalog.cardinality(p.path) END AS touchpoints,
        p.customers, p.share, p.from_snapshot, p.computed_at, p.events_until
   FROM @extschema@.source s
- CROSS JOIN LATERAL @extschema@.dashboard_path_report(s.name)
+ CROSS JOIN LATERAL journey_internal.dashboard_path_report(s.name)
        WITH ORDINALITY AS p(path, customers, share, rank, from_snapshot, computed_at,
                             events_until, ord)
  WHERE s.channel_column IS NOT NULL
@@ -216,7 +216,7 @@ CREATE VIEW @extschema@.channel_attribution WITH (security_invoker = true) AS
          r.removal_effect, r.conversion_share, r.value_share,
          d.from_snapshot, d.computed_at, d.events_until
     FROM @extschema@.source s
-   CROSS JOIN LATERAL @extschema@.dashboard_snapshot(s.name, true) d
+   CROSS JOIN LATERAL journey_internal.dashboard_snapshot(s.name, true) d
    CROSS JOIN LATERAL @extschema@.channel_attribution(s.name) r
    WHERE s.channel_column IS NOT NULL AND s.conversion_event IS NOT NULL
      AND journey_internal.source_readable(s.name, true);
