@@ -3,7 +3,9 @@
 # The install script journey--$(EXTVERSION).sql is assembled from the per-area
 # pieces in src/sql/, taken in name order, so that each area's SQL stands beside
 # its C code; the upgrade script from the previous release is assembled the same
-# way from src/update/$(PREVVERSION)--$(EXTVERSION)/.  Released scripts
+# way from src/update/$(PREVVERSION)--$(EXTVERSION)/, where a piece that is new in
+# this version as a whole is a symbolic link to its install piece (one copy to
+# edit; cat follows the link).  Released scripts
 # (journey--0.1.0.sql) are committed as they were released and never edited.
 # Regression tests are every file in sql/, run in name order.
 
