@@ -430,6 +430,7 @@ BEGIN
 	-- next rebuild, finding them would read the whole table; the readers
 	-- skip them)
 
+	PERFORM journey_internal.snapshot_refresh_cycles(src, snap.events_until - lookback, nrows);
 	IF why IS NOT NULL THEN
 		ANALYZE @extschema@.snapshot_customer, @extschema@.snapshot_gap,
 		        @extschema@.snapshot_gap_count, @extschema@.snapshot_path,
@@ -484,7 +485,8 @@ BEGIN
 	          FROM unnest(ARRAY['@extschema@.snapshot', '@extschema@.snapshot_customer',
 	                            '@extschema@.snapshot_level', '@extschema@.snapshot_gap',
 	                            '@extschema@.snapshot_gap_count', '@extschema@.snapshot_path', '@extschema@.snapshot_edge',
-	                            '@extschema@.snapshot_attr_path']) AS t) THEN
+	                            '@extschema@.snapshot_attr_path', '@extschema@.snapshot_cycle',
+	                            '@extschema@.snapshot_cycle_moment']) AS t) THEN
 		RETURN NULL;
 	END IF;
 	SELECT * INTO snap FROM @extschema@.snapshot s

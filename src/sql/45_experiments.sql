@@ -1584,17 +1584,11 @@ WITH cycles AS (
 )
 SELECT c.id AS cycle_id, c.source, c.name AS cycle, m.position, m.moment,
 	   m.reached, coalesce(m.moved_on, 0) AS moved_on, m.rate, m.share_of_first,
-	   c.previous_cycle_id, p.rate AS previous_rate,
-	   m.rate - p.rate AS rate_change,
-	   m.share_with_data, m.dark, coalesce(m.stalled, 0) AS stalled, coalesce(m.notes, 0) AS notes
+	   c.previous_cycle_id, m.previous_rate, m.rate - m.previous_rate AS rate_change,
+	   m.share_with_data, m.dark, coalesce(m.stalled, 0) AS stalled, coalesce(m.notes, 0) AS notes,
+	   m.from_snapshot, m.computed_at, m.events_until
   FROM cycles c
- CROSS JOIN LATERAL (
-	-- (joined per cycle, so that each function runs once per cycle)
-	SELECT cm.*, a.share_with_data, a.dark, a.stalled, a.notes
-	  FROM @extschema@.cycle_moments(c.id) cm
-	  LEFT JOIN @extschema@.cycle_action(c.id) a ON a.position = cm.position) m
-  LEFT JOIN LATERAL @extschema@.cycle_moments(c.previous_cycle_id) p
-	ON p.position = m.position
+ CROSS JOIN LATERAL journey_internal.review_cycle_moments(c.id, c.previous_cycle_id) m
  WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review_moments IS
   'per review cycle (of a source the current role can read, see journey.source_status) and moment: customers reached, moved on to the next moment, conversion rate, the rate of the previous cycle of the same source, and the data coverage after the moment, customers stalled there at the end of the cycle and notes heard about it';
@@ -1630,6 +1624,12 @@ COMMENT ON COLUMN @extschema@.review_moments.stalled IS
   'customers whose latest arrival at the moment was within the cycle and who, at its end, had waited at least 3 days without reaching the next moment (journey.stalled_counts); 0 at the last moment, which has no next moment';
 COMMENT ON COLUMN @extschema@.review_moments.notes IS
   'notes about the moment said during the cycle (journey.note; per theme in journey.review_heard)';
+COMMENT ON COLUMN @extschema@.review_moments.from_snapshot IS
+  'true when the figures come from the source''s snapshot (journey.refresh stores every cycle''s), false when they were computed live (no current snapshot, or the cycle or the one before it changed since the last refresh); notes are always read live';
+COMMENT ON COLUMN @extschema@.review_moments.computed_at IS
+  'when the figures were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
+COMMENT ON COLUMN @extschema@.review_moments.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
 -- The hypotheses of a review, one row each: concluded or abandoned in the
 -- cycle, and next (proposed and running ones of the cycle, running first,
@@ -1698,8 +1698,8 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 	   h.tested AS hypotheses_tested, h.abandoned AS hypotheses_abandoned,
 	   h.next AS hypotheses_next, h.learned,
 	   m.moments, m.improved AS moments_improved, m.declined AS moments_declined,
-	   a.dark AS moments_dark, coalesce(a.stalled, 0) AS customers_stalled, a.notes,
-	   @extschema@.cycle_heard(c.id) AS heard
+	   m.dark AS moments_dark, coalesce(m.stalled, 0) AS customers_stalled, m.notes,
+	   @extschema@.cycle_heard(c.id) AS heard, m.from_snapshot, m.computed_at, m.events_until
   FROM cycles c
  CROSS JOIN LATERAL (
 	SELECT count(*) FILTER (WHERE hy.cycle_id = c.id AND hy.status = 'concluded') AS tested,
@@ -1713,15 +1713,13 @@ SELECT c.id AS cycle_id, c.source, c.name AS cycle, c.starts_on, c.ends_on,
 	   AND (hy.cycle_id = c.id OR (hy.cycle_id IS NULL AND c.is_latest))) h
  CROSS JOIN LATERAL (
 	SELECT count(*) AS moments,
-		   count(*) FILTER (WHERE cm.rate > p.rate) AS improved,
-		   count(*) FILTER (WHERE cm.rate < p.rate) AS declined
-	  FROM @extschema@.cycle_moments(c.id) cm
-	  LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
-		ON p.position = cm.position) m
- CROSS JOIN LATERAL (
-	SELECT count(*) FILTER (WHERE ca.dark) AS dark, sum(ca.stalled)::bigint AS stalled,
-		   coalesce(sum(ca.notes), 0)::bigint AS notes
-	  FROM @extschema@.cycle_action(c.id) ca) a
+		   count(*) FILTER (WHERE cm.rate > cm.previous_rate) AS improved,
+		   count(*) FILTER (WHERE cm.rate < cm.previous_rate) AS declined,
+		   count(*) FILTER (WHERE cm.dark) AS dark, sum(cm.stalled)::bigint AS stalled,
+		   coalesce(sum(cm.notes), 0)::bigint AS notes,
+		   coalesce(bool_and(cm.from_snapshot), false) AS from_snapshot,
+		   max(cm.computed_at) AS computed_at, max(cm.events_until) AS events_until
+	  FROM journey_internal.review_cycle_moments(c.id, c.previous_cycle_id) cm) m
  WHERE journey_internal.source_readable(c.source, false);
 COMMENT ON VIEW @extschema@.review IS
   'one row per review cycle (of a source the current role can read, see journey.source_status): how many hypotheses were tested, abandoned and are next, what was learned, and how many moments'' conversion rates rose or fell against the previous cycle, how many moments are dark, how many customers are stalled at its end, and what customers said; the rows behind it are in journey.review_hypotheses and journey.review_moments, the rich form in journey.review_details(cycle_id)';
@@ -1757,13 +1755,20 @@ COMMENT ON COLUMN @extschema@.review.notes IS
   'notes said during the cycle (journey.note)';
 COMMENT ON COLUMN @extschema@.review.heard IS
   'what was heard: per moment, its themes with their note counts, most first, e.g. "Checkout: price (3), delivery (1); Purchase: returns (2)"; NULL when no note was said during the cycle';
+COMMENT ON COLUMN @extschema@.review.from_snapshot IS
+  'true when the moments'' figures come from the source''s snapshot (journey.refresh stores every cycle''s), false when they were computed live (no current snapshot, the cycle or the one before it changed since the last refresh, or the source has no moments); hypotheses and notes are always read live';
+COMMENT ON COLUMN @extschema@.review.computed_at IS
+  'when the moments'' figures were computed: the snapshot''s last refresh; NULL when live (computed by the query itself)';
+COMMENT ON COLUMN @extschema@.review.events_until IS
+  'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
 -- The review of one cycle in its rich form: the hypotheses tested (with
 -- their results) and next as jsonb arrays, the learnings as an array, the
 -- moments against the previous cycle (with their action figures) and what
 -- was heard as jsonb arrays.
 CREATE FUNCTION @extschema@.review_details(cycle_id bigint)
-RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb, heard jsonb)
+RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb, heard jsonb,
+			   from_snapshot bool, computed_at timestamptz, events_until timestamptz)
 LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1799,20 +1804,21 @@ AS $$
 					   FROM @extschema@.hypothesis h
 					  WHERE h.source = c.source AND h.status IN ('proposed', 'running')
 						AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]'),
-		   coalesce((SELECT jsonb_agg(jsonb_build_object(
-						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
-						'previous_rate', p.rate, 'rate_change', m.rate - p.rate,
-						'share_with_data', a.share_with_data, 'dark', a.dark,
-						'stalled', coalesce(a.stalled, 0), 'notes', a.notes)
-						ORDER BY m.position)
-					   FROM @extschema@.cycle_moments(c.id) m
-					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
-						 ON p.position = m.position
-					   LEFT JOIN @extschema@.cycle_action(c.id) a
-						 ON a.position = m.position), '[]'),
-		   @extschema@.cycle_heard_details(c.id)
+		   coalesce(m.moments, '[]'),
+		   @extschema@.cycle_heard_details(c.id),
+		   coalesce(m.from_snapshot, false), m.computed_at, m.events_until
 	  FROM cycles c
+	 CROSS JOIN LATERAL (
+		SELECT jsonb_agg(jsonb_build_object(
+				   'moment', x.moment, 'reached', x.reached, 'rate', x.rate,
+				   'previous_rate', x.previous_rate, 'rate_change', x.rate - x.previous_rate,
+				   'share_with_data', x.share_with_data, 'dark', x.dark,
+				   'stalled', coalesce(x.stalled, 0), 'notes', x.notes)
+				   ORDER BY x.position) AS moments,
+			   bool_and(x.from_snapshot) AS from_snapshot,
+			   max(x.computed_at) AS computed_at, max(x.events_until) AS events_until
+		  FROM journey_internal.review_cycle_moments(c.id, c.previous_cycle_id) x) m
 	 WHERE c.id = review_details.cycle_id
 $$;
 COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
-  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle, data coverage, stalled customers and notes), heard (jsonb array of the notes per moment and theme)';
+  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle, data coverage, stalled customers and notes), heard (jsonb array of the notes per moment and theme); from_snapshot, computed_at and events_until say whether the moments'' figures come from the source''s snapshot, when and up to which event time they were computed (NULL when live)';
