@@ -196,6 +196,32 @@ RESET ROLE;
 DROP OWNED BY regress_rsnap_reader;
 DROP ROLE regress_rsnap_reader;
 
+-- a role that refreshes but may not read the review cycles stores none,
+-- and deletes what was stored (the rows it reads may have changed it): the
+-- review reads live until a refresh by a role that may
+CREATE ROLE regress_rsnap_refresher;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_rsnap_refresher;
+GRANT SELECT ON journey.source, journey.moment, journey.snapshot_setting, rsnap_ev
+   TO regress_rsnap_refresher;
+GRANT SELECT, INSERT, UPDATE, DELETE
+   ON journey.snapshot, journey.snapshot_customer, journey.snapshot_level,
+      journey.snapshot_gap, journey.snapshot_gap_count, journey.snapshot_path,
+      journey.snapshot_edge, journey.snapshot_attr_path, journey.snapshot_cycle,
+      journey.snapshot_cycle_moment
+   TO regress_rsnap_refresher;
+INSERT INTO rsnap_ev VALUES (11, '2026-04-02 12:00', 'visit');
+SET ROLE regress_rsnap_refresher;
+SELECT rebuilt, rows_read FROM journey.refresh('rsnap');
+RESET ROLE;
+SELECT count(*) AS cycles_stored FROM journey.snapshot_cycle WHERE source = 'rsnap';
+SELECT * FROM rsnap_cycles();
+SELECT rsnap_differ() AS differ;
+SELECT rows_read FROM journey.refresh('rsnap');
+SELECT * FROM rsnap_cycles();
+SELECT rsnap_differ() AS differ;
+DROP OWNED BY regress_rsnap_refresher;
+DROP ROLE regress_rsnap_refresher;
+
 -- the review picture reads review_moments
 SELECT journey.review_svg('rsnap') LIKE '<svg%</svg>' AS picture;
 

@@ -22,11 +22,12 @@
 -- dates or the source's definition or moments changed, the snapshot was
 -- rebuilt, or the refresh read new rows and the cycle ends after the
 -- earliest event time it reads (the previous events_until less the
--- lookback); and it deletes the rows of cycles that are gone.  A reader
--- uses the stored figures only when the snapshot is current and they were
--- computed over the cycle's present dates and the source's present
--- definition (for the cycle and the one before it); otherwise it computes
--- the cycle live.  Notes are read from the registry, always live.
+-- lookback); and it deletes the rows of cycles that are gone (all of the
+-- source's when the refreshing role may not read journey.review_cycle).
+-- A reader uses the stored figures only when the snapshot is current and
+-- they were computed over the cycle's present dates and the source's
+-- present definition (for the cycle and the one before it); otherwise it
+-- computes the cycle live.  Notes are read from the registry, always live.
 
 CREATE TABLE @extschema@.snapshot_cycle (
 	source text NOT NULL REFERENCES @extschema@.snapshot (source)
@@ -94,6 +95,14 @@ DECLARE
 	c record;
 	n bigint := 0;
 BEGIN
+	IF NOT has_table_privilege('@extschema@.review_cycle', 'SELECT') OR
+	   NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = src.name) THEN
+		-- a role that may not read the review cycles stores none (what was
+		-- stored may be out of date now: the review reads live), and a
+		-- source without moments has no figures to store
+		DELETE FROM @extschema@.snapshot_cycle x WHERE x.source = src.name;
+		RETURN 0;
+	END IF;
 	IF changed_since IS NULL THEN
 		DELETE FROM @extschema@.snapshot_cycle x WHERE x.source = src.name;
 	ELSE
@@ -102,11 +111,6 @@ BEGIN
 		 WHERE x.source = src.name
 		   AND NOT EXISTS (SELECT 1 FROM @extschema@.review_cycle rc
 		                    WHERE rc.id = x.cycle_id AND rc.source = src.name);
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM @extschema@.moment m WHERE m.source = src.name) THEN
-		-- (no moments: a review has no figures to store)
-		DELETE FROM @extschema@.snapshot_cycle x WHERE x.source = src.name;
-		RETURN 0;
 	END IF;
 	FOR c IN
 		SELECT rc.id, rc.starts_on::timestamptz AS since, (rc.ends_on + 1)::timestamptz AS until
@@ -127,9 +131,13 @@ BEGIN
 		                                              rate, share_of_first, share_with_data, dark,
 		                                              stalled)
 		SELECT src.name, c.id, m.position, m.reached, m.moved_on, m.rate, m.share_of_first,
-		       a.share_with_data, a.dark, a.stalled
+		       v.share_with_data, v.dark, k.stalled
 		  FROM @extschema@.cycle_moments(c.id) m
-		  LEFT JOIN @extschema@.cycle_action(c.id) a ON a.position = m.position;
+		  -- (cycle_action's figures but the notes, which are read live)
+		  LEFT JOIN @extschema@.moment_coverage(src.name, since => c.since, until => c.until) v
+		    ON v.position = m.position
+		  LEFT JOIN @extschema@.stalled_counts(src.name, as_of => c.until, since => c.since) k
+		    ON k.position = m.position;
 		n := n + 1;
 	END LOOP;
 	RETURN n;

@@ -1,19 +1,12 @@
--- The review reads the snapshot (src/sql/25_states_snapshot_review.sql):
--- journey.refresh stores every review cycle's figures, and review_moments,
--- review and review_details read them (journey_internal.
--- review_cycle_moments) when the source's snapshot is current and holds the
--- cycle over its present dates, else compute live; each says which and
--- when in three columns at its end (from_snapshot, computed_at,
--- events_until); as src/sql/45_experiments.sql installs them.  The views
--- are rebuilt (dropped from the extension, dropped, created) and
--- review_details, whose result gains the columns, is dropped and created;
--- nothing depends on them.  Grants a DBA gave on the old views go with them
--- and must be given again (doc/security.md lists them).
-ALTER EXTENSION journey DROP VIEW @extschema@.review;
-DROP VIEW @extschema@.review;
-ALTER EXTENSION journey DROP VIEW @extschema@.review_moments;
-DROP VIEW @extschema@.review_moments;
-DROP FUNCTION @extschema@.review_details(bigint);
+-- The review of every cycle (journey.review, review_moments and
+-- review_details(cycle_id)): per cycle, the hypotheses and notes from the
+-- registry, and each moment's figures from the events
+-- (journey_internal.review_cycle_moments, src/sql/25_states_snapshot_review.sql):
+-- from the source's snapshot when journey.refresh has stored the cycle over
+-- its present dates, else live (journey.cycle_moments, cycle_action); each
+-- says which and when in three columns at its end (from_snapshot,
+-- computed_at, events_until).  The update from 0.1.0 rebuilds them from
+-- this piece (src/update/0.1.0--0.2.0/88b_review.sql).
 
 CREATE VIEW @extschema@.review_moments WITH (security_invoker = true) AS
 WITH cycles AS (
@@ -70,6 +63,9 @@ COMMENT ON COLUMN @extschema@.review_moments.computed_at IS
 COMMENT ON COLUMN @extschema@.review_moments.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
+-- The review of one cycle in one row of plain columns (counts, the
+-- learnings as one text); the rich form (arrays and jsonb of the hypotheses
+-- and moments) is journey.review_details(cycle_id).
 CREATE VIEW @extschema@.review WITH (security_invoker = true) AS
 WITH cycles AS (
 	SELECT c.id, c.source, c.name, c.starts_on, c.ends_on,
@@ -147,6 +143,10 @@ COMMENT ON COLUMN @extschema@.review.computed_at IS
 COMMENT ON COLUMN @extschema@.review.events_until IS
   'the highest event time the snapshot had read; NULL when live (every row at the time of the query)';
 
+-- The review of one cycle in its rich form: the hypotheses tested (with
+-- their results) and next as jsonb arrays, the learnings as an array, the
+-- moments against the previous cycle (with their action figures) and what
+-- was heard as jsonb arrays.
 CREATE FUNCTION @extschema@.review_details(cycle_id bigint)
 RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb, heard jsonb,
 			   from_snapshot bool, computed_at timestamptz, events_until timestamptz)
