@@ -426,7 +426,7 @@ BEGIN
 	src := h.source;
 	PERFORM journey_internal.check_source_relation(src, false,
 		CASE WHEN h.ratio_numerator IS NOT NULL AND h.ratio_measure = 'value'
-			 THEN src.value_column END);
+			 THEN src.value_column END, extra_role => 'value');
 
 	RETURN QUERY EXECUTE format($q$
 		SELECT a.customer_id, a.variant,
@@ -519,7 +519,7 @@ BEGIN
 	PERFORM journey_internal.check_source_relation(src, false,
 		CASE WHEN EXISTS (SELECT 1 FROM @extschema@.guardrail gr
 						   WHERE gr.hypothesis_id = hid AND gr.measure = 'value')
-			 THEN src.value_column END);
+			 THEN src.value_column END, extra_role => 'value');
 
 	FOR g IN EXECUTE format($q$
 		WITH unit AS (
