@@ -364,6 +364,18 @@ SELECT guardrail, variant, measure, higher_is_better, margin, control_mean, mean
 -- the failed guardrail shows in the verdict
 SELECT variant, units, conversions, verdict, guardrails_failed
   FROM journey.hypothesis_results WHERE hypothesis_id = :h_full;
+-- and the view computes the effects of this sequential, guarded hypothesis
+-- once, for its columns and its verdict alike (hypothesis_result alone
+-- computes them for its verdict)
+BEGIN;
+SET LOCAL track_functions = 'pl';
+SELECT count(*) FROM journey.hypothesis_results WHERE hypothesis_id = :h_full;
+SELECT calls FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'journey' AND funcname = 'hypothesis_effects';
+SELECT count(*) FROM journey.hypothesis_result(:h_full);
+SELECT calls FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'journey' AND funcname = 'hypothesis_effects';
+COMMIT;
 
 -- a role that may read the source's customer, time and event columns but
 -- not its value column: the per-unit values of a ratio of values need it,

@@ -1281,16 +1281,23 @@ COMMENT ON FUNCTION @extschema@.hypothesis_effects(bigint) IS
 -- variants by name.  The comparison columns of the control row are NULL.
 -- (The hypothesis is the argument, so the rows do not repeat it: a
 -- PL/pgSQL result column may not share the argument's name.)
-CREATE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+-- A sequential hypothesis decides on its effects' sequential p-values, and
+-- a guarded one reads which guardrails failed: with effects_known, the
+-- caller has computed hypothesis_effects already and passes those two
+-- columns (by variant); else they are computed here when needed.  (Not
+-- STRICT: the arrays are NULL when not known.)
+CREATE FUNCTION journey_internal.hypothesis_result_given(hypothesis_id bigint,
+	effects_known bool, effect_variants text[], effect_sequential_p_values float8[],
+	effect_guardrails_failed text[])
 RETURNS TABLE (variant text, units bigint, conversions bigint,
 			   rate float8, lift float8, lift_low float8, lift_high float8,
 			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	hid constant bigint := hypothesis_result.hypothesis_id;
+	hid constant bigint := hypothesis_result_given.hypothesis_id;
 	h record;
 	t record;
 	names text[];
@@ -1380,12 +1387,19 @@ BEGIN
 	-- correction across treatments as well); the guardrails each variant
 	-- failed (hypothesis_effects reads them only when there are some)
 	decide_p := adj_p;
-	IF h.sequential OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
-		SELECT array_agg(e.sequential_p_value ORDER BY array_position(names, e.variant)),
-			   array_agg(e.guardrails_failed ORDER BY array_position(names, e.variant))
+	IF effects_known OR h.sequential
+	   OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
+		IF NOT effects_known THEN
+			SELECT array_agg(e.variant), array_agg(e.sequential_p_value),
+				   array_agg(e.guardrails_failed)
+			  INTO effect_variants, effect_sequential_p_values, effect_guardrails_failed
+			  FROM @extschema@.hypothesis_effects(hid) e;
+		END IF;
+		SELECT array_agg(e.sequential_p_value ORDER BY v.o), array_agg(e.guardrails_failed ORDER BY v.o)
 		  INTO seq_p, failed
-		  FROM @extschema@.hypothesis_effects(hid) e
-		 WHERE e.variant = ANY (names);
+		  FROM unnest(names) WITH ORDINALITY AS v(variant, o)
+		  LEFT JOIN unnest(effect_variants, effect_sequential_p_values, effect_guardrails_failed)
+				AS e(variant, sequential_p_value, guardrails_failed) ON e.variant = v.variant;
 		IF h.sequential AND has_control AND k >= 2 THEN
 			decide_p := ARRAY[NULL::float8] ||
 				CASE WHEN k > 2 THEN @extschema@.p_adjust(seq_p[2:k], 'holm') ELSE seq_p[2:k] END;
@@ -1426,11 +1440,25 @@ BEGIN
 	END LOOP;
 END
 $$;
+COMMENT ON FUNCTION journey_internal.hypothesis_result_given(bigint, bool, text[], float8[], text[]) IS
+  'hypothesis_result, given (effects_known) the variants, sequential p-values and failed guardrails of hypothesis_effects when the caller has them';
+
+CREATE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+RETURNS TABLE (variant text, units bigint, conversions bigint,
+			   rate float8, lift float8, lift_low float8, lift_high float8,
+			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM journey_internal.hypothesis_result_given(hypothesis_id, false, NULL, NULL, NULL)
+$$;
 COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
   'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict (on the sequential p-values for a sequential hypothesis; "guardrail failed" when a guardrail does not show non-inferiority)';
 
 -- (here and in the review views, source_readable is a condition on the
--- hypothesis or cycle alone, so it is checked before any source is read)
+-- hypothesis or cycle alone, so it is checked before any source is read;
+-- each hypothesis's effects are computed once, for its columns and its
+-- verdict)
 --
 -- For BI tools the rows carry what a chart or table needs without a join:
 -- the hypothesis's statement, moments, status and review cycle.
@@ -1446,12 +1474,16 @@ SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
   FROM @extschema@.hypothesis h
   LEFT JOIN @extschema@.review_cycle c ON c.id = h.cycle_id
  CROSS JOIN LATERAL (
+	WITH effects AS MATERIALIZED (SELECT * FROM @extschema@.hypothesis_effects(h.id))
 	SELECT hr.*, e.cuped_lift, e.cuped_low, e.cuped_high, e.cuped_p_value,
 		   e.variance_reduction, e.sequential_low, e.sequential_high, e.sequential_p_value,
 		   e.ratio, e.ratio_lift, e.ratio_low, e.ratio_high, e.ratio_p_value,
 		   e.guardrails_failed
-	  FROM @extschema@.hypothesis_result(h.id) hr
-	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
+	  FROM (SELECT array_agg(e.variant) AS variants, array_agg(e.sequential_p_value) AS p,
+				   array_agg(e.guardrails_failed) AS failed
+			  FROM effects e) a
+	 CROSS JOIN LATERAL journey_internal.hypothesis_result_given(h.id, true, a.variants, a.p, a.failed) hr
+	  LEFT JOIN effects e ON e.variant = hr.variant) r
  WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
   'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';

@@ -1,20 +1,24 @@
 -- Signals' figures in the results and the review (0.2.0), after the views
 -- for BI tools (80_bi.sql) have rebuilt them: hypothesis_result's verdict
--- reads sequential p-values and failed guardrails, hypothesis_results gains
--- the CUPED, sequential, ratio and guardrail figures at its end, and
+-- reads sequential p-values and failed guardrails (its body becomes
+-- journey_internal.hypothesis_result_given, to which hypothesis_results
+-- passes the effects it computes), hypothesis_results gains the CUPED,
+-- sequential, ratio and guardrail figures at its end, and
 -- review_details each tested hypothesis's effects and signals; as
 -- src/sql/45_experiments.sql installs them.
 
-CREATE OR REPLACE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+CREATE FUNCTION journey_internal.hypothesis_result_given(hypothesis_id bigint,
+	effects_known bool, effect_variants text[], effect_sequential_p_values float8[],
+	effect_guardrails_failed text[])
 RETURNS TABLE (variant text, units bigint, conversions bigint,
 			   rate float8, lift float8, lift_low float8, lift_high float8,
 			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
-LANGUAGE plpgsql STABLE STRICT PARALLEL RESTRICTED
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE
-	hid constant bigint := hypothesis_result.hypothesis_id;
+	hid constant bigint := hypothesis_result_given.hypothesis_id;
 	h record;
 	t record;
 	names text[];
@@ -104,12 +108,19 @@ BEGIN
 	-- correction across treatments as well); the guardrails each variant
 	-- failed (hypothesis_effects reads them only when there are some)
 	decide_p := adj_p;
-	IF h.sequential OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
-		SELECT array_agg(e.sequential_p_value ORDER BY array_position(names, e.variant)),
-			   array_agg(e.guardrails_failed ORDER BY array_position(names, e.variant))
+	IF effects_known OR h.sequential
+	   OR EXISTS (SELECT 1 FROM @extschema@.guardrail g WHERE g.hypothesis_id = hid) THEN
+		IF NOT effects_known THEN
+			SELECT array_agg(e.variant), array_agg(e.sequential_p_value),
+				   array_agg(e.guardrails_failed)
+			  INTO effect_variants, effect_sequential_p_values, effect_guardrails_failed
+			  FROM @extschema@.hypothesis_effects(hid) e;
+		END IF;
+		SELECT array_agg(e.sequential_p_value ORDER BY v.o), array_agg(e.guardrails_failed ORDER BY v.o)
 		  INTO seq_p, failed
-		  FROM @extschema@.hypothesis_effects(hid) e
-		 WHERE e.variant = ANY (names);
+		  FROM unnest(names) WITH ORDINALITY AS v(variant, o)
+		  LEFT JOIN unnest(effect_variants, effect_sequential_p_values, effect_guardrails_failed)
+				AS e(variant, sequential_p_value, guardrails_failed) ON e.variant = v.variant;
 		IF h.sequential AND has_control AND k >= 2 THEN
 			decide_p := ARRAY[NULL::float8] ||
 				CASE WHEN k > 2 THEN @extschema@.p_adjust(seq_p[2:k], 'holm') ELSE seq_p[2:k] END;
@@ -150,6 +161,18 @@ BEGIN
 	END LOOP;
 END
 $$;
+COMMENT ON FUNCTION journey_internal.hypothesis_result_given(bigint, bool, text[], float8[], text[]) IS
+  'hypothesis_result, given (effects_known) the variants, sequential p-values and failed guardrails of hypothesis_effects when the caller has them';
+
+CREATE OR REPLACE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
+RETURNS TABLE (variant text, units bigint, conversions bigint,
+			   rate float8, lift float8, lift_low float8, lift_high float8,
+			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM journey_internal.hypothesis_result_given(hypothesis_id, false, NULL, NULL, NULL)
+$$;
 COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
   'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict (on the sequential p-values for a sequential hypothesis; "guardrail failed" when a guardrail does not show non-inferiority)';
 
@@ -165,12 +188,16 @@ SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
   FROM @extschema@.hypothesis h
   LEFT JOIN @extschema@.review_cycle c ON c.id = h.cycle_id
  CROSS JOIN LATERAL (
+	WITH effects AS MATERIALIZED (SELECT * FROM @extschema@.hypothesis_effects(h.id))
 	SELECT hr.*, e.cuped_lift, e.cuped_low, e.cuped_high, e.cuped_p_value,
 		   e.variance_reduction, e.sequential_low, e.sequential_high, e.sequential_p_value,
 		   e.ratio, e.ratio_lift, e.ratio_low, e.ratio_high, e.ratio_p_value,
 		   e.guardrails_failed
-	  FROM @extschema@.hypothesis_result(h.id) hr
-	  LEFT JOIN @extschema@.hypothesis_effects(h.id) e ON e.variant = hr.variant) r
+	  FROM (SELECT array_agg(e.variant) AS variants, array_agg(e.sequential_p_value) AS p,
+				   array_agg(e.guardrails_failed) AS failed
+			  FROM effects e) a
+	 CROSS JOIN LATERAL journey_internal.hypothesis_result_given(h.id, true, a.variants, a.p, a.failed) hr
+	  LEFT JOIN effects e ON e.variant = hr.variant) r
  WHERE journey_internal.source_readable(h.source, false);
 COMMENT ON VIEW @extschema@.hypothesis_results IS
   'one row per hypothesis (of a source the current role can read, see journey.source_status) and variant: the hypothesis''s statement, moments, status and cycle, units, conversions at the target moment within the window, rate, lift against control, p-value, probability to beat control, sample-ratio check and verdict; then the CUPED, sequential, ratio-metric and guardrail figures (journey.hypothesis_effects)';
