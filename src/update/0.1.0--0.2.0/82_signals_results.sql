@@ -1,24 +1,11 @@
 -- Signals' figures in the results and the review (0.2.0), after the views
--- for BI tools (80_bi.sql) have rebuilt them: hypothesis_result's verdict
--- reads sequential p-values and failed guardrails (its body is now
--- journey_internal.hypothesis_result_given, 81b_hypothesis_result.sql, to
--- which hypothesis_results passes the effects it computes),
--- hypothesis_results gains the CUPED,
--- sequential, ratio and guardrail figures at its end, and
--- review_details each tested hypothesis's effects and signals; as
+-- for BI tools (80_bi.sql) have rebuilt them: hypothesis_results gains the
+-- CUPED, sequential, ratio and guardrail figures at its end, and passes
+-- the effects it computes to hypothesis_result's body
+-- (journey_internal.hypothesis_result_given, 79_hypothesis_result.sql),
+-- whose verdict reads their sequential p-values and failed guardrails; and
+-- review_details shows each tested hypothesis's effects and signals; as
 -- src/sql/45_experiments.sql installs them.
-
-CREATE OR REPLACE FUNCTION @extschema@.hypothesis_result(hypothesis_id bigint)
-RETURNS TABLE (variant text, units bigint, conversions bigint,
-			   rate float8, lift float8, lift_low float8, lift_high float8,
-			   p_value float8, prob_to_beat float8, srm_p_value float8, verdict text)
-LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT * FROM journey_internal.hypothesis_result_given(hypothesis_id, false, NULL, NULL, NULL)
-$$;
-COMMENT ON FUNCTION @extschema@.hypothesis_result(bigint) IS
-  'the result of one hypothesis: per variant units, conversions, rate, lift against control with its interval, p-value (Holm-adjusted across variants), probability to beat control, sample-ratio p-value and verdict (on the sequential p-values for a sequential hypothesis; "guardrail failed" when a guardrail does not show non-inferiority)';
 
 CREATE OR REPLACE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
 SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
