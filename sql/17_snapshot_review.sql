@@ -144,6 +144,11 @@ SET timezone = 'America/New_York';
 SELECT * FROM rsnap_cycles();
 SELECT rsnap_differ() AS differ;
 SET timezone = 'UTC';
+-- another interval style (as some clients set) reads the same
+SET intervalstyle = 'iso_8601';
+SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'rsnap';
+SELECT * FROM rsnap_cycles();
+RESET intervalstyle;
 
 -- a step rule: the snapshot is rebuilt (its funnel states do not follow
 -- step rules, its definition counts them)

@@ -184,11 +184,13 @@ COMMENT ON FUNCTION journey_internal.snapshot_gap_at(text, int, bigint) IS
   'the time to a moment at rank r (from 0, increasing) among a snapshot''s customers who reached it in the chain';
 
 -- What a source's states are built from: a rebuild is needed when it
--- changes (moments, columns, windows, conversion event).
+-- changes (moments, columns, windows, conversion event); its intervals are
+-- written in one style, whatever the session's.
 CREATE FUNCTION journey_internal.snapshot_definition(src @extschema@.source)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET intervalstyle = 'postgres'
 RETURN jsonb_build_object(
 	'relation', src.relation::oid, 'customer_column', src.customer_column,
 	'time_column', src.time_column, 'event_column', src.event_column,
