@@ -191,6 +191,14 @@ extern int	JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times);
 extern ArrayType *JourneyFunnelTimesArray(JourneyEvents *state);
 
 /*
+ * funnel_rules.c: the answers of a funnel with step rules (its rules text,
+ * steps, exclusions and keys in the state), and a stored state's check.
+ */
+extern int	JourneyFunnelRulesLevel(JourneyEvents *state);
+extern ArrayType *JourneyFunnelRulesTimes(JourneyEvents *state);
+extern const char *JourneyFunnelRulesProblem(JourneyEvents *state);
+
+/*
  * sequence.c: the pattern of a state's parameters (text and number of
  * conditions), parsed once and kept with them, and the two answers.
  */
