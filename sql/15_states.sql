@@ -144,6 +144,12 @@ SELECT '\x0101020000000000000000000000000000000000000000010000000000000000e80300
 SELECT '\x010102e803000000000000000000000000000000000000010000000200000000e80300000000000000000000000000006100'::journey.journey_state;
 -- a funnel state with an event meeting step 3 of 2
 SELECT '\x010302e803000000000000020000000000000000000000010000000000000000e80300000000000004000000ffffffff'::journey.journey_state;
+-- a funnel state with modes window_funnel does not give (allow_reentry
+-- without strict_order), and one with an event past the last timestamp
+SELECT '\x010302e803000000000000020000001000000000000000010000000000000000e80300000000000002000000ffffffff'::journey.journey_state;
+SELECT '\x010302e803000000000000020000000000000000000000010000000000000000feffffffffffff7f02000000ffffffff'::journey.journey_state;
+-- (the largest value is infinity, which an aggregate can be given)
+SELECT journey.funnel_times_result('\x010302e803000000000000020000000000000000000000010000000000000000ffffffffffffff7f01000000ffffffff');
 -- the event buffer's own checks: its size does not match its count
 SELECT '\x0101020000000000000000000000000000000000000000050000000000000000'::journey.journey_state;
 -- a valid funnel state (window 1000 us, 2 steps, one event meeting step 2)

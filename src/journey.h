@@ -186,6 +186,7 @@ extern JourneyLabel *JourneyPathTransformApply(const void *parsed,
 #define JOURNEY_FUNNEL_ALLOW_REENTRY		0x10
 
 extern uint32 JourneyFunnelModes(const char *str);
+extern bool JourneyFunnelParamsValid(const JourneyParams *params);
 extern int	JourneyFunnelLevel(JourneyEvents *state);
 extern int	JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times);
 extern ArrayType *JourneyFunnelTimesArray(JourneyEvents *state);

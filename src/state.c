@@ -46,6 +46,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -151,6 +152,14 @@ CheckKindEvents(JourneyPackReader *r, StateKind kind, const JourneyEvents *ev)
 	bool		labels = (kind == STATE_PATH || kind == STATE_CONVERSION);
 	uint32		allowed_flags;
 
+	/* times an aggregate can be given: finite in range, or infinite */
+	for (int i = 0; i < ev->nevents; i++)
+	{
+		TimestampTz ts = ev->events[i].ts;
+
+		if (!TIMESTAMP_NOT_FINITE(ts) && !IS_VALID_TIMESTAMP(ts))
+			JourneyPackCorrupt(r, "An event's time is out of range.");
+	}
 	if (kind == STATE_FUNNEL_RULES)
 	{
 		/* its own check: the rules say what its values and labels may be */
@@ -176,6 +185,8 @@ CheckKindEvents(JourneyPackReader *r, StateKind kind, const JourneyEvents *ev)
 		case STATE_FUNNEL:
 			if (p->nconds < 1 || p->text_len != 0)
 				JourneyPackCorrupt(r, "A funnel state must have steps and no pattern.");
+			if (!JourneyFunnelParamsValid(p))
+				JourneyPackCorrupt(r, "A funnel state's modes are not window_funnel's.");
 			allowed_flags = ~(uint32) 0;
 			break;
 		case STATE_SEQUENCE:
