@@ -1279,7 +1279,7 @@ JourneyFunnelRulesLevel(JourneyEvents *state)
  * funnel_times' answer for a rules state: the times of the reported chain,
  * or NULL (a null pointer) for a customer that drop_excluded leaves out.
  */
-ArrayType *
+ArrayType  *
 JourneyFunnelRulesTimes(JourneyEvents *state)
 {
 	RAnswer		ans;
