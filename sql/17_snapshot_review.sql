@@ -150,25 +150,26 @@ SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'rsnap';
 SELECT * FROM rsnap_cycles();
 RESET intervalstyle;
 
--- a step rule: the snapshot is rebuilt (its funnel states do not follow
--- step rules, its definition counts them)
+-- a step rule added, then its value changed: the snapshot's definition
+-- holds the rules, so it needs a rebuild and the review reads live (and
+-- follows the rule) until the next refresh rebuilds and computes every cycle
 UPDATE journey.moment SET max_gap = '2 hours' WHERE source = 'rsnap' AND position = 2;
 SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'rsnap';
 SELECT * FROM rsnap_cycles();
 SELECT rsnap_differ() AS differ;
 SELECT rebuilt FROM journey.refresh('rsnap');
 SELECT * FROM rsnap_cycles();
--- the rule's value changed: the snapshot is current, the review follows
--- the rule and reads live until the next refresh computes every cycle
 UPDATE journey.moment SET max_gap = '10 minutes' WHERE source = 'rsnap' AND position = 2;
 SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'rsnap';
 SELECT * FROM rsnap_cycles();
 SELECT rsnap_differ() AS differ;
 SELECT cycle, position, reached FROM journey.review_moments
  WHERE source = 'rsnap' AND cycle_id = :c_mar ORDER BY position;
-SELECT rebuilt, rows_read FROM journey.refresh('rsnap');
+SELECT rebuilt, reason FROM journey.refresh('rsnap');
 SELECT * FROM rsnap_cycles();
 SELECT rsnap_differ() AS differ;
+SELECT cycle, position, reached FROM journey.review_moments
+ WHERE source = 'rsnap' AND cycle_id = :c_mar ORDER BY position;
 UPDATE journey.moment SET max_gap = NULL WHERE source = 'rsnap' AND position = 2;
 
 -- moments changed: the snapshot needs a rebuild, the review is live until it

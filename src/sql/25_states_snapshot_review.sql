@@ -63,22 +63,16 @@ COMMENT ON TABLE @extschema@.snapshot_cycle_moment IS
 REVOKE ALL ON TABLE @extschema@.snapshot_cycle, @extschema@.snapshot_cycle_moment FROM PUBLIC;
 
 -- What a cycle's stored figures were computed from: the snapshot's
--- definition, and the moments with their step rules (which moment_report
--- follows); intervals written in one style whatever the session's.
+-- definition (the source's relation, columns and windows, the moments'
+-- events and step rules: everything moment_report, moment_coverage and
+-- stalled_counts read besides the rows), and the version of what is stored.
 CREATE FUNCTION journey_internal.snapshot_cycle_definition(src @extschema@.source)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-SET intervalstyle = 'postgres'
-RETURN journey_internal.snapshot_definition(src) || jsonb_build_object(
-	'cycle_moments', (SELECT jsonb_agg(jsonb_build_array(m.position, m.event_name, m.max_gap::text,
-	                                                     m.min_gap::text, m.excluded_events,
-	                                                     m.excluded_since)
-	                                   ORDER BY m.position)
-	                    FROM @extschema@.moment m WHERE m.source = src.name),
-	'cycle_format', 1);
+RETURN journey_internal.snapshot_definition(src) || jsonb_build_object('cycle_format', 1);
 COMMENT ON FUNCTION journey_internal.snapshot_cycle_definition(@extschema@.source) IS
-  'what a review cycle''s stored figures are computed from (the snapshot''s definition, the moments'' events and step rules); stored figures computed from another are not read';
+  'what a review cycle''s stored figures are computed from (the snapshot''s definition: relation, columns, windows, the moments'' events and step rules); stored figures computed from another are not read';
 
 -- Called by journey.refresh(source) after it has read the new rows:
 -- changed_since is the earliest event time the refresh read (NULL when it
