@@ -5,8 +5,9 @@
 -- from the source's snapshot when journey.refresh has stored the cycle over
 -- its present dates, else live (journey.cycle_moments, cycle_action); each
 -- says which and when in three columns at its end (from_snapshot,
--- computed_at, events_until).  The update from 0.1.0 rebuilds them from
--- this piece (src/update/0.1.0--0.2.0/88b_review.sql).
+-- computed_at, events_until).  The update from 0.1.0 drops the old views
+-- (80_bi.sql) and creates them from this piece
+-- (src/update/0.1.0--0.2.0/88_review.sql).
 
 CREATE VIEW @extschema@.review_moments WITH (security_invoker = true) AS
 WITH cycles AS (
