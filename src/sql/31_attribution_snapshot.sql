@@ -125,6 +125,10 @@ CREATE FUNCTION journey_internal.snapshot_attribution_refresh(source text, rebui
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
+-- (its statements touch a few rows per changed path, but the planner's
+-- guesses for the lookups cross JIT's thresholds: compiling would cost
+-- more than the statements)
+SET jit = off
 AS $fn$
 DECLARE
 	src text := snapshot_attribution_refresh.source;
@@ -238,44 +242,50 @@ BEGIN
 	 WHERE NOT a.existed AND cardinality(a.path) > 1
 	ON CONFLICT ON CONSTRAINT snapshot_attr_drop_pkey DO NOTHING;
 	INSERT INTO @extschema@.snapshot_attr_credit AS t (source, model, channel, conversions, value)
-	WITH aff AS (
-		SELECT a.path FROM pg_temp.journey_refresh_attr a
-		UNION
-		SELECT x.path
+	WITH aff AS MATERIALIZED (
+		-- the affected paths that convert (or did) with their old and new
+		-- totals
+		SELECT a.path, a.old_conv, a.old_value, a.old_nulls, a.conv, a.value, a.nulls
 		  FROM pg_temp.journey_refresh_attr a
-		 CROSS JOIN LATERAL (SELECT x.path FROM @extschema@.snapshot_attr_drop x
-		                      WHERE x.source = src AND x.dropped = a.path OFFSET 0) x
-		 WHERE journey_internal.attr_probability(a.old_conv, a.old_nulls)
-		       <> journey_internal.attr_probability(a.conv, a.nulls)
-	), sides AS (
-		-- per affected path and side, its totals and probability, and per
-		-- touch the probability of the path without it
-		SELECT f.path, s.sign, s.conv, s.value, s.p,
-		       array_agg(CASE WHEN s.sign < 0 AND sa.path IS NOT NULL
-		                      THEN journey_internal.attr_probability(sa.old_conv, sa.old_nulls)
-		                      ELSE q.p END ORDER BY g.i) AS p_without
-		  FROM aff f
-		  LEFT JOIN pg_temp.journey_refresh_attr a ON a.path = f.path
+		 WHERE a.old_conv <> 0 OR a.old_value <> 0 OR a.conv <> 0 OR a.value <> 0
+		UNION ALL
+		SELECT x.path, cur.conversions, cur.value, cur.nulls, cur.conversions, cur.value, cur.nulls
+		  FROM (SELECT DISTINCT x.path
+		          FROM pg_temp.journey_refresh_attr a
+		         CROSS JOIN LATERAL (SELECT x.path FROM @extschema@.snapshot_attr_drop x
+		                              WHERE x.source = src AND x.dropped = a.path OFFSET 0) x
+		         WHERE journey_internal.attr_probability(a.old_conv, a.old_nulls)
+		               <> journey_internal.attr_probability(a.conv, a.nulls)) x
 		 CROSS JOIN LATERAL (SELECT o.conversions, o.value, o.nulls FROM @extschema@.snapshot_attr_path o
-		                      WHERE o.source = src AND o.path = f.path OFFSET 0) cur
-		 CROSS JOIN LATERAL (VALUES (-1, coalesce(a.old_conv, cur.conversions), coalesce(a.old_value, cur.value),
-		                             journey_internal.attr_probability(coalesce(a.old_conv, cur.conversions),
-		                                                               coalesce(a.old_nulls, cur.nulls))),
-		                            (1, cur.conversions, cur.value,
-		                             journey_internal.attr_probability(cur.conversions, cur.nulls))) AS s(sign, conv, value, p)
+		                      WHERE o.source = src AND o.path = x.path OFFSET 0) cur
+		 WHERE (cur.conversions <> 0 OR cur.value <> 0)
+		   AND NOT EXISTS (SELECT 1 FROM pg_temp.journey_refresh_attr a WHERE a.path = x.path)
+	), subs AS (
+		-- per affected path, the probabilities of the path without each
+		-- touch, old and new
+		SELECT f.path, array_agg(CASE WHEN sa.path IS NOT NULL
+		                              THEN journey_internal.attr_probability(sa.old_conv, sa.old_nulls)
+		                              ELSE coalesce(o.p, 0) END ORDER BY g.i) AS old_p,
+		       array_agg(coalesce(o.p, 0) ORDER BY g.i) AS new_p
+		  FROM aff f
 		 CROSS JOIN LATERAL generate_series(1, cardinality(f.path)) AS g(i)
-		 CROSS JOIN LATERAL (SELECT coalesce((SELECT journey_internal.attr_probability(o.conversions, o.nulls)
-		                                        FROM @extschema@.snapshot_attr_path o
-		                                       WHERE o.source = src AND o.path = f.path[:g.i - 1] || f.path[g.i + 1:]
-		                                      OFFSET 0), 0) AS p) q
-		  LEFT JOIN pg_temp.journey_refresh_attr sa ON sa.path = f.path[:g.i - 1] || f.path[g.i + 1:]
-		 WHERE s.conv <> 0 OR s.value <> 0
-		 GROUP BY f.path, s.sign, s.conv, s.value, s.p
+		 CROSS JOIN LATERAL (SELECT f.path[:g.i - 1] || f.path[g.i + 1:] AS sub) d
+		  LEFT JOIN LATERAL (SELECT journey_internal.attr_probability(o.conversions, o.nulls) AS p
+		                       FROM @extschema@.snapshot_attr_path o
+		                      WHERE o.source = src AND o.path = d.sub OFFSET 0) o ON true
+		  LEFT JOIN pg_temp.journey_refresh_attr sa ON sa.path = d.sub
+		 GROUP BY f.path
 	)
 	SELECT src, 'fractribution', x.label, sum(s.sign * @extschema@.exact_numeric(s.conv::float8 * x.share)),
 	       sum(s.sign * @extschema@.exact_numeric(s.value::float8 * x.share))
-	  FROM sides s
-	 CROSS JOIN LATERAL unnest(s.path, journey_internal.fractribution_shares(s.p, s.p_without)) AS x(label, share)
+	  FROM aff f
+	  JOIN subs b ON b.path = f.path
+	 CROSS JOIN LATERAL (VALUES (-1, f.old_conv, f.old_value,
+	                             journey_internal.attr_probability(f.old_conv, f.old_nulls), b.old_p),
+	                            (1, f.conv, f.value, journey_internal.attr_probability(f.conv, f.nulls), b.new_p))
+	       AS s(sign, conv, value, p, p_without)
+	 CROSS JOIN LATERAL unnest(f.path, journey_internal.fractribution_shares(s.p, s.p_without)) AS x(label, share)
+	 WHERE s.conv <> 0 OR s.value <> 0
 	 GROUP BY 3
 	ON CONFLICT ON CONSTRAINT snapshot_attr_credit_pkey DO UPDATE
 	   SET conversions = t.conversions + excluded.conversions, value = t.value + excluded.value;
