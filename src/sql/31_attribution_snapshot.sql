@@ -250,16 +250,17 @@ BEGIN
 		 WHERE a.old_conv <> 0 OR a.old_value <> 0 OR a.conv <> 0 OR a.value <> 0
 		UNION ALL
 		SELECT x.path, cur.conversions, cur.value, cur.nulls, cur.conversions, cur.value, cur.nulls
-		  FROM (SELECT DISTINCT x.path
+		  FROM (SELECT x.path
 		          FROM pg_temp.journey_refresh_attr a
 		         CROSS JOIN LATERAL (SELECT x.path FROM @extschema@.snapshot_attr_drop x
 		                              WHERE x.source = src AND x.dropped = a.path OFFSET 0) x
 		         WHERE journey_internal.attr_probability(a.old_conv, a.old_nulls)
-		               <> journey_internal.attr_probability(a.conv, a.nulls)) x
+		               <> journey_internal.attr_probability(a.conv, a.nulls)
+		        EXCEPT
+		        SELECT a.path FROM pg_temp.journey_refresh_attr a) x
 		 CROSS JOIN LATERAL (SELECT o.conversions, o.value, o.nulls FROM @extschema@.snapshot_attr_path o
 		                      WHERE o.source = src AND o.path = x.path OFFSET 0) cur
-		 WHERE (cur.conversions <> 0 OR cur.value <> 0)
-		   AND NOT EXISTS (SELECT 1 FROM pg_temp.journey_refresh_attr a WHERE a.path = x.path)
+		 WHERE cur.conversions <> 0 OR cur.value <> 0
 	), subs AS (
 		-- per affected path, the probabilities of the path without each
 		-- touch, old and new
