@@ -127,3 +127,31 @@ SELECT (SELECT count(*) FROM journey.snapshot_attr_credit) + (SELECT count(*) FR
      + (SELECT count(*) FROM journey.snapshot_markov_edge) + (SELECT count(*) FROM journey.snapshot_attr_drop)
        AS rows_left;
 DROP TABLE sa_ev;
+
+-- exact_sum_numeric: the exact sum as numeric, every binary digit, equal
+-- to the numeric sum of each value's exact_numeric; the same under a
+-- parallel plan
+CREATE TABLE sa_x AS
+SELECT (CASE WHEN i % 3 = 0 THEN -1 ELSE 1 END) * (i * 0.1 + 1e-300 * (i % 7)) AS x
+  FROM generate_series(1, 30000) i;
+INSERT INTO sa_x VALUES (1e300), (-1e300), (5e-324), (0.1), (-0.3);
+ANALYZE sa_x;
+SELECT journey_internal.exact_sum_numeric(x) = sum(journey.exact_numeric(x)) AS exact,
+       journey_internal.exact_sum_numeric(x)::float8 = journey.exact_sum(x) AS rounds_as_exact_sum
+  FROM sa_x;
+SELECT journey_internal.exact_sum_numeric(x) FROM sa_x WHERE false;
+SELECT journey_internal.exact_sum_numeric(x) FROM (VALUES (0.5::float8), (0.25)) v(x);
+SELECT journey_internal.exact_sum_numeric(x) FROM (VALUES ('NaN'::float8)) v(x);
+SELECT journey_internal.exact_sum_numeric(x) FROM (VALUES (1.7e308::float8), (1.7e308)) v(x);
+CREATE TABLE sa_serial AS SELECT journey_internal.exact_sum_numeric(x) AS s FROM sa_x;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT journey_internal.exact_sum_numeric(x) FROM sa_x;
+SELECT journey_internal.exact_sum_numeric(x) = (SELECT s FROM sa_serial) AS same_in_parallel FROM sa_x;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+DROP TABLE sa_x, sa_serial;

@@ -93,14 +93,34 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION journey_internal.markov_stored_credit(text[], float8[], float8[], float8[], float8[], float8[], int[], int[], float8[], float8, float8) IS
   'markov (order 1) credits and removal effects from its chain''s sums (per state: weight from start, outgoing weight, weight and value into conversion, weight times steps left; per edge: states and weight), the same bits as markov over the paths';
 
+-- exact_sum_numeric(float8): exact_sum's exact accumulation (src/sum.c),
+-- its result the exact sum as numeric, every binary digit: what the
+-- snapshot stores, adds to and subtracts from (one conversion per group,
+-- where summing exact_numeric of every row would convert every row).
+CREATE FUNCTION journey_internal.exact_sum_numeric_final(internal)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'journey_exact_sum_numeric_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE journey_internal.exact_sum_numeric(float8) (
+	SFUNC = journey_internal.exact_sum_sfunc,
+	STYPE = internal,
+	COMBINEFUNC = journey_internal.exact_sum_combine,
+	SERIALFUNC = journey_internal.exact_sum_serialize,
+	DESERIALFUNC = journey_internal.exact_sum_deserialize,
+	FINALFUNC = journey_internal.exact_sum_numeric_final,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE journey_internal.exact_sum_numeric(float8) IS
+  'the exact sum of the (finite) values as numeric, every binary digit (sum(exact_numeric(x)) at the cost of exact_sum); NULL for no rows';
+
 -- A path's conversion probability, as fractribution computes it.
-CREATE FUNCTION journey_internal.attr_probability(conversions numeric, nulls numeric)
+CREATE FUNCTION journey_internal.attr_probability(conversions float8, nulls float8)
 RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN conversions + nulls > 0
-            THEN conversions::float8 / (conversions::float8 + nulls::float8) ELSE 0 END;
-COMMENT ON FUNCTION journey_internal.attr_probability(numeric, numeric) IS
+RETURN CASE WHEN conversions + nulls > 0 THEN conversions / (conversions + nulls) ELSE 0 END;
+COMMENT ON FUNCTION journey_internal.attr_probability(float8, float8) IS
   'a path''s conversion probability conversions / (conversions + nulls) in float8, as fractribution computes it (0 without rows)';
 
 -- The model a channel_attribution model spec reads from a snapshot: its
@@ -140,7 +160,7 @@ BEGIN
 	WITH d AS (
 		SELECT (p).path,
 		       coalesce(sum(c.sign) FILTER (WHERE (p).converted), 0) AS conversions,
-		       coalesce(sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted), 0) AS value,
+		       coalesce(journey_internal.exact_sum_numeric(c.sign * coalesce((p).value, 0)) FILTER (WHERE (p).converted), 0) AS value,
 		       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0) AS nulls
 		  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
 		 WHERE isfinite(CASE WHEN (p).converted THEN (p).converted_at
@@ -170,8 +190,8 @@ BEGIN
 	-- the rule models and shapley: per path, conversions x w_i and value
 	-- x w_i (float8, as the models compute them), old subtracted, new added
 	INSERT INTO @extschema@.snapshot_attr_credit AS t (source, model, channel, conversions, value)
-	SELECT src, m.model, x.label, sum(s.sign * @extschema@.exact_numeric(s.conv::float8 * x.w)),
-	       sum(s.sign * @extschema@.exact_numeric(s.value::float8 * x.w))
+	SELECT src, m.model, x.label, journey_internal.exact_sum_numeric(s.sign * (s.conv::float8 * x.w)),
+	       journey_internal.exact_sum_numeric(s.sign * (s.value::float8 * x.w))
 	  FROM (SELECT -1 AS sign, a.path, a.old_conv AS conv, a.old_value AS value
 	          FROM pg_temp.journey_refresh_attr a
 	         WHERE (a.old_conv <> a.conv OR a.old_value <> a.value) AND (a.old_conv <> 0 OR a.old_value <> 0)
@@ -188,8 +208,8 @@ BEGIN
 	-- time_decay: per customer path that converted, its touches' weights
 	-- and value x weight
 	INSERT INTO @extschema@.snapshot_attr_credit AS t (source, model, channel, conversions, value)
-	SELECT src, 'time_decay', x.label, sum(c.sign * @extschema@.exact_numeric(x.w)),
-	       sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0) * x.w))
+	SELECT src, 'time_decay', x.label, journey_internal.exact_sum_numeric(c.sign * x.w),
+	       journey_internal.exact_sum_numeric(c.sign * (coalesce((p).value, 0) * x.w))
 	  FROM pg_temp.journey_refresh_contrib c
 	 CROSS JOIN LATERAL unnest(c.convs) AS p
 	 CROSS JOIN LATERAL unnest((p).path, @extschema@.touch_weights((p).path, 'time_decay', (p).touch_times,
@@ -202,7 +222,7 @@ BEGIN
 	-- markov, order 1: each path (weight w = conversions + nulls) walks
 	-- its touches with consecutive repeats collapsed (markov.c BuildChain)
 	CREATE TEMP TABLE journey_refresh_walk ON COMMIT DROP AS
-	SELECT s.sign, s.conv, @extschema@.exact_numeric(s.value::float8) AS value, s.conv + s.nulls AS w,
+	SELECT s.sign, s.conv, s.value::float8 AS value, s.conv + s.nulls AS w,
 	       @extschema@.path_transform(s.path, 'exposure') AS walk
 	  FROM (SELECT -1 AS sign, a.path, a.old_conv AS conv, a.old_value AS value, a.old_nulls AS nulls
 	          FROM pg_temp.journey_refresh_attr a WHERE a.old_conv + a.old_nulls > 0
@@ -215,7 +235,7 @@ BEGIN
 	       coalesce(sum(k.sign * k.w) FILTER (WHERE u.i = 1), 0),
 	       sum(k.sign * k.w),
 	       coalesce(sum(k.sign * k.conv) FILTER (WHERE u.i = cardinality(k.walk)), 0),
-	       coalesce(sum(k.sign * k.value) FILTER (WHERE u.i = cardinality(k.walk) AND k.conv > 0), 0),
+	       coalesce(journey_internal.exact_sum_numeric(k.sign * k.value) FILTER (WHERE u.i = cardinality(k.walk) AND k.conv > 0), 0),
 	       sum(k.sign * k.w * (cardinality(k.walk) - u.i + 1))
 	  FROM pg_temp.journey_refresh_walk k
 	 CROSS JOIN LATERAL unnest(k.walk) WITH ORDINALITY AS u(label, i)
@@ -277,8 +297,8 @@ BEGIN
 		  LEFT JOIN pg_temp.journey_refresh_attr sa ON sa.path = d.sub
 		 GROUP BY f.path
 	)
-	SELECT src, 'fractribution', x.label, sum(s.sign * @extschema@.exact_numeric(s.conv::float8 * x.share)),
-	       sum(s.sign * @extschema@.exact_numeric(s.value::float8 * x.share))
+	SELECT src, 'fractribution', x.label, journey_internal.exact_sum_numeric(s.sign * (s.conv::float8 * x.share)),
+	       journey_internal.exact_sum_numeric(s.sign * (s.value::float8 * x.share))
 	  FROM aff f
 	  JOIN subs b ON b.path = f.path
 	 CROSS JOIN LATERAL (VALUES (-1, f.old_conv, f.old_value,
