@@ -89,8 +89,9 @@ RESET parallel_setup_cost;
 -- The serialized state distrusts its bytes: version 1, then a sum: 00 and
 -- a finite float8, or 01, int16 lowest chunk, int16 chunk count and the
 -- int64 chunks of 32 bits (chunk c weighs 2^(32c - 1074)) in canonical form
--- (src/sum.c).  Through a hook the install script does not expose, which
--- returns the sum the state holds.
+-- (src/sum.c), every number little-endian whatever the host (so these bytes
+-- mean the same on every server).  Through a hook the install script does
+-- not expose, which returns the sum the state holds.
 CREATE FUNCTION public.journey_sum_state_check(bytea) RETURNS float8
   AS 'journey', 'journey_exact_sum_state_check' LANGUAGE C STRICT;
 SELECT public.journey_sum_state_check('\x0100000000000000e03f');  -- 0.5 as a double

@@ -55,6 +55,44 @@ SELECT (SELECT array_agg(a ORDER BY a.path) FROM journey.attribution_paths('snap
 -- exact_numeric: a float8's every binary digit
 SELECT journey.exact_numeric(0.1), journey.exact_numeric(-2.5), journey.exact_numeric(0);
 
+-- Moments with step rules: the snapshot's funnel states follow them as
+-- moment_report does.  signup at most 2 hours after visit: c1 (1 hour) and
+-- c3 (2 hours, the edge) reach it, c2 (3 hours) does not; purchase, with
+-- no visit strictly between signup and purchase: c1.
+UPDATE journey.moment SET max_gap = '2 hours' WHERE source = 'snap' AND position = 2;
+INSERT INTO journey.moment (source, position, name, event_name, excluded_events)
+VALUES ('snap', 3, 'purchase', 'purchase', ARRAY['visit']);
+-- (a change of rules makes the snapshot stale: the view reads live)
+SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'snap';
+SELECT position, customers_reached, from_snapshot FROM journey.moment_conversion WHERE source = 'snap';
+SELECT rebuilt, reason FROM journey.refresh('snap');
+CREATE FUNCTION pg_temp.snap_same() RETURNS bool LANGUAGE sql AS $$
+  SELECT (SELECT array_agg(row(r.segment, r.position, r.moment, r.customers_reached, r.customers_next,
+                               r.conversion_rate, r.drop_off_rate, r.median_time_to_next)
+                           ORDER BY r.position)::text
+            FROM journey.snapshot_moment_report('snap') r)
+       = (SELECT array_agg(r ORDER BY r.position)::text FROM journey.moment_report('snap') r) $$;
+SELECT position, customers_reached, customers_next, median_time_to_next, pg_temp.snap_same() AS same_as_live
+  FROM journey.snapshot_moment_report('snap');
+SELECT position, customers_reached, from_snapshot FROM journey.moment_conversion WHERE source = 'snap';
+-- a late visit of c1 between her signup (11:00) and purchase (12:00),
+-- read incrementally: her purchase no longer counts
+INSERT INTO snap_ev VALUES ('c1', '2026-01-01 11:30', 'visit', 'Email', NULL);
+SELECT rebuilt, rows_read, customers_changed FROM journey.refresh('snap');
+SELECT position, customers_reached, customers_next, pg_temp.snap_same() AS same_as_live
+  FROM journey.snapshot_moment_report('snap');
+-- a longer max_gap is a change of the rules (not only of how many there
+-- are): a rebuild, after which c2 reaches signup
+UPDATE journey.moment SET max_gap = '3 hours' WHERE source = 'snap' AND position = 2;
+SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'snap';
+SELECT rebuilt, reason FROM journey.refresh('snap');
+SELECT position, customers_reached, customers_next, pg_temp.snap_same() AS same_as_live
+  FROM journey.snapshot_moment_report('snap');
+-- the definition does not depend on the session's IntervalStyle
+SET intervalstyle = 'iso_8601';
+SELECT needs_rebuild FROM journey.snapshot_status WHERE source = 'snap';
+RESET intervalstyle;
+
 -- Errors.
 SELECT * FROM journey.refresh('nope');
 SELECT * FROM journey.refresh('snap', NULL);

@@ -362,6 +362,27 @@ SELECT journey.attribution(p, 1e308, 0, 1e308, 'markov')
   FROM (VALUES (ARRAY['a']), (ARRAY['b'])) t(p);
 SELECT journey.attribution(p, 1e308, 0, 0, 'first_touch')
   FROM (VALUES (ARRAY['a']), (ARRAY['a', 'b'])) t(p);
+-- Markov: conversions and nulls whose sums over the chain pass float8
+-- (here each of the first path's conversions + nulls alone), while every
+-- figure and the credited totals are finite, are solved on the figures
+-- scaled down by a power of two, which changes no probability: every
+-- removal effect is exactly that of the same rows scaled down by 2^600
+-- (small enough to need no scaling), and every credit exactly 2^600 times
+-- theirs; on orders 1 and 2
+CREATE TEMP TABLE markov_big (p text[], c float8, v float8, n float8);
+INSERT INTO markov_big VALUES (ARRAY['a', 'b'], 1e308, 1e307, 1e308),
+	(ARRAY['b'], 0, 0, 1e308), (ARRAY['a', 'c', 'b'], 5e307, 3e307, 1.5e308),
+	(ARRAY['c', 'a'], 2e307, 1e307, 0);
+SELECT o, big.channel, big.conversions, big.value, big.removal_effect,
+	   big.conversions = small.conversions * 2::float8 ^ 600 AS conversions_exact,
+	   big.value = small.value * 2::float8 ^ 600 AS value_exact,
+	   big.removal_effect = small.removal_effect AS removal_exact
+  FROM unnest(ARRAY['markov', 'markov(order=2)']) o,
+	   LATERAL unnest((SELECT journey.attribution(p, c, v, n, o) FROM markov_big)) big
+  JOIN LATERAL unnest((SELECT journey.attribution(p, c * 2::float8 ^ -600, v * 2::float8 ^ -600,
+													n * 2::float8 ^ -600, o)
+						 FROM markov_big)) small ON small.channel = big.channel
+ ORDER BY o, big.channel;
 -- memory bound: the distinct paths of a group hold at most
 -- journey.max_events_per_group touches
 SET journey.max_events_per_group = 5;

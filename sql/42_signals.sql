@@ -192,6 +192,13 @@ GRANT SELECT ON journey.source, journey.moment TO regress_signals_reader;
 SET ROLE regress_signals_reader;
 SELECT * FROM journey.conversion_drivers('sig', 'visit');
 RESET ROLE;
+-- with the source's columns but not the signal column, the error names
+-- the signal column as such
+GRANT SELECT (customer, at, what) ON sig_events TO regress_signals_reader;
+SET ROLE regress_signals_reader;
+SELECT count(*) FROM journey.conversion_drivers('sig', 'visit');
+SELECT * FROM journey.conversion_drivers('sig', 'visit', 'medium');
+RESET ROLE;
 DROP OWNED BY regress_signals_reader;
 DROP ROLE regress_signals_reader;
 

@@ -364,6 +364,33 @@ SELECT guardrail, variant, measure, higher_is_better, margin, control_mean, mean
 -- the failed guardrail shows in the verdict
 SELECT variant, units, conversions, verdict, guardrails_failed
   FROM journey.hypothesis_results WHERE hypothesis_id = :h_full;
+-- and the view computes the effects of this sequential, guarded hypothesis
+-- once, for its columns and its verdict alike (hypothesis_result alone
+-- computes them for its verdict)
+BEGIN;
+SET LOCAL track_functions = 'pl';
+SELECT count(*) FROM journey.hypothesis_results WHERE hypothesis_id = :h_full;
+SELECT calls FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'journey' AND funcname = 'hypothesis_effects';
+SELECT count(*) FROM journey.hypothesis_result(:h_full);
+SELECT calls FROM pg_stat_xact_user_functions
+ WHERE schemaname = 'journey' AND funcname = 'hypothesis_effects';
+COMMIT;
+
+-- a role that may read the source's customer, time and event columns but
+-- not its value column: the per-unit values of a ratio of values need it,
+-- and the error names it as the value column
+CREATE ROLE regress_seq_reader;
+GRANT USAGE ON SCHEMA journey, journey_internal TO regress_seq_reader;
+GRANT SELECT ON journey.source, journey.moment, journey.hypothesis, journey.assignment,
+	  journey.guardrail TO regress_seq_reader;
+GRANT SELECT (customer, at, what) ON seq_events TO regress_seq_reader;
+SET ROLE regress_seq_reader;
+SELECT count(*) FROM journey.hypothesis_units(:h_full);
+SELECT count(*) FROM journey.hypothesis_unit_values(:h_full);
+RESET ROLE;
+DROP OWNED BY regress_seq_reader;
+DROP ROLE regress_seq_reader;
 
 -- Sequential against fixed-horizon on the same data: 30/100 against
 -- 50/100 (customers c and d).  statsmodels' proportions_ztest gives p

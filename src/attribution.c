@@ -656,7 +656,7 @@ journey_attribution_paths_sfunc(PG_FUNCTION_ARGS)
 Datum
 journey_attribution_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_attribution_combine");
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_internal.attribution_combine");
 	AttrState  *left = PG_ARGISNULL(0) ? NULL : (AttrState *) PG_GETARG_POINTER(0);
 	AttrState  *right = PG_ARGISNULL(1) ? NULL : (AttrState *) PG_GETARG_POINTER(1);
 	pathtab_iterator it;

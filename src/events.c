@@ -1226,7 +1226,7 @@ PG_FUNCTION_INFO_V1(journey_events_deserialize);
 Datum
 journey_events_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey.events_combine");
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_internal.events_combine");
 	JourneyEvents *left = PG_ARGISNULL(0) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(0);
 	JourneyEvents *right = PG_ARGISNULL(1) ? NULL : (JourneyEvents *) PG_GETARG_POINTER(1);
 

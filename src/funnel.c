@@ -243,20 +243,30 @@ journey_funnel_times_sfunc(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Whether parameters are a funnel's (without step rules): steps, and modes
+ * the mode parser can give (also checked for stored states, src/state.c).
+ */
+bool
+JourneyFunnelParamsValid(const JourneyParams *params)
+{
+	uint32		known = JOURNEY_FUNNEL_STRICT_ORDER | JOURNEY_FUNNEL_STRICT_DEDUPLICATION |
+	JOURNEY_FUNNEL_STRICT_INCREASE | JOURNEY_FUNNEL_STRICT_ONCE | JOURNEY_FUNNEL_ALLOW_REENTRY |
+	FUNNEL_TIMES;
+
+	return !(params->nconds < 1 || params->nconds > JOURNEY_MAX_CONDITIONS ||
+			 (params->modes & ~known) != 0 ||
+			 ((params->modes & JOURNEY_FUNNEL_ALLOW_REENTRY) &&
+			  !(params->modes & JOURNEY_FUNNEL_STRICT_ORDER)));
+}
+
+/*
  * The state comes from the shared buffer's deserializer when a parallel
  * plan combined it: check the funnel's own parameters before use.
  */
 static void
 CheckFunnelParams(const JourneyParams *params)
 {
-	uint32		known = JOURNEY_FUNNEL_STRICT_ORDER | JOURNEY_FUNNEL_STRICT_DEDUPLICATION |
-	JOURNEY_FUNNEL_STRICT_INCREASE | JOURNEY_FUNNEL_STRICT_ONCE | JOURNEY_FUNNEL_ALLOW_REENTRY |
-	FUNNEL_TIMES;
-
-	if (params->nconds < 1 || params->nconds > JOURNEY_MAX_CONDITIONS ||
-		(params->modes & ~known) != 0 ||
-		((params->modes & JOURNEY_FUNNEL_ALLOW_REENTRY) &&
-		 !(params->modes & JOURNEY_FUNNEL_STRICT_ORDER)))
+	if (!JourneyFunnelParamsValid(params))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid journey aggregate state"),

@@ -1089,14 +1089,21 @@ ChainCmp(const RChain *a, const RChain *b, int L)
 	return 0;
 }
 
+/* Whether a value is an exclusion mask of nexcl exclusions. */
+static bool
+ExclusionMaskValid(float8 v, int nexcl)
+{
+	return v >= 0 && v < 4294967296.0 && v == floor(v) &&
+		(nexcl >= 32 || ((uint32) v >> nexcl) == 0);
+}
+
 /* An exclusion mask carried as a value: checked, for it came from bytes. */
 static uint32
 ItemExclusions(const JourneyEvents *state, int i, int nexcl)
 {
 	float8		v = JourneyEventValue(state, i);
 
-	if (!(v >= 0 && v < 4294967296.0 && v == floor(v)) ||
-		(nexcl < 32 && ((uint32) v >> nexcl) != 0))
+	if (!ExclusionMaskValid(v, nexcl))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid journey aggregate state"),
@@ -1258,16 +1265,45 @@ RulesAnswer(JourneyEvents *state, bool want_chain, RAnswer *ans)
 		ans->level = -1;
 }
 
-Datum
-journey_window_funnel_rules_final(PG_FUNCTION_ARGS)
+/* window_funnel's answer for a rules state: the level, -1 when dropped. */
+int
+JourneyFunnelRulesLevel(JourneyEvents *state)
 {
 	RAnswer		ans;
 
+	RulesAnswer(state, false, &ans);
+	return ans.level;
+}
+
+/*
+ * funnel_times' answer for a rules state: the times of the reported chain,
+ * or NULL (a null pointer) for a customer that drop_excluded leaves out.
+ */
+ArrayType  *
+JourneyFunnelRulesTimes(JourneyEvents *state)
+{
+	RAnswer		ans;
+	Datum		datums[JOURNEY_MAX_CONDITIONS];
+
+	RulesAnswer(state, true, &ans);
+	if (ans.level < 0)
+		return NULL;
+	if (ans.level == 0)
+		return construct_empty_array(TIMESTAMPTZOID);
+	for (int k = 0; k < ans.level; k++)
+		datums[k] = TimestampTzGetDatum(ans.chain.t[k]);
+	return construct_array(datums, ans.level, TIMESTAMPTZOID,
+						   sizeof(TimestampTz), FLOAT8PASSBYVAL,
+						   TYPALIGN_DOUBLE);
+}
+
+Datum
+journey_window_funnel_rules_final(PG_FUNCTION_ARGS)
+{
 	(void) JourneyAggContext(fcinfo, "window_funnel");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
-	RulesAnswer((JourneyEvents *) PG_GETARG_POINTER(0), false, &ans);
-	PG_RETURN_INT32(ans.level);
+	PG_RETURN_INT32(JourneyFunnelRulesLevel((JourneyEvents *) PG_GETARG_POINTER(0)));
 }
 
 /*
@@ -1277,22 +1313,67 @@ journey_window_funnel_rules_final(PG_FUNCTION_ARGS)
 Datum
 journey_funnel_times_rules_final(PG_FUNCTION_ARGS)
 {
-	RAnswer		ans;
-	Datum		datums[JOURNEY_MAX_CONDITIONS];
+	ArrayType  *times;
 
 	(void) JourneyAggContext(fcinfo, "funnel_times");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
-	RulesAnswer((JourneyEvents *) PG_GETARG_POINTER(0), true, &ans);
-	if (ans.level < 0)
+	times = JourneyFunnelRulesTimes((JourneyEvents *) PG_GETARG_POINTER(0));
+	if (times == NULL)
 		PG_RETURN_NULL();
-	if (ans.level == 0)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(TIMESTAMPTZOID));
-	for (int k = 0; k < ans.level; k++)
-		datums[k] = TimestampTzGetDatum(ans.chain.t[k]);
-	PG_RETURN_ARRAYTYPE_P(construct_array(datums, ans.level, TIMESTAMPTZOID,
-										  sizeof(TimestampTz), FLOAT8PASSBYVAL,
-										  TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(times);
+}
+
+/*
+ * What is wrong with a stored rules state (src/state.c, kind funnel_rules)
+ * read from bytes, or NULL: the parameters are those window_funnel's rules
+ * transition makes (with or without object_key), the rules text parses for
+ * the number of steps, every event's value is an exclusion mask of the
+ * rules' exclusions, and only a state with object_key has keys.  A rules
+ * text that does not parse is reported here, as the state's fault, not as
+ * an argument's.
+ */
+const char *
+JourneyFunnelRulesProblem(JourneyEvents *state)
+{
+	JourneyParams *params = state->params;
+	bool		keyed = (params->modes & FUNNEL_RULES_KEYED) != 0;
+	FunnelRules *rules = NULL;
+	MemoryContext cxt = CurrentMemoryContext;
+
+	if (params->modes != (FUNNEL_RULES | (keyed ? FUNNEL_RULES_KEYED : 0)) ||
+		params->nconds < 1)
+		return "A funnel_rules state's parameters are not those of window_funnel_state with rules.";
+	PG_TRY();
+	{
+		rules = StateRules(params);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			category;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		/* only what a bad rules text raises; a cancel stays a cancel */
+		if (category != ERRCODE_DATA_EXCEPTION &&
+			category != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+			category != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			PG_RE_THROW();
+		FlushErrorState();
+		return psprintf("The state's funnel rules are not valid: %s", edata->message);
+	}
+	PG_END_TRY();
+	for (int i = 0; i < state->nevents; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!ExclusionMaskValid(JourneyEventValue(state, i), rules->nexcl))
+			return "An event's exclusion conditions do not fit the state's rules.";
+		if (!keyed && state->events[i].label_off >= 0)
+			return "An event has a key but the state was made without object_key.";
+	}
+	return NULL;
 }
 
 /*

@@ -186,9 +186,18 @@ extern JourneyLabel *JourneyPathTransformApply(const void *parsed,
 #define JOURNEY_FUNNEL_ALLOW_REENTRY		0x10
 
 extern uint32 JourneyFunnelModes(const char *str);
+extern bool JourneyFunnelParamsValid(const JourneyParams *params);
 extern int	JourneyFunnelLevel(JourneyEvents *state);
 extern int	JourneyFunnelTimes(JourneyEvents *state, TimestampTz *times);
 extern ArrayType *JourneyFunnelTimesArray(JourneyEvents *state);
+
+/*
+ * funnel_rules.c: the answers of a funnel with step rules (its rules text,
+ * steps, exclusions and keys in the state), and a stored state's check.
+ */
+extern int	JourneyFunnelRulesLevel(JourneyEvents *state);
+extern ArrayType *JourneyFunnelRulesTimes(JourneyEvents *state);
+extern const char *JourneyFunnelRulesProblem(JourneyEvents *state);
 
 /*
  * sequence.c: the pattern of a state's parameters (text and number of

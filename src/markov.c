@@ -671,6 +671,51 @@ SolveChain(const Chain *chain, int32 removed, int32 *idx, int64 *work_left,
 }
 
 /*
+ * The paths to build the chain of: paths itself, or, when the chain's sums
+ * could pass float8's range although every path's figures are finite, a
+ * copy with conversions, nulls and value scaled down by one power of two.
+ * Probabilities and the ratios of expected values do not change with the
+ * scale, and scaling by a power of two is exact (short of values so small
+ * next to the largest that they vanish in its sums anyway), so the removal
+ * effects are those of the unscaled chain; the credits are split from the
+ * unscaled totals.  The chain's largest sum is at most
+ * 2 max(conv, nulls, value) * sum over paths of max(n, 1)^2 (a state's
+ * mean steps to the end, BuildChain's stepsum); it is kept below 2^1000.
+ */
+static const AttrPath *
+MarkovScaledPaths(const AttrPath *paths, int npaths)
+{
+	double		largest = 0;
+	double		steps = 0;
+	int			exponent;
+	AttrPath   *scaled;
+
+	for (int p = 0; p < npaths; p++)
+	{
+		double		n = Max(paths[p].n, 1);
+
+		largest = Max(largest, Max(paths[p].conv, Max(paths[p].nulls, paths[p].value)));
+		steps += n * n;
+	}
+	if (largest == 0)
+		return paths;
+	/* 2 * largest * steps < 2^exponent, without overflow */
+	(void) frexp(largest, &exponent);
+	exponent += 1 + (int) ceil(log2(steps)) + 1;
+	if (exponent <= 1000)
+		return paths;
+	scaled = palloc(sizeof(AttrPath) * Max(npaths, 1));
+	for (int p = 0; p < npaths; p++)
+	{
+		scaled[p] = paths[p];
+		scaled[p].conv = ldexp(paths[p].conv, 1000 - exponent);
+		scaled[p].nulls = ldexp(paths[p].nulls, 1000 - exponent);
+		scaled[p].value = ldexp(paths[p].value, 1000 - exponent);
+	}
+	return scaled;
+}
+
+/*
  * Credits (conv, value) and removal effects of every channel from a
  * finished chain; total_conv and total_value are the paths' exact totals.
  */
@@ -710,8 +755,11 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 				  double *conv, double *value, double *removal)
 {
 	Chain		chain;
+	const AttrPath *chain_paths = MarkovScaledPaths(paths, npaths);
 
-	BuildChain(paths, npaths, order, &chain);
+	BuildChain(chain_paths, npaths, order, &chain);
+	if (chain_paths != paths)
+		pfree((void *) chain_paths);
 	ChainCredit(&chain, nchannels, AttributionExactTotal(paths, npaths, false),
 				AttributionExactTotal(paths, npaths, true), conv, value,
 				removal);

@@ -622,7 +622,7 @@ PatternDiffers(text *pattern, const JourneyParams *params)
 Datum
 journey_sequence_sfunc(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_sequence_sfunc");
+	MemoryContext aggcxt = JourneyAggContext(fcinfo, "journey_internal.sequence_sfunc");
 	JourneyEvents *state;
 	JourneyParams *known;
 	text	   *pattern;

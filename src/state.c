@@ -22,10 +22,14 @@
  *	  uint8   format version (JOURNEY_STATE_VERSION)
  *	  uint8   kind: 1 path_agg, 2 paths_to_conversion, 3 funnel
  *	          (window_funnel and funnel_times), 4 sequence (sequence_match
- *	          and sequence_count), 5 retention
- *	  kinds 1 to 4: the event buffer in the layout of events.c (its own
- *	          version byte, the parameters: window or lookback, number of
- *	          conditions, modes, pattern; then the events, values and labels)
+ *	          and sequence_count), 5 retention, 6 funnel_rules (window_funnel
+ *	          and funnel_times with step rules)
+ *	  kinds 1 to 4 and 6: the event buffer in the layout of events.c (its
+ *	          own version byte, the parameters: window or lookback, number of
+ *	          conditions, modes, pattern; then the events, values and
+ *	          labels); kind 6 keeps its rules text where kind 4 keeps its
+ *	          pattern, each event's exclusion conditions as its value and
+ *	          its object key as its label, as the rules aggregates do
  *	  kind 5: int32 number of conditions, uint32 conditions seen (bit i for
  *	          condition i + 1)
  *
@@ -42,6 +46,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -57,13 +62,15 @@ typedef enum StateKind
 	STATE_CONVERSION = 2,
 	STATE_FUNNEL = 3,
 	STATE_SEQUENCE = 4,
-	STATE_RETENTION = 5
+	STATE_RETENTION = 5,
+	STATE_FUNNEL_RULES = 6
 } StateKind;
 
-#define STATE_KIND_MAX STATE_RETENTION
+#define STATE_KIND_MAX STATE_FUNNEL_RULES
 
 static const char *const kind_names[] = {
-	NULL, "path_agg", "paths_to_conversion", "funnel", "sequence", "retention"
+	NULL, "path_agg", "paths_to_conversion", "funnel", "sequence", "retention",
+	"funnel_rules"
 };
 
 /* the functions that give a kind's answers, for hints */
@@ -71,7 +78,8 @@ static const char *const kind_results[] = {
 	NULL, "journey.path_agg_result", "journey.paths_to_conversion_result",
 	"journey.window_funnel_result or journey.funnel_times_result",
 	"journey.sequence_match_result or journey.sequence_count_result",
-	"journey.retention_result"
+	"journey.retention_result",
+	"journey.window_funnel_result or journey.funnel_times_result"
 };
 
 /* The state of one group, read from a journey_state. */
@@ -144,6 +152,23 @@ CheckKindEvents(JourneyPackReader *r, StateKind kind, const JourneyEvents *ev)
 	bool		labels = (kind == STATE_PATH || kind == STATE_CONVERSION);
 	uint32		allowed_flags;
 
+	/* times an aggregate can be given: finite in range, or infinite */
+	for (int i = 0; i < ev->nevents; i++)
+	{
+		TimestampTz ts = ev->events[i].ts;
+
+		if (!TIMESTAMP_NOT_FINITE(ts) && !IS_VALID_TIMESTAMP(ts))
+			JourneyPackCorrupt(r, "An event's time is out of range.");
+	}
+	if (kind == STATE_FUNNEL_RULES)
+	{
+		/* its own check: the rules say what its values and labels may be */
+		const char *problem = JourneyFunnelRulesProblem((JourneyEvents *) ev);
+
+		if (problem != NULL)
+			JourneyPackCorrupt(r, problem);
+		return;
+	}
 	switch (kind)
 	{
 		case STATE_PATH:
@@ -160,6 +185,8 @@ CheckKindEvents(JourneyPackReader *r, StateKind kind, const JourneyEvents *ev)
 		case STATE_FUNNEL:
 			if (p->nconds < 1 || p->text_len != 0)
 				JourneyPackCorrupt(r, "A funnel state must have steps and no pattern.");
+			if (!JourneyFunnelParamsValid(p))
+				JourneyPackCorrupt(r, "A funnel state's modes are not window_funnel's.");
 			allowed_flags = ~(uint32) 0;
 			break;
 		case STATE_SEQUENCE:
@@ -235,20 +262,26 @@ StateUnpack(FmgrInfo *flinfo, const bytea *bytes, StoredState *st)
 	JourneyPackFinish(&r);
 }
 
-/* The state of argument argno, which must be of kind "kind". */
+/* The state of argument argno, which must be of kind "kind" or "alt". */
 static StoredState *
-GetState(FunctionCallInfo fcinfo, int argno, StateKind kind)
+GetStateOf(FunctionCallInfo fcinfo, int argno, StateKind kind, StateKind alt)
 {
 	StoredState *st = palloc(sizeof(StoredState));
 
 	StateUnpack(&GetStateCache(fcinfo)->params, PG_GETARG_BYTEA_PP(argno), st);
-	if (st->kind != kind)
+	if (st->kind != kind && st->kind != alt)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("journey_state holds a %s state, not a %s state",
 						kind_names[st->kind], kind_names[kind]),
 				 errhint("Read it with %s.", kind_results[st->kind])));
 	return st;
+}
+
+static StoredState *
+GetState(FunctionCallInfo fcinfo, int argno, StateKind kind)
+{
+	return GetStateOf(fcinfo, argno, kind, kind);
 }
 
 /* ---------- type input and output ---------- */
@@ -323,6 +356,7 @@ journey_state_send(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(journey_path_state_final);
 PG_FUNCTION_INFO_V1(journey_conversion_state_final);
 PG_FUNCTION_INFO_V1(journey_funnel_state_final);
+PG_FUNCTION_INFO_V1(journey_funnel_rules_state_final);
 PG_FUNCTION_INFO_V1(journey_sequence_state_final);
 PG_FUNCTION_INFO_V1(journey_retention_state_final);
 
@@ -362,6 +396,12 @@ Datum
 journey_funnel_state_final(PG_FUNCTION_ARGS)
 {
 	return EventsStateFinal(fcinfo, STATE_FUNNEL);
+}
+
+Datum
+journey_funnel_rules_state_final(PG_FUNCTION_ARGS)
+{
+	return EventsStateFinal(fcinfo, STATE_FUNNEL_RULES);
 }
 
 Datum
@@ -428,7 +468,7 @@ journey_merge_state(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("cannot merge %s states made with different parameters",
 							kind_names[a->kind]),
-					 errdetail("The window, lookback, modes, pattern or number of conditions differ.")));
+					 errdetail("The window, lookback, modes, pattern, rules or number of conditions differ.")));
 		/* (Combine interns parameters through its fcinfo's flinfo) */
 		intern->flinfo = &cache->params;
 		a->events = JourneyEventsCombine(intern, CurrentMemoryContext,
@@ -485,11 +525,20 @@ journey_paths_to_conversion_result(PG_FUNCTION_ARGS)
 Datum
 journey_window_funnel_result(PG_FUNCTION_ARGS)
 {
+	StoredState *st;
+
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT32(0);
-	PG_RETURN_INT32(JourneyFunnelLevel(GetState(fcinfo, 0, STATE_FUNNEL)->events));
+	st = GetStateOf(fcinfo, 0, STATE_FUNNEL, STATE_FUNNEL_RULES);
+	if (st->kind == STATE_FUNNEL_RULES)
+		PG_RETURN_INT32(JourneyFunnelRulesLevel(st->events));
+	PG_RETURN_INT32(JourneyFunnelLevel(st->events));
 }
 
+/*
+ * With step rules: NULL for a customer that drop_excluded leaves out, as
+ * funnel_times with rules gives.
+ */
 Datum
 journey_funnel_times_result(PG_FUNCTION_ARGS)
 {
@@ -497,7 +546,15 @@ journey_funnel_times_result(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_ARRAYTYPE_P(JourneyFunnelTimesArray(NULL));
-	st = GetState(fcinfo, 0, STATE_FUNNEL);
+	st = GetStateOf(fcinfo, 0, STATE_FUNNEL, STATE_FUNNEL_RULES);
+	if (st->kind == STATE_FUNNEL_RULES)
+	{
+		ArrayType  *times = JourneyFunnelRulesTimes(st->events);
+
+		if (times == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_ARRAYTYPE_P(times);
+	}
 	if ((st->events->params->modes & 0xFF) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

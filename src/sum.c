@@ -18,7 +18,8 @@
  * exact: either way the answer is the correctly rounded sum of the
  * numbers, whatever their order.
  *
- * Serialized form (native byte order):
+ * Serialized form (every number little-endian whatever the host, as
+ * src/pack.h writes them):
  *	  uint8  JOURNEY_SUM_DOUBLE, then float8 (finite)
  *	or
  *	  uint8  JOURNEY_SUM_WIDE, int16 index of the lowest chunk, int16 number
@@ -37,6 +38,7 @@
 #include <math.h>
 
 #include "lib/stringinfo.h"
+#include "pack.h"
 #include "port/pg_bitutils.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
@@ -412,27 +414,22 @@ JourneySumResult(JourneySum *s)
 void
 JourneySumSerialize(StringInfo buf, JourneySum *s)
 {
-	uint8		kind;
-
 	if (s->wide == NULL)
 	{
-		kind = JOURNEY_SUM_DOUBLE;
-		appendBinaryStringInfo(buf, (char *) &kind, 1);
-		appendBinaryStringInfo(buf, (char *) &s->value, sizeof(double));
+		JourneyPackUInt8(buf, JOURNEY_SUM_DOUBLE);
+		JourneyPackFloat8(buf, s->value);
 	}
 	else
 	{
-		int16		lo,
-					n;
-
 		s->wide = SumWideNormalize(s->wide);
-		lo = s->wide->lo;
-		n = s->wide->n;
-		kind = JOURNEY_SUM_WIDE;
-		appendBinaryStringInfo(buf, (char *) &kind, 1);
-		appendBinaryStringInfo(buf, (char *) &lo, sizeof(int16));
-		appendBinaryStringInfo(buf, (char *) &n, sizeof(int16));
-		appendBinaryStringInfo(buf, (char *) s->wide->chunk, sizeof(int64) * n);
+		JourneyPackUInt8(buf, JOURNEY_SUM_WIDE);
+		JourneyPackUInt16(buf, (uint16) s->wide->lo);
+		JourneyPackUInt16(buf, (uint16) s->wide->n);
+		if (JOURNEY_PACK_NATIVE_LE)
+			JourneyPackBytes(buf, s->wide->chunk, sizeof(int64) * s->wide->n);
+		else
+			for (int i = 0; i < s->wide->n; i++)
+				JourneyPackInt64(buf, s->wide->chunk[i]);
 	}
 }
 
@@ -445,6 +442,7 @@ JourneySumDeserialize(const char *p, const char *end, JourneySum *s,
 					  MemoryContext cxt)
 {
 	uint8		kind;
+	uint16		bits16;
 	int16		lo,
 				n;
 	int64	   *chunk;
@@ -457,21 +455,30 @@ JourneySumDeserialize(const char *p, const char *end, JourneySum *s,
 	memcpy(&kind, p, 1);
 	if (kind == JOURNEY_SUM_DOUBLE)
 	{
+		uint64		bits;
+
 		if (end - p < 1 + (int) sizeof(double))
 			return -1;
-		memcpy(&s->value, p + 1, sizeof(double));
+		memcpy(&bits, p + 1, sizeof(bits));
+		bits = JOURNEY_PACK_LE64(bits);
+		memcpy(&s->value, &bits, sizeof(double));
 		return isfinite(s->value) ? 1 + (int) sizeof(double) : -1;
 	}
 	if (kind != JOURNEY_SUM_WIDE || end - p < len)
 		return -1;
-	memcpy(&lo, p + 1, sizeof(int16));
-	memcpy(&n, p + 1 + sizeof(int16), sizeof(int16));
+	memcpy(&bits16, p + 1, sizeof(bits16));
+	lo = (int16) JOURNEY_PACK_LE16(bits16);
+	memcpy(&bits16, p + 1 + sizeof(bits16), sizeof(bits16));
+	n = (int16) JOURNEY_PACK_LE16(bits16);
 	if (n < 1 || lo < 0 || lo + n > SUM_NCHUNKS ||
 		end - p - len < (int) sizeof(int64) * n)
 		return -1;
 	s->wide = SumWideCreate(cxt, lo, n);
 	chunk = s->wide->chunk;
 	memcpy(chunk, p + len, sizeof(int64) * n);
+	if (!JOURNEY_PACK_NATIVE_LE)
+		for (int i = 0; i < n; i++)
+			chunk[i] = (int64) JOURNEY_PACK_LE64((uint64) chunk[i]);
 	len += sizeof(int64) * n;
 	return SumChunksCanonical(chunk, n) ? len : -1;
 }
@@ -583,7 +590,7 @@ journey_exact_sum_serialize(PG_FUNCTION_ARGS)
 	bytea	   *out;
 
 	initStringInfo(&buf);
-	appendBinaryStringInfo(&buf, (char *) &version, 1);
+	JourneyPackUInt8(&buf, version);
 	JourneySumSerialize(&buf, s);
 	out = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(out, VARHDRSZ + buf.len);

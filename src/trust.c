@@ -2,7 +2,7 @@
  *
  * trust.c
  *	  Whether reading a registered source runs only code its reader trusts
- *	  (journey.untrusted_code).
+ *	  (journey_internal.untrusted_code).
  *
  * Reading a view runs the functions, operators and casts of its definition
  * as the role that reads it, whoever chose them; reading a table runs its

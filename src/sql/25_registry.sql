@@ -85,7 +85,9 @@ COMMENT ON FUNCTION journey_internal.untrusted_code(regclass, text[]) IS
 -- fields of the error a reader raises (sqlstate, message, detail, hint),
 -- or NULLs when there is none.  The columns are its customer, time and
 -- event columns; with all_columns its channel and value columns too, when
--- it names them; and segment_column when given.  In this order: the
+-- it names them; and extra_column when given, which messages call the
+-- extra_role column (a report's segment column, conversion_drivers'
+-- signal column, a hypothesis's value column).  In this order: the
 -- relation still exists (a regclass keeps no dependency); every column
 -- exists in it; the time column has a time type; then, for_reading, for
 -- the current role: the relation is not another session's temporary table,
@@ -96,7 +98,8 @@ COMMENT ON FUNCTION journey_internal.untrusted_code(regclass, text[]) IS
 -- relation, and the views over every source leave out the sources with a
 -- problem (source_readable), which journey.source_status lists.
 CREATE FUNCTION journey_internal.source_problem(src @extschema@.source, all_columns bool,
-	segment_column text DEFAULT NULL, for_reading bool DEFAULT true,
+	extra_column text DEFAULT NULL, for_reading bool DEFAULT true,
+	extra_role text DEFAULT 'segment',
 	OUT sqlstate text, OUT message text, OUT detail text, OUT hint text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -123,7 +126,7 @@ BEGIN
 	               (3, src.event_column::text, 'event'),
 	               (4, CASE WHEN all_columns THEN src.channel_column::text END, 'channel'),
 	               (5, CASE WHEN all_columns THEN src.value_column::text END, 'value'),
-	               (6, segment_column, 'segment')) AS c(k, col, role)
+	               (6, extra_column, extra_role)) AS c(k, col, role)
 	 WHERE c.col IS NOT NULL;
 	FOR i IN 1 .. cardinality(cols) LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_attribute a
@@ -188,13 +191,14 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool, text) IS
   'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
 
 -- Raise source_problem's problem, if any.  Every function that reads a
 -- registered relation calls this first.
 CREATE FUNCTION journey_internal.check_source_relation(src @extschema@.source, all_columns bool,
-	segment_column text DEFAULT NULL, for_reading bool DEFAULT true)
+	extra_column text DEFAULT NULL, for_reading bool DEFAULT true,
+	extra_role text DEFAULT 'segment')
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -202,7 +206,8 @@ AS $$
 DECLARE
 	p record;
 BEGIN
-	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, segment_column, for_reading);
+	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, extra_column, for_reading,
+	                                                       extra_role);
 	IF p.message IS NULL THEN
 		RETURN;
 	ELSIF p.detail IS NULL THEN
@@ -212,7 +217,7 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool, text) IS
   'raises the problem source_problem finds, if any (called by every reader of a registered relation before it reads it)';
 
 -- Whether the current role can read the named source (with all_columns:

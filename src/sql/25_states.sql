@@ -59,6 +59,11 @@ RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_funnel_state_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+CREATE FUNCTION journey_internal.window_funnel_rules_state_final(internal)
+RETURNS @extschema@.journey_state
+AS 'MODULE_PATHNAME', 'journey_funnel_rules_state_final'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 CREATE FUNCTION journey_internal.sequence_state_final(internal)
 RETURNS @extschema@.journey_state
 AS 'MODULE_PATHNAME', 'journey_sequence_state_final'
@@ -123,6 +128,37 @@ CREATE AGGREGATE @extschema@.window_funnel_state(ts timestamptz, conversion_wind
 );
 COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, text, bool[]) IS
   'window_funnel''s state with modes as a journey_state (read it with window_funnel_result)';
+
+-- with step rules (src/sql/21_funnel_rules.sql): window_funnel's rules
+-- transition, so the state holds the rules text, each row's steps and
+-- exclusion conditions, and its object key
+CREATE AGGREGATE @extschema@.window_funnel_state(ts timestamptz, conversion_window interval,
+	rules text, steps bool[], exclusions bool[]) (
+	SFUNC = journey_internal.window_funnel_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = journey_internal.window_funnel_rules_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, text, bool[], bool[]) IS
+  'the state of window_funnel and funnel_times with step rules as a journey_state (read it with window_funnel_result or funnel_times_result)';
+
+CREATE AGGREGATE @extschema@.window_funnel_state(ts timestamptz, conversion_window interval,
+	rules text, steps bool[], exclusions bool[], object_key text) (
+	SFUNC = journey_internal.window_funnel_rules_sfunc,
+	STYPE = internal,
+	SSPACE = 160,
+	FINALFUNC = journey_internal.window_funnel_rules_state_final,
+	COMBINEFUNC = journey_internal.events_combine,
+	SERIALFUNC = journey_internal.events_serialize,
+	DESERIALFUNC = journey_internal.events_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.window_funnel_state(timestamptz, interval, text, bool[], bool[], text) IS
+  'the state of window_funnel and funnel_times with step rules and object_key as a journey_state (read it with window_funnel_result or funnel_times_result)';
 
 CREATE AGGREGATE @extschema@.sequence_state(pattern text, ts timestamptz,
 	VARIADIC conds bool[]) (
@@ -198,7 +234,7 @@ RETURNS timestamptz[]
 AS 'MODULE_PATHNAME', 'journey_funnel_times_result'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.funnel_times_result(@extschema@.journey_state) IS
-  'what funnel_times gives over the rows of a window_funnel_state made without modes ({} for NULL)';
+  'what funnel_times gives over the rows of a window_funnel_state made without modes or with step rules ({} for NULL)';
 
 CREATE FUNCTION @extschema@.sequence_match_result(state @extschema@.journey_state)
 RETURNS bool

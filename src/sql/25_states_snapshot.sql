@@ -184,11 +184,15 @@ COMMENT ON FUNCTION journey_internal.snapshot_gap_at(text, int, bigint) IS
   'the time to a moment at rank r (from 0, increasing) among a snapshot''s customers who reached it in the chain';
 
 -- What a source's states are built from: a rebuild is needed when it
--- changes (moments, columns, windows, conversion event).
+-- changes (moments and their step rules, columns, windows, conversion
+-- event).  Intervals are written in the postgres style whatever the
+-- session's, so that a session with another IntervalStyle reads the same
+-- definition.
 CREATE FUNCTION journey_internal.snapshot_definition(src @extschema@.source)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
+SET intervalstyle = 'postgres'
 RETURN jsonb_build_object(
 	'relation', src.relation::oid, 'customer_column', src.customer_column,
 	'time_column', src.time_column, 'event_column', src.event_column,
@@ -197,13 +201,39 @@ RETURN jsonb_build_object(
 	'attribution_lookback', src.attribution_lookback,
 	'moments', (SELECT jsonb_agg(m.event_name ORDER BY m.position)
 	              FROM @extschema@.moment m WHERE m.source = src.name),
-	'step_rules', (SELECT count(*) FROM @extschema@.moment m
-	                WHERE m.source = src.name
-	                  AND (m.max_gap IS NOT NULL OR m.min_gap IS NOT NULL
-	                       OR cardinality(m.excluded_events) > 0)),
+	'step_rules', (SELECT to_jsonb(r) FROM journey_internal.moment_rules(src.name) r),
 	'format', 1);
 COMMENT ON FUNCTION journey_internal.snapshot_definition(@extschema@.source) IS
-  'what a source''s snapshot is built from (relation, columns, windows, conversion event, moments); a refresh rebuilds in full when it changed';
+  'what a source''s snapshot is built from (relation, columns, windows, conversion event, moments and their step rules); a refresh rebuilds in full when it changed';
+
+-- The funnel state of a customer's rows r in a refresh: funnel_times'
+-- state over the source's moments within its moment_window, and with the
+-- moments' step rules exactly as moment_report follows them (the same
+-- rules text from moment_rules, step k the condition event = the k-th
+-- moment's event, exclusion e the condition event = excluded[e]); a NULL
+-- state for a source without moments.
+CREATE FUNCTION journey_internal.snapshot_funnel_sql(src @extschema@.source)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+RETURN (
+	SELECT CASE
+		WHEN s.steps IS NULL THEN 'NULL::@extschema@.journey_state'
+		WHEN mr.rules IS NULL
+		THEN format('@extschema@.window_funnel_state(r.%I::timestamptz, %L::interval, VARIADIC ARRAY[%s])',
+		            src.time_column, src.moment_window, s.steps)
+		ELSE format('@extschema@.window_funnel_state(r.%I::timestamptz, %L::interval, %L, ARRAY[%s], %s)',
+		            src.time_column, src.moment_window, mr.rules, s.steps,
+		            coalesce('ARRAY[' || x.excl || ']', 'NULL::bool[]')) END
+	  FROM (SELECT string_agg(format('r.%I::text = %L', src.event_column, m.event_name), ', '
+	                          ORDER BY m.position) AS steps
+	          FROM @extschema@.moment m WHERE m.source = src.name) s
+	 CROSS JOIN journey_internal.moment_rules(src.name) mr
+	 CROSS JOIN LATERAL (SELECT string_agg(format('r.%I::text = %L', src.event_column, u.e), ', '
+	                                       ORDER BY u.k) AS excl
+	                       FROM unnest(mr.excluded) WITH ORDINALITY AS u(e, k)) x);
+COMMENT ON FUNCTION journey_internal.snapshot_funnel_sql(@extschema@.source) IS
+  'the expression of a customer''s funnel state over rows r in a refresh: window_funnel_state over the moments, with their step rules as moment_report follows them';
 
 -- Rows updated or deleted in the relation (and its partitions) so far, as
 -- the cumulative statistics count them (this transaction's own too).
@@ -244,8 +274,6 @@ DECLARE
 	kind "char";
 	why text;
 	started timestamptz := clock_timestamp();
-	moments text[];
-	steps text;
 	visible text;
 	q text;
 	nrows bigint;
@@ -262,8 +290,6 @@ BEGIN
 	-- the relation as it is now; the current role must be able to read
 	-- every registered column, trusting the code reading it runs
 	PERFORM journey_internal.check_source_relation(src, true);
-	SELECT array_agg(m.event_name ORDER BY m.position) INTO moments
-	  FROM @extschema@.moment m WHERE m.source = src.name;
 
 	-- one refresh of a source at a time: the second waits here for the
 	-- first to end and then reads what it left (READ COMMITTED), or fails
@@ -322,8 +348,6 @@ BEGIN
 	END IF;
 
 	-- the new rows' states per customer
-	SELECT string_agg(format('r.%I::text = %L', src.event_column, e), ', ' ORDER BY k)
-	  INTO steps FROM unnest(moments) WITH ORDINALITY AS u(e, k);
 	q := format($q$
 		CREATE TEMP TABLE journey_refresh_delta ON COMMIT DROP AS
 		SELECT r.%1$I::text AS customer, count(*) AS nrows, max(r.%2$I::timestamptz) AS latest,
@@ -331,10 +355,7 @@ BEGIN
 		  FROM %6$s r
 		 WHERE r.%1$I IS NOT NULL AND %8$s AND %7$s
 		 GROUP BY r.%1$I::text$q$,
-		src.customer_column, src.time_column,
-		CASE WHEN steps IS NULL THEN 'NULL::@extschema@.journey_state'
-		     ELSE format('@extschema@.window_funnel_state(r.%I::timestamptz, %L::interval, VARIADIC ARRAY[%s])',
-		                 src.time_column, src.moment_window, steps) END,
+		src.customer_column, src.time_column, journey_internal.snapshot_funnel_sql(src),
 		CASE WHEN src.channel_column IS NULL THEN 'NULL::@extschema@.journey_state'
 		     ELSE format('@extschema@.path_agg_state(r.%I::text, r.%I::timestamptz)',
 		                 src.channel_column, src.time_column) END,
@@ -511,12 +532,6 @@ DECLARE
 BEGIN
 	IF snap.source IS NULL THEN
 		RETURN;
-	END IF;
-	IF (snap.definition->>'step_rules')::int > 0 THEN
-		RAISE EXCEPTION 'the snapshot of source "%" does not follow its moments'' step rules', snap.source
-			USING ERRCODE = 'feature_not_supported',
-			      DETAIL = 'Moments with max_gap, min_gap or excluded_events are computed live.',
-			      HINT = 'Read journey.moment_report(source) or the moment_conversion view.';
 	END IF;
 	SELECT array_agg(m.name ORDER BY m.position) INTO names
 	  FROM @extschema@.moment m WHERE m.source = snap.source;
@@ -727,9 +742,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	-- (moments with step rules are computed live: the snapshot's funnel
-	-- states follow the plain window only)
-	IF (journey_internal.snapshot_of(dashboard_moment_report.source, false)).definition->>'step_rules' = '0' THEN
+	IF (journey_internal.snapshot_of(dashboard_moment_report.source, false)).source IS NOT NULL THEN
 		RETURN QUERY SELECT r.segment, r.position, r.moment, r.customers_reached, r.customers_next,
 		                    r.conversion_rate, r.drop_off_rate, r.median_time_to_next, true,
 		                    r.computed_at, r.events_until

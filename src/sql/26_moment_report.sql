@@ -43,21 +43,8 @@ BEGIN
 	  FROM @extschema@.moment m WHERE m.source = src.name;
 	-- the moments' step rules (max_gap, min_gap, excluded_events), as
 	-- window_funnel's rules text and the exclusion events in its order
-	SELECT string_agg(r.rule, ', ' ORDER BY r.pos, r.ord),
-	       array_agg(r.event ORDER BY r.pos, r.ord) FILTER (WHERE r.event IS NOT NULL)
-	  INTO rules, excluded
-	  FROM (SELECT m.position AS pos, 0::bigint AS ord,
-	               format('max_gap(%s, %s)', m.position, m.max_gap) AS rule, NULL::text AS event
-	          FROM @extschema@.moment m WHERE m.source = src.name AND m.max_gap IS NOT NULL
-	        UNION ALL
-	        SELECT m.position, 1, format('min_gap(%s, %s)', m.position, m.min_gap), NULL
-	          FROM @extschema@.moment m WHERE m.source = src.name AND m.min_gap IS NOT NULL
-	        UNION ALL
-	        SELECT m.position, 1 + x.i,
-	               format('exclude(%s, %s)', coalesce(m.excluded_since, m.position - 1), m.position), x.event
-	          FROM @extschema@.moment m
-	         CROSS JOIN LATERAL unnest(m.excluded_events) WITH ORDINALITY AS x(event, i)
-	         WHERE m.source = src.name) r;
+	SELECT r.rules, r.excluded INTO rules, excluded
+	  FROM journey_internal.moment_rules(src.name) r;
 	n := coalesce(cardinality(names), 0);
 	IF n = 0 THEN
 		RAISE EXCEPTION 'source "%" has no moments', src.name

@@ -208,7 +208,8 @@ BEGIN
 				  DETAIL = format('The window is %s.', win);
 	END IF;
 	-- the current role must be able to read the relation, trusting what it runs
-	PERFORM journey_internal.check_source_relation(src, false, signal_column);
+	PERFORM journey_internal.check_source_relation(src, false, signal_column,
+	                                                extra_role => 'signal');
 
 	-- Per customer who reached the moment (first event, within since ..
 	-- until): moved on when the next moment's event follows within the

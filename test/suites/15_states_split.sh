@@ -2,12 +2,17 @@
 # test/suites/15_states_split.sh: stored states split and merged give the
 # aggregate's answer over all rows, for every per-customer aggregate
 # (path_agg, paths_to_conversion, window_funnel with and without modes,
-# funnel_times, sequence_match, sequence_count, retention).
+# funnel_times, window_funnel and funnel_times with step rules, with and
+# without object_key, sequence_match, sequence_count, retention).
 #
 # Random events (JOURNEY_FUZZ_SEED fixes the seed, printed) are cut into
 # two or three parts at random row by row, so that most customers are
 # split inside, and timestamps are drawn from a few values per customer,
-# so that equal timestamps fall on both sides of a split.  For each
+# so that equal timestamps fall on both sides of a split.  Each customer
+# has random step rules (0 to 2 exclusions, a max_gap and a min_gap of 0,
+# 1 second or a multiple of the 3 days between timestamps, so that gaps
+# fall exactly on their edges, and drop_excluded), rows random exclusion
+# conditions and keys (NULL among them).  For each
 # customer, the states of the parts are merged (merge_states in a plain
 # and a parallel plan, merge_state pairwise in reverse order, and after a
 # round trip through the text form and a table) and read with the
@@ -29,8 +34,21 @@ SELECT setseed(($seed % 1000000) / 1000000.0);
 -- from 4, values finite and of both signs, and a way to split
 CREATE TABLE cust AS
 SELECT g, 1 + floor(random() * 12)::int AS nrows, 1 + floor(random() * 6)::int AS nts,
-       floor(random() * 3)::int AS how
+       floor(random() * 3)::int AS how, floor(random() * 3)::int AS nexcl
   FROM generate_series(1, $customers) g;
+-- step rules per customer, for steps c1 .. c4: exclude(i, j) per exclusion,
+-- max_gap on step 2 or 3, min_gap on step 4, drop_excluded
+ALTER TABLE cust ADD rules text;
+UPDATE cust c SET rules = concat_ws(', ',
+    (SELECT string_agg(format('exclude(%s, %s)', i, i + 1 + floor(random() * (4 - i))::int), ', ')
+       FROM (SELECT 1 + floor(random() * 3)::int AS i, e
+               FROM generate_series(1, c.nexcl + 0 * c.g) e) x),
+    CASE WHEN random() < 0.4
+         THEN format('max_gap(%s, %s)', 2 + floor(random() * 2)::int,
+                     (ARRAY['0', '1 second', '3 days', '3 days 1 second'])[1 + floor(random() * 4)::int]) END,
+    CASE WHEN random() < 0.3
+         THEN format('min_gap(4, %s)', (ARRAY['1 second', '3 days', '3 days 1 second'])[1 + floor(random() * 3)::int]) END,
+    CASE WHEN random() < 0.3 THEN 'drop_excluded' END);
 CREATE TABLE ev AS
 SELECT c.g,
        timestamptz '2026-01-01' + floor(random() * c.nts)::int * interval '3 days'
@@ -39,6 +57,8 @@ SELECT c.g,
        random() < 0.3 AS conv,
        CASE WHEN random() < 0.2 THEN NULL ELSE round((random() * 200 - 50)::numeric, 3)::float8 END AS value,
        random() < 0.5 AS c1, random() < 0.5 AS c2, random() < 0.4 AS c3, random() < 0.3 AS c4,
+       c.rules, (ARRAY[random() < 0.25, random() < 0.25])[1:c.nexcl] AS x,
+       (ARRAY['k1', 'k2', NULL])[1 + floor(random() * 3)::int] AS k,
        -- how 0: two parts, 1: three parts, 2: all rows in one part
        CASE c.how WHEN 0 THEN floor(random() * 2)::int WHEN 1 THEN floor(random() * 3)::int
                   ELSE 0 END AS part
@@ -58,11 +78,13 @@ SELECT g, part,
        journey.window_funnel_state(ts, '3 days', 'strict_once', c1, c2, c3) AS fs,
        journey.sequence_state('(?1).*(?2)(?t<=259200)(?3)', ts, c1, c2, c3) AS q,
        journey.sequence_state('(?1)(?2)', ts, c1, c2) AS q2,
-       journey.retention_state(c1, c2, c3, c4) AS r
+       journey.retention_state(c1, c2, c3, c4) AS r,
+       journey.window_funnel_state(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x) AS fr,
+       journey.window_funnel_state(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x, k) AS fk
   FROM ev GROUP BY g, part;
 -- the same through the text form
 CREATE TABLE st_text (g int, part int, p text, c text, f text, fo text, fd text, fs text,
-                      q text, q2 text, r text);
+                      q text, q2 text, r text, fr text, fk text);
 INSERT INTO st_text SELECT * FROM st;
 SQL
 
@@ -78,7 +100,11 @@ whole="SELECT g, concat_ws(' | ',
     journey.sequence_match('(?1).*(?2)(?t<=259200)(?3)', ts, c1, c2, c3),
     journey.sequence_count('(?1).*(?2)(?t<=259200)(?3)', ts, c1, c2, c3),
     journey.sequence_count('(?1)(?2)', ts, c1, c2),
-    journey.retention(c1, c2, c3, c4)::text) AS answer
+    journey.retention(c1, c2, c3, c4)::text,
+    journey.window_funnel(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x),
+    coalesce(journey.funnel_times(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x)::text, 'dropped'),
+    journey.window_funnel(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x, k),
+    coalesce(journey.funnel_times(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x, k)::text, 'dropped')) AS answer
   FROM ev GROUP BY g"
 # the answers from merged states (m: the merged states of a customer)
 answers="concat_ws(' | ',
@@ -92,14 +118,19 @@ answers="concat_ws(' | ',
     journey.sequence_match_result(m.q),
     journey.sequence_count_result(m.q),
     journey.sequence_count_result(m.q2),
-    journey.retention_result(m.r)::text)"
+    journey.retention_result(m.r)::text,
+    journey.window_funnel_result(m.fr),
+    coalesce(journey.funnel_times_result(m.fr)::text, 'dropped'),
+    journey.window_funnel_result(m.fk),
+    coalesce(journey.funnel_times_result(m.fk)::text, 'dropped'))"
 merged_by() {	# $1: the relation of states, $2: a cast for its columns
 	echo "SELECT m.g, $answers AS answer FROM (
 	  SELECT g, journey.merge_states(p$2) p, journey.merge_states(c$2) c,
 	         journey.merge_states(f$2) f, journey.merge_states(fo$2) fo,
 	         journey.merge_states(fd$2) fd, journey.merge_states(fs$2) fs,
 	         journey.merge_states(q$2) q, journey.merge_states(q2$2) q2,
-	         journey.merge_states(r$2) r
+	         journey.merge_states(r$2) r, journey.merge_states(fr$2) fr,
+	         journey.merge_states(fk$2) fk
 	    FROM $1 GROUP BY g) m"
 }
 # merge_state pairwise, the parts taken from the last one down
@@ -113,7 +144,9 @@ pairwise="SELECT m.g, $answers AS answer FROM (
          journey.merge_state(journey.merge_state(x2.fs, x1.fs), x0.fs) fs,
          journey.merge_state(journey.merge_state(x2.q, x1.q), x0.q) q,
          journey.merge_state(journey.merge_state(x2.q2, x1.q2), x0.q2) q2,
-         journey.merge_state(journey.merge_state(x2.r, x1.r), x0.r) r
+         journey.merge_state(journey.merge_state(x2.r, x1.r), x0.r) r,
+         journey.merge_state(journey.merge_state(x2.fr, x1.fr), x0.fr) fr,
+         journey.merge_state(journey.merge_state(x2.fk, x1.fk), x0.fk) fk
     FROM (SELECT DISTINCT g FROM st) a
     LEFT JOIN st x0 ON x0.g = a.g AND x0.part = 0
     LEFT JOIN st x1 ON x1.g = a.g AND x1.part = 1
@@ -150,10 +183,25 @@ suite_expect "state aggregates in a parallel plan give the same states" \
 	           journey.paths_to_conversion_state(label, ts, conv, value, '4 days')::text c,
 	           journey.window_funnel_state(ts, '3 days', c1, c2, c3, c4)::text f,
 	           journey.sequence_state('(?1).*(?2)(?t<=259200)(?3)', ts, c1, c2, c3)::text q,
-	           journey.retention_state(c1, c2, c3, c4)::text r
+	           journey.retention_state(c1, c2, c3, c4)::text r,
+	           journey.window_funnel_state(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x)::text fr,
+	           journey.window_funnel_state(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x, k)::text fk
 	      FROM ev GROUP BY g, part) a
-	  FULL JOIN (SELECT g, part, p::text p, c::text c, f::text f, q::text q, r::text r FROM st) b
+	  FULL JOIN (SELECT g, part, p::text p, c::text c, f::text f, q::text q, r::text r,
+	                    fr::text fr, fk::text fk FROM st) b
 	    USING (g, part)
-	   WHERE (a.p, a.c, a.f, a.q, a.r) IS DISTINCT FROM (b.p, b.c, b.f, b.q, b.r)")" "0"
+	   WHERE (a.p, a.c, a.f, a.q, a.r, a.fr, a.fk) IS DISTINCT FROM (b.p, b.c, b.f, b.q, b.r, b.fr, b.fk)")" "0"
+plan=$(suite_q -d "$db" -c "$parallel" -c "EXPLAIN (COSTS OFF) SELECT g, part, journey.window_funnel_state(ts, '6 days', rules, ARRAY[c1, c2, c3, c4], x, k) FROM ev GROUP BY g, part")
+suite_expect "window_funnel_state with rules runs as a Partial Aggregate" "$(grep -c 'Partial' <<<"$plan")" "1"
+# the rules and answers the random data reached: every kind of rule, and
+# levels from -1 (drop_excluded) to 4, merged from split states
+suite_expect "every kind of rule occurs" \
+	"$(suite_q -d "$db" -c "SELECT bool_and(n > 0) FROM (SELECT count(*) FILTER (WHERE rules ~ pat) n
+	     FROM cust, unnest(ARRAY['exclude.*exclude', 'max_gap\\(\\d, 0\\)', 'max_gap\\(\\d, 3 days 1', 'min_gap', 'drop_excluded']) pat GROUP BY pat) x")" "t"
+suite_expect "levels -1 to 4 reached by merged states" \
+	"$(suite_q -d "$db" -c "SELECT string_agg(DISTINCT l::text, ' ' ORDER BY l::text) FROM (
+	     SELECT journey.window_funnel_result(journey.merge_states(fr)) l FROM st GROUP BY g
+	     UNION ALL
+	     SELECT journey.window_funnel_result(journey.merge_states(fk)) FROM st GROUP BY g) x")" "-1 0 1 2 3 4"
 
 exit $SUITE_FAILED

@@ -28,7 +28,8 @@ COMMENT ON FUNCTION journey_internal.untrusted_code(regclass, text[]) IS
   'NULL when reading the columns of the relation runs only code the current role trusts; else which code it does not trust, and who chose it';
 
 CREATE FUNCTION journey_internal.source_problem(src @extschema@.source, all_columns bool,
-	segment_column text DEFAULT NULL, for_reading bool DEFAULT true,
+	extra_column text DEFAULT NULL, for_reading bool DEFAULT true,
+	extra_role text DEFAULT 'segment',
 	OUT sqlstate text, OUT message text, OUT detail text, OUT hint text)
 RETURNS record
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
@@ -55,7 +56,7 @@ BEGIN
 	               (3, src.event_column::text, 'event'),
 	               (4, CASE WHEN all_columns THEN src.channel_column::text END, 'channel'),
 	               (5, CASE WHEN all_columns THEN src.value_column::text END, 'value'),
-	               (6, segment_column, 'segment')) AS c(k, col, role)
+	               (6, extra_column, extra_role)) AS c(k, col, role)
 	 WHERE c.col IS NOT NULL;
 	FOR i IN 1 .. cardinality(cols) LOOP
 		IF NOT EXISTS (SELECT 1 FROM pg_attribute a
@@ -120,11 +121,12 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool, text) IS
   'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
 
 CREATE FUNCTION journey_internal.check_source_relation(src @extschema@.source, all_columns bool,
-	segment_column text DEFAULT NULL, for_reading bool DEFAULT true)
+	extra_column text DEFAULT NULL, for_reading bool DEFAULT true,
+	extra_role text DEFAULT 'segment')
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
@@ -132,7 +134,8 @@ AS $$
 DECLARE
 	p record;
 BEGIN
-	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, segment_column, for_reading);
+	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, extra_column, for_reading,
+	                                                       extra_role);
 	IF p.message IS NULL THEN
 		RETURN;
 	ELSIF p.detail IS NULL THEN
@@ -142,7 +145,7 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool) IS
+COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool, text) IS
   'raises the problem source_problem finds, if any (called by every reader of a registered relation before it reads it)';
 
 CREATE FUNCTION journey_internal.source_readable(source text, all_columns bool)

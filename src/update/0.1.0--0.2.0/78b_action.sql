@@ -1,0 +1,1 @@
+../../sql/47_action.sql

@@ -1,0 +1,1 @@
+../../sql/44_hypothesis_result.sql
