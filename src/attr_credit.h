@@ -14,6 +14,23 @@
 /* the most bootstrap replicates one call may draw */
 #define ATTR_BOOTSTRAP_MAX_REPLICATES	10000
 
+/* What the final functions compute, per channel in channel order. */
+typedef struct AttrResult
+{
+	int			nchannels;
+	LabelRef   *uniq;			/* the channels' labels */
+	double	   *conv;
+	double	   *value;
+	double	   *removal;		/* markov only, else NULL */
+	double	   *conv_lo;		/* bootstrap only, else NULL */
+	double	   *conv_hi;
+	double	   *value_lo;
+	double	   *value_hi;
+} AttrResult;
+
+/* the result as an array of the calling function's channel_credit type */
+extern Datum AttrResultArray(FunctionCallInfo fcinfo, const AttrResult *res);
+
 extern void AttributionCredit(const AttributionModel *m, const AttrPath *paths,
 							  int npaths, int nchannels, int32 direct_id,
 							  double *conv, double *value, double *removal);

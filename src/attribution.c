@@ -877,20 +877,6 @@ PathEntryCmp(const void *pa, const void *pb, void *arg)
 	return AttributionLabelCmp(a->key.data, a->key.len, b->key.data, b->key.len);
 }
 
-/* What the final functions compute, per channel in channel order. */
-typedef struct AttrResult
-{
-	int			nchannels;
-	LabelRef   *uniq;			/* the channels' labels */
-	double	   *conv;
-	double	   *value;
-	double	   *removal;		/* markov only, else NULL */
-	double	   *conv_lo;		/* bootstrap only, else NULL */
-	double	   *conv_hi;
-	double	   *value_lo;
-	double	   *value_hi;
-} AttrResult;
-
 /*
  * Decode the state's paths in key order (so that the answer never depends
  * on input order), number the channels in byte order, and credit them
@@ -1006,7 +992,7 @@ AttrStateSolve(AttrState *st, AttrResult *res)
  * channel, conversions, value and removal effect (channel_credit), then,
  * when the type has them, the four interval bounds (channel_interval).
  */
-static Datum
+Datum
 AttrResultArray(FunctionCallInfo fcinfo, const AttrResult *res)
 {
 	Oid			elemtype;

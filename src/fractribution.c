@@ -41,6 +41,39 @@ PathRefCmp(const void *pa, const void *pb, void *arg)
 	return 0;
 }
 
+/*
+ * The shares of the n touches of a path with conversion probability pt,
+ * where pc[i] is the probability of the path without touch i (0 when no
+ * such path occurs; unused for one touch): the floored marginals
+ * normalised to 1, or everything to the last touch when none is positive.
+ */
+void
+FractributionShares(int n, double pt, const double *pc, double *share)
+{
+	double		sum = 0;
+
+	if (n == 1)
+	{
+		share[0] = 1;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		share[i] = Max(0.0, pt - pc[i]);
+		sum += share[i];
+	}
+	if (sum > 0)
+		for (int i = 0; i < n; i++)
+			share[i] /= sum;
+	else
+	{
+		/* no touch made a difference: last touch */
+		for (int i = 0; i < n; i++)
+			share[i] = 0;
+		share[n - 1] = 1;
+	}
+}
+
 void
 AttributionFractribution(const AttrPath *paths, int npaths, int nchannels,
 				   double *conv, double *value)
@@ -49,6 +82,7 @@ AttributionFractribution(const AttrPath *paths, int npaths, int nchannels,
 	int			maxn = 1;
 	int32	   *buf;
 	double	   *share;
+	double	   *pc;
 	AttrCredits credits;
 
 	for (int p = 0; p < npaths; p++)
@@ -64,50 +98,32 @@ AttributionFractribution(const AttrPath *paths, int npaths, int nchannels,
 	buf = palloc(sizeof(int32) * maxn);
 	AttrCreditsInit(&credits, nchannels);
 	share = palloc(sizeof(double) * maxn);
+	pc = palloc(sizeof(double) * maxn);
 
 	for (int p = 0; p < npaths; p++)
 	{
 		const AttrPath *path = &paths[p];
 		double		tot = path->conv + path->nulls;
 		double		pt = (tot > 0) ? path->conv / tot : 0;
-		double		sum = 0;
 		int			n = path->n;
 
 		if (path->conv == 0 && path->value == 0)
 			continue;
-		if (n == 1)
-			share[0] = 1;
-		else
+		for (int i = 0; n > 1 && i < n; i++)
 		{
-			for (int i = 0; i < n; i++)
-			{
-				PathRef		key;
-				PathRef    *hit;
-				double		pc = 0;
+			PathRef		key;
+			PathRef    *hit;
 
-				CHECK_FOR_INTERRUPTS();
-				memcpy(buf, path->ch, sizeof(int32) * i);
-				memcpy(buf + i, path->ch + i + 1, sizeof(int32) * (n - i - 1));
-				key.n = n - 1;
-				key.ch = buf;
-				hit = bsearch_arg(&key, refs, npaths, sizeof(PathRef), PathRefCmp,
-								  NULL);
-				if (hit)
-					pc = hit->p;
-				share[i] = Max(0.0, pt - pc);
-				sum += share[i];
-			}
-			if (sum > 0)
-				for (int i = 0; i < n; i++)
-					share[i] /= sum;
-			else
-			{
-				/* no touch made a difference: last touch */
-				for (int i = 0; i < n; i++)
-					share[i] = 0;
-				share[n - 1] = 1;
-			}
+			CHECK_FOR_INTERRUPTS();
+			memcpy(buf, path->ch, sizeof(int32) * i);
+			memcpy(buf + i, path->ch + i + 1, sizeof(int32) * (n - i - 1));
+			key.n = n - 1;
+			key.ch = buf;
+			hit = bsearch_arg(&key, refs, npaths, sizeof(PathRef), PathRefCmp,
+							  NULL);
+			pc[i] = hit ? hit->p : 0;
 		}
+		FractributionShares(n, pt, pc, share);
 		for (int i = 0; i < n; i++)
 			AttrCreditsAdd(&credits, path->ch[i], path->conv * share[i],
 						   path->value * share[i]);
@@ -116,4 +132,5 @@ AttributionFractribution(const AttrPath *paths, int npaths, int nchannels,
 	pfree(refs);
 	pfree(buf);
 	pfree(share);
+	pfree(pc);
 }

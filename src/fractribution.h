@@ -13,5 +13,7 @@
 extern void AttributionFractribution(const AttrPath *paths, int npaths,
 									 int nchannels, double *conv,
 									 double *value);
+extern void FractributionShares(int n, double pt, const double *pc,
+								double *share);
 
 #endif							/* JOURNEY_FRACTRIBUTION_H */

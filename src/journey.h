@@ -309,6 +309,8 @@ extern void JourneySumAdd(JourneySum *s, double x, MemoryContext cxt);
 extern void JourneySumAddSum(JourneySum *dst, JourneySum *src,
 							 MemoryContext cxt);
 extern double JourneySumResult(JourneySum *s);
+extern Datum JourneySumNumeric(JourneySum *s);
+extern Datum JourneyExactNumeric(double x);
 extern bool JourneySumIsNegative(JourneySum *s);
 extern void JourneySumSerialize(StringInfo buf, JourneySum *s);
 extern int	JourneySumDeserialize(const char *p, const char *end,

@@ -107,6 +107,88 @@ TooManyStates(int order)
 			 errhint("Lower the order, merge rare channels, or shorten paths with path_transform().")));
 }
 
+/* States by their windows (channel ids, then the -1 padding). */
+static int
+WindowCmp(const void *pa, const void *pb, void *arg)
+{
+	const StateKey *w = arg;
+	const StateKey *a = &w[*(const int32 *) pa];
+	const StateKey *b = &w[*(const int32 *) pb];
+
+	for (int j = 0; j < ATTR_MARKOV_MAX_ORDER; j++)
+		if (a->ch[j] != b->ch[j])
+			return a->ch[j] < b->ch[j] ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Finish a chain whose states, weights and edges are in place: check that
+ * the weights are finite, number the states canonically (in the order of
+ * their windows, so that a chain built from paths and the same chain read
+ * from stored sums are the same numbers in the same places, whatever order
+ * the states were met in), and order them for the elimination by their
+ * mean number of steps to the end (stepsum: per state the weight of its
+ * walks times their steps left; consumed).
+ */
+static void
+ChainFinish(Chain *chain, double *stepsum)
+{
+	int			n = chain->nstates;
+	int32	   *perm = palloc(sizeof(int32) * Max(n, 1));
+	int32	   *newid = palloc(sizeof(int32) * Max(n, 1));
+	StateKey   *windows = palloc(sizeof(StateKey) * Max(n, 1));
+	double	   *tmp[5] = {chain->tot, chain->conv_end, chain->value_end,
+	chain->start_w, stepsum};
+
+	/* weights are sums of path totals: they must stay finite */
+	for (int st = 0; st < chain->nstates; st++)
+		if (isinf(chain->tot[st]) || isinf(chain->value_end[st]))
+			chain->start_tot = INFINITY;
+	if (isinf(chain->start_tot))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("Markov transition weights are out of range"),
+				 errdetail("The conversions and nulls of all paths sum beyond float8.")));
+
+	/* canonical numbering */
+	for (int s = 0; s < n; s++)
+		perm[s] = s;
+	qsort_interruptible(perm, n, sizeof(int32), WindowCmp, chain->windows);
+	for (int s = 0; s < n; s++)
+	{
+		newid[perm[s]] = s;
+		windows[s] = chain->windows[perm[s]];
+	}
+	memcpy(chain->windows, windows, sizeof(StateKey) * n);
+	for (int a = 0; a < lengthof(tmp); a++)
+	{
+		double	   *copy = palloc(sizeof(double) * Max(n, 1));
+
+		for (int s = 0; s < n; s++)
+			copy[s] = tmp[a][perm[s]];
+		memcpy(tmp[a], copy, sizeof(double) * n);
+		pfree(copy);
+	}
+	for (int e = 0; e < chain->nedges; e++)
+	{
+		chain->edges[e].key.from = newid[chain->edges[e].key.from];
+		chain->edges[e].key.to = newid[chain->edges[e].key.to];
+	}
+	pfree(perm);
+	pfree(newid);
+	pfree(windows);
+
+	/* the states by mean number of steps to the end, closest first */
+	chain->order = palloc(sizeof(int32) * Max(chain->nstates, 1));
+	for (int s = 0; s < chain->nstates; s++)
+	{
+		chain->order[s] = s;
+		/* tot: the weight of the walks through s */
+		stepsum[s] = stepsum[s] / chain->tot[s];
+	}
+	qsort_interruptible(chain->order, chain->nstates, sizeof(int32), OrderCmp, stepsum);
+}
+
 static void
 BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 {
@@ -117,6 +199,7 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 	int			maxn = 1;
 	int32	   *walk;
 	double	   *stepsum;
+	JourneySum *value_sum;
 	HASH_SEQ_STATUS seq;
 	EdgeEntry  *ee;
 
@@ -138,6 +221,7 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 	chain->value_end = palloc0(sizeof(double) * cap);
 	chain->start_w = palloc0(sizeof(double) * cap);
 	stepsum = palloc0(sizeof(double) * cap);
+	value_sum = palloc0(sizeof(JourneySum) * cap);
 
 	for (int p = 0; p < npaths; p++)
 		maxn = Max(maxn, paths[p].n);
@@ -180,9 +264,13 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 					chain->value_end = repalloc(chain->value_end, sizeof(double) * newcap);
 					chain->start_w = repalloc(chain->start_w, sizeof(double) * newcap);
 					stepsum = repalloc(stepsum, sizeof(double) * newcap);
+					value_sum = repalloc(value_sum, sizeof(JourneySum) * newcap);
 					for (int z = cap; z < newcap; z++)
+					{
 						chain->tot[z] = chain->conv_end[z] = chain->value_end[z] =
 							chain->start_w[z] = stepsum[z] = 0;
+						memset(&value_sum[z], 0, sizeof(JourneySum));
+					}
 					cap = newcap;
 				}
 				se->id = id;
@@ -213,18 +301,11 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 		}
 		chain->conv_end[walk[len - 1]] += path->conv;
 		if (path->conv > 0)
-			chain->value_end[walk[len - 1]] += path->value;
+			JourneySumAdd(&value_sum[walk[len - 1]], path->value,
+						  CurrentMemoryContext);
 	}
-
-	/* weights are sums of path totals: they must stay finite */
 	for (int st = 0; st < chain->nstates; st++)
-		if (isinf(chain->tot[st]) || isinf(chain->value_end[st]))
-			chain->start_tot = INFINITY;
-	if (isinf(chain->start_tot))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("Markov transition weights are out of range"),
-				 errdetail("The conversions and nulls of all paths sum beyond float8.")));
+		chain->value_end[st] = JourneySumResult(&value_sum[st]);
 
 	chain->nedges = (int) hash_get_num_entries(edges);
 	chain->edges = palloc(sizeof(EdgeEntry) * Max(chain->nedges, 1));
@@ -235,21 +316,13 @@ BuildChain(const AttrPath *paths, int npaths, int order, Chain *chain)
 		while ((ee = hash_seq_search(&seq)) != NULL)
 			chain->edges[k++] = *ee;
 	}
-
-	/* the states by mean number of steps to the end, closest first */
-	chain->order = palloc(sizeof(int32) * Max(chain->nstates, 1));
-	for (int s = 0; s < chain->nstates; s++)
-	{
-		chain->order[s] = s;
-		/* tot: the weight of the walks through s */
-		stepsum[s] = stepsum[s] / chain->tot[s];
-	}
-	qsort_interruptible(chain->order, chain->nstates, sizeof(int32), OrderCmp, stepsum);
+	ChainFinish(chain, stepsum);
 
 	hash_destroy(states);
 	hash_destroy(edges);
 	pfree(walk);
 	pfree(stepsum);
+	pfree(value_sum);
 }
 
 static bool
@@ -642,34 +715,30 @@ MarkovScaledPaths(const AttrPath *paths, int npaths)
 	return scaled;
 }
 
-void
-AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
-				  double *conv, double *value, double *removal)
+/*
+ * Credits (conv, value) and removal effects of every channel from a
+ * finished chain; total_conv and total_value are the paths' exact totals.
+ */
+static void
+ChainCredit(const Chain *chain, int nchannels, double total_conv,
+			double total_value, double *conv, double *value, double *removal)
 {
-	Chain		chain;
-	double		total_conv = AttributionExactTotal(paths, npaths, false);
-	double		total_value = AttributionExactTotal(paths, npaths, true);
 	double		P,
 				V;
 	double	   *vre;
 	double		vsum = 0;
 	int32	   *idx;
 	int64		work_left = (int64) journey_max_markov_work * 1000;
-	const AttrPath *chain_paths = MarkovScaledPaths(paths, npaths);
 
-	BuildChain(chain_paths, npaths, order, &chain);
-	if (chain_paths != paths)
-		pfree((void *) chain_paths);
-	idx = palloc(sizeof(int32) * (chain.nstates + 1));
-
-	SolveChain(&chain, -1, idx, &work_left, &P, &V);
+	idx = palloc(sizeof(int32) * (chain->nstates + 1));
+	SolveChain(chain, -1, idx, &work_left, &P, &V);
 	vre = palloc0(sizeof(double) * Max(nchannels, 1));
 	for (int c = 0; c < nchannels; c++)
 	{
 		double		pc,
 					vc;
 
-		SolveChain(&chain, c, idx, &work_left, &pc, &vc);
+		SolveChain(chain, c, idx, &work_left, &pc, &vc);
 		/* removal only redirects to NULL: clamp rounding noise into [0, 1] */
 		removal[c] = (P > 0) ? Min(1.0, Max(0.0, 1 - pc / P)) : 0;
 		vre[c] = (V > 0) ? Min(1.0, Max(0.0, 1 - vc / V)) : 0;
@@ -678,4 +747,77 @@ AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
 	AttributionSplit(total_conv, removal, nchannels, conv);
 	AttributionSplit(total_value, vsum > 0 ? vre : removal, nchannels, value);
 	pfree(idx);
+	pfree(vre);
+}
+
+void
+AttributionMarkov(const AttrPath *paths, int npaths, int nchannels, int order,
+				  double *conv, double *value, double *removal)
+{
+	Chain		chain;
+	const AttrPath *chain_paths = MarkovScaledPaths(paths, npaths);
+
+	BuildChain(chain_paths, npaths, order, &chain);
+	if (chain_paths != paths)
+		pfree((void *) chain_paths);
+	ChainCredit(&chain, nchannels, AttributionExactTotal(paths, npaths, false),
+				AttributionExactTotal(paths, npaths, true), conv, value,
+				removal);
+}
+
+/*
+ * The same credits from a chain of order 1 given as its sums (the stored
+ * chain of a snapshot): per state (its channel id in state_ch, distinct)
+ * the weight from START, the outgoing weight, the weight and value into
+ * CONV and the weight times the steps left of the walks through it; per
+ * edge its states (indexes into the state arrays) and weight.  A chain
+ * built from paths has exactly these sums, so both give the same bits.
+ */
+void
+AttributionMarkovStored(int nstates, const int32 *state_ch,
+						const double *start_w, const double *tot,
+						const double *conv_end, const double *value_end,
+						const double *stepsum, int nedges,
+						const int32 *edge_from, const int32 *edge_to,
+						const double *edge_w, int nchannels,
+						double total_conv, double total_value,
+						double *conv, double *value, double *removal)
+{
+	Chain		chain;
+	double	   *steps = palloc(sizeof(double) * Max(nstates, 1));
+
+	if (nstates > ATTR_MARKOV_MAX_STATES)
+		TooManyStates(1);
+	memset(&chain, 0, sizeof(chain));
+	chain.nstates = nstates;
+	chain.windows = palloc(sizeof(StateKey) * Max(nstates, 1));
+	chain.tot = palloc(sizeof(double) * Max(nstates, 1));
+	chain.conv_end = palloc(sizeof(double) * Max(nstates, 1));
+	chain.value_end = palloc(sizeof(double) * Max(nstates, 1));
+	chain.start_w = palloc(sizeof(double) * Max(nstates, 1));
+	for (int s = 0; s < nstates; s++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		chain.windows[s].ch[0] = state_ch[s];
+		for (int j = 1; j < ATTR_MARKOV_MAX_ORDER; j++)
+			chain.windows[s].ch[j] = -1;
+		chain.tot[s] = tot[s];
+		chain.conv_end[s] = conv_end[s];
+		chain.value_end[s] = value_end[s];
+		chain.start_w[s] = start_w[s];
+		chain.start_tot += start_w[s];
+		steps[s] = stepsum[s];
+	}
+	chain.nedges = nedges;
+	chain.edges = palloc(sizeof(EdgeEntry) * Max(nedges, 1));
+	for (int e = 0; e < nedges; e++)
+	{
+		chain.edges[e].key.from = edge_from[e];
+		chain.edges[e].key.to = edge_to[e];
+		chain.edges[e].w = edge_w[e];
+	}
+	ChainFinish(&chain, steps);
+	ChainCredit(&chain, nchannels, total_conv, total_value, conv, value,
+				removal);
+	pfree(steps);
 }

@@ -14,5 +14,16 @@
 extern void AttributionMarkov(const AttrPath *paths, int npaths,
 							  int nchannels, int order,
 							  double *conv, double *value, double *removal);
+extern void AttributionMarkovStored(int nstates, const int32 *state_ch,
+									const double *start_w, const double *tot,
+									const double *conv_end,
+									const double *value_end,
+									const double *stepsum, int nedges,
+									const int32 *edge_from,
+									const int32 *edge_to,
+									const double *edge_w, int nchannels,
+									double total_conv, double total_value,
+									double *conv, double *value,
+									double *removal);
 
 #endif							/* JOURNEY_MARKOV_H */

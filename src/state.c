@@ -621,9 +621,8 @@ PG_FUNCTION_INFO_V1(journey_exact_numeric);
  * while the sum can also be kept, and subtracted from, in a table.
  */
 Datum
-journey_exact_numeric(PG_FUNCTION_ARGS)
+JourneyExactNumeric(double x)
 {
-	float8		x = PG_GETARG_FLOAT8(0);
 	char		buf[1200];
 	char	   *e;
 	char	   *last;
@@ -645,7 +644,12 @@ journey_exact_numeric(PG_FUNCTION_ARGS)
 	if (*last == '.')
 		last--;
 	memmove(last + 1, e, strlen(e) + 1);
-	PG_RETURN_DATUM(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
-										ObjectIdGetDatum(InvalidOid),
-										Int32GetDatum(-1)));
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+Datum
+journey_exact_numeric(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(JourneyExactNumeric(PG_GETARG_FLOAT8(0)));
 }

@@ -49,6 +49,7 @@ PG_FUNCTION_INFO_V1(journey_exact_sum_combine);
 PG_FUNCTION_INFO_V1(journey_exact_sum_serialize);
 PG_FUNCTION_INFO_V1(journey_exact_sum_deserialize);
 PG_FUNCTION_INFO_V1(journey_exact_sum_final);
+PG_FUNCTION_INFO_V1(journey_exact_sum_numeric_final);
 PG_FUNCTION_INFO_V1(journey_exact_sum_state_check);
 
 #define SUM_DIGIT_BITS	32
@@ -482,6 +483,39 @@ JourneySumDeserialize(const char *p, const char *end, JourneySum *s,
 	return SumChunksCanonical(chunk, n) ? len : -1;
 }
 
+/*
+ * The exact sum as numeric, every binary digit of it: each chunk times its
+ * weight is a double exactly (32 bits, scaled by a power of two), so the
+ * numeric sum of their exact values is the exact sum.  A sum beyond the
+ * range of doubles has no such chunks and is an error.
+ */
+Datum
+JourneySumNumeric(JourneySum *s)
+{
+	Datum		r;
+
+	if (s->wide == NULL)
+		return JourneyExactNumeric(s->value);
+	s->wide = SumWideNormalize(s->wide);
+	r = JourneyExactNumeric(0.0);
+	for (int i = 0; i < s->wide->n; i++)
+	{
+		double		term;
+
+		if (s->wide->chunk[i] == 0)
+			continue;
+		term = ldexp((double) s->wide->chunk[i],
+					 SUM_DIGIT_BITS * (s->wide->lo + i) + SUM_LOWEST_EXP);
+		if (!isfinite(term))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("exact sum is out of range for type double precision"),
+					 errdetail("The exact sum of the rows is beyond float8.")));
+		r = DirectFunctionCall2(numeric_add, r, JourneyExactNumeric(term));
+	}
+	return r;
+}
+
 /* Whether the sum is below 0 (the state checks of its users). */
 bool
 JourneySumIsNegative(JourneySum *s)
@@ -613,6 +647,21 @@ journey_exact_sum_final(PG_FUNCTION_ARGS)
 				 errmsg("exact_sum is out of range for type double precision"),
 				 errdetail("The exact sum of the rows is beyond float8.")));
 	PG_RETURN_FLOAT8(r);
+}
+
+/*
+ * exact_sum_numeric's final function: the exact sum as numeric (every
+ * binary digit), so that it can be stored, added to and subtracted from
+ * exactly; NULL for no rows.
+ */
+Datum
+journey_exact_sum_numeric_final(PG_FUNCTION_ARGS)
+{
+	JourneySum *s = PG_ARGISNULL(0) ? NULL : (JourneySum *) PG_GETARG_POINTER(0);
+
+	if (s == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(JourneySumNumeric(s));
 }
 
 /*

@@ -337,6 +337,10 @@ BEGIN
 		DELETE FROM @extschema@.snapshot_path x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_edge x WHERE x.source = src.name;
 		DELETE FROM @extschema@.snapshot_attr_path x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_attr_credit x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_markov_node x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_markov_edge x WHERE x.source = src.name;
+		DELETE FROM @extschema@.snapshot_attr_drop x WHERE x.source = src.name;
 		snap.events_until := NULL;
 	ELSIF snap.events_until IS NOT NULL THEN
 		-- (an index on the time column makes this read proportional)
@@ -429,23 +433,9 @@ BEGIN
 	 WHERE c.path IS NOT NULL
 	 GROUP BY 2, 3, 4 HAVING sum(c.sign) <> 0
 	ON CONFLICT ON CONSTRAINT snapshot_edge_pkey DO UPDATE SET customers = t.customers + excluded.customers;
-	INSERT INTO @extschema@.snapshot_attr_path AS t (source, path, conversions, value, nulls)
-	SELECT src.name, (p).path,
-	       coalesce(sum(c.sign) FILTER (WHERE (p).converted), 0),
-	       coalesce(sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted), 0),
-	       coalesce(sum(c.sign) FILTER (WHERE NOT (p).converted), 0)
-	  FROM pg_temp.journey_refresh_contrib c CROSS JOIN LATERAL unnest(c.convs) AS p
-	 -- (as attribution_paths: a path converted or last touched at an
-	 -- infinite time is in no period)
-	 WHERE isfinite(CASE WHEN (p).converted THEN (p).converted_at
-	                     ELSE (p).touch_times[cardinality((p).touch_times)] END)
-	 GROUP BY 2
-	HAVING sum(c.sign) FILTER (WHERE (p).converted) <> 0
-	    OR sum(c.sign) FILTER (WHERE NOT (p).converted) <> 0
-	    OR sum(c.sign * @extschema@.exact_numeric(coalesce((p).value, 0))) FILTER (WHERE (p).converted) <> 0
-	ON CONFLICT ON CONSTRAINT snapshot_attr_path_pkey DO UPDATE
-	   SET conversions = t.conversions + excluded.conversions,
-	       value = t.value + excluded.value, nulls = t.nulls + excluded.nulls;
+	-- the distinct conversion paths and the stored attribution
+	-- (src/sql/31_attribution_snapshot.sql)
+	PERFORM journey_internal.snapshot_attribution_refresh(src.name, why IS NOT NULL);
 	-- (what the old and new states of a customer both contribute cancels
 	-- out and is not written; keys whose count fell to 0 stay until the
 	-- next rebuild, finding them would read the whole table; the readers
@@ -506,7 +496,9 @@ BEGIN
 	          FROM unnest(ARRAY['@extschema@.snapshot', '@extschema@.snapshot_customer',
 	                            '@extschema@.snapshot_level', '@extschema@.snapshot_gap',
 	                            '@extschema@.snapshot_gap_count', '@extschema@.snapshot_path', '@extschema@.snapshot_edge',
-	                            '@extschema@.snapshot_attr_path', '@extschema@.snapshot_cycle',
+	                            '@extschema@.snapshot_attr_path', '@extschema@.snapshot_attr_credit',
+	                            '@extschema@.snapshot_markov_node', '@extschema@.snapshot_markov_edge',
+	                            '@extschema@.snapshot_attr_drop', '@extschema@.snapshot_cycle',
 	                            '@extschema@.snapshot_cycle_moment']) AS t) THEN
 		RETURN NULL;
 	END IF;

@@ -133,22 +133,7 @@ DECLARE
 	s @extschema@.source;
 	q text;
 BEGIN
-	SELECT * INTO s FROM @extschema@.source x WHERE x.name = attribution_paths.source;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown source "%"', attribution_paths.source
-			USING ERRCODE = 'undefined_object',
-			      HINT = 'Register it in journey.source first.';
-	END IF;
-	IF s.channel_column IS NULL OR s.conversion_event IS NULL THEN
-		RAISE EXCEPTION 'source "%" has no channel column or no conversion event', s.name
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
-	END IF;
-	IF since IS NOT NULL AND until IS NOT NULL AND since > until THEN
-		RAISE EXCEPTION 'since (%) is after until (%)', since, until
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	PERFORM journey_internal.check_source_relation(s, true);
+	s := journey_internal.attribution_source(attribution_paths.source, since, until);
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
@@ -212,12 +197,17 @@ COMMENT ON FUNCTION @extschema@.attribution_paths(text, timestamptz, timestamptz
 -- channel_attribution(source, models, since, until): per model and
 -- channel, the conversions and value credited, Markov's removal effect,
 -- and each channel's share of the model's total conversions and value.
--- It reads the source's paths once through attribution_paths (with the
--- touch times only when a time_decay model is asked) and runs only the
--- models asked for: attribution() over the customer paths with their touch
--- times for time_decay, over the distinct paths for the others; sums are
--- exact.  Every model lists every channel of the period's paths, with 0
--- when it credits it nothing; a model named twice is computed once.
+-- Over all time, with a current snapshot (journey.refresh), a default
+-- model written without parameters reads the credits the snapshot keeps
+-- (snapshot_channel_credit: the same bits as the model over the paths).
+-- Every other model reads the source's paths once through
+-- attribution_paths (with the touch times only when a time_decay model
+-- is asked): time_decay credits each channel the exact sum, over the
+-- customer paths that converted, of the touches' weights (touch_weights)
+-- and of the value times the weights, so no group holds every customer
+-- path; the other models run attribution() over the distinct paths.  Sums
+-- are exact.  Every model lists every channel of the period's paths, with
+-- 0 when it credits it nothing; a model named twice is computed once.
 CREATE FUNCTION @extschema@.channel_attribution(source text,
 	models text[] DEFAULT ARRAY['first_touch', 'last_touch', 'linear', 'position_based',
 	                            'time_decay', 'markov', 'shapley', 'fractribution'],
@@ -228,36 +218,64 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+	src @extschema@.source;
+	from_snapshot bool;
+	need_paths bool;
 	need_times bool;
 BEGIN
 	IF models IS NULL OR cardinality(models) = 0 OR array_position(models, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'models must name at least one attribution model, and no NULL'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	need_times := EXISTS (SELECT 1 FROM unnest(models) m WHERE m ~* '^\s*time_decay\s*(\(|$)');
+	src := journey_internal.attribution_source(channel_attribution.source, since, until);
+	from_snapshot := since IS NULL AND until IS NULL AND
+	                 journey_internal.snapshot_of(src.name, true) IS NOT NULL;
+	need_paths := EXISTS (SELECT 1 FROM unnest(models) m
+	                       WHERE NOT from_snapshot OR journey_internal.snapshot_attribution_key(m) IS NULL);
+	need_times := EXISTS (SELECT 1 FROM unnest(models) m
+	                       WHERE (NOT from_snapshot OR journey_internal.snapshot_attribution_key(m) IS NULL)
+	                         AND m ~* '^\s*time_decay\s*(\(|$)');
 	RETURN QUERY
-	WITH p AS MATERIALIZED (
-	  SELECT * FROM @extschema@.attribution_paths(channel_attribution.source, since, until, need_times)),
+	WITH ms AS (
+	  SELECT DISTINCT x AS m, CASE WHEN from_snapshot THEN journey_internal.snapshot_attribution_key(x) END AS key,
+	         x ~* '^\s*time_decay\s*(\(|$)' AS decay
+	    FROM unnest(models) x),
+	p AS MATERIALIZED (
+	  SELECT * FROM @extschema@.attribution_paths(src.name, since, until, need_times) WHERE need_paths),
 	rows AS MATERIALIZED (
 	  SELECT p.path, sum(p.conversions) AS conversions, @extschema@.exact_sum(p.value) AS value,
 	         sum(p.nulls) AS nulls
 	    FROM p GROUP BY p.path),
+	channels AS MATERIALIZED (
+	  SELECT DISTINCT x.label FROM rows r CROSS JOIN LATERAL unnest(r.path) AS x(label)),
+	decay AS (
+	  SELECT ms.m, x.label, @extschema@.exact_sum(p.conversions * x.w) AS conversions,
+	         @extschema@.exact_sum(p.value * x.w) AS value
+	    FROM ms JOIN p ON p.conversions > 0
+	   CROSS JOIN LATERAL unnest(p.path, @extschema@.touch_weights(p.path, ms.m, p.touch_times, p.converted_at))
+	         AS x(label, w)
+	   WHERE ms.key IS NULL AND ms.decay
+	   GROUP BY 1, 2),
 	credit AS (
-	  SELECT m.m AS model, c.channel, c.conversions, c.value, c.removal_effect
-	    FROM (SELECT DISTINCT x FROM unnest(models) x) AS m(m),
-	         LATERAL unnest(CASE WHEN m.m ~* '^\s*time_decay\s*(\(|$)'
-	                        THEN (SELECT @extschema@.attribution(
-	                                       ARRAY[ROW(p.path, p.touch_times, p.conversions > 0, p.value,
-	                                                 p.converted_at)::@extschema@.conversion_path], m.m)
-	                                FROM p)
-	                        ELSE (SELECT @extschema@.attribution(r.path, r.conversions, r.value, r.nulls, m.m)
-	                                FROM rows r) END) AS c)
+	  SELECT ms.m AS model, c.channel, c.conversions, c.value, c.removal_effect
+	    FROM ms CROSS JOIN LATERAL journey_internal.snapshot_channel_credit(src.name, ms.key) c
+	   WHERE ms.key IS NOT NULL
+	  UNION ALL
+	  SELECT ms.m, ch.label, coalesce(d.conversions, 0), coalesce(d.value, 0), NULL::float8
+	    FROM ms CROSS JOIN channels ch
+	    LEFT JOIN decay d ON d.m = ms.m AND d.label = ch.label
+	   WHERE ms.key IS NULL AND ms.decay
+	  UNION ALL
+	  SELECT ms.m, c.channel, c.conversions, c.value, c.removal_effect
+	    FROM ms CROSS JOIN LATERAL unnest((SELECT @extschema@.attribution(r.path, r.conversions, r.value, r.nulls, ms.m)
+	                                         FROM rows r)) AS c
+	   WHERE ms.key IS NULL AND NOT ms.decay)
 	SELECT c.model, c.channel, c.conversions, c.value, c.removal_effect,
-	       CASE WHEN tot.c > 0 THEN c.conversions / tot.c ELSE 0 END,
-	       CASE WHEN tot.v > 0 THEN c.value / tot.v ELSE 0 END
-	  FROM credit c,
-	       LATERAL (SELECT @extschema@.exact_sum(c2.conversions) AS c, @extschema@.exact_sum(c2.value) AS v
-	                  FROM credit c2 WHERE c2.model = c.model) tot
+	       CASE WHEN c.tot_c > 0 THEN c.conversions / c.tot_c ELSE 0 END,
+	       CASE WHEN c.tot_v > 0 THEN c.value / c.tot_v ELSE 0 END
+	  FROM (SELECT c.*, @extschema@.exact_sum(c.conversions) OVER w AS tot_c,
+	               @extschema@.exact_sum(c.value) OVER w AS tot_v
+	          FROM credit c WINDOW w AS (PARTITION BY c.model)) c
 	 ORDER BY c.model, c.channel;
 END
 $$;

@@ -15,9 +15,11 @@
 # 2. Each dashboard read from the snapshot against the same report
 #    computed live from every event ("journey" = snapshot, "plain SQL" =
 #    live): moment report, top paths, Sankey edges, the attribution path
-#    rows, channel_attribution (every model but time_decay), and the review
-#    (review_moments and review, against the same figures computed live
-#    per cycle by cycle_moments and cycle_action).
+#    rows, channel_attribution with all its default models (the snapshot
+#    reads the stored credits and solves the stored Markov chain), the
+#    dashboard views read from the snapshot, and the review (review_moments
+#    and review, against the same figures computed live per cycle by
+#    cycle_moments and cycle_action).
 
 say "refresh: copying bench_events and registering it as source bench_snap"
 psql_q <<'SQL'
@@ -40,14 +42,18 @@ SQL
 
 say "refresh: full rebuild of $CUSTOMERS customers"
 full=$(psql_q -At -c "SELECT seconds FROM journey.refresh('bench_snap', full => true)")
-psql_q -At -c "SELECT format('snapshot: %s customers, %s in snapshot_customer, %s in the dashboard tables',
+psql_q -At -c "SELECT format('snapshot: %s customers, %s in snapshot_customer, %s in the dashboard tables, %s in the stored attribution',
                       customers, pg_size_pretty(pg_total_relation_size('journey.snapshot_customer')),
                       pg_size_pretty(pg_total_relation_size('journey.snapshot_level')
                                      + pg_total_relation_size('journey.snapshot_gap')
                                      + pg_total_relation_size('journey.snapshot_gap_count')
                                      + pg_total_relation_size('journey.snapshot_path')
                                      + pg_total_relation_size('journey.snapshot_edge')
-                                     + pg_total_relation_size('journey.snapshot_attr_path')))
+                                     + pg_total_relation_size('journey.snapshot_attr_path')),
+                      pg_size_pretty(pg_total_relation_size('journey.snapshot_attr_credit')
+                                     + pg_total_relation_size('journey.snapshot_markov_node')
+                                     + pg_total_relation_size('journey.snapshot_markov_edge')
+                                     + pg_total_relation_size('journey.snapshot_attr_drop')))
                  FROM journey.snapshot WHERE source = 'bench_snap'"
 incr=()
 for round in 1 2 3; do
@@ -79,12 +85,11 @@ bench_compare "dashboard: Sankey edges (snapshot vs live)" \
 bench_compare "dashboard: attribution path rows (snapshot vs live)" \
 	"SELECT * FROM journey.attribution_paths('bench_snap')" \
 	"SELECT * FROM journey.attribution_paths('bench_snap', since => '-infinity')"
-# (time_decay is left out: over a million customers its customer paths hold
-# more touches than journey.max_events_per_group allows one group, live and
-# from the snapshot alike)
-bench_compare "dashboard: channel_attribution without time_decay" \
-	"SELECT * FROM journey.channel_attribution('bench_snap', ARRAY['first_touch', 'last_touch', 'linear', 'position_based', 'markov', 'shapley', 'fractribution'])" \
-	"SELECT * FROM journey.channel_attribution('bench_snap', ARRAY['first_touch', 'last_touch', 'linear', 'position_based', 'markov', 'shapley', 'fractribution'], since => '-infinity')"
+bench_compare "dashboard: channel_attribution, all default models (snapshot vs live)" \
+	"SELECT * FROM journey.channel_attribution('bench_snap')" \
+	"SELECT * FROM journey.channel_attribution('bench_snap', since => '-infinity')"
+bench_time "dashboard view: channel_attribution from the snapshot" \
+	"SELECT * FROM journey.channel_attribution WHERE source = 'bench_snap'"
 bench_time "dashboard view: moment_conversion from the snapshot" \
 	"SELECT * FROM journey.moment_conversion WHERE source = 'bench_snap'"
 bench_time "dashboard view: top_paths from the snapshot" \

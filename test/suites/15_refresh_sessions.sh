@@ -112,7 +112,12 @@ holdings="SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
   UNION ALL SELECT format('%s %s %s', g.position, g.bucket, g.customers) FROM journey.snapshot_gap_count g
   UNION ALL SELECT format('%s %s', p.path, p.customers) FROM journey.snapshot_path p
   UNION ALL SELECT format('%s %s %s %s', e.step, e.from_label, e.to_label, e.customers) FROM journey.snapshot_edge e
-  UNION ALL SELECT format('%s %s %s %s', a.path, a.conversions, a.value, a.nulls) FROM journey.snapshot_attr_path a) y"
+  UNION ALL SELECT format('%s %s %s %s', a.path, a.conversions, a.value, a.nulls) FROM journey.snapshot_attr_path a
+  UNION ALL SELECT format('%s %s %s %s', a.model, a.channel, a.conversions, a.value) FROM journey.snapshot_attr_credit a
+  UNION ALL SELECT format('%s %s %s %s %s %s', n.channel, n.start_w, n.tot, n.conv_end, n.value_end, n.stepsum)
+              FROM journey.snapshot_markov_node n
+  UNION ALL SELECT format('%s %s %s', e.from_label, e.to_label, e.w) FROM journey.snapshot_markov_edge e
+  UNION ALL SELECT format('%s %s', d.dropped, d.path) FROM journey.snapshot_attr_drop d) y"
 # new events for existing customers (every 7th of the first n) and n/10 new
 # customers, their times from "at" on
 new_rows() {	# $1: n, $2: at, $3: seed

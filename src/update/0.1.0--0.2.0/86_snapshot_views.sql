@@ -24,22 +24,7 @@ DECLARE
 	s @extschema@.source;
 	q text;
 BEGIN
-	SELECT * INTO s FROM @extschema@.source x WHERE x.name = attribution_paths.source;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown source "%"', attribution_paths.source
-			USING ERRCODE = 'undefined_object',
-			      HINT = 'Register it in journey.source first.';
-	END IF;
-	IF s.channel_column IS NULL OR s.conversion_event IS NULL THEN
-		RAISE EXCEPTION 'source "%" has no channel column or no conversion event', s.name
-			USING ERRCODE = 'object_not_in_prerequisite_state',
-			      HINT = 'Attribution needs both: set channel_column and conversion_event in journey.source.';
-	END IF;
-	IF since IS NOT NULL AND until IS NOT NULL AND since > until THEN
-		RAISE EXCEPTION 'since (%) is after until (%)', since, until
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	PERFORM journey_internal.check_source_relation(s, true);
+	s := journey_internal.attribution_source(attribution_paths.source, since, until);
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
