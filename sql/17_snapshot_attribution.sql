@@ -60,7 +60,23 @@ SELECT model, channel, conversions FROM journey.channel_attribution('sa', ARRAY[
 \set VERBOSITY terse
 SELECT * FROM journey.channel_attribution('sa', ARRAY['bogus']);
 SELECT * FROM journey.channel_attribution('sa', ARRAY['linear', 'time_decay(half_life=0 days)']);
+-- every spec is checked whatever the period holds: none of these periods
+-- has a path
+SELECT * FROM journey.channel_attribution('sa', ARRAY['bogus'], since => '2000-01-01', until => '2000-01-02');
+SELECT * FROM journey.channel_attribution('sa', ARRAY['time_decay(half_life=-3)'], until => '2000-01-02');
+SELECT * FROM journey.channel_attribution('sa', ARRAY['markov(order=9)'], since => '2100-01-01');
 \set VERBOSITY default
+-- a spec with the default parameters, in any case or unit, reads the
+-- stored credits; other parameters compute from the snapshot's paths
+SELECT m, journey_internal.snapshot_attribution_key(m) AS stored_as
+  FROM unnest(ARRAY['Linear', 'markov(order=1)', 'markov(order=2)', 'time_decay(half_life=168 hours)',
+                    'time_decay(half_life=7.5 days)', 'POSITION_BASED(first=0.4, last=0.4)',
+                    'position_based(first=0.5)', 'participation', 'last_non_direct']) m;
+SELECT (SELECT array_agg(a::text ORDER BY a.channel)
+          FROM journey.channel_attribution('sa', ARRAY['time_decay(half_life=168 hours)']) a)
+     = (SELECT array_agg(replace(a::text, '(time_decay,', '("time_decay(half_life=168 hours)",') ORDER BY a.channel)
+          FROM journey.channel_attribution('sa', ARRAY['time_decay'], since => '-infinity') a)
+       AS stored_time_decay_equals_live;
 
 -- time_decay is additive: channel_attribution works when the customer
 -- paths hold more touches than one group of attribution() may (their

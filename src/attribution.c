@@ -56,6 +56,7 @@
 								 * had float8 totals */
 
 PG_FUNCTION_INFO_V1(journey_touch_weights);
+PG_FUNCTION_INFO_V1(journey_attribution_model_kind);
 PG_FUNCTION_INFO_V1(journey_attribution_sfunc);
 PG_FUNCTION_INFO_V1(journey_attribution_paths_sfunc);
 PG_FUNCTION_INFO_V1(journey_attribution_combine);
@@ -140,6 +141,49 @@ TouchTimes(ArrayType *ta, int n, bool no_converted_at, TimestampTz converted_at)
 	pfree(elems);
 	pfree(nulls);
 	return times;
+}
+
+/*
+ * attribution_model_kind(model): the model a spec names (checked as every
+ * attribution function checks it, whatever the data), and whether its
+ * parameters are the defaults, so that callers can tell a spec a stored
+ * result answers ("Linear", "markov(order=1)", "time_decay(half_life=168
+ * hours)") from one that must be computed.
+ */
+Datum
+journey_attribution_model_kind(PG_FUNCTION_ARGS)
+{
+	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	AttributionModel model;
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	bool		is_default;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "attribution_model_kind must return a record");
+	AttributionParseModel(spec, &model);
+	switch (model.kind)
+	{
+		case ATTR_POSITION_BASED:
+			is_default = (model.first == 0.4 && model.last == 0.4);
+			break;
+		case ATTR_TIME_DECAY:
+			is_default = (model.half_life_usec == 7.0 * USECS_PER_DAY);
+			break;
+		case ATTR_LAST_NON_DIRECT:
+			is_default = (strcmp(model.direct, "Direct") == 0);
+			break;
+		case ATTR_MARKOV:
+			is_default = (model.order == 1);
+			break;
+		default:
+			is_default = true;
+			break;
+	}
+	values[0] = CStringGetTextDatum(AttributionKindName(model.kind));
+	values[1] = BoolGetDatum(is_default);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
 Datum

@@ -227,6 +227,8 @@ BEGIN
 		RAISE EXCEPTION 'models must name at least one attribution model, and no NULL'
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	-- every model checked, whatever the period holds
+	PERFORM journey_internal.attribution_model_kind(m) FROM unnest(models) m;
 	src := journey_internal.attribution_source(channel_attribution.source, since, until);
 	from_snapshot := since IS NULL AND until IS NULL AND
 	                 journey_internal.snapshot_of(src.name, true) IS NOT NULL;
@@ -234,11 +236,11 @@ BEGIN
 	                       WHERE NOT from_snapshot OR journey_internal.snapshot_attribution_key(m) IS NULL);
 	need_times := EXISTS (SELECT 1 FROM unnest(models) m
 	                       WHERE (NOT from_snapshot OR journey_internal.snapshot_attribution_key(m) IS NULL)
-	                         AND m ~* '^\s*time_decay\s*(\(|$)');
+	                         AND (journey_internal.attribution_model_kind(m)).kind = 'time_decay');
 	RETURN QUERY
 	WITH ms AS (
 	  SELECT DISTINCT x AS m, CASE WHEN from_snapshot THEN journey_internal.snapshot_attribution_key(x) END AS key,
-	         x ~* '^\s*time_decay\s*(\(|$)' AS decay
+	         (journey_internal.attribution_model_kind(x)).kind = 'time_decay' AS decay
 	    FROM unnest(models) x),
 	p AS MATERIALIZED (
 	  SELECT * FROM @extschema@.attribution_paths(src.name, since, until, need_times) WHERE need_paths),

@@ -123,19 +123,34 @@ RETURN CASE WHEN conversions + nulls > 0 THEN conversions / (conversions + nulls
 COMMENT ON FUNCTION journey_internal.attr_probability(float8, float8) IS
   'a path''s conversion probability conversions / (conversions + nulls) in float8, as fractribution computes it (0 without rows)';
 
+-- The model a spec names and whether its parameters are the defaults
+-- (src/attribution.c); an invalid spec is an error, as in every
+-- attribution function, whatever the data.
+CREATE FUNCTION journey_internal.attribution_model_kind(model text,
+	OUT kind text, OUT is_default bool)
+RETURNS record
+AS 'MODULE_PATHNAME', 'journey_attribution_model_kind'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION journey_internal.attribution_model_kind(text) IS
+  'the attribution model a spec names (its kind) and whether its parameters are the defaults; an invalid spec is an error';
+
 -- The model a channel_attribution model spec reads from a snapshot: its
--- name when it is one of the stored models written with no parameter
--- (any case), participation as shapley (the same weights); else NULL.
+-- name when it is one of the stored models with its default parameters
+-- (written in any case, with or without them), participation as shapley
+-- (the same weights); else NULL.
 CREATE FUNCTION journey_internal.snapshot_attribution_key(model text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-RETURN CASE WHEN lower(model COLLATE "C") = 'participation' THEN 'shapley'
-            WHEN lower(model COLLATE "C") IN ('first_touch', 'last_touch', 'linear', 'position_based',
-                                             'time_decay', 'markov', 'shapley', 'fractribution')
-            THEN lower(model COLLATE "C") END;
+RETURN (SELECT CASE WHEN NOT k.is_default THEN NULL
+                    WHEN k.kind = 'participation' THEN 'shapley'
+                    WHEN k.kind IN ('first_touch', 'last_touch', 'linear', 'position_based',
+                                    'time_decay', 'markov', 'shapley', 'fractribution')
+                    THEN k.kind END
+          FROM journey_internal.attribution_model_kind(model) k);
 COMMENT ON FUNCTION journey_internal.snapshot_attribution_key(text) IS
-  'the stored model a channel_attribution model spec reads from a snapshot (a default model without parameters; participation reads shapley''s equal weights), or NULL when it is computed from the paths';
+  'the stored model a channel_attribution model spec reads from a snapshot (a default model with its default parameters; participation reads shapley''s equal weights), or NULL when it is computed from the paths; an invalid spec is an error';
 
 -- What journey.refresh does for attribution, after it has put the old
 -- (-1) and new (+1) states' paths of the customers with new rows in
