@@ -264,6 +264,19 @@ SELECT count(*) AS cases,
 SELECT position, moment, stalled FROM journey.stalled_counts('act_rand', '1 day', '2026-05-08 12:34', '2026-05-05');
 SELECT count(*) AS listed FROM journey.stalled_customers('act_rand', 'A', '1 day', as_of => '2026-05-08 12:34', since => '2026-05-05');
 SELECT count(*) AS listed FROM journey.stalled_customers('act_rand', 'B', '1 day', as_of => '2026-05-08 12:34', since => '2026-05-05');
+-- with since, stalled_counts reads the rows from since on alone (the rows
+-- of a review cycle): the counts of stalled_customers, which reads every
+-- row before as_of
+SELECT count(*) AS cases, count(*) FILTER (WHERE k.stalled > 0) AS with_stalled,
+       count(*) FILTER (WHERE k.stalled IS DISTINCT FROM
+                        CASE WHEN k.position < 3 THEN
+                             (SELECT count(*) FROM journey.stalled_customers('act_rand', k.moment, c.wait,
+                                                                             as_of => c.as_of,
+                                                                             since => s.since)) END)
+         AS differing
+  FROM (SELECT DISTINCT wait, as_of FROM act_cases) c,
+       (VALUES (timestamptz '2026-04-20'), ('2026-05-01'), ('2026-05-03 06:00'), ('2026-05-05')) s(since),
+       LATERAL journey.stalled_counts('act_rand', c.wait, c.as_of, s.since) k;
 -- coverage against a brute force: per moment, customers with its event, with
 -- a later event within 2 days, the event types there, the median gap
 WITH arr AS (

@@ -441,6 +441,7 @@ BEGIN
 	-- next rebuild, finding them would read the whole table; the readers
 	-- skip them)
 
+	PERFORM journey_internal.snapshot_refresh_cycles(src, snap.events_until - lookback, nrows);
 	IF why IS NOT NULL THEN
 		ANALYZE @extschema@.snapshot_customer, @extschema@.snapshot_gap,
 		        @extschema@.snapshot_gap_count, @extschema@.snapshot_path,
@@ -497,7 +498,8 @@ BEGIN
 	                            '@extschema@.snapshot_gap_count', '@extschema@.snapshot_path', '@extschema@.snapshot_edge',
 	                            '@extschema@.snapshot_attr_path', '@extschema@.snapshot_attr_credit',
 	                            '@extschema@.snapshot_markov_node', '@extschema@.snapshot_markov_edge',
-	                            '@extschema@.snapshot_attr_drop']) AS t) THEN
+	                            '@extschema@.snapshot_attr_drop', '@extschema@.snapshot_cycle',
+	                            '@extschema@.snapshot_cycle_moment']) AS t) THEN
 		RETURN NULL;
 	END IF;
 	SELECT * INTO snap FROM @extschema@.snapshot s

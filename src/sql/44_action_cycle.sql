@@ -2,7 +2,7 @@
 -- per moment, the data coverage after it, the customers stalled there at
 -- the end of the cycle and the notes heard about it; and what was heard,
 -- as one line and in its rich form.  journey.review, review_moments and
--- review_details (src/sql/45_experiments.sql) read them.
+-- review_details (src/sql/46_review.sql) read them.
 --
 -- These are PL/pgSQL functions, whose bodies name the tables and functions
 -- they read only when they run, so that the review views can be created

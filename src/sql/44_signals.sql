@@ -11,7 +11,7 @@
 -- relation, every value a parameter.  The statistics are the C functions
 -- of src/sql/40_stats.sql (fisher_exact_test, p_adjust, kaplan_meier).
 --
--- (This piece comes before 45_experiments.sql, whose review views use it.)
+-- (This piece comes before 45_experiments.sql and 46_review.sql, which use it.)
 
 -- The moment of source src named moment_name, or an error listing them.
 CREATE FUNCTION journey_internal.signal_moment(src @extschema@.source, moment_name text, what text)

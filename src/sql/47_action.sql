@@ -426,12 +426,16 @@ BEGIN
 
 	-- per customer, the latest event of each moment before as_of (l1, l2,
 	-- ...); then per moment k but the last, the customers stalled_sql
-	-- lists with l(k) as the arrival and l(k+1) as the move on
+	-- lists with l(k) as the arrival and l(k+1) as the move on.  With
+	-- since, only the rows from since on are read: an arrival before since
+	-- is not listed, and a move on before since comes before every arrival
+	-- that is, so neither changes a count (a review cycle reads its dates)
 	RETURN QUERY EXECUTE format($q$
 		WITH per_customer AS MATERIALIZED (
 			SELECT %5$s
 			  FROM %4$s e
 			 WHERE e.%3$I = ANY ($1) AND e.%2$I::timestamptz < $2
+			   AND ($4::timestamptz IS NULL OR e.%2$I::timestamptz >= $4)
 			 GROUP BY e.%1$I
 		)
 		SELECT m.position::int, m.name, c.stalled

@@ -9,12 +9,17 @@
 #    in the last hours), three times; the ratio of the rebuild to the
 #    median refresh (the target is at least 20x).  Times are refresh's own
 #    (clock time of the call, in one transaction).
+#    The source has monthly review cycles over the sample year (the last
+#    one, December and January, open: the new events land in it), so
+#    each refresh includes computing the cycles its rows reach.
 # 2. Each dashboard read from the snapshot against the same report
 #    computed live from every event ("journey" = snapshot, "plain SQL" =
 #    live): moment report, top paths, Sankey edges, the attribution path
 #    rows, channel_attribution with all its default models (the snapshot
-#    reads the stored credits and solves the stored Markov chain), and the
-#    dashboard views read from the snapshot.
+#    reads the stored credits and solves the stored Markov chain), the
+#    dashboard views read from the snapshot, and the review (review_moments
+#    and review, against the same figures computed live per cycle by
+#    cycle_moments and cycle_action).
 
 say "refresh: copying bench_events and registering it as source bench_snap"
 psql_q <<'SQL'
@@ -28,6 +33,11 @@ INSERT INTO journey.moment (source, position, name, event_name) VALUES
   ('bench_snap', 1, 'visit', 'site_visit'), ('bench_snap', 2, 'signup', 'signup'),
   ('bench_snap', 3, 'setup', 'setup_complete'), ('bench_snap', 4, 'checkout', 'checkout'),
   ('bench_snap', 5, 'purchase', 'purchase');
+INSERT INTO journey.review_cycle (source, name, starts_on, ends_on)
+SELECT 'bench_snap', to_char(d, 'YYYY-MM'), d,
+       CASE WHEN d = date '2026-12-01' THEN date '2027-01-31'
+            ELSE (d + interval '1 month' - interval '1 day')::date END
+  FROM generate_series(date '2026-01-01', date '2026-12-01', interval '1 month') d;
 SQL
 
 say "refresh: full rebuild of $CUSTOMERS customers"
@@ -86,3 +96,19 @@ bench_time "dashboard view: top_paths from the snapshot" \
 	"SELECT * FROM journey.top_paths WHERE source = 'bench_snap'"
 bench_time "dashboard view: sankey_edges from the snapshot" \
 	"SELECT * FROM journey.sankey_edges WHERE source = 'bench_snap'"
+# the review: every cycle read from the snapshot, against the same figures
+# computed live per cycle (the view itself computes them so without a
+# current snapshot)
+review_live="SELECT c.id, m.*, p.rate AS previous_rate, a.share_with_data, a.dark, a.stalled, a.notes
+  FROM (SELECT id, lag(id) OVER (ORDER BY starts_on) AS prev FROM journey.review_cycle
+         WHERE source = 'bench_snap') c
+ CROSS JOIN LATERAL journey.cycle_moments(c.id) m
+  LEFT JOIN LATERAL journey.cycle_action(c.id) a ON a.position = m.position
+  LEFT JOIN LATERAL journey.cycle_moments(c.prev) p ON p.position = m.position"
+psql_q -At -c "SELECT format('review: %s cycles, %s read from the snapshot', count(DISTINCT cycle_id),
+                      count(DISTINCT cycle_id) FILTER (WHERE from_snapshot))
+                 FROM journey.review_moments WHERE source = 'bench_snap'"
+bench_compare "dashboard view: review_moments (snapshot vs live)" \
+	"SELECT * FROM journey.review_moments WHERE source = 'bench_snap'" "$review_live"
+bench_compare "dashboard view: review (snapshot vs live)" \
+	"SELECT * FROM journey.review WHERE source = 'bench_snap'" "$review_live"

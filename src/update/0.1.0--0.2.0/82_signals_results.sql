@@ -3,9 +3,9 @@
 -- CUPED, sequential, ratio and guardrail figures at its end, and passes
 -- the effects it computes to hypothesis_result's body
 -- (journey_internal.hypothesis_result_given, 79_hypothesis_result.sql),
--- whose verdict reads their sequential p-values and failed guardrails; and
--- review_details shows each tested hypothesis's effects and signals; as
--- src/sql/45_experiments.sql installs them.
+-- whose verdict reads their sequential p-values and failed guardrails; as
+-- src/sql/45_experiments.sql installs it.  (review_details, which shows each
+-- tested hypothesis's effects and signals, is created by 88_review.sql.)
 
 CREATE OR REPLACE VIEW @extschema@.hypothesis_results WITH (security_invoker = true) AS
 SELECT h.id AS hypothesis_id, h.source, h.cycle_id, c.name AS cycle, h.status,
@@ -62,58 +62,3 @@ COMMENT ON COLUMN @extschema@.hypothesis_results.ratio_p_value IS
   'two-sided p-value of the ratio lift';
 COMMENT ON COLUMN @extschema@.hypothesis_results.guardrails_failed IS
   'the guardrails (journey.guardrail) the variant did not show non-inferior for, comma-separated; NULL when none failed or for control';
-
-CREATE OR REPLACE FUNCTION @extschema@.review_details(cycle_id bigint)
-RETURNS TABLE (tested jsonb, learned text[], next jsonb, moments jsonb, heard jsonb)
-LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-	WITH cycles AS (
-		SELECT c.id, c.source,
-			   c.id = last_value(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on
-											 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-				   AS is_latest,
-			   lag(c.id) OVER (PARTITION BY c.source ORDER BY c.starts_on) AS previous_cycle_id
-		  FROM @extschema@.review_cycle c
-	)
-	SELECT coalesce((SELECT jsonb_agg(jsonb_build_object(
-						'hypothesis_id', h.id, 'moment', h.moment,
-						'target_moment', h.target_moment, 'statement', h.statement,
-						'decision', h.decision,
-						'results', (SELECT jsonb_agg(to_jsonb(r))
-									  FROM @extschema@.hypothesis_result(h.id) r),
-						'effects', (SELECT jsonb_agg(to_jsonb(e))
-									  FROM @extschema@.hypothesis_effects(h.id) e),
-						'signals', (SELECT to_jsonb(s)
-									  FROM @extschema@.hypothesis_signals(h.id) s))
-						ORDER BY h.ended_at, h.id)
-					   FROM @extschema@.hypothesis h
-					  WHERE h.cycle_id = c.id AND h.status = 'concluded'), '[]'),
-		   coalesce((SELECT array_agg(h.learning ORDER BY h.ended_at, h.id)
-					   FROM @extschema@.hypothesis h
-					  WHERE h.cycle_id = c.id AND h.status IN ('concluded', 'abandoned')),
-					'{}'),
-		   coalesce((SELECT jsonb_agg(jsonb_build_object(
-						'hypothesis_id', h.id, 'status', h.status, 'moment', h.moment,
-						'target_moment', h.target_moment, 'statement', h.statement)
-						ORDER BY h.status DESC, h.id)
-					   FROM @extschema@.hypothesis h
-					  WHERE h.source = c.source AND h.status IN ('proposed', 'running')
-						AND (h.cycle_id = c.id OR (h.cycle_id IS NULL AND c.is_latest))), '[]'),
-		   coalesce((SELECT jsonb_agg(jsonb_build_object(
-						'moment', m.moment, 'reached', m.reached, 'rate', m.rate,
-						'previous_rate', p.rate, 'rate_change', m.rate - p.rate,
-						'share_with_data', a.share_with_data, 'dark', a.dark,
-						'stalled', coalesce(a.stalled, 0), 'notes', a.notes)
-						ORDER BY m.position)
-					   FROM @extschema@.cycle_moments(c.id) m
-					   LEFT JOIN @extschema@.cycle_moments(c.previous_cycle_id) p
-						 ON p.position = m.position
-					   LEFT JOIN @extschema@.cycle_action(c.id) a
-						 ON a.position = m.position), '[]'),
-		   @extschema@.cycle_heard_details(c.id)
-	  FROM cycles c
-	 WHERE c.id = review_details.cycle_id
-$$;
-COMMENT ON FUNCTION @extschema@.review_details(bigint) IS
-  'the review of one cycle in its rich form: tested (jsonb array of the concluded hypotheses with decision, hypothesis_result rows, hypothesis_effects rows and the hypothesis_signals row), learned (text[]), next (jsonb array of proposed and running hypotheses), moments (jsonb array of each moment''s rate against the previous cycle, data coverage, stalled customers and notes), heard (jsonb array of the notes per moment and theme)';

@@ -1,0 +1,1 @@
+../../sql/25_states_snapshot_review.sql

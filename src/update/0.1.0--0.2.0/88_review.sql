@@ -1,0 +1,1 @@
+../../sql/46_review.sql
