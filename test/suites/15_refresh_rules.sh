@@ -55,6 +55,7 @@ from_snapshot="SELECT bool_and(from_snapshot) FROM journey.moment_conversion WHE
 
 batch "$((customers * 4))" "$customers" "2026-01-01" 96
 seen_rules=""
+reached_last=""
 for ((set = 1; set <= sets; set++)); do
 	# four moments v, s, c, p; from the second on, each rule with some chance
 	q -c "SELECT setseed((($seed + $set) % 1000000) / 1000000.0)" \
@@ -101,13 +102,16 @@ for ((set = 1; set <= sets; set++)); do
 		suite_expect "    snapshot = moment_report" "$(q -c "$compare")" "same"
 	done
 	suite_expect "  moment_conversion reads the snapshot" "$(q -c "$from_snapshot")" "t"
+	reached_last+="$(q -c "SELECT customers_reached > 0 FROM journey.snapshot_moment_report('shop') WHERE position = 4")"
 done
 # the rule sets had every kind of rule
 for kind in max_gap min_gap exclude 'exclude\(1, [34]\)'; do
 	suite_expect "some rule set has $kind" "$(grep -cE "$kind" <<<"$seen_rules" | sed 's/^[1-9][0-9]*$/yes/')" "yes"
 done
-suite_expect "the funnel reaches the last moment" \
-	"$(q -c "SELECT customers_reached > 0 FROM journey.snapshot_moment_report('shop') WHERE position = 4")" "t"
+# (strict random rules may keep every customer from the last moment in
+# one set; the comparisons are only worth something if some set did not)
+suite_expect "the funnel reaches the last moment under some rule set" \
+	"$(grep -c t <<<"$reached_last" | sed 's/^[1-9][0-9]*$/yes/')" "yes"
 
 if [ "$SUITE_FAILED" != 0 ]; then
 	echo "failed with JOURNEY_FUZZ_SEED=$seed"
