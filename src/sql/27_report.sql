@@ -371,9 +371,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	col text := coalesce(label_column, src.channel_column);
-	msg text;
-	detail text;
-	hint text;
 BEGIN
 	IF col IS NULL THEN
 		RAISE EXCEPTION 'source "%" has no channel column', src.name
@@ -392,15 +389,7 @@ BEGIN
 		PERFORM @extschema@.path_transform(ARRAY['x'], VARIADIC transforms);
 	END IF;
 	PERFORM journey_internal.report_check_segment(src, segment_column, segment_value);
-	-- (the check names its extra column the segment column)
-	BEGIN
-		PERFORM journey_internal.check_source_relation(src, false, col);
-	EXCEPTION WHEN insufficient_privilege THEN
-		GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
-		                        hint = PG_EXCEPTION_HINT;
-		RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = msg,
-		      DETAIL = replace(detail, '(the segment column)', '(the label column)'), HINT = hint;
-	END;
+	PERFORM journey_internal.check_source_relation(src, false, col, extra_role => 'label');
 	RETURN col;
 END;
 $$;
