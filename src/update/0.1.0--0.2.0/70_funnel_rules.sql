@@ -2,6 +2,8 @@
 -- funnel_times with step rules (src/sql/21_funnel_rules.sql) and
 -- sequence_next_node with its fixed-arity overloads (src/sql/23_next_node.sql,
 -- src/sql/24_conditions.sql).  See doc/funnels.md and doc/sequences.md.
+-- Then the step rules of registered moments (journey.moment's new columns)
+-- and moment_report, which follows them.
 CREATE FUNCTION journey_internal.window_funnel_rules_sfunc(internal, timestamptz, interval, text, bool[], bool[])
 RETURNS internal
 AS 'MODULE_PATHNAME', 'journey_window_funnel_rules_sfunc'
@@ -199,32 +201,6 @@ BEGIN
 END
 $next_node$;
 
--- paths around a moment (path_transform's starting_at, ending_at, between):
--- the SQL form of path_report and transition_report leaves out the
--- customers whose path became empty, as the engine does
-CREATE OR REPLACE FUNCTION journey_internal.report_paths_sql(src @extschema@.source, label_column text,
-	segment_column text)
-RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-RETURN format($q$
-	WITH per_customer AS (
-		SELECT %1$s AS segment, @extschema@.path_agg(%2$I::text, %3$I::timestamptz) AS path
-		  FROM %4$s
-		 WHERE %5$s
-		 GROUP BY %6$I
-	), kept AS (
-		-- a path around a moment the customer never reached is empty: left out
-		SELECT t.path FROM (
-			SELECT CASE WHEN $1::text[] IS NULL THEN c.path
-			            ELSE @extschema@.path_transform(c.path, VARIADIC $1) END AS path
-			  FROM per_customer c
-			 WHERE c.path IS NOT NULL AND ($2::text IS NULL OR c.segment = $2)) t
-		 WHERE cardinality(t.path) > 0
-	)$q$,
-	journey_internal.report_segment_sql(src, segment_column), label_column, src.time_column,
-	src.relation, journey_internal.report_range_sql(src, 3, 4), src.customer_column);
-
 -- step rules of registered moments (journey.moment's new columns), which
 -- moment_report follows by SQL over the aggregates
 ALTER TABLE @extschema@.moment
@@ -249,112 +225,9 @@ COMMENT ON COLUMN @extschema@.moment.excluded_events IS
 COMMENT ON COLUMN @extschema@.moment.excluded_since IS
   'the position the exclusion of excluded_events starts at (NULL: the moment before)';
 
-
--- The SQL form of report_funnel_counts (the same rows), and the funnel
--- with step rules, which only SQL computes: rules (window_funnel's rules
--- text, exclude(i, j) rules taking the conditions event = excluded[e] in
--- turn) makes it use funnel_times with rules; else modes as in
--- report_funnel_counts.  Customers that drop_excluded leaves out have no
--- level (they count at no step).
-CREATE FUNCTION journey_internal.report_funnel_sql_counts(src @extschema@.source, events text[],
-	conversion_window interval, modes text, rules text, excluded text[],
-	all_customers bool, segment_column text, segment_value text,
-	since timestamptz, until timestamptz)
-RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
-	median interval)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	n int := cardinality(events);
-	no_modes bool := coalesce(modes, '') = '';
-	steps text;
-	excl text;
-	per_customer text;
-BEGIN
-	-- one condition per step: event = $2[k], written out (2 to 8 steps
-	-- take the aggregates' fixed-arity overloads)
-	SELECT string_agg(format('%I::text = $2[%s]', src.event_column, k), ', ' ORDER BY k)
-	  INTO steps FROM generate_series(1, n) k;
-	SELECT string_agg(format('%I::text = $10[%s]', src.event_column, k), ', ' ORDER BY k)
-	  INTO excl FROM generate_series(1, coalesce(cardinality(excluded), 0)) k;
-	per_customer := CASE
-		WHEN rules IS NOT NULL
-		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, $11, ARRAY[%s], %s) AS t',
-		            src.time_column, steps, coalesce('ARRAY[' || excl || ']', 'NULL::bool[]'))
-		WHEN no_modes
-		THEN format('NULL::int AS lvl, @extschema@.funnel_times(%I::timestamptz, $1, %s) AS t',
-		            src.time_column, steps)
-		ELSE format('@extschema@.window_funnel(%I::timestamptz, $1, $3, %s) AS lvl, NULL::timestamptz[] AS t',
-		            src.time_column, steps) END;
-	RETURN QUERY EXECUTE format($q$
-		WITH per_customer AS (
-			SELECT %1$s AS segment, %2$s
-			  FROM %3$s
-			 WHERE %4$s
-			 GROUP BY %5$I
-		), kept AS (
-			SELECT c.segment, coalesce(c.lvl, cardinality(c.t), 0) AS lvl, c.t
-			  FROM per_customer c
-			 WHERE ($6::text IS NULL OR c.segment = $6)
-			   AND NOT ($11::text IS NOT NULL AND c.t IS NULL)
-		), levels AS (
-			SELECT k.segment, k.lvl, count(*) AS n FROM kept k GROUP BY k.segment, k.lvl
-		), groups AS (
-			SELECT DISTINCT k.segment FROM kept k WHERE $7
-			UNION ALL
-			SELECT NULL::text WHERE NOT $7
-		), gaps AS (
-			SELECT k.segment, g.k,
-			       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM k.t[g.k] - k.t[g.k - 1])::float8) AS seconds,
-			       percentile_cont(0.5) WITHIN GROUP (ORDER BY k.t[g.k] - k.t[g.k - 1]) AS median
-			  FROM kept k CROSS JOIN LATERAL generate_series(2, cardinality(k.t)) AS g(k)
-			 GROUP BY k.segment, g.k
-		)
-		SELECT g.segment, s.k,
-		       (SELECT coalesce(sum(l.n), 0)::bigint FROM levels l
-		         WHERE l.segment IS NOT DISTINCT FROM g.segment AND l.lvl >= s.k),
-		       gp.seconds, gp.median
-		  FROM groups g
-		 CROSS JOIN generate_series(CASE WHEN $8 THEN 0 ELSE 1 END, $9) AS s(k)
-		  LEFT JOIN gaps gp ON gp.segment IS NOT DISTINCT FROM g.segment AND gp.k = s.k
-	$q$,
-		journey_internal.report_segment_sql(src, segment_column),
-		per_customer,
-		src.relation,
-		journey_internal.report_range_sql(src, 4, 5),
-		src.customer_column)
-	USING conversion_window, events, coalesce(modes, ''), since, until, segment_value,
-	      segment_column IS NOT NULL, all_customers, n, excluded, rules;
-END;
-$fn$;
-COMMENT ON FUNCTION journey_internal.report_funnel_sql_counts(@extschema@.source, text[], interval, text, text, text[], bool, text, text, timestamptz, timestamptz) IS
-  'report_funnel_counts'' rows computed by SQL over the aggregates, with step rules and exclusion events when given (used by moment_report for moments with rules)';
-
-CREATE OR REPLACE FUNCTION journey_internal.report_funnel_counts(src @extschema@.source, events text[],
-	conversion_window interval, modes text, all_customers bool, segment_column text,
-	segment_value text, since timestamptz, until timestamptz)
-RETURNS TABLE (segment text, step int, customers bigint, median_seconds float8,
-	median interval)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-	no_modes bool := coalesce(modes, '') = '';
-BEGIN
-	IF journey_internal.report_uses_engine(src, src.event_column, NULL, segment_column) THEN
-		RETURN QUERY SELECT * FROM @extschema@.report_funnel_rows(src.relation,
-			src.customer_column, src.time_column, src.event_column, events,
-			conversion_window, modes, no_modes, all_customers, segment_column,
-			segment_value, since, until);
-		RETURN;
-	END IF;
-	RETURN QUERY SELECT * FROM journey_internal.report_funnel_sql_counts(src, events,
-		conversion_window, modes, NULL, NULL, all_customers, segment_column,
-		segment_value, since, until);
-END;
-$fn$;
-
+-- moment_report as src/sql/26_moment_report.sql installs it: computed by
+-- the report engine (60_report_engine.sql), and by SQL over the aggregates
+-- (report_funnel_sql_counts) for moments with step rules
 CREATE OR REPLACE FUNCTION @extschema@.moment_report(
 	source text,
 	conversion_window interval DEFAULT NULL,
