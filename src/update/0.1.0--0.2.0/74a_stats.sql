@@ -2,8 +2,9 @@
 -- exact test, Kaplan-Meier curves, CUPED, ratio metrics, sequential and
 -- non-inferiority tests.  Then conversion drivers, entry cohorts and
 -- time-to-convert curves (74b_signals.sql, the install piece
--- src/sql/44_signals.sql itself), and the hypothesis registry's new
--- settings and guardrails (74c_experiments.sql).  Each object as the
+-- src/sql/44_signals.sql itself), the hypothesis registry's new settings
+-- (74c_experiments.sql), its guardrails (74c_guardrail.sql) and the
+-- figures they feed (74d_hypothesis_effects.sql).  Each object as the
 -- install pieces install it.
 
 CREATE FUNCTION @extschema@.fisher_exact_test(a bigint, b bigint, c bigint, d bigint)
