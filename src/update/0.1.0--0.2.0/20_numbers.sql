@@ -1,15 +1,9 @@
 -- Numbers and inputs (0.2.0): every statistical parameter checked
 -- against its range where it enters, the hypothesis registry with the
--- statistics functions' own ranges and messages (check_parameter).
-
--- not STRICT: a NULL value is reported, not passed over
-CREATE FUNCTION journey_internal.check_parameter(name text, value float8)
-RETURNS void
-AS 'MODULE_PATHNAME', 'journey_check_parameter'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
-  'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect); used by the hypothesis registry';
+-- statistics functions' own ranges and messages (check_parameter, created
+-- just before by 16_stats_tests.sql, the install piece
+-- src/sql/40_stats_tests.sql itself); values summed exactly with
+-- exact_sum (15_exact_sum.sql, src/sql/08_exact_sum.sql).
 
 -- prob_to_beat: exact up to 1e7 in the smallest shape, an expansion beyond
 COMMENT ON FUNCTION @extschema@.prob_to_beat(bigint, bigint, bigint, bigint) IS
@@ -346,47 +340,6 @@ BEGIN
 	END LOOP;
 END
 $$;
-
--- exact_sum(float8): the sum of finite doubles rounded once, the same bits
--- in any order of the rows and under any split over parallel workers
--- (src/sum.c).  channel_attribution sums values with it.
-
-CREATE FUNCTION journey_internal.exact_sum_sfunc(internal, float8)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_exact_sum_sfunc'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION journey_internal.exact_sum_combine(internal, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_exact_sum_combine'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION journey_internal.exact_sum_serialize(internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'journey_exact_sum_serialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE FUNCTION journey_internal.exact_sum_deserialize(bytea, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'journey_exact_sum_deserialize'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-
-CREATE FUNCTION journey_internal.exact_sum_final(internal)
-RETURNS float8
-AS 'MODULE_PATHNAME', 'journey_exact_sum_final'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE AGGREGATE @extschema@.exact_sum(float8) (
-	SFUNC = journey_internal.exact_sum_sfunc,
-	STYPE = internal,
-	COMBINEFUNC = journey_internal.exact_sum_combine,
-	SERIALFUNC = journey_internal.exact_sum_serialize,
-	DESERIALFUNC = journey_internal.exact_sum_deserialize,
-	FINALFUNC = journey_internal.exact_sum_final,
-	PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE @extschema@.exact_sum(float8) IS
-  'the exact sum of the (finite) values, rounded once: the same bits whatever the order of the rows or their split over workers; NULL for no rows';
 
 -- channel_attribution sums values with exact_sum
 CREATE OR REPLACE FUNCTION @extschema@.channel_attribution_rows(source text)
