@@ -6,7 +6,12 @@
 -- The checks a reader runs before reading a source (untrusted_code,
 -- source_problem, check_source_relation, source_readable) come just before
 -- from 09_registry_checks.sql, the install piece
--- src/sql/25_registry_checks.sql itself.
+-- src/sql/25_registry_checks.sql itself.  The registry grants nothing to
+-- PUBLIC, as a fresh install says explicitly: whatever a DBA granted
+-- PUBLIC under 0.1.0 is revoked (doc/security.md says to grant named roles
+-- instead), and journey.source_status shows what a role can read, both
+-- right after from 11_security.sql, the install piece src/sql/90_security.sql
+-- itself.
 
 -- channel_rule_check pins search_path like every other function.
 ALTER FUNCTION journey_internal.channel_rule_check() SET search_path = pg_catalog, pg_temp;
@@ -370,28 +375,3 @@ COMMENT ON VIEW @extschema@.review IS
 -- replaced by check_source_relation
 DROP FUNCTION @extschema@.check_source_columns(@extschema@.source, bool);
 DROP FUNCTION @extschema@.check_source_column(regclass, text, text);
-
--- The registry grants nothing to PUBLIC, as a fresh install says explicitly:
--- whatever a DBA granted PUBLIC under 0.1.0 is revoked (doc/security.md says
--- to grant named roles instead).
-REVOKE ALL ON TABLE @extschema@.source, @extschema@.moment, @extschema@.review_cycle,
-	@extschema@.hypothesis, @extschema@.assignment, @extschema@.channel_rule FROM PUBLIC;
-REVOKE ALL ON SEQUENCE @extschema@.review_cycle_id_seq, @extschema@.hypothesis_id_seq FROM PUBLIC;
-
-CREATE VIEW @extschema@.source_status WITH (security_invoker = true) AS
-SELECT s.name AS source, p.message IS NULL AS readable,
-	   p.message AS reason, p.detail, p.hint
-  FROM @extschema@.source s
- CROSS JOIN LATERAL journey_internal.source_problem(s, true) p;
-COMMENT ON VIEW @extschema@.source_status IS
-  'per registered source: whether the current role can read it (every registered column), and if not why; the views over every source leave out the sources it cannot read';
-COMMENT ON COLUMN @extschema@.source_status.source IS
-  'the source''s name';
-COMMENT ON COLUMN @extschema@.source_status.readable IS
-  'true when the current role can read the source: its relation and columns exist, the role may read them, and reading them runs only code the role trusts';
-COMMENT ON COLUMN @extschema@.source_status.reason IS
-  'why it cannot (the message a report over it would raise); NULL when readable';
-COMMENT ON COLUMN @extschema@.source_status.detail IS
-  'the details: the column, the privilege, or the untrusted code and the role that chose it';
-COMMENT ON COLUMN @extschema@.source_status.hint IS
-  'what to do about it';
