@@ -9,7 +9,8 @@
 -- role may read them and trusts the code reading them runs), and the SQL
 -- over it is built with format('%I') for columns and the regclass for the
 -- relation, every value a parameter.  The statistics are the C functions
--- of src/sql/40_stats.sql (fisher_exact_test, p_adjust, kaplan_meier).
+-- of src/sql/40_stats.sql and 40_stats_tests.sql (fisher_exact_test,
+-- p_adjust, kaplan_meier).
 --
 -- (This piece comes before 45_experiments.sql and 46_review.sql, which use it.)
 

@@ -3,6 +3,15 @@
 -- function pins search_path, and no parameter is named with a reserved word
 -- (src/sql/25_registry.sql, 26_moment_report.sql, 30_attribution.sql,
 -- 45_experiments.sql, 50_labels.sql, 90_security.sql; doc/security.md).
+-- The checks a reader runs before reading a source (untrusted_code,
+-- source_problem, check_source_relation, source_readable) come just before
+-- from 09_registry_checks.sql, the install piece
+-- src/sql/25_registry_checks.sql itself.  The registry grants nothing to
+-- PUBLIC, as a fresh install says explicitly: whatever a DBA granted
+-- PUBLIC under 0.1.0 is revoked (doc/security.md says to grant named roles
+-- instead), and journey.source_status shows what a role can read, both
+-- right after from 11_security.sql, the install piece src/sql/90_security.sql
+-- itself.
 
 -- channel_rule_check pins search_path like every other function.
 ALTER FUNCTION journey_internal.channel_rule_check() SET search_path = pg_catalog, pg_temp;
@@ -18,148 +27,6 @@ UPDATE pg_catalog.pg_proc
    AND proname IN ('window_funnel', 'funnel_times')
    AND prokind = 'a'
    AND 'window' = ANY (proargnames);
-
--- A reader checks a source before reading it (src/trust.c).
-CREATE FUNCTION journey_internal.untrusted_code(relation regclass, columns text[])
-RETURNS text
-AS 'MODULE_PATHNAME', 'journey_untrusted_code'
-LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
-COMMENT ON FUNCTION journey_internal.untrusted_code(regclass, text[]) IS
-  'NULL when reading the columns of the relation runs only code the current role trusts; else which code it does not trust, and who chose it';
-
-CREATE FUNCTION journey_internal.source_problem(src @extschema@.source, all_columns bool,
-	extra_column text DEFAULT NULL, for_reading bool DEFAULT true,
-	extra_role text DEFAULT 'segment',
-	OUT sqlstate text, OUT message text, OUT detail text, OUT hint text)
-RETURNS record
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	cols text[];
-	roles text[];
-	time_type regtype;
-	nsp oid;
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = src.relation) THEN
-		sqlstate := '42P01';
-		message := format('relation of source "%s" no longer exists', src.name);
-		detail := format('The source names the relation with OID %s, which has been dropped.',
-		                 src.relation::oid);
-		hint := 'Point the source at its new relation (UPDATE journey.source SET relation = ...), or delete the source.';
-		RETURN;
-	END IF;
-
-	SELECT array_agg(c.col ORDER BY c.k), array_agg(c.role ORDER BY c.k) INTO cols, roles
-	  FROM (VALUES (1, src.customer_column::text, 'customer'),
-	               (2, src.time_column::text, 'time'),
-	               (3, src.event_column::text, 'event'),
-	               (4, CASE WHEN all_columns THEN src.channel_column::text END, 'channel'),
-	               (5, CASE WHEN all_columns THEN src.value_column::text END, 'value'),
-	               (6, extra_column, extra_role)) AS c(k, col, role)
-	 WHERE c.col IS NOT NULL;
-	FOR i IN 1 .. cardinality(cols) LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_attribute a
-		                WHERE a.attrelid = src.relation AND a.attname::text = cols[i]
-		                  AND a.attnum > 0 AND NOT a.attisdropped) THEN
-			sqlstate := '42703';
-			message := format('column "%s" (the %s column) does not exist in relation %s',
-			                  cols[i], roles[i], src.relation);
-			hint := format('Columns of %s are: %s.', src.relation,
-			               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
-			                  FROM pg_attribute a
-			                 WHERE a.attrelid = src.relation AND a.attnum > 0 AND NOT a.attisdropped));
-			RETURN;
-		END IF;
-	END LOOP;
-	SELECT a.atttypid::regtype INTO time_type FROM pg_attribute a
-	 WHERE a.attrelid = src.relation AND a.attname = src.time_column;
-	IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
-		sqlstate := '42804';
-		message := format('time column "%s" of source "%s" has type %s', src.time_column, src.name, time_type);
-		hint := 'The time column must be of type timestamptz, timestamp or date.';
-		RETURN;
-	END IF;
-	IF NOT for_reading THEN
-		RETURN;
-	END IF;
-
-	IF EXISTS (SELECT 1 FROM pg_class c
-	            WHERE c.oid = src.relation AND c.relpersistence = 't'
-	              AND c.relnamespace <> pg_my_temp_schema()) THEN
-		sqlstate := '0A000';
-		message := format('relation of source "%s" is a temporary table of another session', src.name);
-		detail := format('Only the session that created %s can read it.', src.relation);
-		hint := 'Read the source in that session, or register a permanent table.';
-		RETURN;
-	END IF;
-	SELECT c.relnamespace INTO nsp FROM pg_class c WHERE c.oid = src.relation;
-	IF NOT has_schema_privilege(nsp, 'USAGE') THEN
-		sqlstate := '42501';
-		message := format('permission denied for source "%s"', src.name);
-		detail := format('Role "%s" has no USAGE privilege on schema %s, which holds relation %s.',
-		                 current_user, nsp::regnamespace, src.relation);
-		hint := format('Ask the owner of schema %s to GRANT USAGE on it to your role.', nsp::regnamespace);
-		RETURN;
-	END IF;
-	FOR i IN 1 .. cardinality(cols) LOOP
-		IF NOT has_column_privilege(src.relation, cols[i], 'SELECT') THEN
-			sqlstate := '42501';
-			message := format('permission denied for source "%s"', src.name);
-			detail := format('Role "%s" may not read column %s (the %s column) of relation %s.',
-			                 current_user, quote_ident(cols[i]), roles[i], src.relation);
-			hint := format('Ask the owner of %s to GRANT SELECT on it (or on its columns) to your role.',
-			               src.relation);
-			RETURN;
-		END IF;
-	END LOOP;
-	detail := journey_internal.untrusted_code(src.relation, cols);
-	IF detail IS NOT NULL THEN
-		sqlstate := '42501';
-		message := format('source "%s" runs code that role "%s" does not trust', src.name, current_user);
-		hint := 'Read the source as the role that chose that code, or have the code owned by a role that has your privileges (yourself, a superuser, or a member of your role).';
-	END IF;
-END;
-$$;
-COMMENT ON FUNCTION journey_internal.source_problem(@extschema@.source, bool, text, bool, text) IS
-  'the first problem keeping the current role from reading the source (relation gone, column missing, time column of another type; with for_reading: another session''s temporary table, no privilege, or code the role does not trust), as an error''s sqlstate, message, detail and hint; NULLs when none';
-
-CREATE FUNCTION journey_internal.check_source_relation(src @extschema@.source, all_columns bool,
-	extra_column text DEFAULT NULL, for_reading bool DEFAULT true,
-	extra_role text DEFAULT 'segment')
-RETURNS void
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	p record;
-BEGIN
-	SELECT * INTO p FROM journey_internal.source_problem(src, all_columns, extra_column, for_reading,
-	                                                       extra_role);
-	IF p.message IS NULL THEN
-		RETURN;
-	ELSIF p.detail IS NULL THEN
-		RAISE EXCEPTION USING ERRCODE = p.sqlstate, MESSAGE = p.message, HINT = p.hint;
-	ELSE
-		RAISE EXCEPTION USING ERRCODE = p.sqlstate, MESSAGE = p.message, DETAIL = p.detail, HINT = p.hint;
-	END IF;
-END;
-$$;
-COMMENT ON FUNCTION journey_internal.check_source_relation(@extschema@.source, bool, text, bool, text) IS
-  'raises the problem source_problem finds, if any (called by every reader of a registered relation before it reads it)';
-
-CREATE FUNCTION journey_internal.source_readable(source text, all_columns bool)
-RETURNS bool
-LANGUAGE sql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-	SELECT p.message IS NULL
-	  FROM @extschema@.source s,
-	       LATERAL journey_internal.source_problem(s, all_columns) p
-	 WHERE s.name = source_readable.source
-$$;
-COMMENT ON FUNCTION journey_internal.source_readable(text, bool) IS
-  'true when the current role can read the source (see journey.source_status for why not)';
 
 -- the registry's own check of a new source
 CREATE OR REPLACE FUNCTION journey_internal.source_check()
@@ -508,28 +375,3 @@ COMMENT ON VIEW @extschema@.review IS
 -- replaced by check_source_relation
 DROP FUNCTION @extschema@.check_source_columns(@extschema@.source, bool);
 DROP FUNCTION @extschema@.check_source_column(regclass, text, text);
-
--- The registry grants nothing to PUBLIC, as a fresh install says explicitly:
--- whatever a DBA granted PUBLIC under 0.1.0 is revoked (doc/security.md says
--- to grant named roles instead).
-REVOKE ALL ON TABLE @extschema@.source, @extschema@.moment, @extschema@.review_cycle,
-	@extschema@.hypothesis, @extschema@.assignment, @extschema@.channel_rule FROM PUBLIC;
-REVOKE ALL ON SEQUENCE @extschema@.review_cycle_id_seq, @extschema@.hypothesis_id_seq FROM PUBLIC;
-
-CREATE VIEW @extschema@.source_status WITH (security_invoker = true) AS
-SELECT s.name AS source, p.message IS NULL AS readable,
-	   p.message AS reason, p.detail, p.hint
-  FROM @extschema@.source s
- CROSS JOIN LATERAL journey_internal.source_problem(s, true) p;
-COMMENT ON VIEW @extschema@.source_status IS
-  'per registered source: whether the current role can read it (every registered column), and if not why; the views over every source leave out the sources it cannot read';
-COMMENT ON COLUMN @extschema@.source_status.source IS
-  'the source''s name';
-COMMENT ON COLUMN @extschema@.source_status.readable IS
-  'true when the current role can read the source: its relation and columns exist, the role may read them, and reading them runs only code the role trusts';
-COMMENT ON COLUMN @extschema@.source_status.reason IS
-  'why it cannot (the message a report over it would raise); NULL when readable';
-COMMENT ON COLUMN @extschema@.source_status.detail IS
-  'the details: the column, the privilege, or the untrusted code and the role that chose it';
-COMMENT ON COLUMN @extschema@.source_status.hint IS
-  'what to do about it';

@@ -1,24 +1,20 @@
 -- Concurrency: the registry's rules that read other rows hold when
 -- sessions write at the same time.  Review cycles of one source must not
--- overlap: an exclusion constraint holds it (over a range type of text, so
--- that it needs no btree_gist).  Checks of one source's moments take
--- turns by updating its first moment in place.  Changes to assignments
--- read their hypothesis locked FOR SHARE; a conclusion locks one customer
--- of each side.  A conclusion or abandonment in a transaction that began
--- before the hypothesis was started ends it when it started, not before.
+-- overlap: an exclusion constraint holds it (over journey.text_range, a
+-- range type of text created just before by 39_text_range.sql, the
+-- install piece src/sql/44_text_range.sql itself, so that it needs no
+-- btree_gist).  Checks of one source's moments take turns by updating its
+-- first moment in place.  Changes to assignments read their hypothesis
+-- locked FOR SHARE; a conclusion locks one customer of each side (the
+-- trigger hypothesis_evidence_lock, which follows in 41_evidence_lock.sql,
+-- the install piece src/sql/45_hypothesis_evidence_lock.sql itself).  A
+-- conclusion or abandonment in a transaction that began before the
+-- hypothesis was started ends it when it started, not before.
 -- A source may have at most 32 moments, what moment_report can follow.
 --
 -- Adding the constraint fails if cycles of a source overlap already (as
 -- the race this closes could leave them): the error's detail shows the
 -- source and both date ranges; move or delete one, then update again.
-
-CREATE TYPE @extschema@.text_range AS RANGE (
-	SUBTYPE = text,
-	COLLATION = "C",
-	MULTIRANGE_TYPE_NAME = @extschema@.text_multirange
-);
-COMMENT ON TYPE @extschema@.text_range IS
-  'internal: lets review_cycle''s exclusion constraint compare sources (a range [s, s] overlaps [t, t] exactly when s = t)';
 
 ALTER TABLE @extschema@.review_cycle ADD CONSTRAINT review_cycle_no_overlap EXCLUDE USING gist (
 	@extschema@.text_range(source, source, '[]') WITH OPERATOR(pg_catalog.&&),
@@ -284,27 +280,6 @@ BEGIN
 	RETURN h;
 END
 $$;
-
-CREATE FUNCTION journey_internal.hypothesis_evidence_lock()
-RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	PERFORM 1 FROM @extschema@.assignment a
-	 WHERE a.hypothesis_id = NEW.id AND a.variant = 'control'
-	 LIMIT 1 FOR SHARE SKIP LOCKED;
-	PERFORM 1 FROM @extschema@.assignment a
-	 WHERE a.hypothesis_id = NEW.id AND a.variant <> 'control'
-	 LIMIT 1 FOR SHARE SKIP LOCKED;
-	RETURN NEW;
-END
-$$;
-
-CREATE TRIGGER hypothesis_evidence_lock
-	BEFORE UPDATE OF status ON @extschema@.hypothesis
-	FOR EACH ROW WHEN (NEW.status = 'concluded' AND OLD.status IS DISTINCT FROM 'concluded')
-	EXECUTE FUNCTION journey_internal.hypothesis_evidence_lock();
 
 COMMENT ON FUNCTION journey_internal.moment_check_source(text) IS
   'error unless the source''s moment positions run 1..n and there are at most 32; notice outside 5..8 moments';

@@ -1,9 +1,10 @@
 -- Snapshots in the dashboards (src/sql/25_states_snapshot.sql): the views
 -- moment_conversion, sankey_edges, top_paths and channel_attribution read a
 -- source's snapshot when it has a current one and say so in three columns
--- at their end (from_snapshot, computed_at, events_until); attribution_paths
--- reads it for all time.  The views are rebuilt (dropped from the extension,
--- dropped, created); nothing depends on them.
+-- at their end (from_snapshot, computed_at, events_until), as
+-- attribution_paths (71_attribution_paths.sql) reads it for all time.  The
+-- views are rebuilt (dropped from the extension, dropped, created); nothing
+-- depends on them.
 ALTER EXTENSION journey DROP VIEW @extschema@.moment_conversion;
 DROP VIEW @extschema@.moment_conversion;
 ALTER EXTENSION journey DROP VIEW @extschema@.sankey_edges;
@@ -12,78 +13,6 @@ ALTER EXTENSION journey DROP VIEW @extschema@.top_paths;
 DROP VIEW @extschema@.top_paths;
 ALTER EXTENSION journey DROP VIEW @extschema@.channel_attribution;
 DROP VIEW @extschema@.channel_attribution;
-
-CREATE OR REPLACE FUNCTION @extschema@.attribution_paths(source text, since timestamptz DEFAULT NULL,
-	until timestamptz DEFAULT NULL, with_times bool DEFAULT false)
-RETURNS TABLE (path text[], conversions float8, value float8, nulls float8,
-	touch_times timestamptz[], converted_at timestamptz)
-LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	s @extschema@.source;
-	q text;
-BEGIN
-	s := journey_internal.attribution_source(attribution_paths.source, since, until);
-	-- all time, from the source's snapshot when it has a current one
-	-- (journey.refresh): its distinct paths, or its customers' paths
-	IF since IS NULL AND until IS NULL AND
-	   journey_internal.snapshot_of(s.name, true) IS NOT NULL THEN
-		IF NOT with_times THEN
-			RETURN QUERY SELECT a.path, a.conversions, a.value, a.nulls, NULL::timestamptz[],
-			                    NULL::timestamptz
-			               FROM @extschema@.snapshot_attribution_paths(s.name) a;
-		ELSE
-			RETURN QUERY SELECT (p).path, (p).converted::int::float8,
-			                    CASE WHEN (p).converted THEN coalesce((p).value, 0) ELSE 0 END,
-			                    (NOT (p).converted)::int::float8, (p).touch_times, (p).converted_at
-			               FROM @extschema@.snapshot_customer c
-			              CROSS JOIN LATERAL unnest(@extschema@.paths_to_conversion_result(c.conv)) p
-			              WHERE c.source = s.name
-			                AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
-			                                  ELSE (p).touch_times[cardinality((p).touch_times)] END);
-		END IF;
-		RETURN;
-	END IF;
-	q := format($q$
-WITH p AS MATERIALIZED (
-  SELECT unnest(@extschema@.paths_to_conversion(%1$I::text, %2$I, %3$I::text = $1,
-                                                %4$s, $2)) AS p
-    FROM %5$s
-   WHERE ($3::timestamptz IS NULL OR %2$I >= $3::timestamptz - $2)
-     AND ($4::timestamptz IS NULL OR %2$I < $4::timestamptz)
-   GROUP BY %6$I),
-inp AS (
-  SELECT (p).* FROM p
-   WHERE CASE WHEN (p).converted THEN (p).converted_at
-              ELSE (p).touch_times[cardinality((p).touch_times)] END
-         >= coalesce($3::timestamptz, '-infinity')
-     AND CASE WHEN (p).converted THEN (p).converted_at
-              ELSE (p).touch_times[cardinality((p).touch_times)] END
-         < coalesce($4::timestamptz, 'infinity')
-     AND isfinite(CASE WHEN (p).converted THEN (p).converted_at
-                       ELSE (p).touch_times[cardinality((p).touch_times)] END))
-SELECT path, conversions, value, nulls, touch_times, converted_at FROM (
-  SELECT path, count(*) FILTER (WHERE converted)::float8 AS conversions,
-         coalesce(@extschema@.exact_sum(value) FILTER (WHERE converted), 0) AS value,
-         count(*) FILTER (WHERE NOT converted)::float8 AS nulls,
-         NULL::timestamptz[] AS touch_times, NULL::timestamptz AS converted_at
-    FROM inp WHERE NOT $5 GROUP BY path
-  UNION ALL
-  SELECT path, converted::int::float8, CASE WHEN converted THEN coalesce(value, 0) ELSE 0 END,
-         (NOT converted)::int::float8, touch_times, converted_at
-    FROM inp WHERE $5) r
-$q$,
-		s.channel_column, s.time_column, s.event_column,
-		CASE WHEN s.value_column IS NULL THEN 'NULL::float8'
-		     ELSE format('%I::float8', s.value_column) END,
-		s.relation, s.customer_column);
-	RETURN QUERY EXECUTE q
-		USING s.conversion_event, s.attribution_lookback, since, until, with_times;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.attribution_paths(text, timestamptz, timestamptz, bool) IS
-  'the conversion paths of a source in a period, as ChannelAttribution path rows (one per distinct path) or, with with_times, one row per customer path with its touch times';
 
 CREATE VIEW @extschema@.moment_conversion WITH (security_invoker = true) AS
 SELECT s.name AS source, r.segment, r.position, r.moment, r.customers_reached,

@@ -1,10 +1,18 @@
--- Experiment statistics new in 0.2.0 (src/sql/40_stats.sql): Fisher's
--- exact test, Kaplan-Meier curves, CUPED, ratio metrics, sequential and
--- non-inferiority tests.  Then conversion drivers, entry cohorts and
--- time-to-convert curves (74b_signals.sql, the install piece
--- src/sql/44_signals.sql itself), and the hypothesis registry's new
--- settings and guardrails (74c_experiments.sql).  Each object as the
--- install pieces install it.
+-- 40_stats_tests.sql
+--   Statistics for experiments new in 0.2.0 (C, src/stats.c): the range
+--   check of the statistics' parameters that the hypothesis registry uses
+--   (check_parameter), Fisher's exact test, Kaplan-Meier curves, CUPED,
+--   ratio metrics, sequential and non-inferiority tests.
+--   See doc/statistics.md for formulas and edge cases.
+
+-- not STRICT: a NULL value is reported, not passed over
+CREATE FUNCTION journey_internal.check_parameter(name text, value float8)
+RETURNS void
+AS 'MODULE_PATHNAME', 'journey_check_parameter'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
+  'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect, winsorize); used by the hypothesis registry';
 
 CREATE FUNCTION @extschema@.fisher_exact_test(a bigint, b bigint, c bigint, d bigint)
 RETURNS float8
@@ -69,6 +77,3 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.noninferiority_test(float8, float8, float8, float8, bool) IS
   'one-sided test that an effect is no worse than -margin (or, lower being better, +margin): z, p-value and whether non-inferiority is shown at alpha';
-
-COMMENT ON FUNCTION journey_internal.check_parameter(text, float8) IS
-  'raises the statistics functions'' error unless value lies in the range of the named parameter (alpha, power, confidence, baseline, mde, minimum_effect, winsorize); used by the hypothesis registry';

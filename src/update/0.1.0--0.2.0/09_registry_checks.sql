@@ -1,0 +1,1 @@
+../../sql/25_registry_checks.sql

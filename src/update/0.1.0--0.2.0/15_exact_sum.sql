@@ -1,0 +1,1 @@
+../../sql/08_exact_sum.sql

@@ -1,0 +1,1 @@
+../../sql/40_stats_tests.sql

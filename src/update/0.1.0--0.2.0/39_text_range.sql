@@ -1,0 +1,1 @@
+../../sql/44_text_range.sql

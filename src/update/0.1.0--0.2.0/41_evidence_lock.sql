@@ -1,0 +1,1 @@
+../../sql/45_hypothesis_evidence_lock.sql

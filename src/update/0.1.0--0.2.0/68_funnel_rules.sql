@@ -1,0 +1,1 @@
+../../sql/21_funnel_rules.sql

@@ -1,0 +1,1 @@
+../../sql/23_next_node.sql

@@ -1,0 +1,1 @@
+../../sql/29_attribution_paths.sql

@@ -1,0 +1,1 @@
+../../sql/30_attribution_reports.sql

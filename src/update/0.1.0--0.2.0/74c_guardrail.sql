@@ -1,0 +1,1 @@
+../../sql/45_guardrail.sql

@@ -1,0 +1,1 @@
+../../sql/44_hypothesis_effects.sql
