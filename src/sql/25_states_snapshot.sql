@@ -582,11 +582,7 @@ AS $fn$
 DECLARE
 	snap @extschema@.snapshot := journey_internal.snapshot_of(snapshot_path_report.source, true);
 BEGIN
-	IF snapshot_path_report.top IS NULL OR snapshot_path_report.top < 0 OR
-	   snapshot_path_report.top > 1000000 THEN
-		RAISE EXCEPTION 'top must be between 0 and 1000000'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM journey_internal.report_check_top(snapshot_path_report.top);
 	IF snap.source IS NULL THEN
 		RETURN;
 	END IF;
@@ -625,16 +621,8 @@ AS $fn$
 DECLARE
 	snap @extschema@.snapshot := journey_internal.snapshot_of(snapshot_transition_report.source, true);
 BEGIN
-	IF snapshot_transition_report.steps IS NULL OR snapshot_transition_report.steps < 1 OR
-	   snapshot_transition_report.steps > 1000000 THEN
-		RAISE EXCEPTION 'steps must be between 1 and 1000000'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	IF snapshot_transition_report.min_share IS NULL OR snapshot_transition_report.min_share = 'NaN' OR
-	   snapshot_transition_report.min_share < 0 OR snapshot_transition_report.min_share > 1 THEN
-		RAISE EXCEPTION 'min_share must be between 0 and 1'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM journey_internal.report_check_steps(snapshot_transition_report.steps,
+	                                           snapshot_transition_report.min_share);
 	IF snap.source IS NULL THEN
 		RETURN;
 	END IF;

@@ -359,6 +359,42 @@ $$;
 COMMENT ON FUNCTION journey_internal.report_check_segment(@extschema@.source, text, text) IS
   'error unless a report''s segment column and value are both given or both NULL, or the source cannot be read with that column';
 
+-- The numbers a path report takes (top) and a transition report or Sankey
+-- takes (steps, min_share), checked alike live and from a snapshot.
+CREATE FUNCTION journey_internal.report_check_top(top int)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF top IS NULL OR top < 0 OR top > 1000000 THEN
+		RAISE EXCEPTION 'top must be between 0 and 1000000'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION journey_internal.report_check_top(int) IS
+  'error unless a path report''s top is between 0 and 1000000';
+
+CREATE FUNCTION journey_internal.report_check_steps(steps int, min_share float8)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF steps IS NULL OR steps < 1 OR steps > 1000000 THEN
+		RAISE EXCEPTION 'steps must be between 1 and 1000000'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF min_share IS NULL OR min_share = 'NaN' OR min_share < 0 OR min_share > 1 THEN
+		RAISE EXCEPTION 'min_share must be between 0 and 1'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION journey_internal.report_check_steps(int, float8) IS
+  'error unless a transition report''s steps are between 1 and 1000000 and its min_share between 0 and 1';
+
 -- The checks of a path or transition report: its label column (the one
 -- given, else the source's channel column), returned; its transforms
 -- (checked by path_transform itself); its segment filter; reading the
@@ -443,10 +479,7 @@ DECLARE
 	                                           path_report.segment_column,
 	                                           path_report.segment_value);
 BEGIN
-	IF path_report.top IS NULL OR path_report.top < 0 OR path_report.top > 1000000 THEN
-		RAISE EXCEPTION 'top must be between 0 and 1000000'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM journey_internal.report_check_top(path_report.top);
 	IF journey_internal.report_uses_engine(src, NULL, col, path_report.segment_column) THEN
 		RETURN QUERY
 		SELECT r.path, r.customers, r.customers::float8 / NULLIF(sum(r.customers) OVER (), 0),
@@ -503,16 +536,7 @@ DECLARE
 	                                           transition_report.segment_column,
 	                                           transition_report.segment_value);
 BEGIN
-	IF transition_report.steps IS NULL OR transition_report.steps < 1 OR
-	   transition_report.steps > 1000000 THEN
-		RAISE EXCEPTION 'steps must be between 1 and 1000000'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
-	IF transition_report.min_share IS NULL OR transition_report.min_share = 'NaN' OR
-	   transition_report.min_share < 0 OR transition_report.min_share > 1 THEN
-		RAISE EXCEPTION 'min_share must be between 0 and 1'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM journey_internal.report_check_steps(transition_report.steps, transition_report.min_share);
 	IF journey_internal.report_uses_engine(src, NULL, col, transition_report.segment_column) THEN
 		RETURN QUERY
 		SELECT r.step, r.from_label, r.to_label, r.customers,

@@ -280,11 +280,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	IF sankey_flows.min_share IS NULL OR sankey_flows.min_share = 'NaN' OR
-	   sankey_flows.min_share < 0 OR sankey_flows.min_share > 1 THEN
-		RAISE EXCEPTION 'min_share must be between 0 and 1'
-			USING ERRCODE = 'invalid_parameter_value';
-	END IF;
+	PERFORM journey_internal.report_check_steps(sankey_flows.steps, sankey_flows.min_share);
 	RETURN QUERY
 	WITH e AS (
 		SELECT t.step, t.from_label, t.to_label, t.customers
