@@ -117,3 +117,20 @@ DROP ROLE regress_snap_reader;
 DELETE FROM journey.source WHERE name = 'snap';
 SELECT count(*) AS snapshots_left FROM journey.snapshot;
 DROP TABLE snap_ev;
+
+-- a snapshot of a source without events yet (no event time read) is a
+-- current snapshot for every dashboard alike
+CREATE TABLE snap_empty (c text, ts timestamptz, e text, ch text);
+INSERT INTO journey.source (name, relation, customer_column, time_column, event_column,
+                            channel_column, conversion_event)
+VALUES ('empty', 'snap_empty', 'c', 'ts', 'e', 'ch', 'buy');
+INSERT INTO journey.moment (source, position, name, event_name)
+VALUES ('empty', 1, 'visit', 'visit'), ('empty', 2, 'buy', 'buy');
+SELECT rebuilt, rows_read, events_until FROM journey.refresh('empty');
+SELECT 'moment_conversion' AS dashboard, bool_and(from_snapshot) FROM journey.moment_conversion WHERE source = 'empty'
+UNION ALL SELECT 'top_paths', bool_and(from_snapshot) FROM journey.top_paths WHERE source = 'empty'
+UNION ALL SELECT 'sankey_edges', bool_and(from_snapshot) FROM journey.sankey_edges WHERE source = 'empty'
+UNION ALL SELECT 'channel_attribution', bool_and(from_snapshot) FROM journey.channel_attribution WHERE source = 'empty'
+UNION ALL SELECT 'dashboard_path_report', bool_and(from_snapshot) FROM journey_internal.dashboard_path_report('empty');
+DELETE FROM journey.source WHERE name = 'empty';
+DROP TABLE snap_empty;

@@ -753,7 +753,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	IF journey_internal.snapshot_of(dashboard_path_report.source, true) IS NOT NULL THEN
+	IF (journey_internal.snapshot_of(dashboard_path_report.source, true)).source IS NOT NULL THEN
 		RETURN QUERY SELECT r.path, r.customers, r.share, r.rank, true, r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_path_report(dashboard_path_report.source) r;
 	ELSE
@@ -772,7 +772,7 @@ LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-	IF journey_internal.snapshot_of(dashboard_transition_report.source, true) IS NOT NULL THEN
+	IF (journey_internal.snapshot_of(dashboard_transition_report.source, true)).source IS NOT NULL THEN
 		RETURN QUERY SELECT r.step, r.from_label, r.to_label, r.customers, r.share, true,
 		                    r.computed_at, r.events_until
 		               FROM @extschema@.snapshot_transition_report(dashboard_transition_report.source) r;

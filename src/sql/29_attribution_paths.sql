@@ -44,7 +44,7 @@ BEGIN
 	-- all time, from the source's snapshot when it has a current one
 	-- (journey.refresh): its distinct paths, or its customers' paths
 	IF since IS NULL AND until IS NULL AND
-	   journey_internal.snapshot_of(s.name, true) IS NOT NULL THEN
+	   (journey_internal.snapshot_of(s.name, true)).source IS NOT NULL THEN
 		IF NOT with_times THEN
 			RETURN QUERY SELECT a.path, a.conversions, a.value, a.nulls, NULL::timestamptz[],
 			                    NULL::timestamptz
@@ -138,7 +138,7 @@ BEGIN
 	PERFORM journey_internal.attribution_model_kind(m) FROM unnest(models) m;
 	src := journey_internal.attribution_source(channel_attribution.source, since, until);
 	from_snapshot := since IS NULL AND until IS NULL AND
-	                 journey_internal.snapshot_of(src.name, true) IS NOT NULL;
+	                 (journey_internal.snapshot_of(src.name, true)).source IS NOT NULL;
 	need_paths := EXISTS (SELECT 1 FROM unnest(models) m
 	                       WHERE NOT from_snapshot OR journey_internal.snapshot_attribution_key(m) IS NULL);
 	need_times := EXISTS (SELECT 1 FROM unnest(models) m
