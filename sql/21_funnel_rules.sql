@@ -125,6 +125,7 @@ SELECT journey.window_funnel(t, '1 hour', 'max_gap(1, 1 hour)', ARRAY[ev = 'a', 
 SELECT journey.window_funnel(t, '1 hour', 'max_gap(2, -1 minute)', ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'min_gap(2, -1 minute)', ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'max_gap(2, soon)', ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
+SELECT journey.window_funnel(t, '1 hour', 'max_gap(2)', ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'max_gap(2, 1 minute), max_gap(2, 2 minutes)', ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'min_gap(2, 2 minutes), max_gap(2, 1 minute)', ARRAY[ev = 'a', ev = 'b'], NULL) FROM fr;
 SELECT journey.window_funnel(t, '1 hour', 'min_gap(2, 1 minute), max_gap(2, 1 minute)', ARRAY[ev = 'a', ev = 'b'], NULL) AS min_equals_max FROM fr;
@@ -238,6 +239,9 @@ SELECT journey.time_to_convert(ft, 1, 2, '{1.5}', 0) FROM fr_times;
 SELECT journey.time_to_convert(ft, 1, 2, '{NaN}', 0) FROM fr_times;
 SELECT journey.time_to_convert(ft, 1, 2, NULL, -1) FROM fr_times;
 SELECT journey.time_to_convert(ft, 1, 2, NULL, 1001) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, '{{0.5}}', 0) FROM fr_times;
+SELECT journey.time_to_convert(ft, 1, 2, array_fill(0.5::float8, ARRAY[101]), 0) FROM fr_times;
+SELECT journey.time_to_convert(ARRAY[ft], 1, 2, NULL, 0) FROM fr_times;
 SELECT journey.time_to_convert(ft, 1, 2, NULL, NULL) FROM fr_times;
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, '2026-01-01'], 1, 2, NULL, 0);
 SELECT journey.time_to_convert(ARRAY['2026-01-02'::timestamptz, 'infinity'], 1, 2, NULL, 0);
