@@ -221,9 +221,17 @@ suite_expect "  snapshot = live reports" "$(q -c "$compare")" "same"
 # cancelled refreshes leave the snapshot as it was
 q -c "$(new_rows 300 "$until" 10)"
 before=$(q -c "$holdings")
+# (the events locked by session b, so that the rebuild, having emptied the
+# snapshot's tables, waits to read them and the timeout always comes first,
+# however fast the machine)
+session_send b "BEGIN"
+session_send b "LOCK TABLE ev IN ACCESS EXCLUSIVE MODE"
+session_state b >/dev/null
 suite_expect "a full rebuild stopped by statement_timeout fails" \
 	"$(q -c "SET statement_timeout = '100ms'" -c "SELECT * FROM journey.refresh('shop', full => true)" 2>&1 | grep -o 'canceling statement due to statement timeout')" \
 	"canceling statement due to statement timeout"
+session_send b "COMMIT"
+session_state b >/dev/null
 suite_expect "  the snapshot is as it was" "$(q -c "$holdings")" "$before"
 session_send b "BEGIN"
 session_send b "LOCK TABLE blocker"
