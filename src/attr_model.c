@@ -127,6 +127,19 @@ bad:
 	return 0;					/* keep compiler quiet */
 }
 
+/* A model of the given kind with every parameter at its default. */
+void
+AttributionModelDefaults(AttributionKind kind, AttributionModel *model)
+{
+	memset(model, 0, sizeof(*model));
+	model->kind = kind;
+	model->first = 0.4;
+	model->last = 0.4;
+	model->half_life_usec = 7.0 * USECS_PER_DAY;
+	model->direct = "Direct";
+	model->order = 1;
+}
+
 /*
  * Parse and validate a model spec.  Every error is
  * ERRCODE_INVALID_PARAMETER_VALUE with a hint naming what is valid.
@@ -147,13 +160,7 @@ AttributionParseModel(const char *text, AttributionModel *model)
 				 errmsg("unknown attribution model \"%s\"", spec.name),
 				 errhint(ATTR_MODEL_HINT)));
 
-	memset(model, 0, sizeof(*model));
-	model->kind = mn->kind;
-	model->first = 0.4;
-	model->last = 0.4;
-	model->half_life_usec = 7.0 * USECS_PER_DAY;
-	model->direct = "Direct";
-	model->order = 1;
+	AttributionModelDefaults(mn->kind, model);
 
 	for (int i = 0; i < spec.nargs; i++)
 	{

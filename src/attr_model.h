@@ -93,6 +93,7 @@ typedef struct LabelRef
 	int32		pos;
 } LabelRef;
 
+extern void AttributionModelDefaults(AttributionKind kind, AttributionModel *model);
 extern void AttributionParseModel(const char *text, AttributionModel *model);
 extern bool AttributionIsRuleBased(AttributionKind kind);
 extern const char *AttributionKindName(AttributionKind kind);

@@ -141,7 +141,7 @@ journey_fractribution_shares(PG_FUNCTION_ARGS)
 }
 
 static int
-EdgeCmp(const void *pa, const void *pb)
+EdgeCmp(const void *pa, const void *pb, void *arg)
 {
 	const int32 *a = pa;
 	const int32 *b = pb;
@@ -217,9 +217,9 @@ journey_markov_stored_credit(PG_FUNCTION_ARGS)
 		pairs[2 * e] = edge_from[e];
 		pairs[2 * e + 1] = edge_to[e];
 	}
-	qsort(pairs, nedges, 2 * sizeof(int32), EdgeCmp);
+	qsort_interruptible(pairs, nedges, 2 * sizeof(int32), EdgeCmp, NULL);
 	for (int e = 1; e < nedges; e++)
-		if (EdgeCmp(&pairs[2 * e - 2], &pairs[2 * e]) == 0)
+		if (EdgeCmp(&pairs[2 * e - 2], &pairs[2 * e], NULL) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("an edge of a Markov chain appears twice")));

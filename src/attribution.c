@@ -155,6 +155,7 @@ journey_attribution_model_kind(PG_FUNCTION_ARGS)
 {
 	char	   *spec = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	AttributionModel model;
+	AttributionModel defaults;
 	TupleDesc	tupdesc;
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
@@ -163,24 +164,11 @@ journey_attribution_model_kind(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "attribution_model_kind must return a record");
 	AttributionParseModel(spec, &model);
-	switch (model.kind)
-	{
-		case ATTR_POSITION_BASED:
-			is_default = (model.first == 0.4 && model.last == 0.4);
-			break;
-		case ATTR_TIME_DECAY:
-			is_default = (model.half_life_usec == 7.0 * USECS_PER_DAY);
-			break;
-		case ATTR_LAST_NON_DIRECT:
-			is_default = (strcmp(model.direct, "Direct") == 0);
-			break;
-		case ATTR_MARKOV:
-			is_default = (model.order == 1);
-			break;
-		default:
-			is_default = true;
-			break;
-	}
+	AttributionModelDefaults(model.kind, &defaults);
+	is_default = (model.first == defaults.first && model.last == defaults.last &&
+				  model.half_life_usec == defaults.half_life_usec &&
+				  strcmp(model.direct, defaults.direct) == 0 &&
+				  model.order == defaults.order);
 	values[0] = CStringGetTextDatum(AttributionKindName(model.kind));
 	values[1] = BoolGetDatum(is_default);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));

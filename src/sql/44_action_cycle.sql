@@ -94,12 +94,13 @@ BEGIN
 		RETURN;					-- no moments: nothing to report
 	END IF;
 	RETURN QUERY
-	SELECT v.position, v.moment, v.share_with_data, v.dark, s.stalled,
-	       coalesce((SELECT sum(n.notes)::bigint FROM @extschema@.cycle_notes(cycle_action.cycle_id) n
-	                  WHERE n.position = v.position), 0)
+	SELECT v.position, v.moment, v.share_with_data, v.dark, s.stalled, coalesce(k.notes, 0)
 	  FROM @extschema@.moment_coverage(c.source, since => c.since, until => c.until) v
 	  LEFT JOIN @extschema@.stalled_counts(c.source, as_of => c.until, since => c.since) s
 	    ON s.position = v.position
+	  LEFT JOIN (SELECT n.position, sum(n.notes)::bigint AS notes
+	               FROM @extschema@.cycle_notes(cycle_action.cycle_id) n GROUP BY n.position) k
+	    ON k.position = v.position
 	 ORDER BY v.position;
 END
 $$;

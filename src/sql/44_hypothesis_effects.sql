@@ -123,6 +123,7 @@ DECLARE
 	g record;
 	t record;
 	ni record;
+	value_col text;
 BEGIN
 	SELECT hy.conversion_window, hy.alpha, hy.winsorize, s AS source INTO h
 	  FROM @extschema@.hypothesis hy JOIN @extschema@.source s ON s.name = hy.source
@@ -131,10 +132,12 @@ BEGIN
 		RETURN;
 	END IF;
 	src := h.source;
-	PERFORM journey_internal.check_source_relation(src, false,
-		CASE WHEN EXISTS (SELECT 1 FROM @extschema@.guardrail gr
-						   WHERE gr.hypothesis_id = hid AND gr.measure = 'value')
-			 THEN src.value_column END, extra_role => 'value');
+	-- the value column is read (and checked) only when a guardrail measures it
+	IF EXISTS (SELECT 1 FROM @extschema@.guardrail gr
+				WHERE gr.hypothesis_id = hid AND gr.measure = 'value') THEN
+		value_col := src.value_column;
+	END IF;
+	PERFORM journey_internal.check_source_relation(src, false, value_col, extra_role => 'value');
 
 	FOR g IN EXECUTE format($q$
 		WITH unit AS (
@@ -149,11 +152,12 @@ BEGIN
 				   AND e.%2$I >= a.assigned_at AND e.%2$I <= a.assigned_at + $2
 			 WHERE gr.hypothesis_id = $1
 			 GROUP BY gr.name, gr.measure, gr.higher_is_better, gr.margin, a.customer_id, a.variant
+		), caps AS (
+			-- one cap per guardrail measuring counts or value
+			SELECT u.name, journey_internal.winsorize_cap(array_agg(u.v), $3) AS cap
+			  FROM unit u WHERE u.measure <> 'conversion' GROUP BY u.name
 		), capped AS (
-			SELECT u.*, CASE WHEN u.measure = 'conversion' THEN NULL
-							 ELSE journey_internal.winsorize_cap(array_agg(u.v) OVER (PARTITION BY u.name), $3)
-						END AS cap
-			  FROM unit u
+			SELECT u.*, k.cap FROM unit u LEFT JOIN caps k ON k.name = u.name
 		), arms AS (
 			SELECT c.name, c.measure, c.higher_is_better, c.margin, c.variant,
 				   journey_internal.arm_sums(count(*), @extschema@.exact_sum(c.w),
@@ -167,8 +171,8 @@ BEGIN
 		 WHERE t.variant <> 'control'
 		 ORDER BY t.name, t.variant$q$,
 		src.relation, src.time_column, src.customer_column, src.event_column,
-		CASE WHEN src.value_column IS NOT NULL
-			 THEN format('e.%I::float8', src.value_column) ELSE 'NULL::float8' END)
+		CASE WHEN value_col IS NOT NULL
+			 THEN format('e.%I::float8', value_col) ELSE 'NULL::float8' END)
 	USING hid, h.conversion_window, h.winsorize
 	LOOP
 		guardrail := g.name;

@@ -47,9 +47,11 @@ BEGIN
 		END IF;
 		RETURN OLD;
 	END IF;
+	-- (the hypothesis locked, so that it cannot start between this check
+	-- and the commit, as for a removal)
 	SELECT hy.id, hy.status, hy.source, s.value_column INTO h
 	  FROM @extschema@.hypothesis hy JOIN @extschema@.source s ON s.name = hy.source
-	 WHERE hy.id = NEW.hypothesis_id;
+	 WHERE hy.id = NEW.hypothesis_id FOR SHARE OF hy;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'unknown hypothesis %', NEW.hypothesis_id
 			USING ERRCODE = 'foreign_key_violation',
