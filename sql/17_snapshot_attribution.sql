@@ -113,6 +113,9 @@ SELECT (c).* FROM (SELECT unnest(journey.attribution(path, conversions, value, n
                (ARRAY['Email'], 0, 0, 1)) v(path, conversions, value, nulls)) x;
 SELECT journey_internal.markov_stored_credit(ARRAY['a'], ARRAY[1], ARRAY[1, 2], ARRAY[1], ARRAY[0], ARRAY[1],
   '{}', '{}', '{}', 1, 0);
+-- weights whose sums pass float8
+SELECT journey_internal.markov_stored_credit(ARRAY['a', 'b'], ARRAY[1e308, 1e308], ARRAY[1e308, 1e308],
+  ARRAY[1e308, 1e308], ARRAY[0, 0], ARRAY[1, 1], '{}', '{}', '{}', 1, 0);
 SELECT journey_internal.markov_stored_credit(ARRAY['a'], ARRAY[1], ARRAY[0], ARRAY[1], ARRAY[0], ARRAY[1],
   '{}', '{}', '{}', 1, 0);
 SELECT journey_internal.markov_stored_credit(ARRAY['a'], ARRAY[-1], ARRAY[1], ARRAY[1], ARRAY[0], ARRAY[1],
